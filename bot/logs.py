@@ -1,0 +1,58 @@
+"""Logging set-up with a filter that keeps tokens and keys out of every log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.config import Settings
+
+_SECRET_PATTERNS = re.compile(
+    r"(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-[A-Za-z0-9_-]{8,}|Bearer\s+[A-Za-z0-9._~+/=-]+)"
+)
+REDACTED = "[redacted]"
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces anything shaped like a Slack token or an API key, and the configured secrets."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [secret for secret in secrets if len(secret) >= 6]
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return _SECRET_PATTERNS.sub(REDACTED, text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.redact(message)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    secrets = [
+        value.get_secret_value()
+        for value in (
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+            settings.openai_api_key,
+        )
+        if value is not None
+    ]
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("chromadb", "httpx", "urllib3", "waitress.queue", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

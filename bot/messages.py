@@ -1,0 +1,70 @@
+"""Everything the bot says in its own words, in Chinese and English."""
+
+from __future__ import annotations
+
+from knowledge.text import Lang
+
+_MESSAGES: dict[str, dict[Lang, str]] = {
+    "working": {
+        "en": ":hourglass_flowing_sand: Looking that up in the playbook…",
+        "zh": ":hourglass_flowing_sand: 正在查找运营手册…",
+    },
+    "sources": {"en": "Sources", "zh": "来源"},
+    "not_found": {
+        "en": "I couldn't find anything in the playbook or your documents that answers this. "
+        "Try rephrasing with the key term (e.g. RFM, renewal, retrospective), or see `/ops help`.",
+        "zh": "在运营手册和团队文档里没有找到能回答这个问题的内容。可以换个说法或带上关键词"
+        "(如 RFM、续约、复盘)再问,或输入 `/ops help` 查看用法。",
+    },
+    "not_covered": {
+        "en": "The sources I found don't cover this question, so I won't guess. "
+        "Closest sections are listed below; see also `/ops help`.",
+        "zh": "找到的资料没有覆盖这个问题,我就不乱猜了。下面列出最接近的章节,也可以输入 `/ops help`。",
+    },
+    "llm_unavailable": {
+        "en": "The language model did not respond, so this is the direct extract from the playbook.",
+        "zh": "语言模型暂时没有响应,以下是直接从手册中摘出的内容。",
+    },
+    "empty_question": {
+        "en": "Ask me an ops question, e.g. `@opsbot how do I run a retrospective?`, or see `/ops help`.",
+        "zh": "请直接提问,例如 `@opsbot 复盘怎么做?`,或输入 `/ops help` 查看用法。",
+    },
+    "failed": {
+        "en": "Sorry, something went wrong while answering. Nothing was lost; please try again in a "
+        "minute. If it keeps happening, tell your opsbot admin (reference: {ref}).",
+        "zh": "抱歉,回答时出了问题,没有丢失任何内容,请稍后再试。如果反复出现,请联系 opsbot 管理员(编号:{ref})。",
+    },
+    "unknown_command": {
+        "en": "I don't know `/ops {name}`. Here is what I can do:",
+        "zh": "不认识 `/ops {name}` 这个子命令。可用的命令如下:",
+    },
+    "funnel_unavailable": {
+        "en": "Funnel math is not available in this version of opsbot yet. Meanwhile, ask about "
+        "funnels with `/ops ask how do I decompose a sales target?`.",
+        "zh": "当前版本的 opsbot 还不支持漏斗计算。可以先用 `/ops ask 如何拆解销售目标?` 查看方法。",
+    },
+}
+
+HELP: dict[Lang, str] = {
+    "en": (
+        "*opsbot* answers ops questions from the playbook and your team's documents, with sources.\n"
+        "• Mention me in a channel: `@opsbot how do I tier clients?` (I answer in the thread)\n"
+        "• Or send me a direct message.\n"
+        "• `/ops ask QUESTION` — answer visible only to you\n"
+        "• `/ops help` — this help\n"
+        "Ask in Chinese or English; I answer in the language of the question."
+    ),
+    "zh": (
+        "*opsbot* 根据运营手册和团队文档回答运营问题,并注明来源。\n"
+        "• 在频道里 @我:`@opsbot 客户分层怎么做?`(在消息串里回答)\n"
+        "• 或者直接私信我。\n"
+        "• `/ops ask 问题` —— 只有你能看到的回答\n"
+        "• `/ops help` —— 查看本帮助\n"
+        "中英文提问都可以,我用提问的语言回答。"
+    ),
+}
+
+
+def say(key: str, lang: Lang, **values: str) -> str:
+    """The message `key` in `lang`, with `{placeholders}` filled."""
+    return _MESSAGES[key][lang].format(**values)

@@ -1,0 +1,90 @@
+"""The long-lived parts the listeners use, built once per process and passed to `create_app`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.jobs import JobRunner
+from bot.llm import create_llm
+from bot.storage import EventLedger, create_db_engine, sqlite_url
+from knowledge.answer import Answerer, LLMCall
+from knowledge.embedders import Embedder, create_embedder
+from knowledge.index import KnowledgeIndex
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeService:
+    """Opens the index (and indexes the playbook) once, in the background, so start-up stays fast."""
+
+    def __init__(self, settings: Settings, embedder: Callable[[], Embedder], llm: LLMCall | None) -> None:
+        self._settings = settings
+        self._make_embedder = embedder
+        self._llm = llm
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._answerer: Answerer | None = None
+        self._error: BaseException | None = None
+
+    def warm_up(self) -> Answerer:
+        """Build the index on first use; later calls return at once."""
+        with self._lock:
+            if self._answerer is None:
+                try:
+                    index = KnowledgeIndex(self._settings.home / "chroma", self._make_embedder())
+                    index.sync_playbook()
+                    self._answerer = Answerer(index, llm=self._llm)
+                except BaseException as error:
+                    self._error = error
+                    raise
+                finally:
+                    self._ready.set()
+            return self._answerer
+
+    def start_warm_up(self) -> None:
+        def run() -> None:
+            try:
+                self.warm_up()
+            except Exception:
+                log.exception("could not open the knowledge index")
+
+        threading.Thread(target=run, name="opsbot-warm-up", daemon=True).start()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set() and self._error is None
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.warm_up()
+
+
+@dataclass
+class Services:
+    settings: Settings
+    ledger: EventLedger
+    jobs: JobRunner
+    knowledge: KnowledgeService
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+
+
+def create_services(
+    settings: Settings,
+    embedder: Callable[[], Embedder] | None = None,
+    llm: LLMCall | None = None,
+) -> Services:
+    """Wire storage, the job pool and the knowledge service from settings (tests inject parts)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(sqlite_url(settings.home))
+    knowledge = KnowledgeService(
+        settings,
+        embedder or (lambda: create_embedder(settings.embedder)),
+        llm if llm is not None else create_llm(settings),
+    )
+    return Services(settings, EventLedger(engine), JobRunner(settings.workers), knowledge)

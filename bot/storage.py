@@ -1,0 +1,76 @@
+"""Relational storage (SQLAlchemy; SQLite by default) for what must survive restarts and be shared."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import DateTime, String, create_engine, delete, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProcessedEvent(Base):
+    """A Slack event (or message) already taken on: the unique key makes redeliveries no-ops."""
+
+    __tablename__ = "processed_events"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+def sqlite_url(home: Path) -> str:
+    return f"sqlite:///{home / 'opsbot.db'}"
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine with SQLite tuned for several threads: WAL and a busy timeout instead of errors."""
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+    Base.metadata.create_all(engine)
+    return engine
+
+
+class EventLedger:
+    """Claims event keys atomically, so each event is answered once even across processes."""
+
+    retention = timedelta(days=2)
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine)
+
+    def claim(self, *keys: str, now: datetime | None = None) -> bool:
+        """True when none of the keys was claimed before; then all of them are claimed together."""
+        moment = now or datetime.now(UTC)
+        session: Session
+        with self._sessions() as session:
+            try:
+                session.add_all(
+                    ProcessedEvent(key=key[:200], created_at=moment) for key in dict.fromkeys(keys)
+                )
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return False
+        return True
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Forget keys older than Slack's redelivery window (with a wide margin)."""
+        cutoff = (now or datetime.now(UTC)) - self.retention
+        with self._sessions() as session:
+            result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < cutoff))
+            session.commit()
+            return result.rowcount or 0

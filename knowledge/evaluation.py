@@ -1,0 +1,86 @@
+"""Retrieval quality over a question set: hit@1, hit@5 and MRR@5, overall and per query language."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from knowledge.index import FusionConfig, Hit, KnowledgeIndex
+from knowledge.text import detect_language
+
+
+@dataclass(frozen=True)
+class Question:
+    """`sections`: ids that answer it; `any`: phrases, one of which a correct passage contains."""
+
+    q: str
+    lang: str
+    sections: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+
+    def is_answered_by(self, hit: Hit) -> bool:
+        if self.sections and hit.chunk.section_id in self.sections:
+            return True
+        return any(phrase in hit.chunk.text for phrase in self.any)
+
+
+@dataclass
+class Scores:
+    count: int = 0
+    hit_at_1: float = 0.0
+    hit_at_5: float = 0.0
+    mrr_at_5: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"n": self.count, "hit@1": self.hit_at_1, "hit@5": self.hit_at_5, "mrr@5": self.mrr_at_5}
+
+
+class QuestionSetError(ValueError):
+    """A question file line that cannot be used; the message names the line."""
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions: list[Question] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = str(record["q"]).strip()
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise QuestionSetError(f'{path}:{number}: expected a JSON object with a "q" field') from error
+        sections = tuple(record.get("sections") or ())
+        phrases = tuple(record.get("any") or ())
+        if not text or not (sections or phrases):
+            raise QuestionSetError(f'{path}:{number}: needs a question and "any" phrases (or "sections")')
+        questions.append(Question(text, record.get("lang") or detect_language(text), sections, phrases))
+    return questions
+
+
+def evaluate(
+    index: KnowledgeIndex, questions: Iterable[Question], fusion: FusionConfig | None = None
+) -> dict[str, Scores]:
+    """Scores under the keys "all", "zh" and "en"."""
+    totals: dict[str, Scores] = {"all": Scores(), "zh": Scores(), "en": Scores()}
+    for question in questions:
+        hits = index.search(question.q, top_k=5, fusion=fusion)
+        rank = next((n for n, hit in enumerate(hits, start=1) if question.is_answered_by(hit)), None)
+        for key in ("all", question.lang):
+            scores = totals.setdefault(key, Scores())
+            scores.count += 1
+            if rank == 1:
+                scores.hit_at_1 += 1
+            if rank is not None:
+                scores.hit_at_5 += 1
+                scores.mrr_at_5 += 1 / rank
+            else:
+                scores.misses.append(question.q)
+    for scores in totals.values():
+        if scores.count:
+            scores.hit_at_1 /= scores.count
+            scores.hit_at_5 /= scores.count
+            scores.mrr_at_5 /= scores.count
+    return totals

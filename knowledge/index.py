@@ -1,0 +1,259 @@
+"""The searchable index: Chroma (dense) plus BM25 (lexical), fused, with translations collapsed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from knowledge.documents import Chunk, Section, chunk_sections, content_hash, load_playbook
+from knowledge.embedders import Embedder
+from knowledge.lexical import BM25Index
+from knowledge.text import Lang, detect_language, tokenize
+
+log = logging.getLogger(__name__)
+
+_WRITE_BATCH = 256
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Reciprocal-rank fusion of the dense and lexical rankings; defaults chosen by measurement
+    (benchmarks/retrieval_tuning.py over the playbook question set)."""
+
+    candidates: int = 40
+    rrf_k: float = 20.0
+    dense_weight: float = 1.0
+    lexical_weight: float = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result. `similarity`: best dense cosine (0 when the dense side missed it);
+    `coverage`: share of the query's term weight found in it (0 to 1)."""
+
+    chunk: Chunk
+    score: float
+    similarity: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+
+
+class KnowledgeIndex:
+    """Owns one Chroma collection per embedder and a BM25 index rebuilt from it at open."""
+
+    def __init__(self, directory: Path, embedder: Embedder, fusion: FusionConfig | None = None) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder
+        self.fusion = fusion or FusionConfig()
+        self._client = chromadb.PersistentClient(
+            path=str(directory),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        )
+        self._collection = self._client.get_or_create_collection(
+            name=f"chunks-{embedder.name}",
+            metadata={"hnsw:space": "cosine"},
+            embedding_function=None,
+        )
+        self._write_lock = threading.Lock()
+        self._chunks: dict[str, Chunk] = {}
+        self._by_key: dict[str, dict[Lang, str]] = defaultdict(dict)
+        self._lexical = BM25Index()
+        self._load()
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    # -- loading and writing -------------------------------------------------------------------
+
+    def _load(self) -> None:
+        stored = self._collection.get(include=["metadatas", "documents"])
+        for chunk_id, metadata, _document in zip(
+            stored["ids"], stored["metadatas"] or [], stored["documents"] or [], strict=True
+        ):
+            chunk = _chunk_from_metadata(chunk_id, metadata)
+            self._remember(chunk, str(metadata.get("tokens", "")).split())
+
+    def _remember(self, chunk: Chunk, tokens: list[str]) -> None:
+        self._chunks[chunk.id] = chunk
+        self._by_key[chunk.key][chunk.lang] = chunk.id
+        self._lexical.add(chunk.id, tokens)
+
+    def _forget(self, chunk_id: str) -> None:
+        chunk = self._chunks.pop(chunk_id, None)
+        if chunk is None:
+            return
+        twins = self._by_key.get(chunk.key, {})
+        if twins.get(chunk.lang) == chunk_id:
+            del twins[chunk.lang]
+            if not twins:
+                del self._by_key[chunk.key]
+        self._lexical.remove(chunk_id)
+
+    def sources(self) -> dict[str, str]:
+        """Each indexed source with its content hash."""
+        return {chunk.source: chunk.source_hash for chunk in self._chunks.values()}
+
+    def replace_source(self, source: str, chunks: Sequence[Chunk]) -> None:
+        """Write a source's new chunks, then drop its stale ones, so readers never see it missing."""
+        with self._write_lock:
+            tokens = [tokenize(chunk.text) for chunk in chunks]
+            for start in range(0, len(chunks), _WRITE_BATCH):
+                batch = chunks[start : start + _WRITE_BATCH]
+                batch_tokens = tokens[start : start + _WRITE_BATCH]
+                vectors = self.embedder.embed_passages([chunk.text for chunk in batch])
+                self._collection.upsert(
+                    ids=[chunk.id for chunk in batch],
+                    embeddings=vectors.tolist(),
+                    documents=[chunk.text for chunk in batch],
+                    metadatas=[
+                        _metadata(chunk, terms) for chunk, terms in zip(batch, batch_tokens, strict=True)
+                    ],
+                )
+            new_ids = {chunk.id for chunk in chunks}
+            stale = [
+                cid for cid, chunk in self._chunks.items() if chunk.source == source and cid not in new_ids
+            ]
+            if stale:
+                self._collection.delete(ids=stale)
+            for chunk_id in stale:
+                self._forget(chunk_id)
+            for chunk, terms in zip(chunks, tokens, strict=True):
+                self._forget(chunk.id)
+                self._remember(chunk, terms)
+
+    def remove_source(self, source: str) -> int:
+        with self._write_lock:
+            ids = [cid for cid, chunk in self._chunks.items() if chunk.source == source]
+            if ids:
+                self._collection.delete(ids=ids)
+            for chunk_id in ids:
+                self._forget(chunk_id)
+            return len(ids)
+
+    def sync_playbook(self) -> SyncReport:
+        """Index the shipped playbook; only files whose content changed are embedded again."""
+        return self.sync_sections(load_playbook(), prefix="playbook/")
+
+    def sync_sections(self, sections: Iterable[Section], prefix: str) -> SyncReport:
+        by_source: dict[str, list[Section]] = defaultdict(list)
+        for section in sections:
+            by_source[section.source].append(section)
+        indexed = {s: h for s, h in self.sources().items() if s.startswith(prefix)}
+        added = updated = unchanged = 0
+        for source, source_sections in by_source.items():
+            digest = content_hash(repr([(s.section_id, s.title, s.body) for s in source_sections]))
+            if indexed.get(source) == digest:
+                unchanged += 1
+                continue
+            if source in indexed:
+                updated += 1
+            else:
+                added += 1
+            self.replace_source(source, chunk_sections(source_sections, digest))
+        removed = 0
+        for source in set(indexed) - set(by_source):
+            self.remove_source(source)
+            removed += 1
+        if added or updated or removed:
+            log.info("playbook indexed: %d added, %d updated, %d removed", added, updated, removed)
+        return SyncReport(added, updated, removed, unchanged)
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search(
+        self, query: str, top_k: int = 5, lang: Lang | None = None, fusion: FusionConfig | None = None
+    ) -> list[Hit]:
+        """Fused dense + lexical search; translations of one section count once, shown in `lang`."""
+        query = query.strip()
+        if not query or not self._chunks:
+            return []
+        fusion = fusion or self.fusion
+        lang = lang or detect_language(query)
+        depth = min(max(fusion.candidates, top_k), len(self._chunks))
+        dense = self._dense(query, depth) if fusion.dense_weight > 0 else []
+        query_tokens = tokenize(query)
+        lexical = self._lexical.search(query_tokens, depth) if fusion.lexical_weight > 0 else []
+
+        fused: dict[str, float] = defaultdict(float)
+        similarity: dict[str, float] = defaultdict(float)
+        for rank, (chunk_id, cosine) in enumerate(dense):
+            key = self._chunks[chunk_id].key
+            fused[key] += fusion.dense_weight / (fusion.rrf_k + rank + 1)
+            similarity[key] = max(similarity[key], cosine)
+        for rank, (chunk_id, _score) in enumerate(lexical):
+            key = self._chunks[chunk_id].key
+            fused[key] += fusion.lexical_weight / (fusion.rrf_k + rank + 1)
+
+        ranked = sorted(fused.items(), key=lambda item: -item[1])[:top_k]
+        return [
+            Hit(self._pick_variant(key, lang), score, similarity[key], self._coverage(query_tokens, key))
+            for key, score in ranked
+        ]
+
+    def _coverage(self, query_tokens: list[str], key: str) -> float:
+        return max(self._lexical.coverage(query_tokens, chunk_id) for chunk_id in self._by_key[key].values())
+
+    def _dense(self, query: str, depth: int) -> list[tuple[str, float]]:
+        vector = self.embedder.embed_query(query)
+        result = self._collection.query(
+            query_embeddings=[vector.tolist()], n_results=depth, include=["distances"]
+        )
+        ids = result["ids"][0]
+        distances = (result["distances"] or [[]])[0]
+        return [
+            (cid, 1.0 - float(dist)) for cid, dist in zip(ids, distances, strict=True) if cid in self._chunks
+        ]
+
+    def _pick_variant(self, key: str, lang: Lang) -> Chunk:
+        variants = self._by_key[key]
+        chunk_id = variants.get(lang) or next(iter(variants.values()))
+        return self._chunks[chunk_id]
+
+    def chunks(self) -> list[Chunk]:
+        return list(self._chunks.values())
+
+
+def _metadata(chunk: Chunk, tokens: list[str]) -> dict[str, str | int]:
+    return {
+        "source": chunk.source,
+        "doc_title": chunk.doc_title,
+        "section_id": chunk.section_id,
+        "section_title": chunk.section_title,
+        "lang": chunk.lang,
+        "body": chunk.body,
+        "key": chunk.key,
+        "position": chunk.position,
+        "source_hash": chunk.source_hash,
+        "url": chunk.url or "",
+        "tokens": " ".join(tokens),
+    }
+
+
+def _chunk_from_metadata(chunk_id: str, metadata: dict) -> Chunk:  # type: ignore[type-arg]
+    return Chunk(
+        id=chunk_id,
+        source=str(metadata["source"]),
+        doc_title=str(metadata["doc_title"]),
+        section_id=str(metadata["section_id"]),
+        section_title=str(metadata["section_title"]),
+        lang="zh" if metadata["lang"] == "zh" else "en",
+        body=str(metadata["body"]),
+        key=str(metadata["key"]),
+        position=int(metadata["position"]),
+        source_hash=str(metadata["source_hash"]),
+        url=str(metadata["url"]) or None,
+    )

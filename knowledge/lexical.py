@@ -1,0 +1,77 @@
+"""An in-memory BM25 index over pre-tokenized chunks, so exact terms (KA, 复盘, RFM) are never missed."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, defaultdict
+
+
+class BM25Index:
+    """Okapi BM25 with an inverted index; add and remove are cheap so ingestion can be incremental."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self._postings: dict[str, dict[str, int]] = defaultdict(dict)
+        self._lengths: dict[str, int] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}
+        self._total_length = 0
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def add(self, doc_id: str, tokens: list[str]) -> None:
+        with self._lock:
+            if doc_id in self._lengths:
+                self.remove(doc_id)
+            counts = Counter(tokens)
+            for term, count in counts.items():
+                self._postings[term][doc_id] = count
+            self._terms[doc_id] = tuple(counts)
+            self._lengths[doc_id] = len(tokens)
+            self._total_length += len(tokens)
+
+    def remove(self, doc_id: str) -> None:
+        with self._lock:
+            if doc_id not in self._lengths:
+                return
+            for term in self._terms.pop(doc_id):
+                postings = self._postings[term]
+                postings.pop(doc_id, None)
+                if not postings:
+                    del self._postings[term]
+            self._total_length -= self._lengths.pop(doc_id)
+
+    def coverage(self, query_tokens: list[str], doc_id: str) -> float:
+        """Share of the query's IDF weight that `doc_id` contains: 1.0 means every term is there."""
+        with self._lock:
+            count = max(1, len(self._lengths))
+            total = matched = 0.0
+            for term in dict.fromkeys(query_tokens):
+                postings = self._postings.get(term, {})
+                idf = math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
+                total += idf
+                if doc_id in postings:
+                    matched += idf
+            return matched / total if total else 0.0
+
+    def search(self, query_tokens: list[str], limit: int) -> list[tuple[str, float]]:
+        """Best `limit` (doc id, score) pairs; a repeated query term counts once."""
+        with self._lock:
+            count = len(self._lengths)
+            if count == 0:
+                return []
+            average_length = self._total_length / count
+            scores: dict[str, float] = defaultdict(float)
+            for term in dict.fromkeys(query_tokens):
+                postings = self._postings.get(term)
+                if not postings:
+                    continue
+                idf = math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
+                for doc_id, frequency in postings.items():
+                    norm = 1 - self.b + self.b * self._lengths[doc_id] / average_length
+                    scores[doc_id] += idf * frequency * (self.k1 + 1) / (frequency + self.k1 * norm)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return ranked[:limit]

@@ -1,0 +1,93 @@
+"""Language detection, tokenization and sentence splitting for Chinese and English text."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import jieba
+
+Lang = Literal["zh", "en"]
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_WORD = re.compile(r"[a-z0-9]{2,}|[0-9]")
+_HAS_CJK_OR_ALNUM = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
+
+
+def _word_list(name: str) -> frozenset[str]:
+    return frozenset(
+        resources.files("knowledge").joinpath(f"data/{name}").read_text(encoding="utf-8").split()
+    )
+
+
+_EN_STOPWORDS = _word_list("stopwords-en.txt")
+_ZH_STOPWORDS = _word_list("stopwords-zh.txt")
+
+@lru_cache(maxsize=1)
+def _segmenter() -> jieba.Tokenizer:
+    """A private jieba tokenizer with the ops vocabulary, so domain terms stay whole."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for term in _word_list("terms.txt"):
+        tokenizer.add_word(term.lower(), freq=200_000)
+    tokenizer.initialize()
+    return tokenizer
+
+
+def detect_language(text: str) -> Lang:
+    """Chinese when CJK characters outweigh Latin words (so 'RFM 是什么' is Chinese)."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    return "zh" if cjk > 0 and cjk > 2 * latin else "en"
+
+
+def _stem(word: str) -> str:
+    """A light English stemmer: enough to match plurals and simple verb forms."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Index terms of mixed Chinese/English text: jieba words and sub-words, stemmed English words."""
+    lowered = text.lower()
+    tokens: list[str] = []
+    for piece in _segmenter().cut_for_search(lowered):
+        piece = piece.strip()
+        if not piece or not _HAS_CJK_OR_ALNUM.search(piece):
+            continue
+        if _CJK.search(piece):
+            if piece not in _ZH_STOPWORDS:
+                tokens.append(piece)
+            continue
+        for word in _WORD.findall(piece):
+            if word not in _EN_STOPWORDS:
+                tokens.append(_stem(word))
+    return tokens
+
+
+_SENTENCE_END = re.compile(r"(?<=[。!?!?;;])|(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items, in order; list markers are kept so lists still read as lists."""
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        for part in _SENTENCE_END.split(line):
+            part = part.strip()
+            if part:
+                sentences.append(part)
+    return sentences

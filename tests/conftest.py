@@ -1,0 +1,56 @@
+"""Shared fixtures: one real playbook index per test session, fresh storage per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.jobs import JobRunner
+from bot.services import KnowledgeService, Services
+from bot.storage import EventLedger, create_db_engine, sqlite_url
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+BOT_TOKEN = "xoxb-test-token-0000"
+
+
+def make_settings(home: Path, **values: object) -> Settings:
+    """Settings that ignore the developer's environment and `.env`."""
+    base: dict[str, object] = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "OPSBOT_HOME": str(home),
+        "OPSBOT_EMBEDDER": "e5",
+    }
+    base.update(values)
+    return Settings(_env_file=None, **base)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def playbook_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("opsbot-home")
+
+
+@pytest.fixture(scope="session")
+def knowledge(playbook_home: Path) -> KnowledgeService:
+    """The shipped playbook indexed once with the default embedder."""
+    service = KnowledgeService(make_settings(playbook_home), embedder=_default_embedder, llm=None)
+    service.warm_up()
+    return service
+
+
+def _default_embedder():  # type: ignore[no-untyped-def]
+    from knowledge.embedders import create_embedder
+
+    return create_embedder("e5")
+
+
+@pytest.fixture
+def services(tmp_path: Path, knowledge: KnowledgeService) -> Iterator[Services]:
+    settings = make_settings(tmp_path)
+    engine = create_db_engine(sqlite_url(tmp_path))
+    built = Services(settings, EventLedger(engine), JobRunner(workers=2), knowledge)
+    yield built
+    built.close()
