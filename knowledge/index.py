@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import chromadb
+from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.documents import Chunk, Section, chunk_sections, content_hash, load_playbook
@@ -28,20 +29,29 @@ class FusionConfig:
     (benchmarks/retrieval_tuning.py over the playbook question set)."""
 
     candidates: int = 40
-    rrf_k: float = 20.0
-    dense_weight: float = 1.0
-    lexical_weight: float = 0.5
+    rrf_k: float = 10.0
+    dense_weights: tuple[float, ...] = (1.0, 0.5)
+    """One weight per embedder, in the index's order; a missing entry counts as 1.0."""
+    lexical_weight: float = 1.0
+    coverage_power: float = 2.0
+
+    def dense_weight(self, position: int) -> float:
+        return self.dense_weights[position] if position < len(self.dense_weights) else 1.0
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result. `similarity`: best dense cosine (0 when the dense side missed it);
-    `coverage`: share of the query's term weight found in it (0 to 1)."""
+    """One search result. `similarities`: the best cosine per embedder, in the index's order (0 when
+    that embedder did not rank it); `coverage`: share of the query's term weight found in it (0 to 1)."""
 
     chunk: Chunk
     score: float
-    similarity: float
+    similarities: tuple[float, ...]
     coverage: float
+
+    @property
+    def similarity(self) -> float:
+        return self.similarities[0]
 
 
 @dataclass(frozen=True)
@@ -53,21 +63,34 @@ class SyncReport:
 
 
 class KnowledgeIndex:
-    """Owns one Chroma collection per embedder and a BM25 index rebuilt from it at open."""
+    """One Chroma collection per embedder plus a BM25 index rebuilt at open.
 
-    def __init__(self, directory: Path, embedder: Embedder, fusion: FusionConfig | None = None) -> None:
+    The first embedder's collection is the catalog (text and metadata, the source of truth); the
+    others hold vectors only and are reconciled with it at open, so adding an embedder or a crash
+    between writes heals itself.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        embedders: Embedder | Sequence[Embedder],
+        fusion: FusionConfig | None = None,
+    ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.embedder = embedder
+        self.embedders: list[Embedder] = list(embedders) if isinstance(embedders, Sequence) else [embedders]
+        if not self.embedders:
+            raise ValueError("at least one embedder is needed")
         self.fusion = fusion or FusionConfig()
         self._client = chromadb.PersistentClient(
             path=str(directory),
             settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
         )
-        self._collection = self._client.get_or_create_collection(
-            name=f"chunks-{embedder.name}",
-            metadata={"hnsw:space": "cosine"},
-            embedding_function=None,
-        )
+        self._collections = [
+            self._client.get_or_create_collection(
+                name=f"chunks-{embedder.name}", metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+            for embedder in self.embedders
+        ]
         self._write_lock = threading.Lock()
         self._chunks: dict[str, Chunk] = {}
         self._by_key: dict[str, dict[Lang, str]] = defaultdict(dict)
@@ -79,13 +102,35 @@ class KnowledgeIndex:
 
     # -- loading and writing -------------------------------------------------------------------
 
+    @property
+    def embedder(self) -> Embedder:
+        """The primary embedder (also used to rank sentences inside answers)."""
+        return self.embedders[0]
+
     def _load(self) -> None:
-        stored = self._collection.get(include=["metadatas", "documents"])
-        for chunk_id, metadata, _document in zip(
-            stored["ids"], stored["metadatas"] or [], stored["documents"] or [], strict=True
-        ):
+        stored = self._collections[0].get(include=["metadatas"])
+        for chunk_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True):
             chunk = _chunk_from_metadata(chunk_id, metadata)
             self._remember(chunk, str(metadata.get("tokens", "")).split())
+        for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
+            present = set(collection.get(include=[])["ids"])
+            extra = list(present - self._chunks.keys())
+            if extra:
+                collection.delete(ids=extra)
+            missing = [chunk for chunk_id, chunk in self._chunks.items() if chunk_id not in present]
+            if missing:
+                log.info("adding %d chunks to the %s vectors", len(missing), embedder.name)
+                self._write_vectors(embedder, collection, missing)
+
+    def _write_vectors(self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk]) -> None:
+        for start in range(0, len(chunks), _WRITE_BATCH):
+            batch = chunks[start : start + _WRITE_BATCH]
+            vectors = embedder.embed_passages([chunk.text for chunk in batch])
+            collection.upsert(
+                ids=[chunk.id for chunk in batch],
+                embeddings=vectors.tolist(),
+                metadatas=[{"source": chunk.source} for chunk in batch],
+            )
 
     def _remember(self, chunk: Chunk, tokens: list[str]) -> None:
         self._chunks[chunk.id] = chunk
@@ -111,11 +156,14 @@ class KnowledgeIndex:
         """Write a source's new chunks, then drop its stale ones, so readers never see it missing."""
         with self._write_lock:
             tokens = [tokenize(chunk.text) for chunk in chunks]
+            for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
+                self._write_vectors(embedder, collection, chunks)
+            catalog = self._collections[0]
             for start in range(0, len(chunks), _WRITE_BATCH):
                 batch = chunks[start : start + _WRITE_BATCH]
                 batch_tokens = tokens[start : start + _WRITE_BATCH]
                 vectors = self.embedder.embed_passages([chunk.text for chunk in batch])
-                self._collection.upsert(
+                catalog.upsert(
                     ids=[chunk.id for chunk in batch],
                     embeddings=vectors.tolist(),
                     documents=[chunk.text for chunk in batch],
@@ -127,19 +175,23 @@ class KnowledgeIndex:
             stale = [
                 cid for cid, chunk in self._chunks.items() if chunk.source == source and cid not in new_ids
             ]
-            if stale:
-                self._collection.delete(ids=stale)
+            self._delete(stale)
             for chunk_id in stale:
                 self._forget(chunk_id)
             for chunk, terms in zip(chunks, tokens, strict=True):
                 self._forget(chunk.id)
                 self._remember(chunk, terms)
 
+    def _delete(self, ids: list[str]) -> None:
+        """Catalog first: an id missing there is gone, whatever the vector collections still hold."""
+        if ids:
+            for collection in self._collections:
+                collection.delete(ids=ids)
+
     def remove_source(self, source: str) -> int:
         with self._write_lock:
             ids = [cid for cid, chunk in self._chunks.items() if chunk.source == source]
-            if ids:
-                self._collection.delete(ids=ids)
+            self._delete(ids)
             for chunk_id in ids:
                 self._forget(chunk_id)
             return len(ids)
@@ -184,34 +236,47 @@ class KnowledgeIndex:
         fusion = fusion or self.fusion
         lang = lang or detect_language(query)
         depth = min(max(fusion.candidates, top_k), len(self._chunks))
-        dense = self._dense(query, depth) if fusion.dense_weight > 0 else []
         query_tokens = tokenize(query)
         lexical = self._lexical.search(query_tokens, depth) if fusion.lexical_weight > 0 else []
 
         fused: dict[str, float] = defaultdict(float)
-        similarity: dict[str, float] = defaultdict(float)
-        for rank, (chunk_id, cosine) in enumerate(dense):
-            key = self._chunks[chunk_id].key
-            fused[key] += fusion.dense_weight / (fusion.rrf_k + rank + 1)
-            similarity[key] = max(similarity[key], cosine)
+        similarities: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(self.embedders))
+        for position, (embedder, collection) in enumerate(
+            zip(self.embedders, self._collections, strict=True)
+        ):
+            weight = fusion.dense_weight(position)
+            if weight <= 0:
+                continue
+            for rank, (chunk_id, cosine) in enumerate(self._dense(embedder, collection, query, depth)):
+                key = self._chunks[chunk_id].key
+                fused[key] += weight / (fusion.rrf_k + rank + 1)
+                similarities[key][position] = max(similarities[key][position], cosine)
         for rank, (chunk_id, _score) in enumerate(lexical):
             key = self._chunks[chunk_id].key
-            fused[key] += fusion.lexical_weight / (fusion.rrf_k + rank + 1)
+            # A lexical match on one common word is a weak vote: scale it by the share of the
+            # query's term weight the chunk holds, so cross-language dense hits are not outvoted.
+            weight = self._lexical.coverage(query_tokens, chunk_id) ** fusion.coverage_power
+            fused[key] += fusion.lexical_weight * weight / (fusion.rrf_k + rank + 1)
 
         ranked = sorted(fused.items(), key=lambda item: -item[1])[:top_k]
         return [
-            Hit(self._pick_variant(key, lang), score, similarity[key], self._coverage(query_tokens, key))
+            Hit(
+                self._pick_variant(key, lang),
+                score,
+                tuple(similarities[key]),
+                self._coverage(query_tokens, key),
+            )
             for key, score in ranked
         ]
 
     def _coverage(self, query_tokens: list[str], key: str) -> float:
         return max(self._lexical.coverage(query_tokens, chunk_id) for chunk_id in self._by_key[key].values())
 
-    def _dense(self, query: str, depth: int) -> list[tuple[str, float]]:
-        vector = self.embedder.embed_query(query)
-        result = self._collection.query(
-            query_embeddings=[vector.tolist()], n_results=depth, include=["distances"]
-        )
+    def _dense(
+        self, embedder: Embedder, collection: Collection, query: str, depth: int
+    ) -> list[tuple[str, float]]:
+        vector = embedder.embed_query(query)
+        result = collection.query(query_embeddings=[vector.tolist()], n_results=depth, include=["distances"])
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
         return [

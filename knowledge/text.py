@@ -27,6 +27,7 @@ def _word_list(name: str) -> frozenset[str]:
 _EN_STOPWORDS = _word_list("stopwords-en.txt")
 _ZH_STOPWORDS = _word_list("stopwords-zh.txt")
 
+
 @lru_cache(maxsize=1)
 def _segmenter() -> jieba.Tokenizer:
     """A private jieba tokenizer with the ops vocabulary, so domain terms stay whole."""

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.jobs import JobRunner
 from bot.services import KnowledgeService, Services
 from bot.storage import EventLedger, create_db_engine, sqlite_url
+from knowledge.embedders import Embedder, create_embedders
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-0000"
@@ -22,7 +23,6 @@ def make_settings(home: Path, **values: object) -> Settings:
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "OPSBOT_HOME": str(home),
-        "OPSBOT_EMBEDDER": "e5",
     }
     base.update(values)
     return Settings(_env_file=None, **base)  # type: ignore[call-arg]
@@ -36,15 +36,13 @@ def playbook_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def knowledge(playbook_home: Path) -> KnowledgeService:
     """The shipped playbook indexed once with the default embedder."""
-    service = KnowledgeService(make_settings(playbook_home), embedder=_default_embedder, llm=None)
+    service = KnowledgeService(make_settings(playbook_home), embedders=_default_embedders, llm=None)
     service.warm_up()
     return service
 
 
-def _default_embedder():  # type: ignore[no-untyped-def]
-    from knowledge.embedders import create_embedder
-
-    return create_embedder("e5")
+def _default_embedders() -> list[Embedder]:
+    return create_embedders(Settings.model_fields["embedder"].default)
 
 
 @pytest.fixture

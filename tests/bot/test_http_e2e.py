@@ -41,7 +41,7 @@ def running(services: Services, tmp_path) -> Iterator[Running]:  # type: ignore[
     services.settings = make_settings(tmp_path, SLACK_API_BASE_URL=base_url)
     app = create_app(services.settings, services)
     server = create_http_server(app, services, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=_serve_until_closed, args=(server,), daemon=True)
     thread.start()
     yield Running(f"http://127.0.0.1:{server.effective_port}", slack, services)
     server.close()
@@ -49,12 +49,27 @@ def running(services: Services, tmp_path) -> Iterator[Running]:  # type: ignore[
     slack.stop()
 
 
+def _serve_until_closed(server) -> None:  # type: ignore[no-untyped-def]
+    """waitress's loop ends with EBADF when the server is closed from another thread."""
+    try:
+        server.run()
+    except OSError:
+        pass
+
+
 def _mention(text: str, ts: str = "1700000001.000100", channel: str = "C123") -> dict:  # type: ignore[type-arg]
     return {"type": "app_mention", "user": "U123", "text": text, "ts": ts, "channel": channel}
 
 
 def _dm(text: str, ts: str = "1700000002.000100") -> dict:  # type: ignore[type-arg]
-    return {"type": "message", "channel_type": "im", "user": "U123", "text": text, "ts": ts, "channel": "D123"}
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U123",
+        "text": text,
+        "ts": ts,
+        "channel": "D123",
+    }
 
 
 def _answers(slack: LocalSlack) -> list[dict]:  # type: ignore[type-arg]
@@ -159,7 +174,9 @@ def test_rate_limited_web_api_calls_are_retried(running: Running) -> None:
 
 
 def test_ops_help_acks_with_the_help(running: Running) -> None:
-    status, body = send_command(running.events_url, SIGNING_SECRET, "/ops", "help", running.slack.response_url("r"))
+    status, body = send_command(
+        running.events_url, SIGNING_SECRET, "/ops", "help", running.slack.response_url("r")
+    )
     assert status == 200
     assert "/ops ask" in body
 
@@ -187,7 +204,9 @@ def test_free_text_after_ops_is_a_question(running: Running) -> None:
 
 
 def test_funnel_says_it_is_not_available_yet(running: Running) -> None:
-    status, body = send_command(running.events_url, SIGNING_SECRET, "/funnel", "500w sales / 5% customers", "")
+    status, body = send_command(
+        running.events_url, SIGNING_SECRET, "/funnel", "500w sales / 5% customers", ""
+    )
     assert status == 200
     assert "not available" in body
 

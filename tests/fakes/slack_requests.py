@@ -32,7 +32,13 @@ def post(url: str, body: str, headers: dict[str, str], content_type: str) -> tup
 
 def send_event(url: str, secret: str, event: dict[str, Any], event_id: str, retry: int | None = None) -> int:
     body = json.dumps(
-        {"type": "event_callback", "team_id": "TLOCAL", "api_app_id": "A1", "event_id": event_id, "event": event}
+        {
+            "type": "event_callback",
+            "team_id": "TLOCAL",
+            "api_app_id": "A1",
+            "event_id": event_id,
+            "event": event,
+        }
     )
     headers = signed_headers(body, secret)
     if retry is not None:

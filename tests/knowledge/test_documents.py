@@ -1,0 +1,54 @@
+import pytest
+
+from knowledge.documents import (
+    MAX_CHUNK_CHARS,
+    DocumentFormatError,
+    chunk_sections,
+    load_playbook,
+    parse_sectioned_markdown,
+)
+
+
+def test_every_playbook_section_has_its_translation() -> None:
+    sections = load_playbook()
+    by_lang: dict[str, list[str]] = {"en": [], "zh": []}
+    for section in sections:
+        by_lang[section.lang].append(section.key)
+    assert len(by_lang["en"]) >= 60
+    assert by_lang["en"] == by_lang["zh"]
+    assert len(set(by_lang["en"])) == len(by_lang["en"])
+
+
+def test_playbook_covers_the_ops_topics() -> None:
+    ids = {section.section_id for section in load_playbook()}
+    prefixes = {section_id.split(".")[0] for section_id in ids}
+    for topic in ("daily", "workflow", "goals", "prodops", "coop", "metrics", "cops", "tiers", "user", "tob"):
+        assert topic in prefixes, topic
+
+
+def test_chunk_ids_are_stable_and_sized() -> None:
+    sections = load_playbook()
+    first = chunk_sections(sections, "h1")
+    second = chunk_sections(sections, "h1")
+    assert [c.id for c in first] == [c.id for c in second]
+    assert all(len(c.body) <= MAX_CHUNK_CHARS for c in first)
+    assert first[0].id.startswith("playbook/en/01-daily-routine.md#")
+
+
+def test_long_sections_split_at_sentence_ends() -> None:
+    body = "。".join(["这是一句比较长的运营说明文字" * 3] * 40) + "。"
+    [section] = parse_sectioned_markdown("x.md", f"# T\n\n## S {{#t.s}}\n\n{body}\n", "zh", "x:")
+    chunks = chunk_sections([section], "h")
+    assert len(chunks) > 1
+    assert all(len(c.body) <= MAX_CHUNK_CHARS for c in chunks)
+    assert all(c.body.endswith("。") for c in chunks)
+    assert [c.key for c in chunks][:2] == ["x:t.s", "x:t.s:1"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no title\n## S {#a.b}\ntext", "# T\n## Heading without id\ntext", "# T\n## S {#a.b}\n\n"],
+)
+def test_malformed_playbook_files_are_refused(text: str) -> None:
+    with pytest.raises(DocumentFormatError):
+        parse_sectioned_markdown("bad.md", text, "en", "p:")

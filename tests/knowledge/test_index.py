@@ -1,0 +1,81 @@
+"""The index with a deterministic embedder: sync, replace, remove and translation collapsing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.documents import Section
+from knowledge.embedders import Relevance, Vectors
+from knowledge.index import KnowledgeIndex
+
+
+class HashEmbedder:
+    """Bag-of-tokens hashed into a small vector: deterministic and instant, for mechanics tests."""
+
+    name = "test-hash"
+    dimension = 64
+    relevance = Relevance(strong=0.9, weak=0.3)
+
+    def _one(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dimension, dtype=np.float32)
+        for word in text.lower().split():
+            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1
+        norm = np.linalg.norm(vector)
+        return vector / norm if norm else vector
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return np.array([self._one(t) for t in texts], dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._one(text)
+
+
+def _sections(source: str, body_en: str, body_zh: str) -> list[Section]:
+    return [
+        Section(f"{source}/en.md", "Doc", "s1", "Renewals", "en", body_en, f"{source}:s1"),
+        Section(f"{source}/zh.md", "文档", "s1", "续约", "zh", body_zh, f"{source}:s1"),
+    ]
+
+
+def test_sync_is_incremental_and_translations_collapse(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, HashEmbedder())
+    sections = _sections("t", "renewal discount ladder", "续约 折扣 方案")
+    report = index.sync_sections(sections, prefix="t/")
+    assert (report.added, report.unchanged) == (2, 0)
+    assert index.sync_sections(sections, prefix="t/").unchanged == 2
+
+    hits = index.search("renewal discount", top_k=5, lang="zh")
+    assert len(hits) == 1
+    assert hits[0].chunk.lang == "zh"
+    assert index.search("renewal discount", top_k=5, lang="en")[0].chunk.lang == "en"
+
+
+def test_changed_source_replaces_its_chunks_and_survives_reopen(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, HashEmbedder())
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣"), prefix="t/")
+    report = index.sync_sections(_sections("t", "weekly report template", "周报 模板"), prefix="t/")
+    assert report.updated == 2
+    assert all("discount" not in hit.chunk.body for hit in index.search("discount ladder", top_k=5))
+    assert len(index) == 2
+    reopened = KnowledgeIndex(tmp_path, HashEmbedder())
+    assert len(reopened) == 2
+    assert "weekly" in reopened.search("weekly report", top_k=1, lang="en")[0].chunk.body
+
+
+def test_removed_sources_leave_the_index(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, HashEmbedder())
+    index.sync_sections(_sections("t", "renewal", "续约"), prefix="t/")
+    report = index.sync_sections([], prefix="t/")
+    assert report.removed == 2
+    assert len(index) == 0
+    assert index.search("renewal") == []
+
+
+def test_empty_query_returns_nothing(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, HashEmbedder())
+    index.sync_sections(_sections("t", "renewal", "续约"), prefix="t/")
+    assert index.search("   ") == []

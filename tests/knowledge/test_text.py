@@ -1,0 +1,38 @@
+from knowledge.text import detect_language, split_sentences, tokenize
+
+
+def test_language_follows_the_dominant_script() -> None:
+    assert detect_language("RFM 是什么") == "zh"
+    assert detect_language("客户分层怎么做?") == "zh"
+    assert detect_language("how do I tier clients?") == "en"
+    assert detect_language("what does 复盘 mean in practice") == "en"
+    assert detect_language("") == "en"
+
+
+def test_domain_terms_stay_whole_in_chinese() -> None:
+    tokens = tokenize("我们下周要做复盘,重点看拉新和留存,以及客诉")
+    for term in ("复盘", "拉新", "留存", "客诉"):
+        assert term in tokens
+    assert "的" not in tokenize("运营的工作")
+
+
+def test_english_is_lowercased_stemmed_and_stopworded() -> None:
+    assert tokenize("What are the Renewals?") == ["renewal"]
+    assert "ka" in tokenize("KA clients")
+    assert "client" in tokenize("KA clients")
+
+
+def test_mixed_text_yields_both_kinds_of_terms() -> None:
+    tokens = tokenize("RFM分层和KA客户")
+    assert "rfm" in tokens
+    assert "ka" in tokens
+    assert "客户" in tokens
+
+
+def test_sentences_split_on_chinese_and_english_ends() -> None:
+    assert split_sentences("先写待办。再看数据!有异常吗?") == ["先写待办。", "再看数据!", "有异常吗?"]
+    assert split_sentences("First the list. Then the data.\n- item one") == [
+        "First the list.",
+        "Then the data.",
+        "- item one",
+    ]
