@@ -77,7 +77,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     app = create_app(settings, services)
     services.knowledge.start_warm_up()
     if use_http:
-        from bot.http import create_http_server
+        from bot.http import create_http_server, serve_until_closed
 
         server = create_http_server(
             app, services, getattr(args, "host", "0.0.0.0"), getattr(args, "port", 3000)
@@ -87,8 +87,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "opsbot listening on http://%s:%s/slack/events", server.effective_host, server.effective_port
         )
         try:
-            server.run()
-        except (KeyboardInterrupt, OSError):
+            serve_until_closed(server)
+        except KeyboardInterrupt:
             pass
         finally:
             services.close()

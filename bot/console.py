@@ -30,8 +30,8 @@ Type exit to leave. (Set SLACK_BOT_TOKEN to run in Slack instead; see README.)""
 class Console:
     """Sends what you type to the app as a DM or a slash command and prints the bot's replies."""
 
-    def __init__(self, settings: Settings, services: Services, output: TextIO = sys.stdout) -> None:
-        self.output = output
+    def __init__(self, settings: Settings, services: Services, output: TextIO | None = None) -> None:
+        self.output = output or sys.stdout
         self.services = services
         self.slack = LocalSlack()
         base_url = self.slack.start()

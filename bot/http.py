@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -51,3 +52,9 @@ def create_http_server(app: App, services: Services, host: str, port: int):  # t
         ident="opsbot",
         clear_untrusted_proxy_headers=True,
     )
+
+
+def serve_until_closed(server) -> None:  # type: ignore[no-untyped-def]
+    """Run until `server.close()`; waitress's loop then ends with EBADF, which is the normal way out."""
+    with contextlib.suppress(OSError):
+        server.run()

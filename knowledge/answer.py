@@ -152,7 +152,10 @@ class Answerer:
         if reply.startswith(NOT_COVERED):
             citations = [_citation(n + 1, hit) for n, hit in enumerate(hits)]
             return Answer(question, lang, "", citations, found=False, method="llm", note="not_covered")
-        cited = sorted({int(n) for n in _CITATION.findall(reply) if 1 <= int(n) <= len(hits)})
+        reply = _CITATION.sub(
+            lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(hits) else "", reply
+        ).strip()
+        cited = sorted({int(n) for n in _CITATION.findall(reply)})
         numbers = cited or list(range(1, len(hits) + 1))
         citations = [_citation(n, hits[n - 1]) for n in numbers]
         return Answer(question, lang, reply, citations, method="llm")

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.app import create_app
-from bot.http import create_http_server
+from bot.http import create_http_server, serve_until_closed
 from bot.llm import create_llm
 from bot.local_slack import BOT_USER_ID, LocalSlack
 from bot.services import Services
@@ -41,20 +41,12 @@ def running(services: Services, tmp_path) -> Iterator[Running]:  # type: ignore[
     services.settings = make_settings(tmp_path, SLACK_API_BASE_URL=base_url)
     app = create_app(services.settings, services)
     server = create_http_server(app, services, "127.0.0.1", 0)
-    thread = threading.Thread(target=_serve_until_closed, args=(server,), daemon=True)
+    thread = threading.Thread(target=serve_until_closed, args=(server,), daemon=True)
     thread.start()
     yield Running(f"http://127.0.0.1:{server.effective_port}", slack, services)
     server.close()
     thread.join(timeout=5)
     slack.stop()
-
-
-def _serve_until_closed(server) -> None:  # type: ignore[no-untyped-def]
-    """waitress's loop ends with EBADF when the server is closed from another thread."""
-    try:
-        server.run()
-    except OSError:
-        pass
 
 
 def _mention(text: str, ts: str = "1700000001.000100", channel: str = "C123") -> dict:  # type: ignore[type-arg]

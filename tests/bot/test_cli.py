@@ -1,0 +1,94 @@
+"""The command line, in process, against the session's playbook index."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.services import KnowledgeService
+
+
+@pytest.fixture(autouse=True)
+def _environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, playbook_home: Path, knowledge: KnowledgeService
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPSBOT_HOME", str(playbook_home))
+    monkeypatch.setenv("OPSBOT_LOG_LEVEL", "WARNING")
+
+
+def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "客户分层", "有哪些层级?", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["found"] is True
+    assert result["lang"] == "zh"
+    assert result["citations"][0]["source"].startswith("playbook/zh/")
+    assert "[1]" in result["answer"]
+
+
+def test_ask_off_topic_exits_nonzero_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "who won the world cup in 2018"]) == 1
+    assert "couldn't find" in capsys.readouterr().out
+
+
+def test_search_reads_queries_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("RFM 分层\n\nweekly report contents\n"))
+    assert main(["search", "--top-k", "3", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["query"] for line in lines] == ["RFM 分层", "weekly report contents"]
+    for line in lines:
+        assert len(line["results"]) == 3
+        assert set(line["results"][0]) >= {"source", "title", "text", "score"}
+    assert "RFM" in lines[0]["results"][0]["text"]
+
+
+def test_search_rejects_a_bad_top_k(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "x", "--top-k", "0"]) == 2
+    assert "--top-k" in capsys.readouterr().err
+
+
+def test_bad_setting_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPSBOT_WORKERS", "lots")
+    assert main(["ask", "hi"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0
+    assert "OPSBOT_WORKERS" in err
+    assert "Traceback" not in err
+
+
+def test_serve_without_a_token_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--http"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN" in err and "opsbot chat" in err
+
+
+def test_http_serve_needs_the_signing_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-3")
+    assert main(["serve", "--http"]) == 2
+    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+
+
+def test_no_command_without_a_token_opens_the_console(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("/ops help\nexit\n"))
+    assert main([]) == 0
+    assert "/ops ask" in capsys.readouterr().out

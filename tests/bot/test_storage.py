@@ -1,0 +1,27 @@
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.storage import EventLedger, create_db_engine, sqlite_url
+
+
+def test_claims_are_exclusive_and_atomic(tmp_path: Path) -> None:
+    ledger = EventLedger(create_db_engine(sqlite_url(tmp_path)))
+    assert ledger.claim("event:E1", "message:C1:1")
+    assert not ledger.claim("event:E1")
+    assert not ledger.claim("event:E2", "message:C1:1")
+    assert ledger.claim("event:E2"), "a refused claim must not have kept any of its keys"
+
+
+def test_claims_survive_a_restart(tmp_path: Path) -> None:
+    assert EventLedger(create_db_engine(sqlite_url(tmp_path))).claim("event:E1")
+    assert not EventLedger(create_db_engine(sqlite_url(tmp_path))).claim("event:E1")
+
+
+def test_old_claims_are_pruned(tmp_path: Path) -> None:
+    ledger = EventLedger(create_db_engine(sqlite_url(tmp_path)))
+    now = datetime.now(UTC)
+    ledger.claim("event:old", now=now - timedelta(days=3))
+    ledger.claim("event:new", now=now)
+    assert ledger.prune(now=now) == 1
+    assert ledger.claim("event:old")
+    assert not ledger.claim("event:new")

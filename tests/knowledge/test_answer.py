@@ -1,0 +1,89 @@
+"""Answer composition over the real playbook index, with and without an LLM callable."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services import KnowledgeService
+from knowledge.answer import NOT_COVERED, Answerer, ChatMessages, answer_units
+
+
+def test_units_keep_a_list_with_its_lead_sentence() -> None:
+    body = "First a remark. The steps are:\n\n1. review\n2. evaluate\n\nAfterwards, share it."
+    assert answer_units(body) == [
+        "First a remark.",
+        "The steps are:\n1. review\n2. evaluate",
+        "Afterwards, share it.",
+    ]
+
+
+def test_extractive_answer_in_english_cites_its_sections(knowledge: KnowledgeService) -> None:
+    answer = knowledge.answerer.answer("What are the four steps of a retrospective?")
+    assert answer.found
+    assert answer.lang == "en"
+    assert answer.method == "extractive"
+    assert "[1]" in answer.text
+    assert any("retrospective" in c.section_title.lower() for c in answer.citations)
+    assert all(c.source.startswith("playbook/en/") for c in answer.citations)
+
+
+def test_extractive_answer_in_chinese_comes_from_the_chinese_playbook(knowledge: KnowledgeService) -> None:
+    answer = knowledge.answerer.answer("KA客户应该配什么样的服务团队?")
+    assert answer.found
+    assert answer.lang == "zh"
+    assert all(c.source.startswith("playbook/zh/") for c in answer.citations)
+    assert "KA" in answer.text
+
+
+def test_no_answer_is_said_plainly(knowledge: KnowledgeService) -> None:
+    answer = knowledge.answerer.answer("best pizza recipe with mozzarella")
+    assert not answer.found
+    assert answer.citations == []
+    assert not knowledge.answerer.answer("   ").found
+
+
+def _with_llm(knowledge: KnowledgeService, reply: str | Exception) -> tuple[Answerer, list[ChatMessages]]:
+    seen: list[ChatMessages] = []
+
+    def llm(messages: ChatMessages) -> str:
+        seen.append(messages)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    return Answerer(knowledge.answerer.index, llm=llm), seen
+
+
+def test_llm_answer_is_grounded_and_keeps_only_cited_sources(knowledge: KnowledgeService) -> None:
+    answerer, seen = _with_llm(knowledge, "Score recency, frequency and monetary value [2]. See also [7].")
+    answer = answerer.answer("How do I segment customers with RFM?")
+    assert answer.method == "llm"
+    assert [c.number for c in answer.citations] == [2]
+    assert "[7]" not in answer.text
+    prompt = seen[0][1]["content"]
+    assert "[1]" in prompt and "[2]" in prompt
+    assert "English" in seen[0][0]["content"]
+
+
+def test_llm_not_covered_is_reported_as_no_answer(knowledge: KnowledgeService) -> None:
+    answerer, _ = _with_llm(knowledge, NOT_COVERED)
+    answer = answerer.answer("How do I set the renewal discount for a KA client in Brazil's tax regime?")
+    assert not answer.found
+    assert answer.note == "not_covered"
+
+
+@pytest.mark.parametrize("failure", [TimeoutError("slow"), RuntimeError("500"), ""])
+def test_llm_failure_falls_back_to_the_extractive_answer(
+    knowledge: KnowledgeService, failure: object
+) -> None:
+    answerer, _ = _with_llm(knowledge, failure)  # type: ignore[arg-type]
+    answer = answerer.answer("RFM 是什么?")
+    assert answer.found
+    assert answer.method == "extractive"
+    assert answer.note == "llm_unavailable"
+
+
+def test_llm_is_not_asked_when_nothing_relevant_was_found(knowledge: KnowledgeService) -> None:
+    answerer, seen = _with_llm(knowledge, "made up")
+    assert not answerer.answer("红烧肉怎么做").found
+    assert seen == []
