@@ -70,7 +70,9 @@ def synthetic_sections(count: int, seed: int) -> list[Section]:
     for n in range(count):
         body = " ".join(rng.sample(sentences, 4))
         lang = "zh" if n % 2 else "en"
-        sections.append(Section(f"synthetic/{n // 50}.md", "Synthetic", f"s{n}", f"Section {n}", lang, body, f"syn:{n}"))
+        sections.append(
+            Section(f"synthetic/{n // 50}.md", "Synthetic", f"s{n}", f"Section {n}", lang, body, f"syn:{n}")
+        )
     return sections
 
 
@@ -90,7 +92,9 @@ def main() -> None:
         started = time.perf_counter()
         big.sync_sections(synthetic_sections(args.chunks, seed=7), prefix="synthetic/")
         build = time.perf_counter() - started
-        print(f"synthetic ({len(big)} chunks, built in {build:.0f}s): {percentiles(time_queries(big, queries))}")
+        print(
+            f"synthetic ({len(big)} chunks, built in {build:.0f}s): {percentiles(time_queries(big, queries))}"
+        )
 
 
 if __name__ == "__main__":

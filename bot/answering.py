@@ -50,7 +50,7 @@ def answer_by_response_url(services: Services, respond: Callable[..., Any], ques
 
 def _deliver(services: Services, question: str, lang: Lang, update: Callable[[dict[str, Any]], None]) -> None:
     try:
-        payload = answer_message(services.knowledge.answerer.answer(question))
+        payload = answer_message(services.knowledge.answer(question))
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("answering failed (reference %s)", reference)

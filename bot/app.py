@@ -41,12 +41,26 @@ def create_app(settings: Settings, services: Services, token: str | None = None)
         signing_secret=signing_secret.get_secret_value() if signing_secret else "",
         client=create_web_client(bot_token, settings.slack_api_url),
         process_before_response=True,
-        logger=logging.getLogger("opsbot.slack"),
+        logger=_bolt_logger(),
     )
     app.use(_dedupe_middleware(services))
     events.register(app, services)
     commands.register(app, services)
     return app
+
+
+class _TokenFromEnvironmentNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and then warns that the client we built wins; it does."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("opsbot.slack")
+    if not any(isinstance(f, _TokenFromEnvironmentNotice) for f in logger.filters):
+        logger.addFilter(_TokenFromEnvironmentNotice())
+    return logger
 
 
 def _dedupe_middleware(services: Services):  # type: ignore[no-untyped-def]

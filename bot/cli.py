@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
-from bot.services import create_services
+from bot.services import create_knowledge, create_services
 from knowledge.answer import Answer
 
 log = logging.getLogger("opsbot")
@@ -73,7 +73,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         raise SettingsError(
             "Setting SLACK_SIGNING_SECRET is missing: it is needed to verify Slack's HTTP requests."
         )
-    services = create_services(settings)
+    from bot.answer_process import AnswerProcess
+
+    services = create_services(settings, AnswerProcess(settings, processes=settings.answer_processes))
     app = create_app(settings, services)
     services.knowledge.start_warm_up()
     if use_http:
@@ -118,11 +120,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
-    services = create_services(settings)
-    try:
-        answer = services.knowledge.answerer.answer(" ".join(args.question))
-    finally:
-        services.close()
+    answer = create_knowledge(settings).answer(" ".join(args.question))
     if args.json:
         print(json.dumps(answer_to_json(answer), ensure_ascii=False))
     else:
@@ -134,33 +132,29 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     if args.top_k < 1 or args.top_k > 100:
         print("opsbot: --top-k must be between 1 and 100.", file=sys.stderr)
         return EXIT_USAGE
-    services = create_services(settings)
-    try:
-        index = services.knowledge.answerer.index
-        queries = [" ".join(args.query)] if args.query else (line.strip() for line in sys.stdin)
-        for query in queries:
-            if not query:
-                continue
-            hits = index.search(query, top_k=args.top_k)
-            results = [
-                {
-                    "source": hit.chunk.source,
-                    "title": f"{hit.chunk.doc_title} › {hit.chunk.section_title}",
-                    "section": hit.chunk.section_id,
-                    "lang": hit.chunk.lang,
-                    "text": hit.chunk.text,
-                    "score": round(hit.score, 6),
-                }
-                for hit in hits
-            ]
-            if args.json:
-                print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
-            else:
-                print(f"# {query}")
-                for rank, result in enumerate(results, start=1):
-                    print(f"{rank}. [{result['score']:.4f}] {result['title']} ({result['source']})")
-    finally:
-        services.close()
+    index = create_knowledge(settings).answerer.index
+    queries = [" ".join(args.query)] if args.query else (line.strip() for line in sys.stdin)
+    for query in queries:
+        if not query:
+            continue
+        hits = index.search(query, top_k=args.top_k)
+        results = [
+            {
+                "source": hit.chunk.source,
+                "title": f"{hit.chunk.doc_title} › {hit.chunk.section_title}",
+                "section": hit.chunk.section_id,
+                "lang": hit.chunk.lang,
+                "text": hit.chunk.text,
+                "score": round(hit.score, 6),
+            }
+            for hit in hits
+        ]
+        if args.json:
+            print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
+        else:
+            print(f"# {query}")
+            for rank, result in enumerate(results, start=1):
+                print(f"{rank}. [{result['score']:.4f}] {result['title']} ({result['source']})")
     return 0
 
 

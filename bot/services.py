@@ -6,12 +6,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.config import Settings
-from bot.jobs import JobRunner
+from bot.jobs import JobRunner, lower_thread_priority
 from bot.llm import create_llm
 from bot.storage import EventLedger, create_db_engine, sqlite_url
-from knowledge.answer import Answerer, LLMCall
+from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.embedders import Embedder, create_embedders
 from knowledge.index import KnowledgeIndex
 
@@ -49,6 +50,7 @@ class KnowledgeService:
 
     def start_warm_up(self) -> None:
         def run() -> None:
+            lower_thread_priority()
             try:
                 self.warm_up()
             except Exception:
@@ -64,29 +66,55 @@ class KnowledgeService:
     def answerer(self) -> Answerer:
         return self.warm_up()
 
+    def answer(self, question: str) -> Answer:
+        return self.answerer.answer(question)
+
+    def close(self) -> None:
+        """Nothing to release: the index lives as long as the process."""
+
+
+class Answering(Protocol):
+    """What the Slack side needs from knowledge: in this process or in an answer process."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    def start_warm_up(self) -> None: ...
+
+    def answer(self, question: str) -> Answer: ...
+
+    def close(self) -> None: ...
+
 
 @dataclass
 class Services:
     settings: Settings
     ledger: EventLedger
     jobs: JobRunner
-    knowledge: KnowledgeService
+    knowledge: Answering
 
     def close(self) -> None:
         self.jobs.shutdown()
+        self.knowledge.close()
 
 
-def create_services(
+def create_knowledge(
     settings: Settings,
     embedders: Callable[[], list[Embedder]] | None = None,
     llm: LLMCall | None = None,
-) -> Services:
-    """Wire storage, the job pool and the knowledge service from settings (tests inject parts)."""
-    settings.home.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(sqlite_url(settings.home))
-    knowledge = KnowledgeService(
+) -> KnowledgeService:
+    """The in-process knowledge service from settings (tests inject embedders and the LLM)."""
+    return KnowledgeService(
         settings,
         embedders or (lambda: create_embedders(settings.embedder)),
         llm if llm is not None else create_llm(settings),
     )
-    return Services(settings, EventLedger(engine), JobRunner(settings.workers), knowledge)
+
+
+def create_services(settings: Settings, knowledge: Answering | None = None) -> Services:
+    """Wire storage, the job pool and knowledge (in this process unless one is given)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(sqlite_url(settings.home))
+    return Services(
+        settings, EventLedger(engine), JobRunner(settings.workers), knowledge or create_knowledge(settings)
+    )

@@ -216,7 +216,7 @@ def test_injected_broadcasts_and_links_are_escaped(running: Running) -> None:
         llm_settings = make_settings(running.services.settings.home, OPENAI_BASE_URL=base_url)
         index = running.services.knowledge.answerer.index
         running.services.knowledge = SimpleNamespace(  # type: ignore[assignment]
-            answerer=Answerer(index, llm=create_llm(llm_settings)), ready=True
+            answer=Answerer(index, llm=create_llm(llm_settings)).answer, ready=True, close=lambda: None
         )
         question = "<!everyone> how do I run a retrospective?"
         assert send_event(running.events_url, SIGNING_SECRET, _dm(question), "Ev12") == 200

@@ -1,0 +1,92 @@
+"""Answering in a separate, lower-priority process, so acks never wait behind embedding work.
+
+In one process, answer jobs hold the GIL (tokenizing, ranking) and both cores (the embedders'
+thread pools), and 200 concurrent slash commands waited seconds for their acks
+(benchmarks/serve_http.py). A child process at lower CPU priority leaves the serving process free
+to ack at once; it is also the single owner of the embedded Chroma index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.config import Settings
+from knowledge.answer import Answer
+
+log = logging.getLogger(__name__)
+
+CHILD_NICENESS = 10
+_worker_knowledge = None  # the KnowledgeService of this process, when it is an answer worker
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker_knowledge
+    with contextlib.suppress(OSError):
+        os.nice(CHILD_NICENESS)
+    from bot.logs import configure_logging
+    from bot.services import create_knowledge
+
+    configure_logging(settings)
+    _worker_knowledge = create_knowledge(settings)
+
+
+def _warm_up() -> int:
+    assert _worker_knowledge is not None
+    return len(_worker_knowledge.answerer.index)
+
+
+def _answer(question: str) -> Answer:
+    assert _worker_knowledge is not None
+    return _worker_knowledge.answerer.answer(question)
+
+
+class AnswerProcess:
+    """The knowledge service's interface (`ready`, `answer`, `start_warm_up`), served by child processes."""
+
+    def __init__(self, settings: Settings, processes: int = 1, timeout_seconds: float = 300.0) -> None:
+        self._settings = settings
+        self._processes = processes
+        self._timeout = timeout_seconds
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+        self._warm: Future[int] | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self._processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(self._settings,),
+        )
+
+    def start_warm_up(self) -> None:
+        with self._lock:
+            self._warm = self._pool.submit(_warm_up)
+
+    @property
+    def ready(self) -> bool:
+        warm = self._warm
+        return warm is not None and warm.done() and warm.exception() is None
+
+    def answer(self, question: str) -> Answer:
+        """Raises on failure (the caller tells the user); a crashed child is replaced for next time."""
+        with self._lock:
+            pool = self._pool
+        try:
+            return pool.submit(_answer, question).result(timeout=self._timeout)
+        except BrokenProcessPool:
+            log.error("the answer process died; starting a new one")
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = self._new_pool()
+                    self._warm = self._pool.submit(_warm_up)
+            raise
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
