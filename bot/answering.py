@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import answer_message, notice_message
 from bot.messages import say
@@ -33,7 +34,14 @@ def answer_in_thread(
     placeholder_ts = placeholder["ts"]
 
     def update(payload: dict[str, Any]) -> None:
-        client.chat_update(channel=channel, ts=placeholder_ts, **payload)
+        try:
+            client.chat_update(channel=channel, ts=placeholder_ts, **payload)
+        except SlackApiError as error:
+            # The placeholder may have been deleted meanwhile: the answer still reaches the thread.
+            log.warning(
+                "could not update the placeholder (%s); posting the answer", error.response.get("error")
+            )
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
     _deliver(services, question, lang, update)
 

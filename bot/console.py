@@ -21,6 +21,7 @@ CONSOLE_USER = "ULOCALUSER"
 CONSOLE_CHANNEL = "DLOCALCONSOLE"
 CONSOLE_TOKEN = "xoxb-local-console"
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+_BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
 ANSWER_TIMEOUT_SECONDS = 180.0
 
 BANNER = """opsbot local console — ask an ops question in Chinese or English, or type /ops help.
@@ -118,5 +119,5 @@ def render_payload(payload: dict[str, Any]) -> str:
 
 
 def _plain(mrkdwn: str) -> str:
-    text = _LINK.sub(r"\2 (\1)", mrkdwn)
+    text = _BOLD.sub(r"\1", _LINK.sub(r"\2 (\1)", mrkdwn))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u200b", "")

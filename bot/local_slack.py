@@ -33,6 +33,7 @@ class Fault:
     status: int
     retry_after: int | None = None
     remaining: int = 1
+    error: str | None = None
 
 
 @dataclass
@@ -80,10 +81,18 @@ class LocalSlack:
             self._server.server_close()
             self._server = None
 
-    def fail_next(self, method: str, status: int, retry_after: int | None = None, times: int = 1) -> None:
-        """Make the next `times` calls of `method` fail with `status` (and Retry-After)."""
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        retry_after: int | None = None,
+        times: int = 1,
+        error: str | None = None,
+    ) -> None:
+        """Make the next `times` calls of `method` fail: HTTP `status` (with Retry-After), or with
+        status 200, Slack's `{"ok": false, "error": error}`."""
         with self._lock:
-            self._faults[method] = Fault(status, retry_after, times)
+            self._faults[method] = Fault(status, retry_after, times, error)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._lock:
@@ -117,7 +126,10 @@ class LocalSlack:
                 self._lock.notify_all()
                 return (
                     fault.status,
-                    {"ok": False, "error": "ratelimited" if fault.status == 429 else "fatal_error"},
+                    {
+                        "ok": False,
+                        "error": fault.error or ("ratelimited" if fault.status == 429 else "fatal_error"),
+                    },
                     headers,
                 )
             body, changed = self._answer(method, params)

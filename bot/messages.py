@@ -11,9 +11,9 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "sources": {"en": "Sources", "zh": "来源"},
     "not_found": {
-        "en": "I couldn't find anything in the playbook or your documents that answers this. "
+        "en": "I couldn't find anything in the playbook that answers this. "
         "Try rephrasing with the key term (e.g. RFM, renewal, retrospective), or see `/ops help`.",
-        "zh": "在运营手册和团队文档里没有找到能回答这个问题的内容。可以换个说法或带上关键词"
+        "zh": "在运营手册里没有找到能回答这个问题的内容。可以换个说法或带上关键词"
         "(如 RFM、续约、复盘)再问,或输入 `/ops help` 查看用法。",
     },
     "not_covered": {
@@ -47,7 +47,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
 
 HELP: dict[Lang, str] = {
     "en": (
-        "*opsbot* answers ops questions from the playbook and your team's documents, with sources.\n"
+        "*opsbot* answers ops questions from its ops playbook, with sources.\n"
         "• Mention me in a channel: `@opsbot how do I tier clients?` (I answer in the thread)\n"
         "• Or send me a direct message.\n"
         "• `/ops ask QUESTION` — answer visible only to you\n"
@@ -55,7 +55,7 @@ HELP: dict[Lang, str] = {
         "Ask in Chinese or English; I answer in the language of the question."
     ),
     "zh": (
-        "*opsbot* 根据运营手册和团队文档回答运营问题,并注明来源。\n"
+        "*opsbot* 根据运营手册回答运营问题,并注明来源。\n"
         "• 在频道里 @我:`@opsbot 客户分层怎么做?`(在消息串里回答)\n"
         "• 或者直接私信我。\n"
         "• `/ops ask 问题` —— 只有你能看到的回答\n"

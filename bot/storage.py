@@ -48,13 +48,18 @@ class EventLedger:
     """Claims event keys atomically, so each event is answered once even across processes."""
 
     retention = timedelta(days=2)
+    prune_every = timedelta(hours=1)
 
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine)
+        self._last_pruned: datetime | None = None
 
     def claim(self, *keys: str, now: datetime | None = None) -> bool:
         """True when none of the keys was claimed before; then all of them are claimed together."""
         moment = now or datetime.now(UTC)
+        if self._last_pruned is None or moment - self._last_pruned >= self.prune_every:
+            self._last_pruned = moment
+            self.prune(now=moment)
         session: Session
         with self._sessions() as session:
             try:

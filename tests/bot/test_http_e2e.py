@@ -227,3 +227,12 @@ def test_injected_broadcasts_and_links_are_escaped(running: Running) -> None:
     for forbidden in ("<!channel>", "<!here>", "<!everyone>", "<https://evil.example", "@here"):
         assert forbidden not in text
     assert "&lt;!channel&gt;" in text
+
+
+def test_a_deleted_placeholder_does_not_lose_the_answer(running: Running) -> None:
+    running.slack.fail_next("chat.update", 200, error="message_not_found")
+    assert send_event(running.events_url, SIGNING_SECRET, _dm("what is RFM?"), "Ev13") == 200
+    assert running.slack.wait_for(lambda s: len(s.calls_to("chat.postMessage")) == 2, timeout=60)
+    answer = running.slack.calls_to("chat.postMessage")[1].params
+    assert answer["thread_ts"] == "1700000002.000100"
+    assert "Sources" in _all_text(answer)

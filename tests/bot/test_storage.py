@@ -17,11 +17,19 @@ def test_claims_survive_a_restart(tmp_path: Path) -> None:
     assert not EventLedger(create_db_engine(sqlite_url(tmp_path))).claim("event:E1")
 
 
-def test_old_claims_are_pruned(tmp_path: Path) -> None:
+def test_old_claims_are_pruned_by_later_claims(tmp_path: Path) -> None:
     ledger = EventLedger(create_db_engine(sqlite_url(tmp_path)))
     now = datetime.now(UTC)
     ledger.claim("event:old", now=now - timedelta(days=3))
     ledger.claim("event:new", now=now)
-    assert ledger.prune(now=now) == 1
-    assert ledger.claim("event:old")
+    assert ledger.claim("event:old"), "forgotten once older than the retention"
     assert not ledger.claim("event:new")
+
+
+def test_prune_removes_only_expired_keys(tmp_path: Path) -> None:
+    ledger = EventLedger(create_db_engine(sqlite_url(tmp_path)))
+    now = datetime.now(UTC)
+    ledger.claim("event:recent", now=now - timedelta(hours=1))
+    ledger.claim("event:old", now=now - timedelta(days=3))
+    assert ledger.prune(now=now) == 1
+    assert not ledger.claim("event:recent")
