@@ -14,17 +14,8 @@ from bot.services import KnowledgeService
 
 @pytest.fixture(autouse=True)
 def _environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, playbook_home: Path, knowledge: KnowledgeService
+    clean_environment: None, monkeypatch: pytest.MonkeyPatch, playbook_home: Path, knowledge: KnowledgeService
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    for name in (
-        "SLACK_BOT_TOKEN",
-        "SLACK_SIGNING_SECRET",
-        "SLACK_APP_TOKEN",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPSBOT_HOME", str(playbook_home))
     monkeypatch.setenv("OPSBOT_LOG_LEVEL", "WARNING")
 
