@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import HELP, say
+from bot.render_funnel import check_lines, render_text, table, what_if_lines
 from bot.slack_text import escape, markdown_to_mrkdwn, truncate
 from knowledge.answer import Answer, Citation
 from knowledge.text import Lang
+from skills.errors import SkillError
+from skills.funnel import compute_funnel, split_what_if
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -67,3 +70,18 @@ def help_message(lang: Lang, prefix: str | None = None) -> dict[str, Any]:
 def notice_message(text: str) -> dict[str, Any]:
     """A one-section message for our own short notices (already safe text)."""
     return message(text, [section(text)])
+
+
+def funnel_message(text: str, lang: Lang) -> dict[str, Any]:
+    """`/funnel` reply: the table (monospace), plan checks and what-if; or what is wrong, with an example."""
+    expression, change = split_what_if(text)
+    try:
+        result = compute_funnel(expression, change)
+    except SkillError as error:
+        return notice_message(f":warning: {escape(error.message(lang))}")
+    blocks = [section(f"```{escape(table(result.stages, lang))}```")]
+    if checks := check_lines(result, lang):
+        blocks.append(section(escape("\n".join(checks))))
+    if what_if := what_if_lines(result, lang):
+        blocks.append(section(f"```{escape(chr(10).join(what_if))}```"))
+    return message(escape(render_text(result, lang)), blocks)

@@ -14,6 +14,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 from bot.services import create_knowledge, create_services
 from knowledge.answer import Answer
+from knowledge.text import detect_language
 
 log = logging.getLogger("opsbot")
 
@@ -54,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print JSON")
+    funnel = sub.add_parser("funnel", help="funnel decomposition, plan checks and what-ifs")
+    funnel.add_argument("expression", nargs="+", help='e.g. "500w sales / 5%% customers / 80%% downloads"')
+    funnel.add_argument("--what-if", dest="what_if", help="change one rate, e.g. 5%%->6%%")
+    funnel.add_argument("--json", action="store_true", help="print JSON (values unrounded)")
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
@@ -158,6 +163,28 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _funnel(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.render_funnel import render_text
+    from skills.errors import SkillError
+    from skills.funnel import compute_funnel
+
+    expression = " ".join(args.expression)
+    lang = detect_language(expression)
+    try:
+        result = compute_funnel(expression, args.what_if)
+    except SkillError as error:
+        if args.json:
+            print(json.dumps({"error": error.message(lang)}, ensure_ascii=False))
+        else:
+            print(f"opsbot: {error.message(lang)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        print(render_text(result, lang))
+    return 0
+
+
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
@@ -177,7 +204,7 @@ def format_answer(answer: Answer) -> str:
     return render_payload(answer_message(answer))
 
 
-_COMMANDS = {"serve": _serve, "chat": _chat, "ask": _ask, "search": _search}
+_COMMANDS = {"serve": _serve, "chat": _chat, "ask": _ask, "search": _search, "funnel": _funnel}
 
 
 if __name__ == "__main__":

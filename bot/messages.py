@@ -38,11 +38,6 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "I don't know `/ops {name}`. Here is what I can do:",
         "zh": "不认识 `/ops {name}` 这个子命令。可用的命令如下:",
     },
-    "funnel_unavailable": {
-        "en": "Funnel math is not available in this version of opsbot yet. Meanwhile, ask about "
-        "funnels with `/ops ask how do I decompose a sales target?`.",
-        "zh": "当前版本的 opsbot 还不支持漏斗计算。可以先用 `/ops ask 如何拆解销售目标?` 查看方法。",
-    },
 }
 
 HELP: dict[Lang, str] = {
@@ -51,6 +46,8 @@ HELP: dict[Lang, str] = {
         "• Mention me in a channel: `@opsbot how do I tier clients?` (I answer in the thread)\n"
         "• Or send me a direct message.\n"
         "• `/ops ask QUESTION` — answer visible only to you\n"
+        "• `/funnel 500w sales / 5% customers / 80% downloads` — funnel math "
+        "(`check …` to check a plan, `… what-if 5%->6%`)\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
     ),
@@ -59,6 +56,7 @@ HELP: dict[Lang, str] = {
         "• 在频道里 @我:`@opsbot 客户分层怎么做?`(在消息串里回答)\n"
         "• 或者直接私信我。\n"
         "• `/ops ask 问题` —— 只有你能看到的回答\n"
+        "• `/funnel 500万 销售 / 5% 客户 / 80% 下载` —— 漏斗拆解(`check …` 核对计划,`… 假如 5%->6%`)\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"
     ),

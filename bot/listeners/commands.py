@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.answering import answer_by_response_url
-from bot.blocks import help_message, notice_message
+from bot.blocks import funnel_message, help_message, notice_message
 from bot.messages import say
 from bot.services import Services
 from knowledge.text import detect_language
@@ -53,4 +53,5 @@ def register(app: App, services: Services) -> None:
 
     @app.command("/funnel")
     def on_funnel(ack: Ack, command: dict[str, Any]) -> None:
-        ack(**notice_message(say("funnel_unavailable", detect_language(command.get("text") or ""))))
+        text = (command.get("text") or "").strip()
+        ack(**funnel_message(text, detect_language(text)))

@@ -83,3 +83,21 @@ def test_no_command_without_a_token_opens_the_console(
     monkeypatch.setattr("sys.stdin", io.StringIO("/ops help\nexit\n"))
     assert main([]) == 0
     assert "/ops ask" in capsys.readouterr().out
+
+
+def test_funnel_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["funnel", "500w sales / 5% customers / 80% downloads", "--what-if", "5%->6%"]) == 0
+    out = capsys.readouterr().out
+    assert "125,000,000" in out and "1.25亿" in out and "What if 5% → 6%" in out
+    assert main(["funnel", "check 500w sales / 5% 1000w customers / 80% 12500w downloads", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [check["ok"] for check in payload["checks"]] == [False, False]
+    assert payload["stages"][2]["value"] == 125_000_000
+
+
+def test_funnel_errors_are_clear_and_exit_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["funnel", "500万 销售 / 0% 客户", "--json"]) == 2
+    assert "转化率必须大于 0%" in json.loads(capsys.readouterr().out)["error"]
+    assert main(["funnel", "500w sales (60% a, 60% b)"]) == 2
+    err = capsys.readouterr().err
+    assert "add up to 100%" in err and "Traceback" not in err

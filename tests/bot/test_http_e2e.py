@@ -195,12 +195,23 @@ def test_free_text_after_ops_is_a_question(running: Running) -> None:
     assert "Sources" in _all_text(running.slack.responses[0])
 
 
-def test_funnel_says_it_is_not_available_yet(running: Running) -> None:
+def test_funnel_acks_with_the_table(running: Running) -> None:
+    text = "500万 销售 / 5% 客户 / 80% 下载 假如 5%->6%"
+    status, body = send_command(running.events_url, SIGNING_SECRET, "/funnel", text, "")
+    assert status == 200
+    blocks = json.loads(body)["blocks"]
+    assert "1.25亿" in blocks[0]["text"]["text"]
+    assert "假如 5% → 6%" in blocks[-1]["text"]["text"]
+
+
+def test_funnel_explains_bad_input_with_an_example(running: Running) -> None:
     status, body = send_command(
-        running.events_url, SIGNING_SECRET, "/funnel", "500w sales / 5% customers", ""
+        running.events_url, SIGNING_SECRET, "/funnel", "500w sales / 120% <!here>", ""
     )
     assert status == 200
-    assert "not available" in body
+    text = json.loads(body)["text"]
+    assert "100%" in text and "Example: 500w sales / 5% customers / 80% downloads" in text
+    assert "<!here>" not in body
 
 
 def test_healthz_is_ok_once_the_index_is_ready(running: Running) -> None:

@@ -1,0 +1,100 @@
+"""Funnel results as text: a fixed-width table for the terminal and Slack code blocks."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from skills.errors import Lang
+from skills.funnel import FunnelResult, Stage
+from skills.units import format_grouped, format_wan
+
+_HEADERS: dict[Lang, tuple[str, str, str, str]] = {
+    "en": ("Stage", "Rate", "Value", "(万/亿)"),
+    "zh": ("阶段", "转化率", "数量", "精确值"),
+}
+
+
+def amount(value: float, lang: Lang) -> tuple[str, str]:
+    """(main, secondary): 万/亿 first for Chinese readers, thousands separators first for English."""
+    return (
+        (format_wan(value), format_grouped(value))
+        if lang == "zh"
+        else (format_grouped(value), format_wan(value))
+    )
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * max(0, width - _width(text))
+    return space + text if right else text + space
+
+
+def _rows(stages: tuple[Stage, ...], lang: Lang) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for stage in stages:
+        rate = ""
+        if stage.rate is not None:
+            rate = f"{'÷' if stage.direction == 'up' else '×'} {stage.rate * 100:g}%"
+        main, secondary = amount(stage.value, lang)
+        rows.append((stage.name, rate, main, secondary))
+        for part in stage.parts:
+            part_main, part_secondary = amount(part.value, lang)
+            rows.append((f"  └ {part.name} {part.share * 100:g}%", "", part_main, part_secondary))
+    return rows
+
+
+def table(stages: tuple[Stage, ...], lang: Lang) -> str:
+    rows = [_HEADERS[lang], *_rows(stages, lang)]
+    widths = [max(_width(row[column]) for row in rows) for column in range(4)]
+    lines = []
+    for row in rows:
+        cells = [
+            _pad(row[0], widths[0]),
+            _pad(row[1], widths[1]),
+            _pad(row[2], widths[2], right=True),
+            row[3],
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def check_lines(result: FunnelResult, lang: Lang) -> list[str]:
+    lines = []
+    for check in result.checks:
+        stated, expected = format_wan(check.stated), format_wan(check.expected)
+        if check.ok:
+            lines.append(f"✓ {check.stage}: {stated}" + (" 与推算一致" if lang == "zh" else " is consistent"))
+        elif lang == "zh":
+            lines.append(f"✗ {check.stage}:写的是 {stated},按「{check.basis}」推算应为 {expected}")
+        else:
+            lines.append(f"✗ {check.stage}: stated {stated}, but {check.basis} implies {expected}")
+    return lines
+
+
+def what_if_lines(result: FunnelResult, lang: Lang) -> list[str]:
+    scenario = result.what_if
+    if scenario is None:
+        return []
+    title = (
+        f"假如 {scenario.old_rate * 100:g}% → {scenario.new_rate * 100:g}%:"
+        if lang == "zh"
+        else f"What if {scenario.old_rate * 100:g}% → {scenario.new_rate * 100:g}%:"
+    )
+    lines = [title]
+    for stage, delta in zip(scenario.stages, scenario.deltas, strict=True):
+        sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+        lines.append(f"  {stage.name}: {amount(stage.value, lang)[0]} ({sign}{amount(abs(delta), lang)[0]})")
+    return lines
+
+
+def render_text(result: FunnelResult, lang: Lang) -> str:
+    """The whole result for a terminal."""
+    parts = [table(result.stages, lang)]
+    if checks := check_lines(result, lang):
+        parts.append("\n".join(checks))
+    if what_if := what_if_lines(result, lang):
+        parts.append("\n".join(what_if))
+    return "\n\n".join(parts)

@@ -1,0 +1,109 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skills.errors import SkillError
+from skills.funnel import compute_funnel, split_what_if
+
+
+def _values(expression: str, what_if: str | None = None) -> list[float]:
+    return [stage.value for stage in compute_funnel(expression, what_if).stages]
+
+
+def test_going_up_divides_by_each_rate() -> None:
+    assert _values("500w sales / 5% customers / 80% downloads") == [5_000_000, 100_000_000, 125_000_000]
+
+
+def test_going_down_multiplies() -> None:
+    assert _values("1250w downloads * 80% customers * 5% sales") == [12_500_000, 10_000_000, 500_000]
+
+
+def test_stage_names_in_chinese_and_full_width_punctuation() -> None:
+    result = compute_funnel("500万 销售 / 5％ 客户 / 80% 下载")
+    assert [s.name for s in result.stages] == ["销售", "客户", "下载"]
+    assert result.stages[2].value == 125_000_000
+
+
+def test_splits_divide_a_stage() -> None:
+    result = compute_funnel("1000w customers (80% new, 20% returning) / 80% downloads（80% 广告，20% 自然）")
+    customers, downloads = result.stages
+    assert [(p.name, p.value) for p in customers.parts] == [("new", 8_000_000), ("returning", 2_000_000)]
+    assert downloads.value == 12_500_000
+    assert [(p.name, p.value) for p in downloads.parts] == [("广告", 10_000_000), ("自然", 2_500_000)]
+
+
+def test_check_reports_each_mismatch_against_the_stage_before_as_stated() -> None:
+    result = compute_funnel("check 500w sales / 5% 1000w customers / 80% 12500w downloads")
+    [customers, downloads] = result.checks
+    assert (customers.stated, customers.expected, customers.ok) == (10_000_000, 100_000_000, False)
+    assert (downloads.stated, downloads.expected, downloads.ok) == (125_000_000, 12_500_000, False)
+    assert downloads.basis == "customers"
+
+
+def test_consistent_plan_passes_its_checks() -> None:
+    result = compute_funnel("检查 50w 销售 / 5% 1000w 客户 / 80% 1250w 下载")
+    assert all(check.ok for check in result.checks)
+
+
+def test_what_if_recomputes_with_the_changed_rate() -> None:
+    result = compute_funnel("500w sales / 5% customers / 80% downloads", "5%->6%")
+    assert result.what_if is not None
+    assert result.what_if.stages[1].value == pytest.approx(5_000_000 / 0.06)
+    assert result.what_if.deltas[0] == 0
+    assert result.what_if.deltas[2] == pytest.approx(5_000_000 / 0.06 / 0.8 - 125_000_000)
+    payload = result.as_json()
+    assert payload["what_if"]["change"] == "5%->6%"  # type: ignore[index]
+
+
+def test_json_shape() -> None:
+    payload = compute_funnel("1000w customers (80% new, 20% returning) / 80% downloads").as_json()
+    assert payload["stages"][0] == {  # type: ignore[index]
+        "name": "customers",
+        "value": 10_000_000,
+        "parts": [{"name": "new", "value": 8_000_000}, {"name": "returning", "value": 2_000_000}],
+    }
+    assert payload["stages"][1]["rate"] == 0.8  # type: ignore[index]
+    assert payload["checks"] == [] and payload["what_if"] is None
+
+
+def test_split_what_if_from_slack_text() -> None:
+    assert split_what_if("500w sales / 5% customers what-if 5%->6%") == (
+        "500w sales / 5% customers",
+        "5%->6%",
+    )
+    assert split_what_if("500万 销售 / 5% 客户 假如 5%→6%") == ("500万 销售 / 5% 客户", "5%→6%")
+    assert split_what_if("500w sales") == ("500w sales", None)
+
+
+@pytest.mark.parametrize(
+    ("expression", "what_if", "fragment"),
+    [
+        ("", None, "empty"),
+        ("sales", None, "start with an amount"),
+        ("500w sales / 0% customers", None, "above 0%"),
+        ("500w sales / 120% customers", None, "at most 100%"),
+        ("-500w sales", None, "negative"),
+        ("500q sales / 5% c", None, "Unknown unit"),
+        ("99999999999亿 sales", None, "larger than any real funnel"),
+        ("1000w c (80% new, 30% old) / 80% d", None, "add up to 100%"),
+        ("500w sales / customers", None, "needs a conversion rate"),
+        ("500w sales / 5% customers", "7%->8%", "No stage has the rate 7%"),
+        ("500w sales / 5% customers", "five to six", "OLD%->NEW%"),
+    ],
+)
+def test_bad_input_says_what_is_wrong(expression: str, what_if: str | None, fragment: str) -> None:
+    with pytest.raises(SkillError) as error:
+        compute_funnel(expression, what_if)
+    assert fragment in error.value.en
+    assert error.value.zh
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.,%/*() wk万亿销售-ab,，（）", max_size=40))
+def test_any_input_either_computes_or_is_refused_clearly(expression: str) -> None:
+    try:
+        result = compute_funnel(expression)
+    except SkillError as error:
+        assert error.en and error.zh
+    else:
+        assert all(stage.value > 0 for stage in result.stages)
