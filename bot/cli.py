@@ -59,6 +59,16 @@ def _parser() -> argparse.ArgumentParser:
     funnel.add_argument("expression", nargs="+", help='e.g. "500w sales / 5%% customers / 80%% downloads"')
     funnel.add_argument("--what-if", dest="what_if", help="change one rate, e.g. 5%%->6%%")
     funnel.add_argument("--json", action="store_true", help="print JSON (values unrounded)")
+    rfm = sub.add_parser("rfm", help="RFM segmentation of a transaction CSV")
+    rfm.add_argument("file", help="CSV with customer, date and amount columns (UTF-8 or GBK)")
+    rfm.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: the day after the latest purchase)")
+    rfm.add_argument("--customer", help="name of the customer column")
+    rfm.add_argument("--date", help="name of the date column")
+    rfm.add_argument("--amount", help="name of the amount column")
+    rfm.add_argument("--order", help="name of the order id column")
+    rfm.add_argument("--json", action="store_true", help="print JSON")
+    rfm.add_argument("--out", help="write the per-customer CSV here")
+    rfm.add_argument("--lang", choices=("en", "zh"), default=None, help="language of the text output")
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
@@ -185,6 +195,47 @@ def _funnel(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _rfm(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.render_rfm import customers_csv, render_text
+    from skills.errors import SkillError
+    from skills.rfm import segment_rfm
+    from skills.transactions_csv import parse_date, parse_transactions
+
+    lang = args.lang or "en"
+    try:
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as error:
+            raise SkillError(
+                f"Cannot read {args.file}: {error.strerror}.", f"无法读取 {args.file}:{error.strerror}。"
+            ) from None
+        as_of = None
+        if args.as_of:
+            try:
+                as_of = parse_date(args.as_of)
+            except ValueError:
+                raise SkillError(
+                    "--as-of must be a date like 2024-12-31.", "--as-of 应为日期,如 2024-12-31。"
+                ) from None
+        transactions = parse_transactions(data, args.customer, args.date, args.amount, args.order)
+        result = segment_rfm(transactions, as_of)
+    except SkillError as error:
+        if args.json:
+            print(json.dumps({"error": error.message(lang)}, ensure_ascii=False))
+        else:
+            print(f"opsbot: {error.message(lang)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.out:
+        Path(args.out).write_text(customers_csv(result), encoding="utf-8-sig")
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        print(render_text(result, lang))
+    return 0
+
+
 def answer_to_json(answer: Answer) -> dict[str, Any]:
     return {
         "question": answer.question,
@@ -204,7 +255,7 @@ def format_answer(answer: Answer) -> str:
     return render_payload(answer_message(answer))
 
 
-_COMMANDS = {"serve": _serve, "chat": _chat, "ask": _ask, "search": _search, "funnel": _funnel}
+_COMMANDS = {"serve": _serve, "chat": _chat, "ask": _ask, "search": _search, "funnel": _funnel, "rfm": _rfm}
 
 
 if __name__ == "__main__":

@@ -101,3 +101,30 @@ def test_funnel_errors_are_clear_and_exit_nonzero(capsys: pytest.CaptureFixture[
     assert main(["funnel", "500w sales (60% a, 60% b)"]) == 2
     err = capsys.readouterr().err
     assert "add up to 100%" in err and "Traceback" not in err
+
+
+def test_rfm_json_and_spreadsheet_safe_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "用户ID,下单日期,金额\n=HYPERLINK(1),2024-01-01,10\nB,2024-01-02,20\n@cmd,2024-01-03,30\n",
+        encoding="gb18030",
+    )
+    out = tmp_path / "customers.csv"
+    assert main(["rfm", str(source), "--json", "--out", str(out), "--as-of", "2024-01-10"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["customers"] == 3 and payload["as_of"] == "2024-01-10"
+    assert set(payload["segments8"]) >= {"important_value", "general_retain"}
+    exported = out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(1)" in exported and "'@cmd" in exported
+    assert "\n=" not in exported
+
+
+def test_rfm_refuses_bad_files_in_the_chosen_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("name,when\nA,1\n")
+    assert main(["rfm", str(source), "--lang", "zh"]) == 2
+    assert "找不到这些列" in capsys.readouterr().err
+    assert main(["rfm", str(tmp_path / "missing.csv"), "--json"]) == 2
+    assert "Cannot read" in json.loads(capsys.readouterr().out)["error"]

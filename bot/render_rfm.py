@@ -1,0 +1,62 @@
+"""RFM results for people: segment tables (text) and a spreadsheet-safe per-customer CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from skills.errors import Lang
+from skills.rfm import SEGMENTS, SEGMENTS8, RFMResult, Segment
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A leading ' keeps Excel and Sheets from running a cell as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def customers_csv(result: RFMResult) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["customer", "recency_days", "frequency", "monetary", "r", "f", "m", "segment8", "segment"]
+    )
+    for c in result.customers:
+        writer.writerow(
+            [
+                spreadsheet_safe(c.customer),
+                c.recency,
+                c.frequency,
+                round(c.monetary, 2),
+                c.r,
+                c.f,
+                c.m,
+                c.segment8,
+                c.segment,
+            ]
+        )
+    return out.getvalue()
+
+
+def _table(counts: dict[str, int], table: dict[str, Segment], total: int, lang: Lang) -> list[str]:
+    lines = []
+    for key, count in counts.items():
+        segment = table[key]
+        label, action = (segment.zh, segment.action_zh) if lang == "zh" else (segment.en, segment.action_en)
+        share = count / total * 100 if total else 0.0
+        lines.append(f"{label:<20} {count:>7} {share:5.1f}%  {action}")
+    return lines
+
+
+def render_text(result: RFMResult, lang: Lang) -> str:
+    total = len(result.customers)
+    if lang == "zh":
+        head = f"{total} 位客户,截至 {result.as_of.isoformat()}"
+        titles = ("八类客户(均值划分)", "RFM 评分分群(R×F)")
+    else:
+        head = f"{total} customers, as of {result.as_of.isoformat()}"
+        titles = ("8 segments (mean split)", "RFM score segments (R×F)")
+    parts = [head, titles[0], *_table(result.counts8(), SEGMENTS8, total, lang), "", titles[1]]
+    parts.extend(_table(result.counts(), SEGMENTS, total, lang))
+    return "\n".join(parts)

@@ -1,0 +1,193 @@
+"""Reading transaction CSVs as Chinese and English teams export them (UTF-8, UTF-8 BOM, GB18030/GBK)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+from skills.errors import SkillError
+from skills.rfm import Transaction
+
+MAX_CSV_BYTES = 200 * 1024 * 1024
+"""200 MB: several million rows; larger exports should be filtered to the period of interest first."""
+MAX_REPORTED_LINES = 5
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "customer": (
+        "customer_id",
+        "customer",
+        "user_id",
+        "userid",
+        "client_id",
+        "用户id",
+        "用户",
+        "客户id",
+        "客户",
+        "会员id",
+        "会员",
+    ),
+    "date": (
+        "order_date",
+        "date",
+        "purchase_date",
+        "created_at",
+        "下单日期",
+        "下单时间",
+        "日期",
+        "交易日期",
+        "订单日期",
+    ),
+    "amount": (
+        "amount",
+        "order_amount",
+        "total",
+        "paid",
+        "revenue",
+        "金额",
+        "实付",
+        "实付金额",
+        "订单金额",
+        "支付金额",
+    ),
+    "order": ("order_id", "order_no", "order", "订单id", "订单号", "订单编号"),
+}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%m/%d/%Y")
+_AMOUNT_JUNK = re.compile(r"[¥￥$,，\s元]|RMB|CNY", re.IGNORECASE)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK); binary data is refused."""
+    if len(data) > MAX_CSV_BYTES:
+        raise SkillError(
+            f"The file is {len(data) / 1e6:.0f} MB; the limit is {MAX_CSV_BYTES // 1024 // 1024} MB. "
+            "Export a shorter period.",
+            f"文件有 {len(data) / 1e6:.0f} MB,上限为 {MAX_CSV_BYTES // 1024 // 1024} MB,请导出更短的时间段。",
+        )
+    if b"\x00" in data[:4096]:
+        raise SkillError(
+            "This is not a CSV text file (it looks binary, e.g. .xlsx). Save it as CSV first.",
+            "这不是 CSV 文本文件(看起来是二进制,比如 .xlsx),请先另存为 CSV。",
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SkillError(
+        "The file is neither UTF-8 nor GBK/GB18030 text.", "文件编码既不是 UTF-8 也不是 GBK/GB18030。"
+    )
+
+
+def _find(header: list[str], role: str, given: str | None) -> int | None:
+    normalised = [cell.strip().lower() for cell in header]
+    wanted = (given.strip().lower(),) if given else ALIASES[role]
+    for name in wanted:
+        if name in normalised:
+            return normalised.index(name)
+    return None
+
+
+def parse_date(text: str) -> date:
+    cleaned = text.strip()
+    if len(cleaned) == 10 and cleaned[4] == "-":
+        try:
+            return date.fromisoformat(cleaned)  # the common case, many times faster than strptime
+        except ValueError:
+            pass
+    for candidate in (cleaned, cleaned.split(" ")[0], cleaned.split("T")[0]):
+        for form in _DATE_FORMATS:
+            try:
+                return datetime.strptime(candidate, form).date()
+            except ValueError:
+                continue
+    raise ValueError(text)
+
+
+def parse_transactions(
+    data: bytes,
+    customer: str | None = None,
+    day: str | None = None,
+    amount: str | None = None,
+    order: str | None = None,
+) -> list[Transaction]:
+    """All rows, or SkillError naming the missing columns or the first bad line numbers."""
+    text = decode(data)
+    if not text.strip():
+        raise SkillError("The file is empty.", "文件是空的。")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, [])
+    columns = {
+        role: _find(header, role, given)
+        for role, given in (("customer", customer), ("date", day), ("amount", amount), ("order", order))
+    }
+    missing = [role for role in ("customer", "date", "amount") if columns[role] is None]
+    if missing or (order and columns["order"] is None):
+        found = ", ".join(cell.strip() for cell in header if cell.strip()) or "(none)"
+        needed = ", ".join(missing or ["order"])
+        raise SkillError(
+            f"Could not find the {needed} column(s). Columns found: {found}. "
+            "Name them customer_id, order_date, amount (or 客户, 日期, 金额), or pass --customer/--date/--amount.",
+            f"找不到这些列:{needed}。文件中的列:{found}。请命名为 客户、日期、金额(或 customer_id、order_date、amount),"
+            "或用 --customer/--date/--amount 指定。",
+        )
+    c_col, d_col, a_col, o_col = columns["customer"], columns["date"], columns["amount"], columns["order"]
+    assert c_col is not None and d_col is not None and a_col is not None
+    width = max(c_col, d_col, a_col, o_col or 0)
+    transactions: list[Transaction] = []
+    bad_shape: list[int] = []
+    bad_dates: list[int] = []
+    bad_amounts: list[int] = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header) or len(row) <= width:
+            bad_shape.append(line)
+            continue
+        if not row[c_col].strip():
+            bad_amounts.append(line)
+            continue
+        try:
+            when = parse_date(row[d_col])
+        except ValueError:
+            bad_dates.append(line)
+            continue
+        try:
+            value = float(_AMOUNT_JUNK.sub("", row[a_col]))
+        except ValueError:
+            bad_amounts.append(line)
+            continue
+        order_id = row[o_col].strip() if o_col is not None else None
+        transactions.append(Transaction(row[c_col].strip(), when, value, order_id or None))
+    if bad_shape:
+        raise SkillError(
+            f"Line(s) {_lines(bad_shape)} have more or fewer cells than the header "
+            "(an unquoted comma inside a value, e.g. 1,200?). Quote such values or remove the commas.",
+            f"第 {_lines(bad_shape)} 行的列数与表头不一致(数值中是否有未加引号的逗号,如 1,200?)。"
+            "请给这类值加引号或去掉逗号。",
+        )
+    if bad_dates:
+        raise SkillError(
+            f"Unreadable dates on line(s) {_lines(bad_dates)}; use YYYY-MM-DD (2024-03-15).",
+            f"第 {_lines(bad_dates)} 行的日期无法识别,请用 YYYY-MM-DD(如 2024-03-15)。",
+        )
+    if bad_amounts:
+        raise SkillError(
+            f"Missing customer or unreadable amount on line(s) {_lines(bad_amounts)}.",
+            f"第 {_lines(bad_amounts)} 行缺少客户或金额无法识别。",
+        )
+    if not transactions:
+        raise SkillError("The file has a header but no transactions.", "文件只有表头,没有交易记录。")
+    return transactions
+
+
+def _lines(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:MAX_REPORTED_LINES])
+    return shown + (
+        f" (+{len(numbers) - MAX_REPORTED_LINES} more)" if len(numbers) > MAX_REPORTED_LINES else ""
+    )
