@@ -145,8 +145,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 def _search(settings: Settings, args: argparse.Namespace) -> int:
     if args.top_k < 1 or args.top_k > 100:
-        print("opsbot: --top-k must be between 1 and 100.", file=sys.stderr)
-        return EXIT_USAGE
+        return _refuse("--top-k must be between 1 and 100.", args.json)
     index = create_knowledge(settings).answerer.index
     queries = [" ".join(args.query)] if args.query else (line.strip() for line in sys.stdin)
     for query in queries:
@@ -183,15 +182,8 @@ def _funnel(settings: Settings, args: argparse.Namespace) -> int:
     try:
         result = compute_funnel(expression, args.what_if)
     except SkillError as error:
-        if args.json:
-            print(json.dumps({"error": error.message(lang)}, ensure_ascii=False))
-        else:
-            print(f"opsbot: {error.message(lang)}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False))
-    else:
-        print(render_text(result, lang))
+        return _refuse(error.message(lang), args.json)
+    print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else render_text(result, lang))
     return 0
 
 
@@ -222,18 +214,20 @@ def _rfm(settings: Settings, args: argparse.Namespace) -> int:
         transactions = parse_transactions(data, args.customer, args.date, args.amount, args.order)
         result = segment_rfm(transactions, as_of)
     except SkillError as error:
-        if args.json:
-            print(json.dumps({"error": error.message(lang)}, ensure_ascii=False))
-        else:
-            print(f"opsbot: {error.message(lang)}", file=sys.stderr)
-        return EXIT_USAGE
+        return _refuse(error.message(lang), args.json)
     if args.out:
         Path(args.out).write_text(customers_csv(result), encoding="utf-8-sig")
-    if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False))
-    else:
-        print(render_text(result, lang))
+    print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else render_text(result, lang))
     return 0
+
+
+def _refuse(message: str, as_json: bool) -> int:
+    """Bad input: `{"error": …}` on stdout in JSON mode, else one line on stderr; exit status 2."""
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        print(f"opsbot: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def answer_to_json(answer: Answer) -> dict[str, Any]:
