@@ -43,7 +43,7 @@ def _warm_up() -> int:
 
 def _answer(question: str) -> Answer:
     assert _worker_knowledge is not None
-    return _worker_knowledge.answerer.answer(question)
+    return _worker_knowledge.answer(question)
 
 
 class AnswerProcess:

@@ -83,5 +83,6 @@ def funnel_message(text: str, lang: Lang) -> dict[str, Any]:
     if checks := check_lines(result, lang):
         blocks.append(section(escape("\n".join(checks))))
     if what_if := what_if_lines(result, lang):
-        blocks.append(section(f"```{escape(chr(10).join(what_if))}```"))
+        scenario = "\n".join(what_if)
+        blocks.append(section(f"```{escape(scenario)}```"))
     return message(escape(render_text(result, lang)), blocks)

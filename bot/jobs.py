@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,26 +10,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 log = logging.getLogger(__name__)
 
 
-BACKGROUND_NICENESS = 10
-
-
-def lower_thread_priority() -> None:
-    """Run this thread (and the compute threads it starts) below the request threads.
-
-    Answers are CPU-bound (embedding); acks must not wait behind them. Linux schedules threads
-    individually, so lowering this thread's priority keeps request threads first in line.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
-
-
 class JobRunner:
     """Runs work after the ack; logs failures (the job itself tells the user) and can be drained."""
 
     def __init__(self, workers: int) -> None:
-        self._executor = ThreadPoolExecutor(
-            max_workers=workers, thread_name_prefix="opsbot-job", initializer=lower_thread_priority
-        )
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="opsbot-job")
         self._pending = 0
         self._idle = threading.Condition()
 

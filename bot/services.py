@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
-from bot.jobs import JobRunner, lower_thread_priority
+from bot.jobs import JobRunner
 from bot.llm import create_llm
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.answer import Answer, Answerer, LLMCall
@@ -50,7 +50,6 @@ class KnowledgeService:
 
     def start_warm_up(self) -> None:
         def run() -> None:
-            lower_thread_priority()
             try:
                 self.warm_up()
             except Exception:

@@ -6,11 +6,10 @@ import logging
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Literal
 
 import jieba
 
-Lang = Literal["zh", "en"]
+from skills.errors import Lang
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
