@@ -10,7 +10,7 @@ from bot.slack_text import escape, markdown_to_mrkdwn, truncate
 from knowledge.answer import Answer, Citation
 from knowledge.text import Lang
 from skills.errors import SkillError
-from skills.funnel import compute_funnel, split_what_if
+from skills.funnel import FunnelResult, compute_funnel, split_what_if
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -72,17 +72,18 @@ def notice_message(text: str) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
-def funnel_message(text: str, lang: Lang) -> dict[str, Any]:
-    """`/funnel` reply: the table (monospace), plan checks and what-if; or what is wrong, with an example."""
+def funnel_message(text: str, lang: Lang) -> tuple[dict[str, Any], FunnelResult | None]:
+    """`/funnel` reply: the table (monospace), plan checks and what-if, with the result for the chart;
+    or what is wrong, with an example (and no result)."""
     expression, change = split_what_if(text)
     try:
         result = compute_funnel(expression, change)
     except SkillError as error:
-        return notice_message(f":warning: {escape(error.message(lang))}")
+        return notice_message(f":warning: {escape(error.message(lang))}"), None
     blocks = [section(f"```{escape(table(result.stages, lang))}```")]
     if checks := check_lines(result, lang):
         blocks.append(section(escape("\n".join(checks))))
     if what_if := what_if_lines(result, lang):
         scenario = "\n".join(what_if)
         blocks.append(section(f"```{escape(scenario)}```"))
-    return message(escape(render_text(result, lang)), blocks)
+    return message(escape(render_text(result, lang)), blocks), result

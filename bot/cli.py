@@ -1,4 +1,4 @@
-"""The `opsbot` command line: serve, chat (local console), ask and search."""
+"""The `opsbot` command line: serve, chat (local console), ask, search and the ops math."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, SettingsError, load_settings
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     funnel.add_argument("expression", nargs="+", help='e.g. "500w sales / 5%% customers / 80%% downloads"')
     funnel.add_argument("--what-if", dest="what_if", help="change one rate, e.g. 5%%->6%%")
     funnel.add_argument("--json", action="store_true", help="print JSON (values unrounded)")
+    funnel.add_argument("--chart", help="also draw the funnel to this PNG file")
     rfm = sub.add_parser("rfm", help="RFM segmentation of a transaction CSV")
     rfm.add_argument("file", help="CSV with customer, date and amount columns (UTF-8 or GBK)")
     rfm.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: the day after the latest purchase)")
@@ -68,7 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     rfm.add_argument("--order", help="name of the order id column")
     rfm.add_argument("--json", action="store_true", help="print JSON")
     rfm.add_argument("--out", help="write the per-customer CSV here")
-    rfm.add_argument("--lang", choices=("en", "zh"), default=None, help="language of the text output")
+    rfm.add_argument("--chart", help="draw the segment bar chart to this PNG file")
+    rfm.add_argument("--lang", choices=("en", "zh"), help="output language (default: the file's header)")
+    tier = sub.add_parser("tier", help="client value scores and tiers (KA / regular / small-micro)")
+    tier.add_argument("file", nargs="?", help="client list CSV: one row per client, a column per dimension")
+    tier.add_argument("--weights", help="YAML settings: weights, bands, thresholds (see --print-config)")
+    tier.add_argument("--print-config", dest="print_config", action="store_true", help="print the defaults")
+    tier.add_argument("--json", action="store_true", help="print JSON")
+    tier.add_argument("--out", help="write the per-client CSV here")
+    tier.add_argument("--chart", help="draw the tier bar chart to this PNG file")
+    tier.add_argument("--lang", choices=("en", "zh"), help="output language (default: the file's header)")
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
@@ -181,6 +192,10 @@ def _funnel(settings: Settings, args: argparse.Namespace) -> int:
     lang = detect_language(expression)
     try:
         result = compute_funnel(expression, args.what_if)
+        if args.chart:
+            from bot.charts import funnel_chart
+
+            _write(args.chart, funnel_chart(result, lang, expression))
     except SkillError as error:
         return _refuse(error.message(lang), args.json)
     print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else render_text(result, lang))
@@ -188,21 +203,16 @@ def _funnel(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rfm(settings: Settings, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from bot.render_rfm import customers_csv, render_text
+    from skills.csv_files import header_language
     from skills.errors import SkillError
     from skills.rfm import segment_rfm
     from skills.transactions_csv import parse_date, parse_transactions
 
     lang = args.lang or "en"
     try:
-        try:
-            data = Path(args.file).read_bytes()
-        except OSError as error:
-            raise SkillError(
-                f"Cannot read {args.file}: {error.strerror}.", f"无法读取 {args.file}:{error.strerror}。"
-            ) from None
+        data = _read(args.file)
+        lang = args.lang or header_language(data)
         as_of = None
         if args.as_of:
             try:
@@ -213,12 +223,79 @@ def _rfm(settings: Settings, args: argparse.Namespace) -> int:
                 ) from None
         transactions = parse_transactions(data, args.customer, args.date, args.amount, args.order)
         result = segment_rfm(transactions, as_of)
+        if args.out:
+            _write(args.out, customers_csv(result).encode("utf-8-sig"))
+        if args.chart:
+            from bot.charts import rfm_chart
+
+            _write(args.chart, rfm_chart(result, lang))
     except SkillError as error:
         return _refuse(error.message(lang), args.json)
-    if args.out:
-        Path(args.out).write_text(customers_csv(result), encoding="utf-8-sig")
     print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else render_text(result, lang))
     return 0
+
+
+def _tier(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.render_tiers import clients_csv, render_text
+    from skills.clients_csv import parse_clients
+    from skills.csv_files import header_language
+    from skills.errors import SkillError
+    from skills.tier_config import default_tiers_yaml, load_tier_config
+    from skills.tiers import score_clients
+
+    if args.print_config:
+        print(default_tiers_yaml(), end="")
+        return 0
+    lang = args.lang or "en"
+    try:
+        if not args.file:
+            raise SkillError(
+                "Give a client list CSV: opsbot tier clients.csv (opsbot tier --print-config shows the settings).",
+                "请给出客户清单 CSV:opsbot tier clients.csv(opsbot tier --print-config 可查看配置)。",
+            )
+        data = _read(args.file)
+        lang = args.lang or header_language(data)
+        config = load_tier_config(_read(args.weights).decode("utf-8-sig") if args.weights else None)
+        result = score_clients(parse_clients(data, config), config)
+        if args.out:
+            _write(args.out, clients_csv(result, lang).encode("utf-8-sig"))
+        if args.chart:
+            from bot.charts import tier_chart
+
+            _write(args.chart, tier_chart(result, lang))
+    except SkillError as error:
+        return _refuse(error.message(lang), args.json)
+    except UnicodeDecodeError:
+        return _refuse("The settings file is not UTF-8 text.", args.json)
+    print(json.dumps(result.as_json(), ensure_ascii=False) if args.json else render_text(result, lang))
+    return 0
+
+
+def _read(path: str) -> bytes:
+    from skills.errors import SkillError
+
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise SkillError(
+            f"Cannot read {path}: {error.strerror}.", f"无法读取 {path}:{error.strerror}。"
+        ) from None
+
+
+def _write(path: str, data: bytes) -> None:
+    """Whole file or nothing: written next to the target, then renamed over it."""
+    from skills.errors import SkillError
+
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise SkillError(
+            f"Cannot write {path}: {error.strerror}.", f"无法写入 {path}:{error.strerror}。"
+        ) from None
 
 
 def _refuse(message: str, as_json: bool) -> int:
@@ -249,7 +326,15 @@ def format_answer(answer: Answer) -> str:
     return render_payload(answer_message(answer))
 
 
-_COMMANDS = {"serve": _serve, "chat": _chat, "ask": _ask, "search": _search, "funnel": _funnel, "rfm": _rfm}
+_COMMANDS = {
+    "serve": _serve,
+    "chat": _chat,
+    "ask": _ask,
+    "search": _search,
+    "funnel": _funnel,
+    "rfm": _rfm,
+    "tier": _tier,
+}
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     answer_processes: int = Field(default=1, ge=1, le=16, alias="OPSBOT_ANSWER_PROCESSES")
     http_threads: int = Field(default=32, ge=2, le=512, alias="OPSBOT_HTTP_THREADS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="OPSBOT_LOG_LEVEL")
+    tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")
+    """The team's tier settings (YAML, as `opsbot tier --print-config`); read on each use."""
 
     openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")

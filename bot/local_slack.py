@@ -1,7 +1,8 @@
 """A loopback stand-in for the Slack Web API: the local console runs on it, and tests assert on it.
 
 It answers the methods opsbot calls the way Slack does (`ok`, `ts`, `channel`), keeps the messages
-it was sent (updates replace them), records every call, and can inject faults (429 with
+it was sent (updates replace them) and the files shared with it (downloads need the bot token;
+uploads go through the external-upload flow), records every call, and can inject faults (429 with
 Retry-After, 5xx) so retry behaviour is exercised over real HTTP.
 """
 
@@ -10,11 +11,12 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 BOT_USER_ID = "UOPSBOT"
 BOT_ID = "BOPSBOT"
@@ -46,6 +48,35 @@ class StoredMessage:
 
 
 @dataclass
+class LocalFile:
+    id: str
+    name: str
+    content: bytes
+    user: str
+    channels: list[str] = field(default_factory=list)
+    title: str = ""
+    created: int = 0
+    thread_ts: str | None = None
+    comment: str | None = None
+
+    def as_slack(self, root: str) -> dict[str, Any]:
+        """The file object Slack returns from files.info and puts in message events."""
+        extension = self.name.rsplit(".", 1)[-1].lower() if "." in self.name else "text"
+        return {
+            "id": self.id,
+            "name": self.name,
+            "title": self.title or self.name,
+            "filetype": extension,
+            "size": len(self.content),
+            "user": self.user,
+            "created": self.created,
+            "channels": list(self.channels),
+            "url_private": f"{root}/files-pri/{self.id}/{quote(self.name)}",
+            "url_private_download": f"{root}/files-pri/{self.id}/download/{quote(self.name)}",
+        }
+
+
+@dataclass
 class LocalSlack:
     """Start with `start()` (returns the base URL for WebClient), stop with `stop()`."""
 
@@ -54,6 +85,9 @@ class LocalSlack:
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     user_timezones: dict[str, str] = field(default_factory=dict)
+    files: dict[str, LocalFile] = field(default_factory=dict)
+    """Files users shared (`add_file`) and files the bot uploaded (completed uploads)."""
+    _pending_uploads: dict[str, LocalFile] = field(default_factory=dict)
     _faults: dict[str, Fault] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
@@ -71,6 +105,49 @@ class LocalSlack:
         assert self._server is not None, "not started"
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/api/"
+
+    @property
+    def root_url(self) -> str:
+        return self.base_url.removesuffix("/api/")
+
+    def add_file(
+        self, name: str, content: bytes, user: str = "U123", channel: str = "C123"
+    ) -> dict[str, Any]:
+        """A file a user shared in `channel`; returns its Slack file object (for message events)."""
+        with self._lock:
+            shared = LocalFile(
+                f"F{next(self._ts):09d}", name, content, user, [channel], created=int(time.time())
+            )
+            self.files[shared.id] = shared
+            return shared.as_slack(self.root_url)
+
+    def uploads(self) -> list[LocalFile]:
+        """Files the bot shared, oldest first."""
+        with self._lock:
+            return [f for f in self.files.values() if f.user == BOT_USER_ID]
+
+    def file_content(self, path: str, authorization: str | None) -> tuple[int, bytes, str]:
+        """GET of a url_private: Slack answers an unauthenticated request with its sign-in page."""
+        parts = path.strip("/").split("/")
+        with self._lock:
+            shared = self.files.get(parts[1]) if len(parts) >= 3 else None
+        if shared is None:
+            return 404, b"not found", "text/plain"
+        if not (authorization or "").startswith("Bearer xoxb-"):
+            return (
+                200,
+                b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>",
+                "text/html; charset=utf-8",
+            )
+        return 200, shared.content, "application/octet-stream"
+
+    def receive_upload(self, file_id: str, content: bytes) -> bool:
+        with self._lock:
+            pending = self._pending_uploads.get(file_id)
+            if pending is None:
+                return False
+            pending.content = content
+            return True
 
     def response_url(self, name: str) -> str:
         return self.base_url.replace("/api/", f"/respond/{name}")
@@ -168,6 +245,8 @@ class LocalSlack:
             stored.payload = params
             stored.version += 1
             return {"ok": True, "channel": stored.channel, "ts": stored.ts}, stored
+        if method.startswith("files."):
+            return self._answer_files(method, params), None
         if method == "reactions.add":
             return {"ok": True}, None
         if method == "users.info":
@@ -180,11 +259,73 @@ class LocalSlack:
             return {"ok": True}, stored
         return {"ok": True}, None
 
+    def _answer_files(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "files.info":
+            shared = self.files.get(str(params.get("file", "")))
+            if shared is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": shared.as_slack(self.root_url)}
+        if method == "files.list":
+            channel, user = params.get("channel"), params.get("user")
+            since = int(params.get("ts_from") or 0)
+            listed = [
+                f.as_slack(self.root_url)
+                for f in sorted(self.files.values(), key=lambda f: (f.created, f.id), reverse=True)
+                if (channel is None or channel in f.channels)
+                and (user is None or f.user == user)
+                and f.created >= since
+            ]
+            return {"ok": True, "files": listed[: int(params.get("count") or 100)]}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):09d}"
+            self._pending_uploads[file_id] = LocalFile(
+                file_id, str(params.get("filename", "")), b"", BOT_USER_ID
+            )
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.root_url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            entries = params.get("files")
+            entries = json.loads(entries) if isinstance(entries, str) else entries or []
+            channel = params.get("channel_id")
+            completed = []
+            for entry in entries:
+                pending = self._pending_uploads.pop(entry["id"], None)
+                if pending is None:
+                    return {"ok": False, "error": "file_not_found"}
+                pending.title = entry.get("title") or pending.name
+                pending.channels = [channel] if channel else []
+                pending.thread_ts = params.get("thread_ts")
+                pending.comment = params.get("initial_comment")
+                pending.created = int(time.time())
+                self.files[pending.id] = pending
+                completed.append({"id": pending.id, "title": pending.title})
+            return {"ok": True, "files": completed}
+        return {"ok": False, "error": "unknown_method"}
+
 
 def _handler_for(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, data, content_type = slack.file_content(
+                urlparse(self.path).path, self.headers.get("Authorization")
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
         def do_POST(self) -> None:
             path = urlparse(self.path).path
+            if path.startswith("/upload/"):
+                length = int(self.headers.get("Content-Length") or 0)
+                received = slack.receive_upload(path.removeprefix("/upload/"), self.rfile.read(length))
+                body = f"OK - {length}".encode() if received else b"not found"
+                self.send_response(200 if received else 404)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             method = path.removeprefix("/api/").removeprefix("/")
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode("utf-8") if length else ""

@@ -34,6 +34,34 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "minute. If it keeps happening, tell your opsbot admin (reference: {ref}).",
         "zh": "抱歉,回答时出了问题,没有丢失任何内容,请稍后再试。如果反复出现,请联系 opsbot 管理员(编号:{ref})。",
     },
+    "working_file": {
+        "en": ":hourglass_flowing_sand: Reading your file…",
+        "zh": ":hourglass_flowing_sand: 正在读取文件…",
+    },
+    "rfm_needs_file": {
+        "en": "I need a transaction CSV (customer, date, amount). Share the file here, then run `/ops rfm` "
+        "again, or send it to me in a DM with the word `rfm`. A file link works too: `/ops rfm LINK`.",
+        "zh": "需要一份交易明细 CSV(客户、日期、金额)。请先把文件分享到这里再运行 `/ops rfm`,"
+        "或者私信发给我并写上 `rfm`。也可以附上文件链接:`/ops rfm 链接`。",
+    },
+    "tier_needs_file": {
+        "en": "I need a client list CSV (one row per client with columns such as order_amount, "
+        "gross_margin, company_size). Share the file here, then run `/ops tier` again, or send it to me "
+        "in a DM with the word `tier`. A file link works too: `/ops tier LINK`.",
+        "zh": "需要一份客户清单 CSV(每行一个客户,列如 订单金额、毛利率、企业规模)。请先把文件分享到这里再运行 "
+        "`/ops tier`,或者私信发给我并写上 `分层`。也可以附上文件链接:`/ops tier 链接`。",
+    },
+    "files_not_shared": {
+        "en": "I could not post the chart and export in this channel ({error}). Invite me with "
+        "`/invite @opsbot`, or run the command in a direct message with me.",
+        "zh": "无法在这个频道发布图表和导出文件({error})。请用 `/invite @opsbot` 邀请我,或在与我的私信中运行命令。",
+    },
+    "file_kind_unknown": {
+        "en": "I can read {name}, but I can't tell what it holds. Write `rfm` with a transaction CSV "
+        "(customer, date, amount) or `tier` with a client list (one row per client).",
+        "zh": "能读取 {name},但看不出是什么数据。交易明细(客户、日期、金额)请写 `rfm`,"
+        "客户清单(每行一个客户)请写 `分层`。",
+    },
     "unknown_command": {
         "en": "I don't know `/ops {name}`. Here is what I can do:",
         "zh": "不认识 `/ops {name}` 这个子命令。可用的命令如下:",
@@ -48,6 +76,8 @@ HELP: dict[Lang, str] = {
         "• `/ops ask QUESTION` — answer visible only to you\n"
         "• `/funnel 500w sales / 5% customers / 80% downloads` — funnel math "
         "(`check …` to check a plan, `… what-if 5%->6%`)\n"
+        "• `/ops rfm` — RFM segments of a transaction CSV you shared here (or DM me the file with `rfm`)\n"
+        "• `/ops tier` — client value scores and tiers (KA / regular / small-micro) from a client list CSV\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
     ),
@@ -57,6 +87,8 @@ HELP: dict[Lang, str] = {
         "• 或者直接私信我。\n"
         "• `/ops ask 问题` —— 只有你能看到的回答\n"
         "• `/funnel 500万 销售 / 5% 客户 / 80% 下载` —— 漏斗拆解(`check …` 核对计划,`… 假如 5%->6%`)\n"
+        "• `/ops rfm` —— 对刚分享的交易明细 CSV 做 RFM 分群(或私信发文件并写 `rfm`)\n"
+        "• `/ops tier` —— 按客户清单 CSV 做价值评分与分层(KA / 普通 / 小微)\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"
     ),

@@ -23,12 +23,13 @@ def amount(value: float, lang: Lang) -> tuple[str, str]:
     )
 
 
-def _width(text: str) -> int:
+def width(text: str) -> int:
+    """Columns a terminal gives `text`: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _pad(text: str, width: int, right: bool = False) -> str:
-    space = " " * max(0, width - _width(text))
+def pad(text: str, columns: int, right: bool = False) -> str:
+    space = " " * max(0, columns - width(text))
     return space + text if right else text + space
 
 
@@ -48,13 +49,13 @@ def _rows(stages: tuple[Stage, ...], lang: Lang) -> list[tuple[str, str, str, st
 
 def table(stages: tuple[Stage, ...], lang: Lang) -> str:
     rows = [_HEADERS[lang], *_rows(stages, lang)]
-    widths = [max(_width(row[column]) for row in rows) for column in range(4)]
+    widths = [max(width(row[column]) for row in rows) for column in range(4)]
     lines = []
     for row in rows:
         cells = [
-            _pad(row[0], widths[0]),
-            _pad(row[1], widths[1]),
-            _pad(row[2], widths[2], right=True),
+            pad(row[0], widths[0]),
+            pad(row[1], widths[1]),
+            pad(row[2], widths[2], right=True),
             row[3],
         ]
         lines.append("  ".join(cells).rstrip())

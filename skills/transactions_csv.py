@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, datetime
 
+from skills.csv_files import csv_reader, decode, line_list
 from skills.errors import SkillError
 from skills.rfm import Transaction
-
-MAX_CSV_BYTES = 200 * 1024 * 1024
-"""200 MB: several million rows; larger exports should be filtered to the period of interest first."""
-MAX_REPORTED_LINES = 5
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "customer": (
@@ -57,29 +52,6 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"
 _AMOUNT_JUNK = re.compile(r"[¥￥$,，\s元]|RMB|CNY", re.IGNORECASE)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK); binary data is refused."""
-    if len(data) > MAX_CSV_BYTES:
-        raise SkillError(
-            f"The file is {len(data) / 1e6:.0f} MB; the limit is {MAX_CSV_BYTES // 1024 // 1024} MB. "
-            "Export a shorter period.",
-            f"文件有 {len(data) / 1e6:.0f} MB,上限为 {MAX_CSV_BYTES // 1024 // 1024} MB,请导出更短的时间段。",
-        )
-    if b"\x00" in data[:4096]:
-        raise SkillError(
-            "This is not a CSV text file (it looks binary, e.g. .xlsx). Save it as CSV first.",
-            "这不是 CSV 文本文件(看起来是二进制,比如 .xlsx),请先另存为 CSV。",
-        )
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SkillError(
-        "The file is neither UTF-8 nor GBK/GB18030 text.", "文件编码既不是 UTF-8 也不是 GBK/GB18030。"
-    )
-
-
 def _find(header: list[str], role: str, given: str | None) -> int | None:
     normalised = [cell.strip().lower() for cell in header]
     wanted = (given.strip().lower(),) if given else ALIASES[role]
@@ -116,11 +88,7 @@ def parse_transactions(
     text = decode(data)
     if not text.strip():
         raise SkillError("The file is empty.", "文件是空的。")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv_reader(text)
     header = next(reader, [])
     columns = {
         role: _find(header, role, given)
@@ -166,28 +134,21 @@ def parse_transactions(
         transactions.append(Transaction(row[c_col].strip(), when, value, order_id or None))
     if bad_shape:
         raise SkillError(
-            f"Line(s) {_lines(bad_shape)} have more or fewer cells than the header "
+            f"Line(s) {line_list(bad_shape)} have more or fewer cells than the header "
             "(an unquoted comma inside a value, e.g. 1,200?). Quote such values or remove the commas.",
-            f"第 {_lines(bad_shape)} 行的列数与表头不一致(数值中是否有未加引号的逗号,如 1,200?)。"
+            f"第 {line_list(bad_shape)} 行的列数与表头不一致(数值中是否有未加引号的逗号,如 1,200?)。"
             "请给这类值加引号或去掉逗号。",
         )
     if bad_dates:
         raise SkillError(
-            f"Unreadable dates on line(s) {_lines(bad_dates)}; use YYYY-MM-DD (2024-03-15).",
-            f"第 {_lines(bad_dates)} 行的日期无法识别,请用 YYYY-MM-DD(如 2024-03-15)。",
+            f"Unreadable dates on line(s) {line_list(bad_dates)}; use YYYY-MM-DD (2024-03-15).",
+            f"第 {line_list(bad_dates)} 行的日期无法识别,请用 YYYY-MM-DD(如 2024-03-15)。",
         )
     if bad_amounts:
         raise SkillError(
-            f"Missing customer or unreadable amount on line(s) {_lines(bad_amounts)}.",
-            f"第 {_lines(bad_amounts)} 行缺少客户或金额无法识别。",
+            f"Missing customer or unreadable amount on line(s) {line_list(bad_amounts)}.",
+            f"第 {line_list(bad_amounts)} 行缺少客户或金额无法识别。",
         )
     if not transactions:
         raise SkillError("The file has a header but no transactions.", "文件只有表头,没有交易记录。")
     return transactions
-
-
-def _lines(numbers: list[int]) -> str:
-    shown = ", ".join(str(n) for n in numbers[:MAX_REPORTED_LINES])
-    return shown + (
-        f" (+{len(numbers) - MAX_REPORTED_LINES} more)" if len(numbers) > MAX_REPORTED_LINES else ""
-    )

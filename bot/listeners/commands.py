@@ -3,31 +3,68 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.answering import answer_by_response_url
 from bot.blocks import funnel_message, help_message, notice_message
+from bot.file_requests import reply_language, run_command
+from bot.funnel_chart import share_funnel_chart
 from bot.messages import say
 from bot.services import Services
 from knowledge.text import detect_language
 
-Subcommand = Callable[[Services, Ack, Respond, str, str], None]
-"""(services, ack, respond, the text after the subcommand name, the whole command text)."""
+
+@dataclass(frozen=True)
+class SlashRequest:
+    ack: Ack
+    respond: Respond
+    client: WebClient
+    rest: str
+    """The text after the subcommand name."""
+    text: str
+    """The whole command text."""
+    channel: str
+    user: str
 
 
-def _help(services: Services, ack: Ack, respond: Respond, rest: str, text: str) -> None:
-    ack(**help_message(detect_language(text)))
+Subcommand = Callable[[Services, SlashRequest], None]
 
 
-def _ask(services: Services, ack: Ack, respond: Respond, question: str, text: str) -> None:
+def _help(services: Services, request: SlashRequest) -> None:
+    request.ack(**help_message(detect_language(request.text)))
+
+
+def _ask(services: Services, request: SlashRequest) -> None:
+    question = request.rest
     lang = detect_language(question)
     if not question:
-        ack(**notice_message(say("empty_question", lang)))
+        request.ack(**notice_message(say("empty_question", lang)))
         return
-    ack(**notice_message(say("working", lang)))
-    services.jobs.submit(lambda: answer_by_response_url(services, respond, question), name="ops-ask")
+    request.ack(**notice_message(say("working", lang)))
+    services.jobs.submit(lambda: answer_by_response_url(services, request.respond, question), name="ops-ask")
+
+
+def _file_command(kind: str) -> Subcommand:
+    def handle(services: Services, request: SlashRequest) -> None:
+        request.ack(**notice_message(say("working_file", reply_language(request.text))))
+        services.jobs.submit(
+            lambda: run_command(
+                services,
+                request.client,
+                request.respond,
+                kind,  # type: ignore[arg-type]
+                request.text,
+                request.channel,
+                request.user,
+            ),
+            name=f"ops-{kind}",
+        )
+
+    return handle
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -35,23 +72,43 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "帮助": _help,
     "ask": _ask,
     "问": _ask,
+    "rfm": _file_command("rfm"),
+    "tier": _file_command("tier"),
+    "tiers": _file_command("tier"),
+    "分层": _file_command("tier"),
 }
 
 
 def register(app: App, services: Services) -> None:
     @app.command("/ops")
-    def on_ops(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_ops(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         text = (command.get("text") or "").strip()
         name, _, rest = text.partition(" ")
         handler = SUBCOMMANDS.get(name.lower())
+        request = SlashRequest(
+            ack,
+            respond,
+            client,
+            rest.strip(),
+            text,
+            command.get("channel_id", ""),
+            command.get("user_id", ""),
+        )
         if not text:
-            _help(services, ack, respond, "", text)
+            _help(services, request)
         elif handler is not None:
-            handler(services, ack, respond, rest.strip(), text)
+            handler(services, request)
         else:
-            _ask(services, ack, respond, text, text)
+            _ask(services, SlashRequest(ack, respond, client, text, text, request.channel, request.user))
 
     @app.command("/funnel")
-    def on_funnel(ack: Ack, command: dict[str, Any]) -> None:
+    def on_funnel(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         text = (command.get("text") or "").strip()
-        ack(**funnel_message(text, detect_language(text)))
+        lang = detect_language(text)
+        payload, result = funnel_message(text, lang)
+        ack(**payload)
+        if result is not None:
+            channel = command.get("channel_id", "")
+            services.jobs.submit(
+                lambda: share_funnel_chart(client, respond, channel, result, text, lang), name="funnel-chart"
+            )

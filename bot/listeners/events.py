@@ -1,4 +1,7 @@
-"""Event listeners: mentions in channels and direct messages, answered in the question's thread."""
+"""Event listeners: mentions in channels and direct messages, answered in the question's thread.
+
+A message that carries files (a CSV shared in a DM, or with a mention) is an analysis request.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +11,29 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.answering import answer_in_thread
+from bot.file_requests import run_on_shared_files
 from bot.services import Services
 from bot.slack_text import strip_bot_mentions
+
+_USER_MESSAGE_SUBTYPES = (None, "file_share")
 
 
 def register(app: App, services: Services) -> None:
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], client: WebClient) -> None:
-        _enqueue_question(services, client, event)
+        _dispatch(services, client, event)
 
     @app.event("message")
     def on_message(event: dict[str, Any], client: WebClient) -> None:
-        is_plain_user_message = event.get("subtype") is None and not event.get("bot_id")
-        if event.get("channel_type") == "im" and is_plain_user_message:
-            _enqueue_question(services, client, event)
+        from_a_person = event.get("subtype") in _USER_MESSAGE_SUBTYPES and not event.get("bot_id")
+        if event.get("channel_type") == "im" and from_a_person:
+            _dispatch(services, client, event)
 
 
-def _enqueue_question(services: Services, client: WebClient, event: dict[str, Any]) -> None:
+def _dispatch(services: Services, client: WebClient, event: dict[str, Any]) -> None:
+    if event.get("files"):
+        services.jobs.submit(lambda: run_on_shared_files(services, client, event), name="analyse-files")
+        return
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
     question = strip_bot_mentions(event.get("text") or "")

@@ -128,3 +128,77 @@ def test_rfm_refuses_bad_files_in_the_chosen_language(
     assert "找不到这些列" in capsys.readouterr().err
     assert main(["rfm", str(tmp_path / "missing.csv"), "--json"]) == 2
     assert "Cannot read" in json.loads(capsys.readouterr().out)["error"]
+
+
+CLIENTS = (
+    "客户编号,客户名称,订单金额,企业规模,毛利率,产品数,合作年限,转介绍数,品牌,逾期天数,增长率\n"
+    "A01,华星科技,120万,3000,42%,4,6,3,上市,0,25%\n"
+    "A02,@北辰,500万,20000,38%,6,9,6,世界500强,45,35%\n"
+    "A03,小蚂蚁工作室,3万,12,15%,1,1,0,无,0,-5%\n"
+)
+
+
+def test_tier_text_answers_in_the_language_of_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="gb18030")
+    assert main(["tier", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "3 位客户" in out and "KA 大客户: 1 (33%)" in out
+    assert "⚠ @北辰: 逾期 45 天,等级封顶为普通客户" in out
+
+
+def test_tier_json_export_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="utf-8")
+    out, chart = tmp_path / "tiers.csv", tmp_path / "tiers.png"
+    assert main(["tier", str(source), "--json", "--out", str(out), "--chart", str(chart)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    first = payload["clients"][0]
+    assert (first["id"], first["score"], first["tier"]) == ("A02", 91.5, "regular")
+    assert first["flags"] == ["overdue"] and first["uncapped_tier"] == "ka"
+    assert payload["tiers"] == {"ka": 1, "regular": 1, "small_micro": 1}
+    assert "'@北辰" in out.read_text(encoding="utf-8-sig")
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_tier_weights_file_and_its_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="utf-8")
+    weights = tmp_path / "weights.yaml"
+    weights.write_text("weights:\n  order_amount: 100\ntiers: {ka: 90, regular: 50}\n", encoding="utf-8")
+    assert main(["tier", str(source), "--weights", str(weights), "--json"]) == 0
+    scores = {c["id"]: c["score"] for c in json.loads(capsys.readouterr().out)["clients"]}
+    assert scores == {"A01": 90.0, "A02": 100.0, "A03": 0.0}
+    weights.write_text("weights:\n  order_amount: 60\n  margin: 40\n", encoding="utf-8")
+    assert main(["tier", str(source), "--weights", str(weights), "--json"]) == 2
+    assert "是不是 'gross_margin'" in json.loads(capsys.readouterr().out)["error"]  # the file is Chinese
+
+
+def test_tier_print_config_is_a_valid_starting_point(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tier", "--print-config"]) == 0
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(capsys.readouterr().out, encoding="utf-8")
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="utf-8")
+    assert main(["tier", str(source), "--weights", str(copy), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["clients"]) == 3
+
+
+def test_tier_without_a_file_says_what_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tier"]) == 2
+    assert "opsbot tier clients.csv" in capsys.readouterr().err
+
+
+def test_funnel_and_rfm_charts_are_written_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chart = tmp_path / "funnel.png"
+    assert main(["funnel", "500w sales / 5% customers / 80% downloads", "--chart", str(chart)]) == 0
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    source = tmp_path / "orders.csv"
+    source.write_text("customer,date,amount\nA,2024-01-01,10\nB,2024-01-03,30\n", encoding="utf-8")
+    assert main(["rfm", str(source), "--chart", str(tmp_path / "missing-dir" / "rfm.png")]) == 2
+    assert "Cannot write" in capsys.readouterr().err
+    assert not list(tmp_path.glob("**/.*.partial"))

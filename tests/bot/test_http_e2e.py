@@ -3,50 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from types import SimpleNamespace
 
-import pytest
-
-from bot.app import create_app
-from bot.http import create_http_server, serve_until_closed
 from bot.llm import create_llm
 from bot.local_slack import BOT_USER_ID, LocalSlack
-from bot.services import Services
 from knowledge.answer import Answerer
+from tests.bot.conftest import Running
 from tests.conftest import SIGNING_SECRET, make_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_requests import post, send_command, send_event, signed_headers
-
-
-@dataclass
-class Running:
-    url: str
-    slack: LocalSlack
-    services: Services
-
-    @property
-    def events_url(self) -> str:
-        return f"{self.url}/slack/events"
-
-
-@pytest.fixture
-def running(services: Services, tmp_path) -> Iterator[Running]:  # type: ignore[no-untyped-def]
-    slack = LocalSlack()
-    base_url = slack.start()
-    services.settings = make_settings(tmp_path, SLACK_API_BASE_URL=base_url)
-    app = create_app(services.settings, services)
-    server = create_http_server(app, services, "127.0.0.1", 0)
-    thread = threading.Thread(target=serve_until_closed, args=(server,), daemon=True)
-    thread.start()
-    yield Running(f"http://127.0.0.1:{server.effective_port}", slack, services)
-    server.close()
-    thread.join(timeout=5)
-    slack.stop()
 
 
 def _mention(text: str, ts: str = "1700000001.000100", channel: str = "C123") -> dict:  # type: ignore[type-arg]

@@ -49,14 +49,20 @@ def send_event(url: str, secret: str, event: dict[str, Any], event_id: str, retr
 
 
 def send_command(
-    url: str, secret: str, command: str, text: str, response_url: str, user: str = "U123"
+    url: str,
+    secret: str,
+    command: str,
+    text: str,
+    response_url: str,
+    user: str = "U123",
+    channel: str = "C123",
 ) -> tuple[int, str]:
     body = urlencode(
         {
             "command": command,
             "text": text,
             "user_id": user,
-            "channel_id": "C123",
+            "channel_id": channel,
             "team_id": "TLOCAL",
             "response_url": response_url,
             "trigger_id": "t-1",

@@ -1,0 +1,112 @@
+"""RFM and tiers from an uploaded CSV: one place that turns bytes into a Slack reply plus files to share."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.charts import rfm_chart, tier_chart
+from bot.config import Settings
+from bot.render_rfm import customers_csv
+from bot.render_tiers import clients_csv
+from bot.report_blocks import rfm_message, tier_message
+from bot.slack_files import Upload
+from bot.slack_text import escape
+from skills.clients_csv import find_columns, parse_clients
+from skills.csv_files import csv_reader, decode
+from skills.errors import Lang, SkillError
+from skills.rfm import segment_rfm
+from skills.tier_config import load_tier_config
+from skills.tiers import DIMENSIONS, TierConfig, score_clients
+from skills.transactions_csv import ALIASES as TRANSACTION_ALIASES
+from skills.transactions_csv import parse_date, parse_transactions
+
+Kind = Literal["rfm", "tier"]
+_TIER_WORDS = ("tier", "tiers", "score", "分层", "评分", "客户分层", "价值评分")
+_RFM_WORDS = ("rfm",)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    payload: dict  # type: ignore[type-arg]
+    uploads: list[Upload]
+    comment: str
+
+
+def kind_in(text: str) -> Kind | None:
+    """The analysis a message asks for by name (`rfm`, `tier`, `分层` …), if it names one."""
+    lowered = text.lower()
+    if any(word in lowered for word in _RFM_WORDS):
+        return "rfm"
+    if any(word in lowered for word in _TIER_WORDS):
+        return "tier"
+    return None
+
+
+def guess_kind(data: bytes) -> Kind | None:
+    """Transactions (customer, date, amount) → rfm; one row per client with value columns → tier."""
+    try:
+        text = decode(data[: 64 * 1024])
+    except (SkillError, UnicodeDecodeError):
+        return None
+    try:
+        header = [cell.strip().lower() for cell in next(csv_reader(text), [])]
+    except csv.Error:
+        return None
+    has = {role: any(alias in header for alias in names) for role, names in TRANSACTION_ALIASES.items()}
+    if has["customer"] and has["date"] and has["amount"]:
+        return "rfm"
+    dimensions = [name for name in find_columns(header) if name in DIMENSIONS]
+    return "tier" if len(dimensions) >= 3 else None
+
+
+def tier_config(settings: Settings) -> TierConfig:
+    """The team's settings file when one is configured (read each time, so edits apply at once)."""
+    if settings.tier_config is None:
+        return load_tier_config(None)
+    try:
+        text = settings.tier_config.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        raise SkillError(
+            "The team's tier settings file (OPSBOT_TIER_CONFIG) cannot be read; ask your opsbot admin.",
+            "团队的分层配置文件(OPSBOT_TIER_CONFIG)无法读取,请联系 opsbot 管理员。",
+        ) from None
+    return load_tier_config(text)
+
+
+def analyse(
+    kind: Kind, data: bytes, filename: str, lang: Lang, settings: Settings, as_of: str | None = None
+) -> Analysis:
+    """Raises SkillError for bad files, with the reason in the user's language."""
+    stem = filename.rsplit(".", 1)[0] or "data"
+    if kind == "rfm":
+        day = None
+        if as_of:
+            try:
+                day = parse_date(as_of)
+            except ValueError:
+                raise SkillError(
+                    "as-of must be a date like 2024-12-31.", "as-of 应为日期,如 2024-12-31。"
+                ) from None
+        result = segment_rfm(parse_transactions(data), day)
+        title = f"RFM · {stem}"
+        return Analysis(
+            rfm_message(result, lang, filename),
+            [
+                Upload(f"{stem}-rfm.png", rfm_chart(result, lang), title),
+                Upload(f"{stem}-rfm-customers.csv", customers_csv(result).encode("utf-8-sig"), title),
+            ],
+            escape(title),
+        )
+    config = tier_config(settings)
+    tiers = score_clients(parse_clients(data, config), config)
+    title = f"{'客户分层' if lang == 'zh' else 'Client tiers'} · {stem}"
+    return Analysis(
+        tier_message(tiers, lang, filename),
+        [
+            Upload(f"{stem}-tiers.png", tier_chart(tiers, lang), title),
+            Upload(f"{stem}-tiers.csv", clients_csv(tiers, lang).encode("utf-8-sig"), title),
+        ],
+        escape(title),
+    )

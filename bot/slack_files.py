@@ -1,0 +1,162 @@
+"""Files in Slack: finding the CSV a user shared, downloading it safely, and sharing charts and exports.
+
+The bot token is sent only to Slack's own file hosts (or to the configured API host, for local
+Slack stand-ins): a file URL taken from a message must never leak the token elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlparse
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from skills.errors import SkillError
+
+MAX_SLACK_FILE_BYTES = 20 * 1024 * 1024
+"""20 MB from Slack (about 400,000 transactions); larger files: use `opsbot rfm` on the command line."""
+RECENT_FILE_SECONDS = 24 * 3600
+_FILE_LINK = re.compile(r"/files/[A-Z0-9]+/(F[A-Z0-9]+)")
+_FILE_ID = re.compile(r"\b(F[A-Z0-9]{8,})\b")
+_SLACK_FILE_HOSTS = ("slack.com", "slack-files.com", "slack-edge.com")
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    id: str
+    name: str
+    size: int
+    filetype: str
+    url: str
+
+    @classmethod
+    def from_slack(cls, data: dict[str, Any]) -> SharedFile:
+        return cls(
+            id=str(data.get("id", "")),
+            name=str(data.get("name") or data.get("title") or "file"),
+            size=int(data.get("size") or 0),
+            filetype=str(data.get("filetype") or "").lower(),
+            url=str(data.get("url_private_download") or data.get("url_private") or ""),
+        )
+
+    @property
+    def is_csv(self) -> bool:
+        return self.filetype in ("csv", "tsv") or self.name.lower().endswith((".csv", ".tsv", ".txt"))
+
+
+def file_id_in(text: str) -> str | None:
+    """The file id of a Slack file link (or a bare F… id) in a command's text, if any."""
+    match = _FILE_LINK.search(text) or _FILE_ID.search(text)
+    return match.group(1) if match else None
+
+
+def file_info(client: WebClient, file_id: str) -> SharedFile:
+    try:
+        return SharedFile.from_slack(client.files_info(file=file_id)["file"])
+    except SlackApiError as error:
+        raise SkillError(
+            f"I can't open that file ({error.response.get('error')}). Share it in this conversation first.",
+            f"打不开这个文件({error.response.get('error')}),请先把它分享到当前会话。",
+        ) from None
+
+
+def latest_csv(client: WebClient, channel: str, user: str) -> SharedFile | None:
+    """The newest CSV `user` shared in `channel` in the last day: what `/ops rfm` means by 'this file'."""
+    since = int(time.time()) - RECENT_FILE_SECONDS
+    try:
+        listing = client.files_list(channel=channel, user=user, ts_from=since, count=20)
+    except SlackApiError:
+        return None
+    for data in listing.get("files") or []:
+        shared = SharedFile.from_slack(data)
+        if shared.is_csv:
+            return shared
+    return None
+
+
+def allowed_download_host(url: str, api_base_url: str) -> bool:
+    host = urlparse(url).hostname or ""
+    if urlparse(url).scheme == "https" and any(
+        host == known or host.endswith("." + known) for known in _SLACK_FILE_HOSTS
+    ):
+        return True
+    api_host = urlparse(api_base_url).hostname
+    return api_host is not None and host == api_host
+
+
+def download(client: WebClient, shared: SharedFile, max_bytes: int = MAX_SLACK_FILE_BYTES) -> bytes:
+    """The file's bytes, or SkillError saying why not (too large, not reachable, not a file)."""
+    limit_mb = max_bytes // 1024 // 1024
+    if shared.size > max_bytes:
+        raise SkillError(
+            f"{shared.name} is {shared.size / 1e6:.1f} MB; files from Slack are limited to {limit_mb} MB. "
+            "Use `opsbot rfm FILE` on the command line for larger files.",
+            f"{shared.name} 有 {shared.size / 1e6:.1f} MB,从 Slack 读取的文件上限为 {limit_mb} MB。"
+            "更大的文件请在命令行用 `opsbot rfm 文件`。",
+        )
+    if not shared.url or not allowed_download_host(shared.url, client.base_url):
+        raise SkillError(
+            f"{shared.name} has no Slack download link I can use.",
+            f"{shared.name} 没有可用的 Slack 下载链接。",
+        )
+    url = quote(shared.url, safe=":/?&=%#+@;,~")  # Slack's URLs are ASCII already; be safe if not
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            content_type = response.headers.get("Content-Type", "")
+            data = response.read(max_bytes + 1)
+    except (urllib.error.URLError, TimeoutError, OSError):
+        raise SkillError(
+            f"Downloading {shared.name} from Slack failed; please try again in a minute.",
+            f"从 Slack 下载 {shared.name} 失败,请稍后再试。",
+        ) from None
+    if len(data) > max_bytes:
+        raise SkillError(
+            f"{shared.name} is larger than {limit_mb} MB, the limit for files from Slack.",
+            f"{shared.name} 超过从 Slack 读取文件的上限 {limit_mb} MB。",
+        )
+    if content_type.startswith("text/html") and not shared.name.lower().endswith((".html", ".htm")):
+        # Slack answers a request it does not accept with its sign-in page, not with an error status.
+        raise SkillError(
+            f"Slack did not let me download {shared.name}: the app needs the files:read scope.",
+            f"Slack 不允许我下载 {shared.name}:应用需要 files:read 权限。",
+        )
+    return data
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+    title: str
+
+
+def share_files(
+    client: WebClient,
+    channel: str,
+    uploads: Sequence[Upload],
+    comment: str,
+    thread_ts: str | None = None,
+) -> str | None:
+    """Share files in a channel (or thread); None on success, else Slack's error code, so the caller
+    can tell the user why the chart is missing instead of failing the whole reply."""
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            initial_comment=comment,
+            file_uploads=[
+                {"content": upload.content, "filename": upload.filename, "title": upload.title}
+                for upload in uploads
+            ],
+        )
+    except SlackApiError as error:
+        return str(error.response.get("error") or "error")
+    return None

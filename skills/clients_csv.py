@@ -1,0 +1,170 @@
+"""Reading a client list (one row per client) for value scoring, with column names in either language."""
+
+from __future__ import annotations
+
+from skills.csv_files import csv_reader, decode, line_list
+from skills.errors import SkillError
+from skills.tier_config import brand_level
+from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
+from skills.values import parse_number
+
+MAX_CLIENTS = 200_000
+"""More rows than any client list; a bigger file is almost certainly transactions, not clients."""
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "client_id", "customer_id", "account_id", "客户id", "客户编号", "编号"),
+    "name": ("name", "client", "customer", "company", "client_name", "客户名称", "客户", "公司", "公司名称"),
+    "order_amount": (
+        "order_amount",
+        "amount",
+        "annual_amount",
+        "contract_amount",
+        "arr",
+        "订单金额",
+        "年订单金额",
+        "合同金额",
+        "金额",
+    ),
+    "company_size": ("company_size", "employees", "headcount", "size", "企业规模", "员工数", "人数", "规模"),
+    "gross_margin": ("gross_margin", "margin", "毛利率", "毛利"),
+    "product_breadth": (
+        "product_breadth",
+        "products",
+        "modules",
+        "产品需求广度",
+        "产品数",
+        "采购产品数",
+        "产品广度",
+    ),
+    "cooperation_years": ("cooperation_years", "years", "tenure", "合作年限", "合作年数", "年限"),
+    "influence": ("influence", "referrals", "行业影响力", "影响力", "转介绍", "转介绍数"),
+    "brand": ("brand", "brand_image", "品牌", "品牌形象"),
+    "payment": ("payment", "overdue_days", "overdue", "付款记录", "逾期天数", "逾期"),
+    "growth": ("growth", "order_growth", "growth_rate", "成长潜力", "增长率", "订单增长", "成长性"),
+}
+_YES = ("yes", "y", "true", "是", "有", "逾期")
+_NO = ("no", "n", "false", "否", "无", "正常", "按时")
+_BRAND_SEPARATORS = str.maketrans({sep: ";" for sep in ",/、,|+"})
+
+
+def find_columns(header: list[str]) -> dict[str, int]:
+    normalised = [cell.strip().lower() for cell in header]
+    columns: dict[str, int] = {}
+    for role, names in ALIASES.items():
+        for name in names:
+            if name in normalised and normalised.index(name) not in columns.values():
+                columns[role] = normalised.index(name)
+                break
+    return columns
+
+
+def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
+    """Every client, or SkillError naming missing columns or the first bad lines of each kind."""
+    text = decode(data)
+    if not text.strip():
+        raise SkillError("The file is empty.", "文件是空的。")
+    reader = csv_reader(text)
+    header = next(reader, [])
+    columns = find_columns(header)
+    _check_columns(header, columns, config)
+    clients: list[Client] = []
+    problems: dict[str, list[int]] = {}
+    seen: dict[str, int] = {}
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.setdefault("shape", []).append(line)
+            continue
+        name = row[columns["name"]].strip() if "name" in columns else ""
+        client_id = row[columns["id"]].strip() if "id" in columns else name
+        if not client_id:
+            problems.setdefault("id", []).append(line)
+            continue
+        if client_id in seen:
+            problems.setdefault("duplicate", []).append(line)
+            continue
+        seen[client_id] = line
+        values: dict[str, ClientValue] = {}
+        for dimension in config.weights:
+            try:
+                values[dimension] = _value(dimension, row[columns[dimension]], config)
+            except ValueError:
+                problems.setdefault(dimension, []).append(line)
+        clients.append(Client(client_id, name or client_id, values, line))
+        if len(clients) > MAX_CLIENTS:
+            raise SkillError(
+                f"More than {MAX_CLIENTS:,} clients: is this a transaction file? Use `rfm` for transactions.",
+                f"客户数超过 {MAX_CLIENTS:,}:这是不是交易明细?交易明细请用 rfm。",
+            )
+    _report(problems)
+    if not clients:
+        raise SkillError("The file has a header but no clients.", "文件只有表头,没有客户。")
+    return clients
+
+
+def _check_columns(header: list[str], columns: dict[str, int], config: TierConfig) -> None:
+    missing = [name for name in config.weights if name not in columns]
+    if "id" not in columns and "name" not in columns:
+        missing.insert(0, "id/name")
+    if not missing:
+        return
+    found = ", ".join(cell.strip() for cell in header if cell.strip()) or "(none)"
+    names_en = ", ".join(f"{m} ({ALIASES[m][-1]})" if m in ALIASES else m for m in missing)
+    raise SkillError(
+        f"Could not find the column(s) {names_en}. Columns found: {found}. Rename the columns, or leave a "
+        "dimension out of the weights (opsbot tier --print-config shows the settings file).",
+        f"找不到这些列:{names_en}。文件中的列:{found}。请改列名,或在权重中去掉该维度"
+        "(opsbot tier --print-config 可打印配置文件)。",
+    )
+
+
+def _value(dimension: str, cell: str, config: TierConfig) -> ClientValue:
+    text = cell.strip()
+    if not text:
+        return None
+    if DIMENSIONS[dimension].direction == "level":
+        levels = [brand_level(word) for word in text.translate(_BRAND_SEPARATORS).split(";") if word.strip()]
+        if not levels or None in levels:
+            raise ValueError(text)
+        return max(levels, key=lambda level: config.brand_scores.get(str(level), 0.0))
+    if dimension == "payment":
+        if text.lower() in _YES:
+            return 1.0
+        if text.lower() in _NO:
+            return 0.0
+    number = parse_number(text)
+    if number < 0 and dimension != "growth":
+        raise ValueError(text)
+    return number
+
+
+def _report(problems: dict[str, list[int]]) -> None:
+    if not problems:
+        return
+    kind, lines = next(iter(problems.items()))
+    where = line_list(lines)
+    if kind == "shape":
+        raise SkillError(
+            f"Line(s) {where} have more or fewer cells than the header (an unquoted comma in a value?).",
+            f"第 {where} 行的列数与表头不一致(数值中是否有未加引号的逗号?)。",
+        )
+    if kind == "id":
+        raise SkillError(f"Line(s) {where} have no client id or name.", f"第 {where} 行没有客户编号或名称。")
+    if kind == "duplicate":
+        raise SkillError(
+            f"Line(s) {where} repeat a client id that appears earlier; each client must appear once.",
+            f"第 {where} 行的客户编号与前面重复;每个客户只能出现一次。",
+        )
+    dimension = DIMENSIONS[kind]
+    if dimension.direction == "level":
+        accepted = "global500/世界500强, listed/上市, high_valuation/高估值, none/无"
+        raise SkillError(
+            f"Unknown brand on line(s) {where}; use {accepted}.",
+            f"第 {where} 行的品牌无法识别;可用:{accepted}。",
+        )
+    example = "12, 0, yes/no" if kind == "payment" else "-5% or 12.5" if kind == "growth" else "50万 or 35%"
+    raise SkillError(
+        f"Unreadable {dimension.en} on line(s) {where}; write a number ({example}).",
+        f"第 {where} 行的{dimension.zh}无法识别,请填数字({example})。",
+    )
