@@ -13,11 +13,17 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from bot.config import Settings
 from knowledge.answer import Answer
+from knowledge.index import SourceRecord
+from knowledge.ingest import IngestReport
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +52,27 @@ def _answer(question: str) -> Answer:
     return _worker_knowledge.answer(question)
 
 
+def _ingest(source: str, name: str, data: bytes, url: str | None) -> IngestReport:
+    assert _worker_knowledge is not None
+    return _worker_knowledge.ingest(source, name, data, url)
+
+
+def _sources() -> list[SourceRecord]:
+    assert _worker_knowledge is not None
+    return _worker_knowledge.sources()
+
+
+def _forget(source: str) -> int:
+    assert _worker_knowledge is not None
+    return _worker_knowledge.forget(source)
+
+
 class AnswerProcess:
-    """The knowledge service's interface (`ready`, `answer`, `start_warm_up`), served by child processes."""
+    """The knowledge service's interface (`ready`, `answer`, `ingest` …), served by child processes.
+
+    With more than one process, a document added in Slack is searched by the process that indexed
+    it at once and by the others after a restart (a shared Chroma server lifts this).
+    """
 
     def __init__(self, settings: Settings, processes: int = 1, timeout_seconds: float = 300.0) -> None:
         self._settings = settings
@@ -76,10 +101,23 @@ class AnswerProcess:
 
     def answer(self, question: str) -> Answer:
         """Raises on failure (the caller tells the user); a crashed child is replaced for next time."""
+        return self._run(_answer, question)
+
+    def ingest(self, source: str, name: str, data: bytes, url: str | None = None) -> IngestReport:
+        """Documents are written by the process that owns the index."""
+        return self._run(_ingest, source, name, data, url)
+
+    def sources(self) -> list[SourceRecord]:
+        return self._run(_sources)
+
+    def forget(self, source: str) -> int:
+        return self._run(_forget, source)
+
+    def _run(self, function: Callable[..., T], *args: object) -> T:
         with self._lock:
             pool = self._pool
         try:
-            return pool.submit(_answer, question).result(timeout=self._timeout)
+            return pool.submit(function, *args).result(timeout=self._timeout)
         except BrokenProcessPool:
             log.error("the answer process died; starting a new one")
             with self._lock:

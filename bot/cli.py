@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,18 @@ def _parser() -> argparse.ArgumentParser:
     tier.add_argument("--out", help="write the per-client CSV here")
     tier.add_argument("--chart", help="draw the tier bar chart to this PNG file")
     tier.add_argument("--lang", choices=("en", "zh"), help="output language (default: the file's header)")
+    ingest = sub.add_parser("ingest", help="index the team's documents (files or folders)")
+    ingest.add_argument(
+        "paths", nargs="+", type=Path, help=".md .txt .html .docx .pdf files, or folders of them"
+    )
+    ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sources = sub.add_parser("sources", help="list what is indexed")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+    forget = sub.add_parser("forget", help="remove one indexed document (as `opsbot sources` names it)")
+    forget.add_argument("source")
+    evaluation = sub.add_parser("eval", help="retrieval quality over a question set (JSON lines)")
+    evaluation.add_argument("questions", type=Path, help='JSON lines: {"q": …, "any": ["phrase", …]}')
+    evaluation.add_argument("--json", action="store_true", help="print JSON")
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
@@ -326,6 +340,100 @@ def format_answer(answer: Answer) -> str:
     return render_payload(answer_message(answer))
 
 
+def _ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from knowledge.ingest import discover, ingest_paths
+
+    index = create_knowledge(settings).answerer.index
+    files = list(discover(args.paths))
+    started = time.perf_counter()
+    with tqdm(
+        total=len(files), unit="file", disable=None if len(files) > 1 else True, file=sys.stderr
+    ) as bar:
+
+        def advance(path: Path) -> None:
+            bar.set_postfix_str(path.name[-30:], refresh=False)
+            bar.update(1)
+
+        report = ingest_paths(index, args.paths, progress=advance)
+    seconds = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({**report.as_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
+    else:
+        print(
+            f"{report.files} files: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.refused)} refused; "
+            f"{report.chunks} chunks written ({report.duplicates} near-duplicates of other passages) "
+            f"in {seconds:.1f} s"
+        )
+        for name, reason in report.refused:
+            print(f"  refused {name}: {reason.en}")
+    return 1 if report.refused else 0
+
+
+def _sources(settings: Settings, args: argparse.Namespace) -> int:
+    import datetime
+
+    records = create_knowledge(settings).answerer.index.source_records()
+    if args.json:
+        print(json.dumps([record.__dict__ for record in records], ensure_ascii=False))
+        return 0
+    for record in records:
+        when = datetime.datetime.fromtimestamp(record.indexed_at).strftime("%Y-%m-%d %H:%M")
+        extra = f", {record.duplicates} duplicates" if record.duplicates else ""
+        print(f"{record.source}  {record.chunks} chunks{extra}  {when}  {record.title}")
+    return 0
+
+
+def _forget(settings: Settings, args: argparse.Namespace) -> int:
+    index = create_knowledge(settings).answerer.index
+    if args.source.startswith("playbook/"):
+        return _refuse(
+            "The playbook ships with opsbot and is indexed again at start; it cannot be forgotten.", False
+        )
+    if args.source not in index.sources():
+        known = [s for s in index.sources() if not s.startswith("playbook/")]
+        close = difflib.get_close_matches(args.source, known, n=3, cutoff=0.3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else " See `opsbot sources`."
+        return _refuse(f"{args.source} is not indexed.{hint}", False)
+    removed = index.remove_source(args.source)
+    print(f"forgot {args.source} ({removed} chunks)")
+    return 0
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.evaluation import QuestionSetError, evaluate_modes, load_questions
+
+    try:
+        questions = load_questions(args.questions)
+    except (OSError, QuestionSetError) as error:
+        return _refuse(str(error), args.json)
+    if not questions:
+        return _refuse(f"{args.questions} has no questions.", args.json)
+    results = evaluate_modes(create_knowledge(settings).answerer.index, questions)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    mode: {lang: s.as_dict() for lang, s in by_lang.items()}
+                    for mode, by_lang in results.items()
+                }
+            )
+        )
+        return 0
+    print(f"{len(questions)} questions from {args.questions}")
+    print(f"{'mode':<6} {'lang':<4} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR@5':>6}")
+    for mode, by_lang in results.items():
+        for lang, scores in by_lang.items():
+            if scores.count:
+                print(
+                    f"{mode:<6} {lang:<4} {scores.count:>4} {scores.hit_at_1:>6.3f} "
+                    f"{scores.hit_at_5:>6.3f} {scores.mrr_at_5:>6.3f}"
+                )
+    return 0
+
+
 _COMMANDS = {
     "serve": _serve,
     "chat": _chat,
@@ -334,6 +442,10 @@ _COMMANDS = {
     "funnel": _funnel,
     "rfm": _rfm,
     "tier": _tier,
+    "ingest": _ingest,
+    "sources": _sources,
+    "forget": _forget,
+    "eval": _eval,
 }
 
 

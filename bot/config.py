@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     answer_processes: int = Field(default=1, ge=1, le=16, alias="OPSBOT_ANSWER_PROCESSES")
     http_threads: int = Field(default=32, ge=2, le=512, alias="OPSBOT_HTTP_THREADS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="OPSBOT_LOG_LEVEL")
+    admins: str = Field(default="", alias="OPSBOT_ADMINS")
+    """Slack user ids (comma-separated) who may add documents, besides the workspace's admins."""
     tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")
     """The team's tier settings (YAML, as `opsbot tier --print-config`); read on each use."""
 
@@ -43,6 +45,10 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
     llm_model: str = Field(default="gpt-4o-mini", alias="OPSBOT_LLM_MODEL")
     llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600, alias="OPSBOT_LLM_TIMEOUT")
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.admins.replace(";", ",").split(",") if part.strip())
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.blocks import notice_message
 from bot.file_analysis import Analysis, Kind, analyse, guess_kind, kind_in
+from bot.learning import asks_to_learn, is_document, learn
 from bot.messages import say
 from bot.services import Services
 from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_csv, share_files
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 _AS_OF = re.compile(r"(?:as-of|as_of|截至)\s*[:=]?\s*(\S+)", re.IGNORECASE)
 _LINKS = re.compile(r"<[^>]*>|https?://\S+|\bF[A-Z0-9]{8,}\b")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_COMMAND_WORDS = frozenset({"rfm", "tier", "tiers", "please", "pls"})
+_COMMAND_WORDS = frozenset({"rfm", "tier", "tiers", "learn", "please", "pls"})
 
 
 def as_of_in(text: str) -> str | None:
@@ -96,7 +97,8 @@ def run_command(
 
 
 def run_on_shared_files(services: Services, client: WebClient, event: dict[str, Any]) -> None:
-    """A message with files addressed to the bot: analyse each CSV and answer in its thread."""
+    """A message with files addressed to the bot, answered in its thread: documents are learned
+    (admins only), CSVs analysed (RFM or tiers, by the words or the columns)."""
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
     text = strip_bot_mentions(event.get("text") or "")
@@ -104,9 +106,17 @@ def run_on_shared_files(services: Services, client: WebClient, event: dict[str, 
     def post(payload: dict[str, Any]) -> None:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
-    for data in event.get("files") or []:
-        shared = SharedFile.from_slack(data)
+    shared_files = [SharedFile.from_slack(data) for data in event.get("files") or []]
+    documents = [f for f in shared_files if is_document(f) or (asks_to_learn(text) and not f.is_csv)]
+    if documents:
+        learn(services, client, event.get("user", ""), documents, post, reply_language(text, documents[0]))
+    for shared in shared_files:
+        if shared in documents:
+            continue
         conversation = _Conversation(post, reply_language(text, shared))
+        if not shared.is_csv:
+            conversation.notice("unsupported_file", name=escape(shared.name))
+            continue
 
         def work(shared: SharedFile = shared, conversation: _Conversation = conversation) -> Analysis | None:
             content = _csv_bytes(client, shared)

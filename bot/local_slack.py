@@ -71,6 +71,7 @@ class LocalFile:
             "user": self.user,
             "created": self.created,
             "channels": list(self.channels),
+            "permalink": f"https://local.slack.test/files/{self.user}/{self.id}/{quote(self.name)}",
             "url_private": f"{root}/files-pri/{self.id}/{quote(self.name)}",
             "url_private_download": f"{root}/files-pri/{self.id}/download/{quote(self.name)}",
         }
@@ -85,6 +86,8 @@ class LocalSlack:
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     user_timezones: dict[str, str] = field(default_factory=dict)
+    admins: set[str] = field(default_factory=set)
+    """Users that users.info reports as workspace admins."""
     files: dict[str, LocalFile] = field(default_factory=dict)
     """Files users shared (`add_file`) and files the bot uploaded (completed uploads)."""
     _pending_uploads: dict[str, LocalFile] = field(default_factory=dict)
@@ -252,7 +255,8 @@ class LocalSlack:
         if method == "users.info":
             user = str(params.get("user", ""))
             tz = self.user_timezones.get(user, "UTC")
-            return {"ok": True, "user": {"id": user, "name": user.lower(), "tz": tz, "is_admin": False}}, None
+            profile = {"id": user, "name": user.lower(), "tz": tz, "is_admin": user in self.admins}
+            return {"ok": True, "user": profile}, None
         if method.startswith("respond/"):
             self.responses.append(params)
             stored = StoredMessage("response_url", method, params)

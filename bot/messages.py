@@ -34,6 +34,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "minute. If it keeps happening, tell your opsbot admin (reference: {ref}).",
         "zh": "抱歉,回答时出了问题,没有丢失任何内容,请稍后再试。如果反复出现,请联系 opsbot 管理员(编号:{ref})。",
     },
+    "one_moment": {"en": ":hourglass_flowing_sand: One moment…", "zh": ":hourglass_flowing_sand: 稍等…"},
     "working_file": {
         "en": ":hourglass_flowing_sand: Reading your file…",
         "zh": ":hourglass_flowing_sand: 正在读取文件…",
@@ -62,6 +63,26 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "能读取 {name},但看不出是什么数据。交易明细(客户、日期、金额)请写 `rfm`,"
         "客户清单(每行一个客户)请写 `分层`。",
     },
+    "learn_not_admin": {
+        "en": "Only {who} can add documents to what I answer from. Ask one of them to share the file "
+        "with me, or to add you to OPSBOT_ADMINS.",
+        "zh": "只有{who}可以往知识库里添加文档。请他们把文件发给我,或把你加入 OPSBOT_ADMINS。",
+    },
+    "learn_nothing": {
+        "en": "There was nothing to add.",
+        "zh": "没有可添加的内容。",
+    },
+    "learn_needs_file": {
+        "en": "Share a document here first (.md, .txt, .html, .docx or .pdf), then run `/ops learn`, or "
+        "send the file to me in a DM. A file link works too: `/ops learn LINK`.",
+        "zh": "请先把文档(.md、.txt、.html、.docx 或 .pdf)分享到这里再运行 `/ops learn`,或者私信发给我。"
+        "也可以附上文件链接:`/ops learn 链接`。",
+    },
+    "unsupported_file": {
+        "en": "I can't use {name}. I read CSV files (`rfm`, `tier`) and documents to learn from "
+        "(.md, .txt, .html, .docx, .pdf).",
+        "zh": "无法处理 {name}。我能读取 CSV 文件(`rfm`、`分层`)和可学习的文档(.md、.txt、.html、.docx、.pdf)。",
+    },
     "unknown_command": {
         "en": "I don't know `/ops {name}`. Here is what I can do:",
         "zh": "不认识 `/ops {name}` 这个子命令。可用的命令如下:",
@@ -78,6 +99,7 @@ HELP: dict[Lang, str] = {
         "(`check …` to check a plan, `… what-if 5%->6%`)\n"
         "• `/ops rfm` — RFM segments of a transaction CSV you shared here (or DM me the file with `rfm`)\n"
         "• `/ops tier` — client value scores and tiers (KA / regular / small-micro) from a client list CSV\n"
+        "• `/ops learn` — add a document you shared (or DM me the file); `/ops sources` — what I know\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
     ),
@@ -89,6 +111,7 @@ HELP: dict[Lang, str] = {
         "• `/funnel 500万 销售 / 5% 客户 / 80% 下载` —— 漏斗拆解(`check …` 核对计划,`… 假如 5%->6%`)\n"
         "• `/ops rfm` —— 对刚分享的交易明细 CSV 做 RFM 分群(或私信发文件并写 `rfm`)\n"
         "• `/ops tier` —— 按客户清单 CSV 做价值评分与分层(KA / 普通 / 小微)\n"
+        "• `/ops learn` —— 把刚分享的文档加入知识库(或私信发文件);`/ops sources` —— 查看知识来源\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"
     ),

@@ -14,7 +14,8 @@ from bot.llm import create_llm
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.embedders import Embedder, create_embedders
-from knowledge.index import KnowledgeIndex
+from knowledge.index import KnowledgeIndex, SourceRecord
+from knowledge.ingest import IngestReport, ingest_bytes
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,17 @@ class KnowledgeService:
     def answer(self, question: str) -> Answer:
         return self.answerer.answer(question)
 
+    def ingest(self, source: str, name: str, data: bytes, url: str | None = None) -> IngestReport:
+        report = IngestReport()
+        ingest_bytes(self.answerer.index, source, name, data, report, url)
+        return report
+
+    def sources(self) -> list[SourceRecord]:
+        return self.answerer.index.source_records()
+
+    def forget(self, source: str) -> int:
+        return self.answerer.index.remove_source(source)
+
     def close(self) -> None:
         """Nothing to release: the index lives as long as the process."""
 
@@ -81,6 +93,12 @@ class Answering(Protocol):
     def start_warm_up(self) -> None: ...
 
     def answer(self, question: str) -> Answer: ...
+
+    def ingest(self, source: str, name: str, data: bytes, url: str | None = None) -> IngestReport: ...
+
+    def sources(self) -> list[SourceRecord]: ...
+
+    def forget(self, source: str) -> int: ...
 
     def close(self) -> None: ...
 

@@ -10,7 +10,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -35,6 +35,7 @@ class SharedFile:
     size: int
     filetype: str
     url: str
+    permalink: str | None = None
 
     @classmethod
     def from_slack(cls, data: dict[str, Any]) -> SharedFile:
@@ -44,6 +45,7 @@ class SharedFile:
             size=int(data.get("size") or 0),
             filetype=str(data.get("filetype") or "").lower(),
             url=str(data.get("url_private_download") or data.get("url_private") or ""),
+            permalink=str(data["permalink"]) if data.get("permalink") else None,
         )
 
     @property
@@ -69,6 +71,13 @@ def file_info(client: WebClient, file_id: str) -> SharedFile:
 
 def latest_csv(client: WebClient, channel: str, user: str) -> SharedFile | None:
     """The newest CSV `user` shared in `channel` in the last day: what `/ops rfm` means by 'this file'."""
+    return latest_file(client, channel, user, lambda shared: shared.is_csv)
+
+
+def latest_file(
+    client: WebClient, channel: str, user: str, accept: Callable[[SharedFile], bool]
+) -> SharedFile | None:
+    """The newest file `user` shared in `channel` in the last day that `accept` takes."""
     since = int(time.time()) - RECENT_FILE_SECONDS
     try:
         listing = client.files_list(channel=channel, user=user, ts_from=since, count=20)
@@ -76,7 +85,7 @@ def latest_csv(client: WebClient, channel: str, user: str) -> SharedFile | None:
         return None
     for data in listing.get("files") or []:
         shared = SharedFile.from_slack(data)
-        if shared.is_csv:
+        if accept(shared):
             return shared
     return None
 

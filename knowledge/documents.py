@@ -51,10 +51,14 @@ class Chunk:
     position: int
     source_hash: str
     url: str | None = None
+    indexed_text: str | None = None
+    """For ingested documents: the normalized text (Simplified script, no junk) that is indexed,
+    while `body` keeps the original for display. None when the body is indexed as it is."""
     text: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "text", f"{self.doc_title} › {self.section_title}\n{self.body}")
+        text = self.indexed_text or f"{self.doc_title} › {self.section_title}\n{self.body}"
+        object.__setattr__(self, "text", text)
 
 
 def content_hash(data: str | bytes) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from knowledge.index import FusionConfig, Hit, KnowledgeIndex
@@ -23,7 +23,7 @@ class Question:
     def is_answered_by(self, hit: Hit) -> bool:
         if self.sections and hit.chunk.section_id in self.sections:
             return True
-        return any(phrase in hit.chunk.text for phrase in self.any)
+        return any(phrase in hit.chunk.text or phrase in hit.chunk.body for phrase in self.any)
 
 
 @dataclass
@@ -84,3 +84,17 @@ def evaluate(
             scores.hit_at_5 /= scores.count
             scores.mrr_at_5 /= scores.count
     return totals
+
+
+def retrieval_modes(index: KnowledgeIndex) -> dict[str, FusionConfig]:
+    """BM25 alone, the embedders alone, and the fusion the index uses: what `opsbot eval` compares."""
+    none = tuple(0.0 for _ in index.embedders)
+    return {
+        "bm25": replace(index.fusion, dense_weights=none),
+        "dense": replace(index.fusion, lexical_weight=0.0),
+        "fused": index.fusion,
+    }
+
+
+def evaluate_modes(index: KnowledgeIndex, questions: list[Question]) -> dict[str, dict[str, Scores]]:
+    return {mode: evaluate(index, questions, fusion) for mode, fusion in retrieval_modes(index).items()}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import chromadb
@@ -16,11 +19,13 @@ from chromadb.config import Settings as ChromaSettings
 from knowledge.documents import Chunk, Section, chunk_sections, content_hash, load_playbook
 from knowledge.embedders import Embedder
 from knowledge.lexical import BM25Index
+from knowledge.near_duplicates import NearDuplicates
 from knowledge.text import Lang, detect_language, tokenize
 
 log = logging.getLogger(__name__)
 
 _WRITE_BATCH = 256
+MANIFEST = "sources.json"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,20 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class SourceRecord:
+    """What `opsbot sources` lists; the manifest of committed sources is the index's source of truth."""
+
+    source: str
+    hash: str
+    title: str
+    chunks: int
+    indexed_at: float
+    url: str | None = None
+    duplicates: int = 0
+    """Chunks that nearly duplicate a passage of another source (they share its key in results)."""
+
+
+@dataclass(frozen=True)
 class SyncReport:
     added: int
     updated: int
@@ -65,9 +84,10 @@ class SyncReport:
 class KnowledgeIndex:
     """One Chroma collection per embedder plus a BM25 index rebuilt at open.
 
-    The first embedder's collection is the catalog (text and metadata, the source of truth); the
-    others hold vectors only and are reconciled with it at open, so adding an embedder or a crash
-    between writes heals itself.
+    The first embedder's collection is the catalog (text and metadata); the others hold vectors
+    only and are reconciled with it at open, so adding an embedder heals itself. A source is
+    committed by the manifest (`sources.json`, replaced atomically): chunks of an uncommitted version
+    are removed at open, so a crash in the middle of an ingest leaves the index as it was before.
     """
 
     def __init__(
@@ -92,9 +112,14 @@ class KnowledgeIndex:
             for embedder in self.embedders
         ]
         self._write_lock = threading.Lock()
+        self._state_lock = threading.RLock()
+        """Guards the in-memory state below: searches read it while an ingest updates it."""
+        self._manifest_path = directory / MANIFEST
+        self._manifest: dict[str, SourceRecord] = {}
         self._chunks: dict[str, Chunk] = {}
-        self._by_key: dict[str, dict[Lang, str]] = defaultdict(dict)
+        self._by_key: dict[str, dict[Lang, list[str]]] = defaultdict(lambda: defaultdict(list))
         self._lexical = BM25Index()
+        self._near: NearDuplicates | None = None
         self._load()
 
     def __len__(self) -> int:
@@ -109,9 +134,23 @@ class KnowledgeIndex:
 
     def _load(self) -> None:
         stored = self._collections[0].get(include=["metadatas"])
-        for chunk_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True):
-            chunk = _chunk_from_metadata(chunk_id, metadata)
-            self._remember(chunk, str(metadata.get("tokens", "")).split())
+        loaded = [
+            (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
+            for chunk_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True)
+        ]
+        self._manifest = self._read_manifest(loaded)
+        uncommitted = [
+            chunk.id
+            for chunk, _ in loaded
+            if (record := self._manifest.get(chunk.source)) is None or record.hash != chunk.source_hash
+        ]
+        if uncommitted:
+            log.warning("removing %d chunks of an ingest that did not finish", len(uncommitted))
+            self._delete(uncommitted)
+        dropped = set(uncommitted)
+        for chunk, tokens in loaded:
+            if chunk.id not in dropped:
+                self._remember(chunk, tokens)
         for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
             present = set(collection.get(include=[])["ids"])
             extra = list(present - self._chunks.keys())
@@ -132,29 +171,110 @@ class KnowledgeIndex:
                 metadatas=[{"source": chunk.source} for chunk in batch],
             )
 
+    def _read_manifest(self, loaded: list[tuple[Chunk, list[str]]]) -> dict[str, SourceRecord]:
+        """The committed sources; an index made before the manifest existed commits what it holds."""
+        try:
+            records = json.loads(self._manifest_path.read_text(encoding="utf-8"))
+            return {record["source"]: SourceRecord(**record) for record in records}
+        except FileNotFoundError:
+            pass
+        except (ValueError, TypeError, KeyError):
+            log.error(
+                "the index manifest %s is unreadable; rebuilding it from the chunks", self._manifest_path
+            )
+        manifest: dict[str, SourceRecord] = {}
+        for chunk, _ in loaded:
+            known = manifest.get(chunk.source)
+            count = known.chunks + 1 if known else 1
+            manifest[chunk.source] = SourceRecord(
+                chunk.source, chunk.source_hash, chunk.doc_title, count, time.time(), chunk.url
+            )
+        self._write_manifest(manifest)
+        return manifest
+
+    def _write_manifest(self, manifest: dict[str, SourceRecord]) -> None:
+        """Write to a temporary file, flush it to disk, then rename over the old one (atomic)."""
+        partial = self._manifest_path.with_suffix(".json.partial")
+        records = [asdict(record) for record in sorted(manifest.values(), key=lambda r: r.source)]
+        with partial.open("w", encoding="utf-8") as handle:
+            json.dump(records, handle, ensure_ascii=False, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, self._manifest_path)
+
     def _remember(self, chunk: Chunk, tokens: list[str]) -> None:
         self._chunks[chunk.id] = chunk
-        self._by_key[chunk.key][chunk.lang] = chunk.id
+        variants = self._by_key[chunk.key][chunk.lang]
+        if chunk.id not in variants:
+            variants.append(chunk.id)
         self._lexical.add(chunk.id, tokens)
+        if self._near is not None and chunk.indexed_text is not None:
+            self._near.add(chunk.id, chunk.key, chunk.text)
 
     def _forget(self, chunk_id: str) -> None:
         chunk = self._chunks.pop(chunk_id, None)
         if chunk is None:
             return
-        twins = self._by_key.get(chunk.key, {})
-        if twins.get(chunk.lang) == chunk_id:
-            del twins[chunk.lang]
+        twins = self._by_key.get(chunk.key)
+        if twins is not None and chunk_id in twins.get(chunk.lang, []):
+            twins[chunk.lang].remove(chunk_id)
+            if not twins[chunk.lang]:
+                del twins[chunk.lang]
             if not twins:
                 del self._by_key[chunk.key]
         self._lexical.remove(chunk_id)
+        if self._near is not None:
+            self._near.remove(chunk_id)
 
     def sources(self) -> dict[str, str]:
-        """Each indexed source with its content hash."""
-        return {chunk.source: chunk.source_hash for chunk in self._chunks.values()}
+        """Each committed source with its content hash."""
+        return {source: record.hash for source, record in self._manifest.items()}
 
-    def replace_source(self, source: str, chunks: Sequence[Chunk]) -> None:
-        """Write a source's new chunks, then drop its stale ones, so readers never see it missing."""
+    def source_records(self) -> list[SourceRecord]:
+        return sorted(self._manifest.values(), key=lambda record: record.source)
+
+    def _near_duplicates(self) -> NearDuplicates:
+        """Built on first use (an ingest), from the indexed documents' passages."""
+        if self._near is None:
+            near = NearDuplicates()
+            for chunk in self._chunks.values():
+                if chunk.indexed_text is not None:
+                    near.add(chunk.id, chunk.key, chunk.text)
+            self._near = near
+        return self._near
+
+    def _share_keys_with_duplicates(self, source: str, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """A chunk that nearly repeats an indexed passage of another source (or an earlier chunk of
+        this one) takes that passage's key, so results show the passage once."""
+        near = self._near_duplicates()
+        batch = NearDuplicates()
+        result = []
+        for chunk in chunks:
+            match = near.match(chunk.text, exclude_source_prefix=f"{source}#") or batch.match(chunk.text)
+            if match is not None:
+                chunk = replace(chunk, key=match[1])
+            batch.add(chunk.id, chunk.key, chunk.text)
+            result.append(chunk)
+        return result
+
+    def replace_source(
+        self,
+        source: str,
+        chunks: Sequence[Chunk],
+        title: str | None = None,
+        url: str | None = None,
+        deduplicate: bool = False,
+    ) -> SourceRecord:
+        """Write a source's new chunks, commit them in the manifest, then drop the old version.
+
+        Readers never see the source missing, and a crash before the commit leaves the old
+        version in place (the new chunks are removed at the next open).
+        """
+        if not chunks:
+            raise ValueError(f"{source}: nothing to index")
         with self._write_lock:
+            if deduplicate:
+                chunks = self._share_keys_with_duplicates(source, chunks)
             tokens = [tokenize(chunk.text) for chunk in chunks]
             for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
                 self._write_vectors(embedder, collection, chunks)
@@ -171,16 +291,32 @@ class KnowledgeIndex:
                         _metadata(chunk, terms) for chunk, terms in zip(batch, batch_tokens, strict=True)
                     ],
                 )
-            new_ids = {chunk.id for chunk in chunks}
-            stale = [
-                cid for cid, chunk in self._chunks.items() if chunk.source == source and cid not in new_ids
-            ]
+            first = chunks[0]
+            record = SourceRecord(
+                source,
+                first.source_hash,
+                title or first.doc_title,
+                len(chunks),
+                time.time(),
+                url if url is not None else first.url,
+                sum(1 for chunk in chunks if not chunk.key.startswith(f"{source}#") and chunk.indexed_text),
+            )
+            with self._state_lock:
+                self._manifest[source] = record
+                self._write_manifest(self._manifest)
+                new_ids = {chunk.id for chunk in chunks}
+                stale = [
+                    cid
+                    for cid, chunk in self._chunks.items()
+                    if chunk.source == source and cid not in new_ids
+                ]
+                for chunk_id in stale:
+                    self._forget(chunk_id)
+                for chunk, terms in zip(chunks, tokens, strict=True):
+                    self._forget(chunk.id)
+                    self._remember(chunk, terms)
             self._delete(stale)
-            for chunk_id in stale:
-                self._forget(chunk_id)
-            for chunk, terms in zip(chunks, tokens, strict=True):
-                self._forget(chunk.id)
-                self._remember(chunk, terms)
+            return record
 
     def _delete(self, ids: list[str]) -> None:
         """Catalog first: an id missing there is gone, whatever the vector collections still hold."""
@@ -189,11 +325,15 @@ class KnowledgeIndex:
                 collection.delete(ids=ids)
 
     def remove_source(self, source: str) -> int:
+        """Uncommit first (a crash after that still removes the chunks at the next open)."""
         with self._write_lock:
-            ids = [cid for cid, chunk in self._chunks.items() if chunk.source == source]
+            with self._state_lock:
+                if self._manifest.pop(source, None) is not None:
+                    self._write_manifest(self._manifest)
+                ids = [cid for cid, chunk in self._chunks.items() if chunk.source == source]
+                for chunk_id in ids:
+                    self._forget(chunk_id)
             self._delete(ids)
-            for chunk_id in ids:
-                self._forget(chunk_id)
             return len(ids)
 
     def sync_playbook(self) -> SyncReport:
@@ -230,6 +370,10 @@ class KnowledgeIndex:
         self, query: str, top_k: int = 5, lang: Lang | None = None, fusion: FusionConfig | None = None
     ) -> list[Hit]:
         """Fused dense + lexical search; translations of one section count once, shown in `lang`."""
+        with self._state_lock:
+            return self._search(query, top_k, lang, fusion)
+
+    def _search(self, query: str, top_k: int, lang: Lang | None, fusion: FusionConfig | None) -> list[Hit]:
         query = query.strip()
         if not query or not self._chunks:
             return []
@@ -270,7 +414,11 @@ class KnowledgeIndex:
         ]
 
     def _coverage(self, query_tokens: list[str], key: str) -> float:
-        return max(self._lexical.coverage(query_tokens, chunk_id) for chunk_id in self._by_key[key].values())
+        return max(
+            self._lexical.coverage(query_tokens, chunk_id)
+            for variants in self._by_key[key].values()
+            for chunk_id in variants
+        )
 
     def _dense(
         self, embedder: Embedder, collection: Collection, query: str, depth: int
@@ -284,12 +432,14 @@ class KnowledgeIndex:
         ]
 
     def _pick_variant(self, key: str, lang: Lang) -> Chunk:
+        """The passage in the question's language; among near-duplicates, the first indexed."""
         variants = self._by_key[key]
-        chunk_id = variants.get(lang) or next(iter(variants.values()))
-        return self._chunks[chunk_id]
+        chunk_ids = variants.get(lang) or next(iter(variants.values()))
+        return self._chunks[chunk_ids[0]]
 
     def chunks(self) -> list[Chunk]:
-        return list(self._chunks.values())
+        with self._state_lock:
+            return list(self._chunks.values())
 
 
 def _metadata(chunk: Chunk, tokens: list[str]) -> dict[str, str | int]:
@@ -304,6 +454,7 @@ def _metadata(chunk: Chunk, tokens: list[str]) -> dict[str, str | int]:
         "position": chunk.position,
         "source_hash": chunk.source_hash,
         "url": chunk.url or "",
+        "indexed_text": chunk.indexed_text or "",
         "tokens": " ".join(tokens),
     }
 
@@ -321,4 +472,5 @@ def _chunk_from_metadata(chunk_id: str, metadata: dict) -> Chunk:  # type: ignor
         position=int(metadata["position"]),
         source_hash=str(metadata["source_hash"]),
         url=str(metadata["url"]) or None,
+        indexed_text=str(metadata.get("indexed_text") or "") or None,
     )

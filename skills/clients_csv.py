@@ -29,6 +29,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "gross_margin": ("gross_margin", "margin", "毛利率", "毛利"),
     "product_breadth": (
         "product_breadth",
+        "product_lines",
         "products",
         "modules",
         "产品需求广度",

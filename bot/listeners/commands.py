@@ -13,9 +13,13 @@ from bot.answering import answer_by_response_url
 from bot.blocks import funnel_message, help_message, notice_message
 from bot.file_requests import reply_language, run_command
 from bot.funnel_chart import share_funnel_chart
+from bot.learning import is_document, learn, sources_message
 from bot.messages import say
 from bot.services import Services
+from bot.slack_files import file_id_in, file_info, latest_file
+from bot.slack_text import escape
 from knowledge.text import detect_language
+from skills.errors import SkillError
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,43 @@ def _file_command(kind: str) -> Subcommand:
     return handle
 
 
+def _learn(services: Services, request: SlashRequest) -> None:
+    lang = reply_language(request.text)
+    request.ack(**notice_message(say("working_file", lang)))
+
+    def run() -> None:
+        def send(payload: dict[str, Any]) -> None:
+            request.respond(response_type="ephemeral", replace_original=True, **payload)
+
+        file_id = file_id_in(request.rest)
+        try:
+            shared = (
+                file_info(request.client, file_id)
+                if file_id
+                else latest_file(request.client, request.channel, request.user, is_document)
+            )
+        except SkillError as error:
+            send(notice_message(f":warning: {escape(error.message(lang))}"))
+            return
+        if shared is None:
+            send(notice_message(say("learn_needs_file", lang)))
+            return
+        learn(services, request.client, request.user, [shared], send, lang)
+
+    services.jobs.submit(run, name="ops-learn")
+
+
+def _sources(services: Services, request: SlashRequest) -> None:
+    lang = detect_language(request.text)
+    request.ack(**notice_message(say("one_moment", lang)))
+    services.jobs.submit(
+        lambda: request.respond(
+            response_type="ephemeral", replace_original=True, **sources_message(services, lang)
+        ),
+        name="ops-sources",
+    )
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": _help,
     "帮助": _help,
@@ -76,6 +117,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "tier": _file_command("tier"),
     "tiers": _file_command("tier"),
     "分层": _file_command("tier"),
+    "learn": _learn,
+    "学习": _learn,
+    "sources": _sources,
+    "来源": _sources,
 }
 
 

@@ -143,12 +143,12 @@ def test_a_client_list_without_words_is_recognised_by_its_columns(running: Runni
     assert (chart.name, export.name) == ("clients-tiers.png", "clients-tiers.csv")
 
 
-def test_a_file_that_is_not_csv_is_refused_in_the_thread(running: Running) -> None:
-    file = running.slack.add_file("deck.pdf", b"%PDF-1.7 ...", user="U123", channel="D123")
+def test_a_spreadsheet_that_is_not_csv_is_refused_in_the_thread(running: Running) -> None:
+    file = running.slack.add_file("orders.xlsx", b"PK\x03\x04 ...", user="U123", channel="D123")
     send_event(running.events_url, SIGNING_SECRET, _file_message(file, "rfm"), "Ev-dm-3")
     assert running.slack.wait_for(lambda s: len(s.calls_to("chat.postMessage")) >= 1, timeout=30)
     [reply] = running.slack.calls_to("chat.postMessage")
-    assert "not a CSV file" in _text(reply.params)
+    assert "I can't use orders.xlsx" in _text(reply.params)
     assert running.slack.uploads() == []
 
 

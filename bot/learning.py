@@ -1,0 +1,151 @@
+"""Adding the team's documents from Slack: a file shared in a DM, or `/ops learn`; and `/ops sources`.
+
+Only workspace admins (and the users named in OPSBOT_ADMINS) may change what opsbot answers from;
+everyone else is told who can. The document is written by the process that owns the index.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import context, message, notice_message, section
+from bot.config import Settings
+from bot.messages import say
+from bot.services import Services
+from bot.slack_files import SharedFile, download
+from bot.slack_text import escape
+from knowledge.ingest import IngestReport
+from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES, DocumentRefused
+from knowledge.text import Lang
+from skills.errors import SkillError
+
+log = logging.getLogger(__name__)
+SLACK_SOURCE_PREFIX = "slack/"
+SOURCES_SHOWN = 40
+_LEARN_WORDS = ("learn", "学习", "入库", "添加文档", "加入知识库", "add to knowledge")
+
+
+def asks_to_learn(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in _LEARN_WORDS)
+
+
+def is_document(shared: SharedFile) -> bool:
+    return PurePath(shared.name).suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def may_change_knowledge(client: WebClient, settings: Settings, user: str) -> bool:
+    if user in settings.admin_ids:
+        return True
+    try:
+        profile = client.users_info(user=user)["user"]
+    except SlackApiError:
+        return False
+    return bool(profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"))
+
+
+def who_can(settings: Settings, lang: Lang) -> str:
+    named = ", ".join(f"<@{user}>" for user in sorted(settings.admin_ids))
+    if lang == "zh":
+        return "工作区管理员" + (f"以及 {named}" if named else "")
+    return "workspace admins" + (f" and {named}" if named else "")
+
+
+def learn(
+    services: Services,
+    client: WebClient,
+    user: str,
+    files: list[SharedFile],
+    send: Callable[[dict[str, Any]], None],
+    lang: Lang,
+) -> None:
+    """Index each file (admins only) and send one summary: added, updated, unchanged, refused."""
+    if not may_change_knowledge(client, services.settings, user):
+        send(notice_message(say("learn_not_admin", lang, who=who_can(services.settings, lang))))
+        return
+    report = IngestReport()
+    for shared in files:
+        source = SLACK_SOURCE_PREFIX + shared.name
+        try:
+            data = download(client, shared, max_bytes=MAX_DOCUMENT_BYTES)
+        except SkillError as error:  # too large, not reachable: reported like any refused file
+            report.files += 1
+            report.refused.append((shared.name, DocumentRefused(error.en, error.zh)))
+            continue
+        single = services.knowledge.ingest(source, shared.name, data, shared.permalink)
+        _merge(report, single)
+    send(learn_summary(report, lang))
+
+
+def _merge(total: IngestReport, part: IngestReport) -> None:
+    total.files += part.files
+    total.added += part.added
+    total.updated += part.updated
+    total.unchanged += part.unchanged
+    total.refused += part.refused
+    total.chunks += part.chunks
+    total.duplicates += part.duplicates
+
+
+def learn_summary(report: IngestReport, lang: Lang) -> dict[str, Any]:
+    def names(sources: list[str]) -> str:
+        return ", ".join(escape(source.removeprefix(SLACK_SOURCE_PREFIX)) for source in sources)
+
+    lines = []
+    if lang == "zh":
+        if report.added:
+            lines.append(f":white_check_mark: 已加入:{names(report.added)}")
+        if report.updated:
+            lines.append(f":arrows_counterclockwise: 已更新:{names(report.updated)}")
+        if report.unchanged:
+            lines.append(f":ballot_box_with_check: 内容没有变化,已跳过:{names(report.unchanged)}")
+        for name, reason in report.refused:
+            lines.append(f":warning: 未加入 {escape(name)}:{escape(reason.zh)}")
+        if report.chunks:
+            duplicate = f",其中 {report.duplicates} 段与已有文档重复" if report.duplicates else ""
+            lines.append(f"共写入 {report.chunks} 段{duplicate}。现在可以直接提问了。")
+    else:
+        if report.added:
+            lines.append(f":white_check_mark: Added: {names(report.added)}")
+        if report.updated:
+            lines.append(f":arrows_counterclockwise: Updated: {names(report.updated)}")
+        if report.unchanged:
+            lines.append(f":ballot_box_with_check: Unchanged, skipped: {names(report.unchanged)}")
+        for name, reason in report.refused:
+            lines.append(f":warning: Not added, {escape(name)}: {escape(reason.en)}")
+        if report.chunks:
+            duplicate = f" ({report.duplicates} repeat passages already indexed)" if report.duplicates else ""
+            lines.append(f"{report.chunks} passages written{duplicate}. Ask away.")
+    text = "\n".join(lines) or say("learn_nothing", lang)
+    return notice_message(text)
+
+
+def sources_message(services: Services, lang: Lang) -> dict[str, Any]:
+    records = [r for r in services.knowledge.sources() if not r.source.startswith("playbook/")]
+    playbook = sum(1 for r in services.knowledge.sources() if r.source.startswith("playbook/"))
+    if lang == "zh":
+        head = f"*知识来源*:运营手册 {playbook} 个文件,团队文档 {len(records)} 个。"
+    else:
+        head = f"*Sources*: the playbook ({playbook} files) and {len(records)} team documents."
+    lines = []
+    for record in sorted(records, key=lambda r: -r.indexed_at)[:SOURCES_SHOWN]:
+        when = datetime.datetime.fromtimestamp(record.indexed_at, tz=datetime.UTC).strftime("%Y-%m-%d")
+        unit = "段" if lang == "zh" else "passages"
+        title = escape(record.title)
+        url = record.url or ""
+        linkable = url.startswith(("https://", "http://")) and not any(c in url for c in "<>| \n")
+        label = f"<{url}|{title}>" if linkable else title
+        lines.append(f"• {label} — `{escape(record.source)}` · {record.chunks} {unit} · {when}")
+    blocks = [section(head)]
+    if lines:
+        blocks.append(section("\n".join(lines)))
+    if len(records) > SOURCES_SHOWN:
+        blocks.append(context(f"… +{len(records) - SOURCES_SHOWN} (`opsbot sources`)"))
+    return message(head, blocks)

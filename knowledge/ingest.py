@@ -1,0 +1,188 @@
+"""Taking in the team's documents: files → sections → normalized chunks → the index, idempotently.
+
+A file whose bytes did not change is skipped; a changed file replaces its old chunks in one commit;
+a refused file leaves nothing behind. Chunk ids are `source#section:n@version`, so they are the same
+on every machine for the same content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from knowledge.documents import Chunk, content_hash
+from knowledge.index import KnowledgeIndex, SourceRecord
+from knowledge.loaders import DocumentRefused, LoadedDocument, load_document
+from knowledge.normalize import collapse_whitespace, drop_boilerplate, normalize_for_index
+from knowledge.text import detect_language, split_sentences
+
+DOCUMENT_PREFIX = "docs/"
+CHUNK_TOKEN_BUDGET = 320
+"""Estimated tokens per chunk: e5-small reads 512, and the title line and query prefix need room.
+Chinese runs about one token per character, English about 1.3 per word."""
+_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def estimate_tokens(text: str) -> float:
+    return len(_CJK.findall(text)) + 1.3 * len(_LATIN_WORD.findall(text))
+
+
+def pack(text: str, budget: float = CHUNK_TOKEN_BUDGET) -> list[str]:
+    """Split at paragraph ends, then at sentence ends (。!? and . ! ?), never inside a sentence
+    unless a single sentence is itself over the budget."""
+    pieces: list[str] = []
+    current: list[str] = []
+    current_cost = 0.0
+    for paragraph in re.split(r"\n\s*\n", text):
+        for sentence in split_sentences(paragraph):
+            cost = estimate_tokens(sentence)
+            if current and current_cost + cost > budget:
+                pieces.append("\n".join(current))
+                current, current_cost = [], 0.0
+            while cost > budget * 1.5:  # a wall of text without sentence ends
+                cut = _cut_at(sentence, budget)
+                pieces.append(sentence[:cut])
+                sentence = sentence[cut:]
+                cost = estimate_tokens(sentence)
+            current.append(sentence)
+            current_cost += cost
+        if current and current_cost > budget / 2:
+            pieces.append("\n".join(current))
+            current, current_cost = [], 0.0
+    if current:
+        pieces.append("\n".join(current))
+    return [piece for piece in pieces if piece.strip()]
+
+
+def _cut_at(text: str, budget: float) -> int:
+    """The character position where `text` reaches `budget` tokens."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high) // 2
+        if estimate_tokens(text[:middle]) < budget:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def document_chunks(source: str, document: LoadedDocument, version: str) -> list[Chunk]:
+    """Chunks of a loaded document: `body` keeps the original text, `indexed_text` is normalized."""
+    chunks: list[Chunk] = []
+    for number, section in enumerate(document.sections, start=1):
+        section_id = f"s{number}"
+        heading = normalize_for_index(f"{document.title} › {section.title}")
+        original = collapse_whitespace(drop_boilerplate(section.text))
+        for position, body in enumerate(pack(original)):
+            indexed = normalize_for_index(body)
+            if not indexed:
+                continue
+            chunks.append(
+                Chunk(
+                    id=f"{source}#{section_id}:{position}@{version[:8]}",
+                    source=source,
+                    doc_title=document.title,
+                    section_id=section_id,
+                    section_title=section.title,
+                    lang=detect_language(indexed),
+                    body=body,
+                    key=f"{source}#{section_id}:{position}",
+                    position=position,
+                    source_hash=version,
+                    url=document.url,
+                    indexed_text=f"{heading}\n{indexed}",
+                )
+            )
+    return chunks
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[tuple[str, DocumentRefused]] = field(default_factory=list)
+    chunks: int = 0
+    duplicates: int = 0
+    bytes: int = 0
+
+    def as_json(self, lang: str = "en") -> dict[str, object]:
+        return {
+            "files": self.files,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "chunks": self.chunks,
+            "duplicates": self.duplicates,
+            "refused": [{"file": name, "reason": reason.message(lang)} for name, reason in self.refused],
+        }
+
+
+def ingest_bytes(
+    index: KnowledgeIndex,
+    source: str,
+    name: str,
+    data: bytes,
+    report: IngestReport,
+    url: str | None = None,
+) -> None:
+    """One file into the index (or into `report.refused`); unchanged content is skipped. `url` is
+    the link for citations when the document names none (a Slack file's permalink)."""
+    report.files += 1
+    report.bytes += len(data)
+    version = content_hash(data)
+    known = index.sources().get(source)
+    if known == version:
+        report.unchanged.append(source)
+        return
+    try:
+        document = load_document(name, data)
+        if document.url is None and url is not None:
+            document = replace(document, url=url)
+        chunks = document_chunks(source, document, version)
+        if not chunks:
+            raise DocumentRefused(f"{name} has no text to index.", f"{name} 没有可索引的文字。")
+    except DocumentRefused as refusal:
+        report.refused.append((name, refusal))
+        return
+    record: SourceRecord = index.replace_source(
+        source, chunks, title=document.title, url=document.url, deduplicate=True
+    )
+    (report.updated if known else report.added).append(source)
+    report.chunks += record.chunks
+    report.duplicates += record.duplicates
+
+
+def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    """(file, source name) for each file given or found in a given folder, in a stable order.
+    A folder's files are named by their path from the folder's parent: `docs/sop/售后.md`."""
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
+                yield file, DOCUMENT_PREFIX + file.relative_to(path.parent).as_posix()
+        else:
+            yield path, DOCUMENT_PREFIX + path.name
+
+
+def ingest_paths(
+    index: KnowledgeIndex,
+    paths: Iterable[Path],
+    progress: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    report = IngestReport()
+    for file, source in discover(paths):
+        if progress is not None:
+            progress(file)
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            report.refused.append(
+                (str(file), DocumentRefused(f"{file}: {error.strerror}.", f"{file}:{error.strerror}。"))
+            )
+            continue
+        ingest_bytes(index, source, file.name, data, report)
+    return report

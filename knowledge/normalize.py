@@ -1,0 +1,89 @@
+"""Text as it is indexed: one script, one Unicode form, none of the junk copy-paste brings along.
+
+The original text is kept for display; only the indexed (embedded and BM25) text goes through here,
+so a Traditional-script article, its Simplified copy and a query in either script meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import opencc
+
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+_TONE_MARKS = str.maketrans(
+    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ",
+    "aaaaeeeeiiiioooouuuuüüüünnnm",
+)
+_PINYIN_SYLLABLE = re.compile(
+    r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|üan|iao|ian|ai|ei|ao|ou|an|en|in|un|ün|er|ia|ie|iu|ua|uo|ui|üe|ue|a|o|e|i|u|ü|v)"
+    r"[1-5]?$"
+)
+_ANNOTATION = re.compile(
+    rf"(?<=[{_CJK}])\s?[(\uff08]\s*([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,7}}[1-5]?)\s*[)\uff09]"
+)
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_BLANK_LINES = re.compile(r"\n{3,}")
+BOILERPLATE_MAX_WIDTH = 80
+"""Boilerplate is short: a long line that mentions 'share' or '关注' is content. Chinese characters
+count twice, as on screen."""
+_BOILERPLATE = re.compile(
+    r"(转载请注明|未经授权.{0,6}转载|版权(声明|所有|归.{0,10}所有)|本文(来源|来自|首发)|原文(链接|地址)|"
+    r"阅读原文|点击.{0,4}关注|关注(我们|公众号|微信|作者)|扫码关注|扫描二维码|长按(识别)?二维码|"
+    r"点赞.{0,4}(在看|收藏|转发)|分享到|评论\s*[(\uff08]?\d*[)\uff09]?$|^评论区|^上一篇|^下一篇|^相关(文章|阅读|推荐)|"
+    r"免责声明|^责任编辑|^编辑[:\uff1a]|^来源[:\uff1a]|^作者[:\uff1a]|"
+    r"all rights reserved|^copyright\b|©|^share (this|on)\b|^follow us\b|^subscribe\b|"
+    r"^\d+\s+comments?$|^comments?\s*\(\d+\)$|^leave a (comment|reply)|^related (posts|articles)|"
+    r"^posted (by|on|in)\b|^tags?:|^read more\b|^click here to)",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def is_pinyin(word: str) -> bool:
+    """A single pinyin syllable (tone marks or a tone digit allowed), e.g. chǎn, yun4, de."""
+    return bool(_PINYIN_SYLLABLE.match(word.translate(_TONE_MARKS).replace("u:", "ü")))
+
+
+def strip_pinyin_annotations(text: str) -> str:
+    """`產(chǎn)品` → `產品`: drop a parenthesized pinyin syllable that follows a Chinese character.
+    `(API)`, `(B端)` and `(app)` are not pinyin syllables and stay."""
+    return _ANNOTATION.sub(lambda match: "" if is_pinyin(match.group(1)) else match.group(0), text)
+
+
+def is_boilerplate(line: str) -> bool:
+    stripped = line.strip()
+    width = len(stripped) + len(_CJK_CHAR.findall(stripped))
+    return bool(stripped) and width <= BOILERPLATE_MAX_WIDTH and bool(_BOILERPLATE.search(stripped))
+
+
+def drop_boilerplate(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not is_boilerplate(line))
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of spaces become one; spaces between Chinese characters (a PDF artefact) go; at most one
+    blank line between paragraphs."""
+    lines = [_SPACE_BETWEEN_CJK.sub("", _SPACES.sub(" ", line)).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def to_simplified(text: str) -> str:
+    return _to_simplified().convert(text)
+
+
+def normalize_for_index(text: str) -> str:
+    """NFC, pinyin annotations out, Traditional → Simplified, whitespace collapsed, boilerplate dropped."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_pinyin_annotations(text)
+    text = to_simplified(text)
+    return collapse_whitespace(drop_boilerplate(text))
