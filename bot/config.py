@@ -32,6 +32,9 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=default_home, alias="OPSBOT_HOME")
     embedder: Literal["e5+usem3", "e5", "usem3"] = Field(default="e5+usem3", alias="OPSBOT_EMBEDDER")
+    embedding: Literal["local", "openai"] = Field(default="local", alias="OPSBOT_EMBEDDING")
+    """`openai` adds embeddings from the OpenAI-compatible endpoint as one more ranking."""
+    embedding_model: str = Field(default="text-embedding-3-small", alias="OPSBOT_EMBEDDING_MODEL")
     workers: int = Field(default=4, ge=1, le=64, alias="OPSBOT_WORKERS")
     answer_processes: int = Field(default=1, ge=1, le=16, alias="OPSBOT_ANSWER_PROCESSES")
     http_threads: int = Field(default=32, ge=2, le=512, alias="OPSBOT_HTTP_THREADS")
@@ -96,13 +99,18 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning validation errors into one actionable line naming the variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         first = error.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         env_name = _env_name(field)
         message = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"Setting {env_name} is invalid: {message}.") from None
+    if settings.embedding == "openai" and not settings.llm_enabled:
+        raise SettingsError(
+            "Setting OPSBOT_EMBEDDING=openai needs OPENAI_API_KEY or OPENAI_BASE_URL (the endpoint to use)."
+        )
+    return settings
 
 
 def _env_name(field: str) -> str:

@@ -1,4 +1,5 @@
-"""RFM and tiers in Slack: from `/ops rfm` / `/ops tier`, or from a CSV shared with the bot.
+"""Files for the bot: RFM and tiers from `/ops rfm` / `/ops tier` or a CSV shared with the bot, and
+documents shared with it (handed to `bot.learning`).
 
 The report goes where the request was made (ephemeral for a slash command, the thread for a shared
 file); the chart and the CSV export are shared as files beside it. A bad file gets the reason in the

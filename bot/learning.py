@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
@@ -79,7 +80,13 @@ def learn(
             report.files += 1
             report.refused.append((shared.name, DocumentRefused(error.en, error.zh)))
             continue
-        single = services.knowledge.ingest(source, shared.name, data, shared.permalink)
+        try:
+            single = services.knowledge.ingest(source, shared.name, data, shared.permalink)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("indexing %s failed (reference %s)", shared.name, reference)
+            send(notice_message(say("failed", lang, ref=reference)))
+            return
         _merge(report, single)
     send(learn_summary(report, lang))
 
@@ -122,7 +129,8 @@ def learn_summary(report: IngestReport, lang: Lang) -> dict[str, Any]:
             lines.append(f":warning: Not added, {escape(name)}: {escape(reason.en)}")
         if report.chunks:
             duplicate = f" ({report.duplicates} repeat passages already indexed)" if report.duplicates else ""
-            lines.append(f"{report.chunks} passages written{duplicate}. Ask away.")
+            plural = "" if report.chunks == 1 else "s"
+            lines.append(f"{report.chunks} passage{plural} written{duplicate}. Ask away.")
     text = "\n".join(lines) or say("learn_nothing", lang)
     return notice_message(text)
 
@@ -137,7 +145,7 @@ def sources_message(services: Services, lang: Lang) -> dict[str, Any]:
     lines = []
     for record in sorted(records, key=lambda r: -r.indexed_at)[:SOURCES_SHOWN]:
         when = datetime.datetime.fromtimestamp(record.indexed_at, tz=datetime.UTC).strftime("%Y-%m-%d")
-        unit = "段" if lang == "zh" else "passages"
+        unit = "段" if lang == "zh" else "passage" if record.chunks == 1 else "passages"
         title = escape(record.title)
         url = record.url or ""
         linkable = url.startswith(("https://", "http://")) and not any(c in url for c in "<>| \n")

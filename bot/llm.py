@@ -1,4 +1,4 @@
-"""The optional OpenAI-compatible chat client (OpenAI, DeepSeek, Qwen, Ollama, vLLM: any base_url)."""
+"""The optional OpenAI-compatible chat client and embedder (OpenAI, DeepSeek, Qwen, Ollama, vLLM: any base_url)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,32 @@ from openai import OpenAI
 
 from bot.config import Settings
 from knowledge.answer import ChatMessages, LLMCall
+from knowledge.embedders import Embedder
+from knowledge.openai_embedder import OpenAIEmbedder
+
+
+def _client(settings: Settings) -> OpenAI:
+    api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return OpenAI(
+        api_key=api_key,
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=1,
+    )
+
+
+def create_remote_embedders(settings: Settings) -> list[Embedder]:
+    """The OpenAI-compatible embedder when OPSBOT_EMBEDDING=openai, else none."""
+    if settings.embedding != "openai":
+        return []
+    return [OpenAIEmbedder(_client(settings), settings.embedding_model)]
 
 
 def create_llm(settings: Settings) -> LLMCall | None:
     """A chat callable when an endpoint is configured, else None (answers stay extractive)."""
     if not settings.llm_enabled:
         return None
-    api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-    client = OpenAI(
-        api_key=api_key,
-        base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout_seconds,
-        max_retries=1,
-    )
+    client = _client(settings)
     model = settings.llm_model
 
     def complete(messages: ChatMessages) -> str:

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.config import Settings
 from bot.jobs import JobRunner
-from bot.llm import create_llm
+from bot.llm import create_llm, create_remote_embedders
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.embedders import Embedder, create_embedders
@@ -123,7 +123,7 @@ def create_knowledge(
     """The in-process knowledge service from settings (tests inject embedders and the LLM)."""
     return KnowledgeService(
         settings,
-        embedders or (lambda: create_embedders(settings.embedder)),
+        embedders or (lambda: create_embedders(settings.embedder) + create_remote_embedders(settings)),
         llm if llm is not None else create_llm(settings),
     )
 

@@ -33,6 +33,10 @@ class Relevance:
     coverage: float = 0.4
 
 
+class EmbeddingUnavailable(RuntimeError):
+    """A remote embedder's endpoint failed (network, quota, bad model name): recoverable."""
+
+
 class Embedder(Protocol):
     """Turns texts into L2-normalised vectors; queries and passages may be embedded differently."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from knowledge.documents import Chunk, content_hash
+from knowledge.embedders import EmbeddingUnavailable
 from knowledge.index import KnowledgeIndex, SourceRecord
 from knowledge.loaders import DocumentRefused, LoadedDocument, load_document
 from knowledge.normalize import collapse_whitespace, drop_boilerplate, normalize_for_index
@@ -24,6 +25,7 @@ CHUNK_TOKEN_BUDGET = 320
 Chinese runs about one token per character, English about 1.3 per word."""
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+_CJK_END = re.compile(r"[。!?;:,、\uff01\uff1f\uff1b\uff1a\uff0c]$")
 
 
 def estimate_tokens(text: str) -> float:
@@ -32,29 +34,40 @@ def estimate_tokens(text: str) -> float:
 
 def pack(text: str, budget: float = CHUNK_TOKEN_BUDGET) -> list[str]:
     """Split at paragraph ends, then at sentence ends (。!? and . ! ?), never inside a sentence
-    unless a single sentence is itself over the budget."""
+    unless a single sentence is itself over the budget. Lines stay lines; sentences of one line
+    are joined as they were written (no space after Chinese punctuation)."""
     pieces: list[str] = []
-    current: list[str] = []
+    current = ""
     current_cost = 0.0
+
+    def emit() -> None:
+        nonlocal current, current_cost
+        if current.strip():
+            pieces.append(current.strip())
+        current, current_cost = "", 0.0
+
     for paragraph in re.split(r"\n\s*\n", text):
-        for sentence in split_sentences(paragraph):
-            cost = estimate_tokens(sentence)
-            if current and current_cost + cost > budget:
-                pieces.append("\n".join(current))
-                current, current_cost = [], 0.0
-            while cost > budget * 1.5:  # a wall of text without sentence ends
-                cut = _cut_at(sentence, budget)
-                pieces.append(sentence[:cut])
-                sentence = sentence[cut:]
+        for line in paragraph.splitlines():
+            for number, sentence in enumerate(split_sentences(line)):
                 cost = estimate_tokens(sentence)
-            current.append(sentence)
-            current_cost += cost
-        if current and current_cost > budget / 2:
-            pieces.append("\n".join(current))
-            current, current_cost = [], 0.0
-    if current:
-        pieces.append("\n".join(current))
-    return [piece for piece in pieces if piece.strip()]
+                if current and current_cost + cost > budget:
+                    emit()
+                while cost > budget * 1.5:  # a wall of text without sentence ends
+                    cut = _cut_at(sentence, budget)
+                    pieces.append(sentence[:cut])
+                    sentence = sentence[cut:]
+                    cost = estimate_tokens(sentence)
+                if current:
+                    current += ("\n" if number == 0 else "" if _CJK_END.search(current) else " ") + sentence
+                else:
+                    current = sentence
+                current_cost += cost
+        if current_cost > budget / 2:
+            emit()
+        elif current:
+            current += "\n"
+    emit()
+    return pieces
 
 
 def _cut_at(text: str, budget: float) -> int:
@@ -149,23 +162,38 @@ def ingest_bytes(
     except DocumentRefused as refusal:
         report.refused.append((name, refusal))
         return
-    record: SourceRecord = index.replace_source(
-        source, chunks, title=document.title, url=document.url, deduplicate=True
-    )
+    try:
+        record: SourceRecord = index.replace_source(
+            source, chunks, title=document.title, url=document.url, deduplicate=True
+        )
+    except EmbeddingUnavailable as error:
+        report.refused.append(
+            (name, DocumentRefused(f"{name}: {error}; try again later.", f"{name}:{error},请稍后再试。"))
+        )
+        return
     (report.updated if known else report.added).append(source)
     report.chunks += record.chunks
     report.duplicates += record.duplicates
 
 
+def source_name(file: Path, given: Path) -> str:
+    """`docs/` + the file's path from the working directory when it lies inside it (so a file has
+    one name however it was passed); else from the given folder's parent, or the file name."""
+    try:
+        relative = file.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        relative = file.relative_to(given.parent) if given.is_dir() else Path(file.name)
+    return DOCUMENT_PREFIX + relative.as_posix()
+
+
 def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
-    """(file, source name) for each file given or found in a given folder, in a stable order.
-    A folder's files are named by their path from the folder's parent: `docs/sop/售后.md`."""
+    """(file, source name) for each file given or found in a given folder, in a stable order."""
     for path in paths:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
-                yield file, DOCUMENT_PREFIX + file.relative_to(path.parent).as_posix()
+                yield file, source_name(file, path)
         else:
-            yield path, DOCUMENT_PREFIX + path.name
+            yield path, source_name(path, path)
 
 
 def ingest_paths(

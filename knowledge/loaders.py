@@ -135,10 +135,14 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
     flush()
     if not title:
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        title = (
-            first if 0 < len(first) <= 40 and not first.endswith(("。", ".", "!", "!", "?", "?")) else stem
-        )
-    return LoadedDocument(title, tuple(sections), url)
+        if 0 < len(first) <= 40 and not first.endswith(("。", ".", "!", "!", "?", "?", ":", ":")):
+            title = first  # a short first line without a sentence end is the title of a text file
+            if sections and sections[0].text.startswith(first):
+                rest = sections[0].text[len(first) :].strip()
+                sections[0] = LoadedSection(first if sections[0].title == stem else sections[0].title, rest)
+        else:
+            title = stem
+    return LoadedDocument(title, tuple(s for s in sections if s.text), url)
 
 
 _DROPPED_HTML = ("script", "style", "noscript", "nav", "footer", "header", "aside", "form", "iframe", "svg")
@@ -159,11 +163,13 @@ def _html(stem: str, text: str) -> LoadedDocument:
     for heading in soup.find_all(["h1", "h2", "h3", "h4"]):
         words = heading.get_text(" ", strip=True)
         heading.replace_with(f"\n{_HEADING_MARK}{heading.name[1]} {words}\n")
+    for item in soup.find_all("li"):
+        item.insert(0, "- ")
     for block in soup.find_all(list(_BLOCK_HTML)):
         block.insert_before("\n")
         block.insert_after("\n")
     body = soup.body or soup
-    lines = [line.strip() for line in body.get_text("").splitlines()]
+    lines = [line.strip() for line in body.get_text("").splitlines() if line.strip()]
     markdown = "\n".join(
         f"{'#' * int(line[2])} {line[4:]}" if line.startswith(_HEADING_MARK) else line for line in lines
     )

@@ -1,7 +1,10 @@
 """Near-duplicate passages across documents: the same article pasted twice, once converted.
 
-MinHash over character 4-grams of the normalized text (so script, spacing and punctuation do not
-matter), with locality-sensitive bands to find candidates without comparing every pair.
+Passages are compared on character 4-grams of their normalized text (so script, spacing and
+punctuation do not matter). MinHash with many small bands finds candidates without comparing every
+pair; the candidates are then checked exactly, by containment: how much of one passage's 4-grams
+the other holds. Containment (not only overlap) matters because two copies are rarely cut into
+passages at the same places.
 """
 
 from __future__ import annotations
@@ -9,16 +12,17 @@ from __future__ import annotations
 import re
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
 SHINGLE = 4
 PERMUTATIONS = 64
-BANDS = 16
+BANDS = 32
 ROWS = PERMUTATIONS // BANDS
-SIMILARITY = 0.7
-"""Estimated Jaccard similarity at which two passages count as one: edits, a different header or
-footer, or a converter's leftovers still match; two passages on the same topic do not."""
+CONTAINED = 0.8
+"""Share of a passage's 4-grams found in another for it to count as repeating it: survives edits,
+a converter's leftovers and a different header; two passages on one topic stay apart."""
 MIN_CHARS = 40
 """Shorter passages (a heading, a one-line list item) are too short to call duplicates."""
 
@@ -29,67 +33,96 @@ _B = _rng.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
 _NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
 
 
-def signature(text: str) -> np.ndarray | None:
-    """64 minimum hashes of the text's 4-grams, or None when the text is too short to compare."""
+def shingles(text: str) -> frozenset[int]:
+    """Hashed 4-grams of the text without spaces and punctuation; empty when the text is too short."""
     compact = _NOT_CONTENT.sub("", text.lower())
     if len(compact) < MIN_CHARS:
-        return None
-    shingles = {compact[i : i + SHINGLE] for i in range(len(compact) - SHINGLE + 1)}
-    hashes = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64)
+        return frozenset()
+    return frozenset(zlib.crc32(compact[i : i + SHINGLE].encode("utf-8")) for i in range(len(compact) - 3))
+
+
+def containment(part: frozenset[int], whole: frozenset[int]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def _signature(grams: frozenset[int]) -> np.ndarray:
+    hashes = np.fromiter(grams, dtype=np.uint64, count=len(grams))
     # a·x + b wraps modulo 2^64 before the mod p: still a random-enough permutation for MinHash.
-    permuted = (hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)
-    return permuted.min(axis=0)
+    return ((hashes[:, None] * _A[None, :] + _B[None, :]) % np.uint64(_PRIME)).min(axis=0)
+
+
+@dataclass(frozen=True)
+class Match:
+    chunk_id: str
+    key: str
+    new_in_old: float
+    """Share of the new passage found in the indexed one."""
+    old_in_new: float
+
+    @property
+    def same_passage(self) -> bool:
+        """Each holds most of the other: one passage, so they may share a key."""
+        return min(self.new_in_old, self.old_in_new) >= CONTAINED
+
+    @property
+    def repeats(self) -> bool:
+        """One holds most of the other (a copy cut differently, or a passage inside a longer one)."""
+        return max(self.new_in_old, self.old_in_new) >= CONTAINED
 
 
 class NearDuplicates:
-    """Finds, for a new passage, an indexed one it nearly duplicates (and the key they then share)."""
+    """An index of passages that answers: which indexed passages does this new one repeat?"""
 
     def __init__(self) -> None:
-        self._signatures: dict[str, np.ndarray] = {}
+        self._grams: dict[str, frozenset[int]] = {}
         self._keys: dict[str, str] = {}
         self._buckets: dict[tuple[int, bytes], set[str]] = defaultdict(set)
 
     def __len__(self) -> int:
-        return len(self._signatures)
+        return len(self._grams)
 
     @staticmethod
-    def _bands(sig: np.ndarray) -> list[tuple[int, bytes]]:
+    def _bands(grams: frozenset[int]) -> list[tuple[int, bytes]]:
+        sig = _signature(grams)
         return [(band, sig[band * ROWS : (band + 1) * ROWS].tobytes()) for band in range(BANDS)]
 
     def add(self, chunk_id: str, key: str, text: str) -> None:
-        sig = signature(text)
-        if sig is None:
+        grams = shingles(text)
+        if not grams:
             return
-        self._signatures[chunk_id] = sig
+        self._grams[chunk_id] = grams
         self._keys[chunk_id] = key
-        for bucket in self._bands(sig):
+        for bucket in self._bands(grams):
             self._buckets[bucket].add(chunk_id)
 
     def remove(self, chunk_id: str) -> None:
-        sig = self._signatures.pop(chunk_id, None)
+        grams = self._grams.pop(chunk_id, None)
         self._keys.pop(chunk_id, None)
-        if sig is None:
+        if grams is None:
             return
-        for bucket in self._bands(sig):
+        for bucket in self._bands(grams):
             members = self._buckets.get(bucket)
             if members is not None:
                 members.discard(chunk_id)
                 if not members:
                     del self._buckets[bucket]
 
-    def match(self, text: str, exclude_source_prefix: str | None = None) -> tuple[str, str] | None:
-        """(chunk id, key) of the most similar indexed passage at or above SIMILARITY, if any."""
-        sig = signature(text)
-        if sig is None:
-            return None
+    def matches(self, text: str, exclude_prefix: str | None = None) -> list[Match]:
+        """Indexed passages this text repeats or is repeated by, most similar first."""
+        grams = shingles(text)
+        if not grams:
+            return []
         candidates: set[str] = set()
-        for bucket in self._bands(sig):
+        for bucket in self._bands(grams):
             candidates |= self._buckets.get(bucket, set())
-        best: tuple[float, str] | None = None
+        found = []
         for candidate in candidates:
-            if exclude_source_prefix is not None and candidate.startswith(exclude_source_prefix):
+            if exclude_prefix is not None and candidate.startswith(exclude_prefix):
                 continue
-            similarity = float(np.mean(self._signatures[candidate] == sig))
-            if similarity >= SIMILARITY and (best is None or similarity > best[0]):
-                best = (similarity, candidate)
-        return (best[1], self._keys[best[1]]) if best else None
+            other = self._grams[candidate]
+            match = Match(
+                candidate, self._keys[candidate], containment(grams, other), containment(other, grams)
+            )
+            if match.repeats:
+                found.append(match)
+        return sorted(found, key=lambda m: -(m.new_in_old + m.old_in_new))

@@ -202,3 +202,55 @@ def test_funnel_and_rfm_charts_are_written_whole(tmp_path: Path, capsys: pytest.
     assert main(["rfm", str(source), "--chart", str(tmp_path / "missing-dir" / "rfm.png")]) == 2
     assert "Cannot write" in capsys.readouterr().err
     assert not list(tmp_path.glob("**/.*.partial"))
+
+
+@pytest.fixture
+def own_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, playbook_home: Path) -> Path:
+    """A copy of the session index, so documents added here do not reach other tests."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(playbook_home / "chroma", home / "chroma")
+    monkeypatch.setenv("OPSBOT_HOME", str(home))
+    return home
+
+
+def test_ingest_sources_forget(
+    tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "team"
+    docs.mkdir()
+    (docs / "sop.md").write_text("# 售后 SOP\n\n## 回访\n\n问题解决后三天内回访客户。\n", encoding="utf-8")
+    (docs / "locked.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    assert main(["ingest", str(docs), "--json"]) == 1  # a refused file makes the exit status 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["added"] == ["docs/team/sop.md"] and report["chunks"] == 1
+    assert report["refused"][0]["file"] == "locked.docx" and "password" in report["refused"][0]["reason"]
+    assert main(["ingest", "team/sop.md"]) == 0
+    assert "1 unchanged" in capsys.readouterr().out  # one name for the file, however it is given
+    assert main(["sources"]) == 0
+    listing = capsys.readouterr().out
+    assert "docs/team/sop.md  1 chunks" in listing and "playbook/zh/" in listing
+    assert main(["forget", "docs/team/sop"]) == 2
+    assert "Did you mean: docs/team/sop.md" in capsys.readouterr().err
+    assert main(["forget", "docs/team/sop.md"]) == 0
+    assert main(["forget", "playbook/zh/01-daily-routine.md"]) == 2
+    assert "cannot be forgotten" in capsys.readouterr().err
+
+
+def test_eval_prints_each_mode_by_language(
+    tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"q": "复盘分哪几步", "any": ["复盘"]}\n{"q": "how do I run a retrospective", "any": ["retrospective"]}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", str(questions), "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert set(results) == {"bm25", "dense", "fused"}
+    assert results["fused"]["zh"]["n"] == 1 and results["fused"]["en"]["n"] == 1
+    questions.write_text('{"question": "no q field"}\n', encoding="utf-8")
+    assert main(["eval", str(questions)]) == 2
+    assert "q.jsonl:1" in capsys.readouterr().err

@@ -59,3 +59,16 @@ def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.slack_bot_token is None
     assert not settings.llm_enabled
+
+
+def test_openai_embeddings_need_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSBOT_EMBEDDING", "openai")
+    with pytest.raises(SettingsError, match="needs OPENAI_API_KEY or OPENAI_BASE_URL"):
+        load_settings()
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")
+    assert load_settings().embedding == "openai"
+
+
+def test_admins_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSBOT_ADMINS", " U1, U2;U3 ,")
+    assert load_settings().admin_ids == {"U1", "U2", "U3"}

@@ -19,7 +19,7 @@ def console(services: Services) -> Iterator[Console]:
 
 
 def test_a_question_gets_the_threaded_answer_with_sources(console: Console) -> None:
-    [reply] = console.send("复盘怎么做?")
+    [reply] = console.send("复盘分哪几步?")
     assert "回顾目标" in reply
     assert "来源" in reply
     calls = console.slack.calls_to("chat.postMessage")

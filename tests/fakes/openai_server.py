@@ -1,12 +1,22 @@
-"""A local OpenAI-compatible chat-completions server for tests: canned replies, recorded requests."""
+"""A local OpenAI-compatible server for tests: canned chat replies, deterministic embeddings, recorded
+requests, and failures on demand."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+
+def _vector(text: str, dimension: int = 32) -> list[float]:
+    """Deterministic bag-of-characters vector: similar texts get similar vectors."""
+    vector = [0.0] * dimension
+    for character in text:
+        vector[int(hashlib.md5(character.encode()).hexdigest(), 16) % dimension] += 1.0
+    return vector
 
 
 @dataclass
@@ -28,6 +38,17 @@ class FakeOpenAI:
                 )
                 if fake.status != 200:
                     payload: dict[str, Any] = {"error": {"message": "boom", "type": "server_error"}}
+                elif self.path.endswith("/embeddings"):
+                    inputs = body.get("input") or []
+                    payload = {
+                        "object": "list",
+                        "model": body.get("model", "test"),
+                        "data": [
+                            {"object": "embedding", "index": n, "embedding": _vector(text)}
+                            for n, text in enumerate(inputs)
+                        ],
+                        "usage": {"prompt_tokens": 0, "total_tokens": 0},
+                    }
                 else:
                     payload = {
                         "id": "chatcmpl-test",

@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from knowledge.documents import Section
-from knowledge.embedders import Relevance, Vectors
 from knowledge.index import KnowledgeIndex
-
-
-class HashEmbedder:
-    """Bag-of-tokens hashed into a small vector: deterministic and instant, for mechanics tests."""
-
-    name = "test-hash"
-    dimension = 64
-    relevance = Relevance(strong=0.9, weak=0.3)
-
-    def _one(self, text: str) -> np.ndarray:
-        vector = np.zeros(self.dimension, dtype=np.float32)
-        for word in text.lower().split():
-            vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1
-        norm = np.linalg.norm(vector)
-        return vector / norm if norm else vector
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return np.array([self._one(t) for t in texts], dtype=np.float32).reshape(len(texts), self.dimension)
-
-    def embed_query(self, text: str) -> Vectors:
-        return self._one(text)
+from tests.fakes.embedders import HashEmbedder
 
 
 def _sections(source: str, body_en: str, body_zh: str) -> list[Section]:

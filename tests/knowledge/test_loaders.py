@@ -1,0 +1,96 @@
+"""Every supported format, every encoding, and every refusal, with real files made in memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.loaders import MAX_DOCUMENT_BYTES, DocumentRefused, decode_text, load_document
+from tests.fakes.documents import encrypt_pdf, make_docx, make_pdf
+
+CHINESE = "# 售后 SOP\n\n## 客诉处理\n\n收到客诉后两小时内响应客户。\n\n## 回访\n\n问题解决后三天内回访。\n"
+TRADITIONAL = "客戶運營的關鍵在於留存與復盤。我們每週做一次數據復盤，看拉新與轉化。"
+
+
+def test_markdown_headings_become_sections_and_a_source_line_the_link() -> None:
+    text = CHINESE.replace("## 客诉处理", "原文链接: https://wiki.example.com/sop\n\n## 客诉处理")
+    document = load_document("sop.md", text.encode())
+    assert document.title == "售后 SOP"
+    assert [s.title for s in document.sections] == ["客诉处理", "回访"]
+    assert document.sections[0].text == "收到客诉后两小时内响应客户。"
+    assert document.url == "https://wiki.example.com/sop"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_simplified_text_in_each_encoding(encoding: str) -> None:
+    document = load_document("notes.txt", CHINESE.encode(encoding))
+    assert document.sections[0].text == "收到客诉后两小时内响应客户。"
+
+
+def test_big5_traditional_text_is_detected() -> None:
+    assert decode_text("t.txt", (TRADITIONAL * 3).encode("big5")) == TRADITIONAL * 3
+
+
+def test_plain_text_without_headings_is_one_section_titled_by_its_first_short_line() -> None:
+    document = load_document("faq.txt", b"Renewal FAQ\n\nStart 90 days before the end date.\n")
+    assert document.title == "Renewal FAQ"
+    assert [s.text for s in document.sections] == ["Start 90 days before the end date."]
+
+
+def test_html_keeps_content_drops_navigation_and_finds_the_canonical_link() -> None:
+    html = """<html><head><title>Renewal guide</title>
+    <link rel="canonical" href="https://blog.example.com/renewal"></head>
+    <body><nav>Home | Blog | About</nav><header>Acme blog</header>
+    <article><h1>Renewal guide</h1><p>Start <b>90 days</b> before the contract ends.</p>
+    <h2>Pricing</h2><div>Prepare two discount offers.</div><ul><li>Offer A</li><li>Offer B</li></ul></article>
+    <script>var tracking = 1;</script><footer>© 2024 Acme</footer></body></html>"""
+    document = load_document("renewal.html", html.encode())
+    assert document.title == "Renewal guide"
+    assert document.url == "https://blog.example.com/renewal"
+    text = "\n".join(f"{s.title}: {s.text}" for s in document.sections)
+    assert "Start 90 days before the contract ends." in text
+    assert "Pricing: Prepare two discount offers.\n- Offer A\n- Offer B" in text
+    for junk in ("Home | Blog", "tracking", "© 2024"):
+        assert junk not in text
+
+
+def test_docx_headings_paragraphs_and_tables() -> None:
+    data = make_docx(
+        "售后手册",
+        [("客诉处理", ["两小时内响应。", "紧急问题升级到主管。"]), ("回访", ["三天内回访。"])],
+        table=[["级别", "时限"], ["紧急", "2小时"]],
+    )
+    document = load_document("manual.docx", data)
+    assert document.title == "售后手册"
+    assert [s.title for s in document.sections] == ["客诉处理", "回访"]
+    assert document.sections[0].text == "两小时内响应。\n紧急问题升级到主管。"
+    assert "紧急 | 2小时" in document.sections[1].text
+
+
+def test_pdf_pages_are_sections_cited_by_page() -> None:
+    data = make_pdf([["Renewal playbook", "Start 90 days early."], ["Prepare two offers."]], title="Renewals")
+    document = load_document("renewals.pdf", data)
+    assert document.title == "Renewals"
+    assert [s.title for s in document.sections] == ["p. 1", "p. 2"]
+    assert "Start 90 days early." in document.sections[0].text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("locked.pdf", encrypt_pdf(make_pdf([["secret"]])), "encrypted"),
+        ("scan.pdf", make_pdf([[]]), "no text layer"),
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF"),
+        ("locked.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "password-protected"),
+        ("broken.docx", b"PK\x03\x04 not a zip really", "not a readable .docx"),
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
+        ("empty.md", b"   \n\n", "is empty"),
+        ("headings.md", b"# Title\n\n## Empty section\n", "no text to index"),
+        ("sheet.xlsx", b"PK\x03\x04", ".xlsx files are not supported"),
+        ("huge.txt", b"a" * (MAX_DOCUMENT_BYTES + 1), "the limit is 20 MB"),
+    ],
+)
+def test_unusable_files_are_refused_with_the_reason(name: str, data: bytes, reason: str) -> None:
+    with pytest.raises(DocumentRefused) as caught:
+        load_document(name, data)
+    assert reason in caught.value.en
+    assert caught.value.zh and caught.value.zh != caught.value.en

@@ -1,0 +1,104 @@
+"""Normalization for indexing: each rule, and what it must leave alone."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from knowledge.normalize import (
+    collapse_whitespace,
+    drop_boilerplate,
+    is_boilerplate,
+    is_pinyin,
+    normalize_for_index,
+    strip_pinyin_annotations,
+    to_simplified,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("產(chǎn)品運(yùn)營", "產品運營"),
+        ("留存（liú）率", "留存率"),
+        ("复(fu4)盘", "复盘"),
+        ("客户的(de)需求", "客户的需求"),
+        ("接口(API)文档", "接口(API)文档"),
+        ("面向(B端)客户", "面向(B端)客户"),
+        ("下载(app)安装", "下载(app)安装"),
+        ("客户（VIP）", "客户（VIP）"),
+        ("see (chan) here", "see (chan) here"),
+    ],
+)
+def test_pinyin_annotations_go_and_real_parentheticals_stay(text: str, expected: str) -> None:
+    assert strip_pinyin_annotations(text) == expected
+
+
+@pytest.mark.parametrize("word", ["chǎn", "yùn", "zhuang4", "lü", "er", "de", "xiang"])
+def test_pinyin_syllables(word: str) -> None:
+    assert is_pinyin(word)
+
+
+@pytest.mark.parametrize("word", ["api", "app", "vip", "hello", "b"])
+def test_not_pinyin(word: str) -> None:
+    assert not is_pinyin(word)
+
+
+def test_the_broken_converter_example_indexes_as_simplified() -> None:
+    assert normalize_for_index("產(chǎn)品運(yùn)營") == "产品运营"
+
+
+def test_traditional_becomes_simplified() -> None:
+    assert to_simplified("客戶滿意度與續約復盤") == "客户满意度与续约复盘"
+
+
+def test_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "café ü")
+    assert normalize_for_index(decomposed) == "café ü"
+
+
+def test_whitespace_is_collapsed_and_pdf_spacing_between_characters_removed() -> None:
+    assert (
+        collapse_whitespace("客 户 运 营\t\tKA 体系\n\n\n\n  next   line ") == "客户运营 KA 体系\n\nnext line"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "转载请注明出处",
+        "点击上方蓝字关注我们",
+        "长按识别二维码，关注公众号",
+        "评论（12）",
+        "来源：人人都是产品经理",
+        "原文链接：https://example.com/a",
+        "Share this article",
+        "12 comments",
+        "Copyright © 2024 Example Inc. All rights reserved.",
+        "Follow us on LinkedIn",
+    ],
+)
+def test_boilerplate_lines(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "本文讨论如何关注客户满意度，并在复盘时把结论分享到团队的公共文档里，这样所有人都能看到做得好的和做得不好的地方。",
+        "Follow up with every complaint within two hours, and share the fix with the customer's team.",
+        "关注留存率",
+    ],
+)
+def test_content_that_mentions_the_same_words_is_kept(line: str) -> None:
+    assert not is_boilerplate(line)
+    assert drop_boilerplate(line) == line
+
+
+@given(st.text(alphabet=st.characters(categories=["Lo", "Ll", "Lu", "Nd", "Zs", "Po"]), max_size=200))
+def test_normalizing_is_idempotent(text: str) -> None:
+    once = normalize_for_index(text)
+    assert normalize_for_index(once) == once
