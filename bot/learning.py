@@ -101,38 +101,30 @@ def _merge(total: IngestReport, part: IngestReport) -> None:
     total.duplicates += part.duplicates
 
 
-def learn_summary(report: IngestReport, lang: Lang) -> dict[str, Any]:
-    def names(sources: list[str]) -> str:
-        return ", ".join(escape(source.removeprefix(SLACK_SOURCE_PREFIX)) for source in sources)
+_SUMMARY_LINES: dict[str, tuple[str, dict[Lang, str]]] = {
+    "added": (":white_check_mark:", {"en": "Added: ", "zh": "已加入:"}),
+    "updated": (":arrows_counterclockwise:", {"en": "Updated: ", "zh": "已更新:"}),
+    "unchanged": (":ballot_box_with_check:", {"en": "Unchanged, skipped: ", "zh": "内容没有变化,已跳过:"}),
+}
 
+
+def learn_summary(report: IngestReport, lang: Lang) -> dict[str, Any]:
     lines = []
-    if lang == "zh":
-        if report.added:
-            lines.append(f":white_check_mark: 已加入:{names(report.added)}")
-        if report.updated:
-            lines.append(f":arrows_counterclockwise: 已更新:{names(report.updated)}")
-        if report.unchanged:
-            lines.append(f":ballot_box_with_check: 内容没有变化,已跳过:{names(report.unchanged)}")
-        for name, reason in report.refused:
-            lines.append(f":warning: 未加入 {escape(name)}:{escape(reason.zh)}")
-        if report.chunks:
-            duplicate = f",其中 {report.duplicates} 段与已有文档重复" if report.duplicates else ""
-            lines.append(f"共写入 {report.chunks} 段{duplicate}。现在可以直接提问了。")
-    else:
-        if report.added:
-            lines.append(f":white_check_mark: Added: {names(report.added)}")
-        if report.updated:
-            lines.append(f":arrows_counterclockwise: Updated: {names(report.updated)}")
-        if report.unchanged:
-            lines.append(f":ballot_box_with_check: Unchanged, skipped: {names(report.unchanged)}")
-        for name, reason in report.refused:
-            lines.append(f":warning: Not added, {escape(name)}: {escape(reason.en)}")
-        if report.chunks:
-            duplicate = f" ({report.duplicates} repeat passages already indexed)" if report.duplicates else ""
-            plural = "" if report.chunks == 1 else "s"
-            lines.append(f"{report.chunks} passage{plural} written{duplicate}. Ask away.")
-    text = "\n".join(lines) or say("learn_nothing", lang)
-    return notice_message(text)
+    for field, (emoji, label) in _SUMMARY_LINES.items():
+        if sources := getattr(report, field):
+            names = ", ".join(escape(source.removeprefix(SLACK_SOURCE_PREFIX)) for source in sources)
+            lines.append(f"{emoji} {label[lang]}{names}")
+    for name, reason in report.refused:
+        refused = "未加入" if lang == "zh" else "Not added,"
+        lines.append(f":warning: {refused} {escape(name)}: {escape(reason.message(lang))}")
+    if report.chunks and lang == "zh":
+        duplicate = f",其中 {report.duplicates} 段与已有文档重复" if report.duplicates else ""
+        lines.append(f"共写入 {report.chunks} 段{duplicate}。现在可以直接提问了。")
+    elif report.chunks:
+        duplicate = f" ({report.duplicates} repeat passages already indexed)" if report.duplicates else ""
+        plural = "" if report.chunks == 1 else "s"
+        lines.append(f"{report.chunks} passage{plural} written{duplicate}. Ask away.")
+    return notice_message("\n".join(lines) or say("learn_nothing", lang))
 
 
 def sources_message(services: Services, lang: Lang) -> dict[str, Any]:

@@ -39,14 +39,23 @@ def customers_csv(result: RFMResult) -> str:
     return out.getvalue()
 
 
-def _table(counts: dict[str, int], table: dict[str, Segment], total: int, lang: Lang) -> list[str]:
-    lines = []
+def segment_rows(
+    counts: dict[str, int], table: dict[str, Segment], total: int, lang: Lang
+) -> list[tuple[str, int, float, str]]:
+    """(label, count, share in percent, suggested action) per segment, in the user's language."""
+    rows = []
     for key, count in counts.items():
         segment = table[key]
         label, action = (segment.zh, segment.action_zh) if lang == "zh" else (segment.en, segment.action_en)
-        share = count / total * 100 if total else 0.0
-        lines.append(f"{label:<20} {count:>7} {share:5.1f}%  {action}")
-    return lines
+        rows.append((label, count, count / total * 100 if total else 0.0, action))
+    return rows
+
+
+def _table(counts: dict[str, int], table: dict[str, Segment], total: int, lang: Lang) -> list[str]:
+    return [
+        f"{label:<20} {count:>7} {share:5.1f}%  {action}"
+        for label, count, share, action in segment_rows(counts, table, total, lang)
+    ]
 
 
 def render_text(result: RFMResult, lang: Lang) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import context, message, section
+from bot.render_rfm import segment_rows
 from bot.render_tiers import client_rows, flag_lines, summary_lines
 from bot.slack_text import escape
 from skills.errors import Lang
@@ -16,13 +17,10 @@ FLAGS_SHOWN = 10
 
 
 def _segment_lines(counts: dict[str, int], table: dict[str, Segment], total: int, lang: Lang) -> str:
-    lines = []
-    for key, count in counts.items():
-        segment = table[key]
-        label, action = (segment.zh, segment.action_zh) if lang == "zh" else (segment.en, segment.action_en)
-        share = count / total * 100 if total else 0.0
-        lines.append(f"• *{label}* {count:,} ({share:.1f}%) · {action}")
-    return "\n".join(lines)
+    return "\n".join(
+        f"• *{label}* {count:,} ({share:.1f}%) · {action}"
+        for label, count, share, action in segment_rows(counts, table, total, lang)
+    )
 
 
 def rfm_message(result: RFMResult, lang: Lang, filename: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from knowledge.text import Lang, detect_language, tokenize
 log = logging.getLogger(__name__)
 
 _WRITE_BATCH = 256
+_READ_PAGE = 5000
+"""Chroma's SQLite refuses one query over ~32k ids ("too many SQL variables"): read in pages."""
 MANIFEST = "sources.json"
 
 
@@ -136,10 +138,9 @@ class KnowledgeIndex:
         return self.embedders[0]
 
     def _load(self) -> None:
-        stored = self._collections[0].get(include=["metadatas"])
         loaded = [
             (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
-            for chunk_id, metadata in zip(stored["ids"], stored["metadatas"] or [], strict=True)
+            for chunk_id, metadata in _all_records(self._collections[0], include_metadata=True)
         ]
         self._manifest = self._read_manifest(loaded)
         uncommitted = [
@@ -155,10 +156,10 @@ class KnowledgeIndex:
             if chunk.id not in dropped:
                 self._remember(chunk, tokens)
         for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
-            present = set(collection.get(include=[])["ids"])
+            present = {chunk_id for chunk_id, _ in _all_records(collection, include_metadata=False)}
             extra = list(present - self._chunks.keys())
-            if extra:
-                collection.delete(ids=extra)
+            for start in range(0, len(extra), _READ_PAGE):
+                collection.delete(ids=extra[start : start + _READ_PAGE])
             missing = [chunk for chunk_id, chunk in self._chunks.items() if chunk_id not in present]
             if missing:
                 log.info("adding %d chunks to the %s vectors", len(missing), embedder.name)
@@ -313,8 +314,9 @@ class KnowledgeIndex:
                 repeats,
             )
             with self._state_lock:
-                self._manifest[source] = record
-                self._write_manifest(self._manifest)
+                committed = {**self._manifest, source: record}
+                self._write_manifest(committed)  # the commit point
+                self._manifest = committed
                 new_ids = {chunk.id for chunk in chunks}
                 stale = [
                     cid
@@ -331,16 +333,18 @@ class KnowledgeIndex:
 
     def _delete(self, ids: list[str]) -> None:
         """Catalog first: an id missing there is gone, whatever the vector collections still hold."""
-        if ids:
-            for collection in self._collections:
-                collection.delete(ids=ids)
+        for collection in self._collections:
+            for start in range(0, len(ids), _READ_PAGE):
+                collection.delete(ids=ids[start : start + _READ_PAGE])
 
     def remove_source(self, source: str) -> int:
         """Uncommit first (a crash after that still removes the chunks at the next open)."""
         with self._write_lock:
             with self._state_lock:
-                if self._manifest.pop(source, None) is not None:
-                    self._write_manifest(self._manifest)
+                if source in self._manifest:
+                    remaining = {name: r for name, r in self._manifest.items() if name != source}
+                    self._write_manifest(remaining)
+                    self._manifest = remaining
                 ids = [cid for cid, chunk in self._chunks.items() if chunk.source == source]
                 for chunk_id in ids:
                     self._forget(chunk_id)
@@ -468,6 +472,21 @@ class KnowledgeIndex:
     def chunks(self) -> list[Chunk]:
         with self._state_lock:
             return list(self._chunks.values())
+
+
+def _all_records(collection: Collection, include_metadata: bool) -> Iterator[tuple[str, dict]]:  # type: ignore[type-arg]
+    """Every (id, metadata) of a collection, a page at a time."""
+    offset = 0
+    while True:
+        page = collection.get(
+            include=["metadatas"] if include_metadata else [], limit=_READ_PAGE, offset=offset
+        )
+        ids = page["ids"]
+        metadatas = page["metadatas"] if include_metadata and page["metadatas"] else [{}] * len(ids)
+        yield from zip(ids, metadatas, strict=True)
+        if len(ids) < _READ_PAGE:
+            return
+        offset += len(ids)
 
 
 def _metadata(chunk: Chunk, tokens: list[str]) -> dict[str, str | int]:

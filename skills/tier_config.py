@@ -198,13 +198,18 @@ def brand_level(text: str) -> str | None:
     return None
 
 
-def _thresholds(tiers: dict[str, Any]) -> tuple[float, float]:
-    unknown = [key for key in tiers if key not in ("ka", "regular")]
+def _only(section: dict[str, Any], name: str, allowed: tuple[str, ...]) -> None:
+    """A misspelt setting must not be silently ignored."""
+    unknown = [key for key in section if key not in allowed]
     if unknown:
         raise SkillError(
-            f"Unknown tier {unknown[0]!r}: set thresholds for ka and regular (below regular is small_micro).",
-            f"未知的等级 {unknown[0]!r}:只需设置 ka 和 regular 的门槛(低于 regular 为小微)。",
+            f"Unknown setting {name}.{unknown[0]}; the settings of {name} are {', '.join(allowed)}.",
+            f"未知的设置 {name}.{unknown[0]};{name} 的设置为 {', '.join(allowed)}。",
         )
+
+
+def _thresholds(tiers: dict[str, Any]) -> tuple[float, float]:
+    _only(tiers, "tiers", ("ka", "regular"))
     ka = _number(tiers["ka"], "tiers.ka", "tiers.ka")
     regular = _number(tiers["regular"], "tiers.regular", "tiers.regular")
     if not 0 < regular < ka <= 100:
@@ -216,12 +221,7 @@ def _thresholds(tiers: dict[str, Any]) -> tuple[float, float]:
 
 
 def _overdue(overdue: dict[str, Any]) -> tuple[float, Tier]:
-    unknown = [key for key in overdue if key not in ("grace_days", "caps_tier_at")]
-    if unknown:
-        raise SkillError(
-            f"Unknown overdue setting {unknown[0]!r}; the settings are grace_days and caps_tier_at.",
-            f"未知的逾期设置 {unknown[0]!r};可用的设置为 grace_days 和 caps_tier_at。",
-        )
+    _only(overdue, "overdue", ("grace_days", "caps_tier_at"))
     grace = _number(overdue["grace_days"], "overdue.grace_days", "overdue.grace_days")
     if grace < 0:
         raise SkillError("overdue.grace_days cannot be negative.", "overdue.grace_days 不能为负数。")

@@ -54,3 +54,17 @@ def test_empty_query_returns_nothing(tmp_path: Path) -> None:
     index = KnowledgeIndex(tmp_path, HashEmbedder())
     index.sync_sections(_sections("t", "renewal", "续约"), prefix="t/")
     assert index.search("   ") == []
+
+
+def test_large_indexes_are_read_and_deleted_in_pages(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Chroma refuses one query over ~32k ids; pages keep a big index openable."""
+    monkeypatch.setattr("knowledge.index._READ_PAGE", 3)
+    index = KnowledgeIndex(tmp_path, [HashEmbedder(), HashEmbedder()])
+    sections = [
+        Section(f"t/{n}.md", "Doc", "s1", f"Part {n}", "en", f"text number {n}", f"t:{n}") for n in range(10)
+    ]
+    index.sync_sections(sections, prefix="t/")
+    reopened = KnowledgeIndex(tmp_path, [HashEmbedder(), HashEmbedder()])
+    assert len(reopened) == 10
+    reopened.sync_sections(sections[:2], prefix="t/")
+    assert len(KnowledgeIndex(tmp_path, [HashEmbedder(), HashEmbedder()])) == 2

@@ -51,10 +51,10 @@ def test_an_empty_file_means_the_defaults() -> None:
         ("bands: {brand: {famous: 100}}", "Unknown brand level 'famous'", "未知的品牌等级"),
         ("bands: {size: {0: 1}}", "Did you mean 'company_size'?", "未知维度"),
         ("tiers: {ka: 30, regular: 40}", "0 < regular < ka ≤ 100", "regular < ka"),
-        ("tiers: {vip: 90}", "Unknown tier 'vip'", "未知的等级"),
+        ("tiers: {vip: 90}", "Unknown setting tiers.vip", "未知的设置 tiers.vip"),
         ("overdue: {caps_tier_at: gold}", "must be one of small_micro, regular, ka", "必须是"),
         ("overdue: {grace_days: -1}", "cannot be negative", "不能为负数"),
-        ("overdue: {grace: 3}", "Unknown overdue setting", "未知的逾期设置"),
+        ("overdue: {grace: 3}", "Unknown setting overdue.grace", "未知的设置 overdue.grace"),
         ("- just\n- a list", "must be a mapping", "映射"),
     ],
 )
