@@ -87,6 +87,7 @@ def test_pdf_pages_are_sections_cited_by_page() -> None:
         ("headings.md", b"# Title\n\n## Empty section\n", "no text to index"),
         ("sheet.xlsx", b"PK\x03\x04", ".xlsx files are not supported"),
         ("huge.txt", b"a" * (MAX_DOCUMENT_BYTES + 1), "the limit is 20 MB"),
+        ("garbled.txt", b"\xff\xfe\xfd\x80" * 50, "unknown text encoding"),
     ],
 )
 def test_unusable_files_are_refused_with_the_reason(name: str, data: bytes, reason: str) -> None:
