@@ -20,7 +20,7 @@ from bot.blocks import context, message, notice_message, section
 from bot.config import Settings
 from bot.messages import say
 from bot.services import Services
-from bot.slack_files import SharedFile, download
+from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_file
 from bot.slack_text import escape
 from knowledge.ingest import IngestReport
 from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES, DocumentRefused
@@ -89,6 +89,43 @@ def learn(
             return
         _merge(report, single)
     send(learn_summary(report, lang))
+
+
+def learn_command(
+    services: Services,
+    client: WebClient,
+    respond: Callable[..., Any],
+    words: str,
+    channel: str,
+    user: str,
+    lang: Lang,
+) -> None:
+    """`/ops learn [FILE-LINK]`: the linked file, else the newest document the user shared here."""
+
+    def send(payload: dict[str, Any]) -> None:
+        respond(response_type="ephemeral", replace_original=True, **payload)
+
+    file_id = file_id_in(words)
+    try:
+        shared = file_info(client, file_id) if file_id else latest_file(client, channel, user, is_document)
+    except SkillError as error:
+        send(notice_message(f":warning: {escape(error.message(lang))}"))
+        return
+    if shared is None:
+        send(notice_message(say("learn_needs_file", lang)))
+        return
+    learn(services, client, user, [shared], send, lang)
+
+
+def sources_command(services: Services, respond: Callable[..., Any], lang: Lang) -> None:
+    """`/ops sources`; if the index cannot be read, the user hears that instead of waiting."""
+    try:
+        payload = sources_message(services, lang)
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("listing sources failed (reference %s)", reference)
+        payload = notice_message(say("failed", lang, ref=reference))
+    respond(response_type="ephemeral", replace_original=True, **payload)
 
 
 def _merge(total: IngestReport, part: IngestReport) -> None:

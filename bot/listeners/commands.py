@@ -11,15 +11,13 @@ from slack_sdk import WebClient
 
 from bot.answering import answer_by_response_url
 from bot.blocks import funnel_message, help_message, notice_message
+from bot.file_analysis import Kind
 from bot.file_requests import reply_language, run_command
 from bot.funnel_chart import share_funnel_chart
-from bot.learning import is_document, learn, sources_message
+from bot.learning import learn_command, sources_command
 from bot.messages import say
 from bot.services import Services
-from bot.slack_files import file_id_in, file_info, latest_file
-from bot.slack_text import escape
 from knowledge.text import detect_language
-from skills.errors import SkillError
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def _ask(services: Services, request: SlashRequest) -> None:
     services.jobs.submit(lambda: answer_by_response_url(services, request.respond, question), name="ops-ask")
 
 
-def _file_command(kind: str) -> Subcommand:
+def _file_command(kind: Kind) -> Subcommand:
     def handle(services: Services, request: SlashRequest) -> None:
         request.ack(**notice_message(say("working_file", reply_language(request.text))))
         services.jobs.submit(
@@ -60,7 +58,7 @@ def _file_command(kind: str) -> Subcommand:
                 services,
                 request.client,
                 request.respond,
-                kind,  # type: ignore[arg-type]
+                kind,
                 request.text,
                 request.channel,
                 request.user,
@@ -74,38 +72,18 @@ def _file_command(kind: str) -> Subcommand:
 def _learn(services: Services, request: SlashRequest) -> None:
     lang = reply_language(request.text)
     request.ack(**notice_message(say("working_file", lang)))
-
-    def run() -> None:
-        def send(payload: dict[str, Any]) -> None:
-            request.respond(response_type="ephemeral", replace_original=True, **payload)
-
-        file_id = file_id_in(request.rest)
-        try:
-            shared = (
-                file_info(request.client, file_id)
-                if file_id
-                else latest_file(request.client, request.channel, request.user, is_document)
-            )
-        except SkillError as error:
-            send(notice_message(f":warning: {escape(error.message(lang))}"))
-            return
-        if shared is None:
-            send(notice_message(say("learn_needs_file", lang)))
-            return
-        learn(services, request.client, request.user, [shared], send, lang)
-
-    services.jobs.submit(run, name="ops-learn")
+    services.jobs.submit(
+        lambda: learn_command(
+            services, request.client, request.respond, request.rest, request.channel, request.user, lang
+        ),
+        name="ops-learn",
+    )
 
 
 def _sources(services: Services, request: SlashRequest) -> None:
     lang = detect_language(request.text)
     request.ack(**notice_message(say("one_moment", lang)))
-    services.jobs.submit(
-        lambda: request.respond(
-            response_type="ephemeral", replace_original=True, **sources_message(services, lang)
-        ),
-        name="ops-sources",
-    )
+    services.jobs.submit(lambda: sources_command(services, request.respond, lang), name="ops-sources")
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
