@@ -364,7 +364,8 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
         print(
             f"{report.files} files: {len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.refused)} refused; "
-            f"{report.chunks} chunks written ({report.duplicates} near-duplicates of other passages) "
+            f"chunks: {report.chunks_added} added, {report.chunks_updated} updated, "
+            f"{report.chunks_skipped} skipped ({report.duplicates} repeat text already indexed) "
             f"in {seconds:.1f} s"
         )
         for name, reason in report.refused:

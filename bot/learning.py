@@ -134,7 +134,9 @@ def _merge(total: IngestReport, part: IngestReport) -> None:
     total.updated += part.updated
     total.unchanged += part.unchanged
     total.refused += part.refused
-    total.chunks += part.chunks
+    total.chunks_added += part.chunks_added
+    total.chunks_updated += part.chunks_updated
+    total.chunks_skipped += part.chunks_skipped
     total.duplicates += part.duplicates
 
 

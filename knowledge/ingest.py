@@ -119,9 +119,18 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     refused: list[tuple[str, DocumentRefused]] = field(default_factory=list)
-    chunks: int = 0
+    chunks_added: int = 0
+    chunks_updated: int = 0
+    """Chunks written for changed files (their old chunks are gone)."""
+    chunks_skipped: int = 0
+    """Chunks of unchanged files, left as they were."""
     duplicates: int = 0
     bytes: int = 0
+
+    @property
+    def chunks(self) -> int:
+        """Chunks written."""
+        return self.chunks_added + self.chunks_updated
 
     def as_json(self, lang: str = "en") -> dict[str, object]:
         return {
@@ -129,7 +138,11 @@ class IngestReport:
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "chunks": self.chunks,
+            "chunks": {
+                "added": self.chunks_added,
+                "updated": self.chunks_updated,
+                "skipped": self.chunks_skipped,
+            },
             "duplicates": self.duplicates,
             "refused": [{"file": name, "reason": reason.message(lang)} for name, reason in self.refused],
         }
@@ -151,6 +164,7 @@ def ingest_bytes(
     known = index.sources().get(source)
     if known == version:
         report.unchanged.append(source)
+        report.chunks_skipped += next((r.chunks for r in index.source_records() if r.source == source), 0)
         return
     try:
         document = load_document(name, data)
@@ -171,8 +185,12 @@ def ingest_bytes(
             (name, DocumentRefused(f"{name}: {error}; try again later.", f"{name}:{error},请稍后再试。"))
         )
         return
-    (report.updated if known else report.added).append(source)
-    report.chunks += record.chunks
+    if known:
+        report.updated.append(source)
+        report.chunks_updated += record.chunks
+    else:
+        report.added.append(source)
+        report.chunks_added += record.chunks
     report.duplicates += record.duplicates
 
 

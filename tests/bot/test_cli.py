@@ -225,10 +225,12 @@ def test_ingest_sources_forget(
     (docs / "locked.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
     assert main(["ingest", str(docs), "--json"]) == 1  # a refused file makes the exit status 1
     report = json.loads(capsys.readouterr().out)
-    assert report["added"] == ["docs/team/sop.md"] and report["chunks"] == 1
+    assert report["added"] == ["docs/team/sop.md"]
+    assert report["chunks"] == {"added": 1, "updated": 0, "skipped": 0}
     assert report["refused"][0]["file"] == "locked.docx" and "password" in report["refused"][0]["reason"]
     assert main(["ingest", "team/sop.md"]) == 0
-    assert "1 unchanged" in capsys.readouterr().out  # one name for the file, however it is given
+    summary = capsys.readouterr().out
+    assert "1 unchanged" in summary and "1 skipped" in summary  # one name, however the file is given
     assert main(["sources"]) == 0
     listing = capsys.readouterr().out
     assert "docs/team/sop.md  1 chunks" in listing and "playbook/zh/" in listing

@@ -61,10 +61,10 @@ def test_ingest_is_idempotent_and_replaces_changed_files(tmp_path: Path) -> None
     first = ingest_paths(index, [docs])
     assert (first.added, first.chunks) == (["docs/team/sop.md"], 1)
     again = ingest_paths(index, [docs])
-    assert again.unchanged == ["docs/team/sop.md"] and again.chunks == 0
+    assert again.unchanged == ["docs/team/sop.md"] and again.chunks == 0 and again.chunks_skipped == 1
     _write(docs, "sop.md", SOP.replace("两小时", "一小时"))
     changed = ingest_paths(index, [docs])
-    assert changed.updated == ["docs/team/sop.md"]
+    assert changed.updated == ["docs/team/sop.md"] and changed.chunks_updated == 1
     texts = [c.body for c in index.chunks() if c.source == "docs/team/sop.md"]
     assert texts == ["收到客诉后一小时内响应客户，记录问题并判断级别。紧急问题升级到主管处理。"]
     reopened = KnowledgeIndex(tmp_path / "index", HashEmbedder())
