@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import threading
 from collections import Counter, defaultdict
@@ -17,6 +18,8 @@ class BM25Index:
         self._lengths: dict[str, int] = {}
         self._terms: dict[str, tuple[str, ...]] = {}
         self._total_length = 0
+        self._norms: dict[str, float] | None = None
+        """Per-document length normalization, rebuilt on the first search after a change."""
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -32,6 +35,7 @@ class BM25Index:
             self._terms[doc_id] = tuple(counts)
             self._lengths[doc_id] = len(tokens)
             self._total_length += len(tokens)
+            self._norms = None
 
     def remove(self, doc_id: str) -> None:
         with self._lock:
@@ -43,6 +47,7 @@ class BM25Index:
                 if not postings:
                     del self._postings[term]
             self._total_length -= self._lengths.pop(doc_id)
+            self._norms = None
 
     def coverage(self, query_tokens: list[str], doc_id: str) -> float:
         """Share of the query's IDF weight that `doc_id` contains: 1.0 means every term is there."""
@@ -63,15 +68,24 @@ class BM25Index:
             count = len(self._lengths)
             if count == 0:
                 return []
-            average_length = self._total_length / count
+            norms = self._length_norms()
+            k1 = self.k1
             scores: dict[str, float] = defaultdict(float)
             for term in dict.fromkeys(query_tokens):
                 postings = self._postings.get(term)
                 if not postings:
                     continue
-                idf = math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
+                idf = math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5)) * (k1 + 1)
                 for doc_id, frequency in postings.items():
-                    norm = 1 - self.b + self.b * self._lengths[doc_id] / average_length
-                    scores[doc_id] += idf * frequency * (self.k1 + 1) / (frequency + self.k1 * norm)
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:limit]
+                    scores[doc_id] += idf * frequency / (frequency + norms[doc_id])
+        return heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+
+    def _length_norms(self) -> dict[str, float]:
+        """k1 · (1 − b + b · length / average length) per document, cached between changes."""
+        if self._norms is None:
+            average = self._total_length / max(1, len(self._lengths))
+            k1, b = self.k1, self.b
+            self._norms = {
+                doc_id: k1 * (1 - b + b * length / average) for doc_id, length in self._lengths.items()
+            }
+        return self._norms
