@@ -25,7 +25,8 @@ CHUNK_TOKEN_BUDGET = 320
 Chinese runs about one token per character, English about 1.3 per word."""
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
-_CJK_END = re.compile(r"[。!?;:,、\uff01\uff1f\uff1b\uff1a\uff0c]$")
+_CJK_END = re.compile("[\u3002\u3001\uff01\uff1f\uff1b\uff1a\uff0c]$")
+"""Chinese punctuation: the next sentence follows without a space (after Latin punctuation, one)."""
 
 
 def estimate_tokens(text: str) -> float:
