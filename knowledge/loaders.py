@@ -24,6 +24,8 @@ _URL_LINE = re.compile(
     r"^\s*(?:url|source|link|原文链接|原文地址|来源链接|链接)\s*[:\uff1a]\s*(https?://\S+)\s*$", re.I
 )
 _HEADING_MARK = "\x00H"
+_SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
+"""A first line ending like a sentence is text, not a title (。！？： and their Latin twins)."""
 
 
 class DocumentRefused(ValueError):
@@ -135,7 +137,7 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
     flush()
     if not title:
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        if 0 < len(first) <= 40 and not first.endswith(("。", ".", "!", "!", "?", "?", ":", ":")):
+        if 0 < len(first) <= 40 and not first.endswith(_SENTENCE_ENDINGS):
             title = first  # a short first line without a sentence end is the title of a text file
             if sections and sections[0].text.startswith(first):
                 rest = sections[0].text[len(first) :].strip()

@@ -45,7 +45,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _YES = ("yes", "y", "true", "是", "有", "逾期")
 _NO = ("no", "n", "false", "否", "无", "正常", "按时")
-_BRAND_SEPARATORS = str.maketrans({sep: ";" for sep in ",/、,|+"})
+_BRAND_SEPARATORS = str.maketrans({sep: ";" for sep in ",/|+\u3001\uff0c"})
 
 
 def find_columns(header: list[str]) -> dict[str, int]:

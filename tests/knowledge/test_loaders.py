@@ -36,6 +36,11 @@ def test_plain_text_without_headings_is_one_section_titled_by_its_first_short_li
     assert [s.text for s in document.sections] == ["Start 90 days before the end date."]
 
 
+def test_a_first_line_that_ends_like_a_sentence_is_not_a_title() -> None:
+    document = load_document("faq.txt", "续约要提前多久启动？\n\n合同到期前九十天。\n".encode())
+    assert document.title == "faq"
+
+
 def test_html_keeps_content_drops_navigation_and_finds_the_canonical_link() -> None:
     html = """<html><head><title>Renewal guide</title>
     <link rel="canonical" href="https://blog.example.com/renewal"></head>

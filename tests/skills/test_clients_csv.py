@@ -43,6 +43,9 @@ def test_english_headers_blank_cells_yes_no_and_several_brand_words() -> None:
     ).encode()
     acme, beta = parse_clients(data, CONFIG)
     assert acme.values["brand"] == "global500", "the best of several brand words counts"
+    config = load_tier_config("weights: {brand: 100}")
+    [chinese] = parse_clients("客户,品牌\n甲,上市，世界500强\n".encode(), config)
+    assert chinese.values["brand"] == "global500", "a full-width comma separates brand words too"
     assert acme.values["payment"] == 1.0 and beta.values["payment"] == 0.0
     assert beta.values["company_size"] is None and beta.values["brand"] is None
 
