@@ -25,8 +25,9 @@ CHUNK_TOKEN_BUDGET = 320
 Chinese runs about one token per character, English about 1.3 per word."""
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
-_CJK_END = re.compile("[\u3002\u3001\uff01\uff1f\uff1b\uff1a\uff0c]$")
-"""Chinese punctuation: the next sentence follows without a space (after Latin punctuation, one)."""
+_CJK_END = re.compile(r"(?:[\u3002\u3001\uff01\uff1f\uff1b\uff1a\uff0c]|[\u4e00-\u9fff][!?;])$")
+"""Chinese sentence ends (including ! ? ; typed half-width after a character): the next sentence
+follows without a space, as `split_sentences` found them; after Latin sentence ends, one space."""
 
 
 def estimate_tokens(text: str) -> float:

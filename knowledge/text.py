@@ -76,7 +76,11 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-_SENTENCE_END = re.compile(r"(?<=[。!?!?;;])|(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+_SENTENCE_END = re.compile(
+    r"(?<=[\u3002\uff01\uff1f\uff1b])|(?<=[\u4e00-\u9fff][!?;])|(?<=[.!?])\s+(?=[A-Z0-9\"\u201c(])"
+)
+"""A sentence ends after 。！？；, after ! ? ; typed half-width in Chinese text, and after . ! ? when a
+space and a capital, digit or quote follow; never inside a URL such as `a?b=1`."""
 
 
 def split_sentences(text: str) -> list[str]:

@@ -33,6 +33,7 @@ def test_pack_keeps_sentences_whole_and_stays_within_the_budget() -> None:
 def test_pack_joins_sentences_as_they_were_written() -> None:
     assert pack("Done! Next step. Is it? Yes; fine.") == ["Done! Next step. Is it? Yes; fine."]
     assert pack("先做复盘。再看数据！对吗？对。") == ["先做复盘。再看数据！对吗？对。"]
+    assert pack("先写待办。再看数据!有异常吗?") == ["先写待办。再看数据!有异常吗?"]
 
 
 def test_pack_cuts_a_wall_of_text_without_sentence_ends() -> None:

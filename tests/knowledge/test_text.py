@@ -31,6 +31,7 @@ def test_mixed_text_yields_both_kinds_of_terms() -> None:
 
 def test_sentences_split_on_chinese_and_english_ends() -> None:
     assert split_sentences("先写待办。再看数据!有异常吗?") == ["先写待办。", "再看数据!", "有异常吗?"]
+    assert split_sentences("Open https://x.example/a?b=1 now.") == ["Open https://x.example/a?b=1 now."]
     assert split_sentences("First the list. Then the data.\n- item one") == [
         "First the list.",
         "Then the data.",
