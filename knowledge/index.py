@@ -20,7 +20,7 @@ from knowledge.documents import Chunk, Section, chunk_sections, content_hash, lo
 from knowledge.embedders import Embedder, EmbeddingUnavailable
 from knowledge.lexical import BM25Index
 from knowledge.near_duplicates import CONTAINED, NearDuplicates, containment, shingles
-from knowledge.normalize import normalize_for_index
+from knowledge.normalize import normalize_query
 from knowledge.text import Lang, detect_language, tokenize
 
 log = logging.getLogger(__name__)
@@ -389,7 +389,7 @@ class KnowledgeIndex:
             return self._search(query, top_k, lang, fusion)
 
     def _search(self, query: str, top_k: int, lang: Lang | None, fusion: FusionConfig | None) -> list[Hit]:
-        query = normalize_for_index(query)  # a question in Traditional script meets Simplified text
+        query = normalize_query(query)  # a question in Traditional script meets Simplified text
         if not query or not self._chunks:
             return []
         fusion = fusion or self.fusion

@@ -81,9 +81,18 @@ def to_simplified(text: str) -> str:
     return _to_simplified().convert(text)
 
 
+def _one_script(text: str) -> str:
+    """NFC, pinyin annotations out, Traditional → Simplified."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return to_simplified(strip_pinyin_annotations(text))
+
+
 def normalize_for_index(text: str) -> str:
     """NFC, pinyin annotations out, Traditional → Simplified, whitespace collapsed, boilerplate dropped."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = strip_pinyin_annotations(text)
-    text = to_simplified(text)
-    return collapse_whitespace(drop_boilerplate(text))
+    return collapse_whitespace(drop_boilerplate(_one_script(text)))
+
+
+def normalize_query(text: str) -> str:
+    """A question meets the indexed text in the same script and form. Boilerplate is not dropped: a
+    question about following an account or sharing a post is a question."""
+    return collapse_whitespace(_one_script(text))

@@ -68,3 +68,9 @@ def test_large_indexes_are_read_and_deleted_in_pages(tmp_path: Path, monkeypatch
     assert len(reopened) == 10
     reopened.sync_sections(sections[:2], prefix="t/")
     assert len(KnowledgeIndex(tmp_path, [HashEmbedder(), HashEmbedder()])) == 2
+
+
+def test_a_question_that_looks_like_boilerplate_is_still_searched(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, HashEmbedder())
+    index.sync_sections(_sections("t", "follow us on the company account", "关注 公众号 的 方法"), prefix="t")
+    assert index.search("Follow us", top_k=1), "a short question matching a boilerplate pattern"

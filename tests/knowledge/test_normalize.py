@@ -14,6 +14,7 @@ from knowledge.normalize import (
     is_boilerplate,
     is_pinyin,
     normalize_for_index,
+    normalize_query,
     strip_pinyin_annotations,
     to_simplified,
 )
@@ -49,6 +50,12 @@ def test_not_pinyin(word: str) -> None:
 
 def test_the_broken_converter_example_indexes_as_simplified() -> None:
     assert normalize_for_index("產(chǎn)品運(yùn)營") == "产品运营"
+
+
+def test_a_question_is_normalized_but_never_dropped_as_boilerplate() -> None:
+    assert normalize_for_index("怎么让客户关注公众号") == ""
+    assert normalize_query("怎麼讓客戶關注公眾號") == "怎么让客户关注公众号"
+    assert normalize_query("產(chǎn)品  運營") == "产品运营"
 
 
 def test_traditional_becomes_simplified() -> None:
