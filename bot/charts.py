@@ -100,12 +100,12 @@ def funnel_chart(result: FunnelResult, lang: Lang, title: str = "") -> bytes:
     return _png(image)
 
 
-def _lighten(colour: tuple[int, int, int], amount_: float) -> tuple[int, int, int]:
+def _lighten(colour: tuple[int, int, int], towards_white: float) -> tuple[int, int, int]:
     r, g, b = colour
     return (
-        round(r + (255 - r) * amount_),
-        round(g + (255 - g) * amount_),
-        round(b + (255 - b) * amount_),
+        round(r + (255 - r) * towards_white),
+        round(g + (255 - g) * towards_white),
+        round(b + (255 - b) * towards_white),
     )
 
 

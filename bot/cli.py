@@ -343,7 +343,7 @@ def format_answer(answer: Answer) -> str:
 def _ingest(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from knowledge.ingest import discover, ingest_paths
+    from knowledge.ingest import discover, ingest_files
 
     index = create_knowledge(settings).answerer.index
     files = list(discover(args.paths))
@@ -356,7 +356,7 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
             bar.set_postfix_str(path.name[-30:], refresh=False)
             bar.update(1)
 
-        report = ingest_paths(index, args.paths, progress=advance)
+        report = ingest_files(index, files, progress=advance)
     seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps({**report.as_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
@@ -393,8 +393,9 @@ def _forget(settings: Settings, args: argparse.Namespace) -> int:
         return _refuse(
             "The playbook ships with opsbot and is indexed again at start; it cannot be forgotten.", False
         )
-    if args.source not in index.sources():
-        known = [s for s in index.sources() if not s.startswith("playbook/")]
+    indexed = index.sources()
+    if args.source not in indexed:
+        known = [s for s in indexed if not s.startswith("playbook/")]
         close = difflib.get_close_matches(args.source, known, n=3, cutoff=0.3)
         hint = f" Did you mean: {', '.join(close)}?" if close else " See `opsbot sources`."
         return _refuse(f"{args.source} is not indexed.{hint}", False)

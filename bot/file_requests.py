@@ -24,14 +24,13 @@ from bot.messages import say
 from bot.services import Services
 from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_csv, share_files
 from bot.slack_text import escape, strip_bot_mentions
-from knowledge.text import detect_language
+from knowledge.text import CJK_CHARACTER, detect_language
 from skills.csv_files import header_language
 from skills.errors import Lang, SkillError
 
 log = logging.getLogger(__name__)
 _AS_OF = re.compile(r"(?:as-of|as_of|截至)\s*[:=]?\s*(\S+)", re.IGNORECASE)
 _LINKS = re.compile(r"<[^>]*>|https?://\S+|\bF[A-Z0-9]{8,}\b")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _COMMAND_WORDS = frozenset({"rfm", "tier", "tiers", "learn", "please", "pls"})
 
 
@@ -49,7 +48,7 @@ def reply_language(words: str, shared: SharedFile | None = None, content: bytes 
         return detect_language(words)
     if shared is None:
         return "en"
-    return "zh" if _CJK.search(shared.name) else header_language(content)
+    return "zh" if CJK_CHARACTER.search(shared.name) else header_language(content)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from bot.services import Services
 from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_file
 from bot.slack_text import escape
 from knowledge.ingest import IngestReport
-from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES, DocumentRefused
+from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 from knowledge.text import Lang
 from skills.errors import SkillError
 
@@ -78,7 +78,7 @@ def learn(
             data = download(client, shared, max_bytes=MAX_DOCUMENT_BYTES)
         except SkillError as error:  # too large, not reachable: reported like any refused file
             report.files += 1
-            report.refused.append((shared.name, DocumentRefused(error.en, error.zh)))
+            report.refused.append((shared.name, error))
             continue
         try:
             single = services.knowledge.ingest(source, shared.name, data, shared.permalink)
@@ -167,8 +167,9 @@ def learn_summary(report: IngestReport, lang: Lang) -> dict[str, Any]:
 
 
 def sources_message(services: Services, lang: Lang) -> dict[str, Any]:
-    records = [r for r in services.knowledge.sources() if not r.source.startswith("playbook/")]
-    playbook = sum(1 for r in services.knowledge.sources() if r.source.startswith("playbook/"))
+    every = services.knowledge.sources()  # one call: it may cross to the answer process
+    records = [r for r in every if not r.source.startswith("playbook/")]
+    playbook = len(every) - len(records)
     if lang == "zh":
         head = f"*知识来源*:运营手册 {playbook} 个文件,团队文档 {len(records)} 个。"
     else:

@@ -237,6 +237,9 @@ class KnowledgeIndex:
         """Each committed source with its content hash."""
         return {source: record.hash for source, record in self._manifest.items()}
 
+    def source_record(self, source: str) -> SourceRecord | None:
+        return self._manifest.get(source)
+
     def source_records(self) -> list[SourceRecord]:
         return sorted(self._manifest.values(), key=lambda record: record.source)
 
@@ -400,15 +403,19 @@ class KnowledgeIndex:
 
         fused: dict[str, float] = defaultdict(float)
         similarities: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(self.embedders))
+        covered: dict[str, float] = {}
+
+        def coverage(chunk_id: str) -> float:
+            if chunk_id not in covered:
+                covered[chunk_id] = self._lexical.coverage(query_tokens, chunk_id)
+            return covered[chunk_id]
+
         for position, (embedder, collection) in enumerate(
             zip(self.embedders, self._collections, strict=True)
         ):
             weight = fusion.dense_weight(position)
             if weight <= 0:
                 continue
-            # Each key votes once per ranking, at its best rank: a section with a translation (or a
-            # duplicate) must not outvote a passage that exists in one language only.
-            voted: set[str] = set()
             try:
                 ranking = self._dense(embedder, collection, query, depth)
             except EmbeddingUnavailable as error:
@@ -417,19 +424,12 @@ class KnowledgeIndex:
             for chunk_id, cosine in ranking:
                 key = self._chunks[chunk_id].key
                 similarities[key][position] = max(similarities[key][position], cosine)
-                if key not in voted:
-                    fused[key] += weight / (fusion.rrf_k + len(voted) + 1)
-                    voted.add(key)
-        voted = set()
-        for chunk_id, _score in lexical:
-            key = self._chunks[chunk_id].key
-            if key in voted:
-                continue
-            rank = len(voted)
-            voted.add(key)
+            for rank, key, _chunk_id in self._best_per_key(chunk_id for chunk_id, _ in ranking):
+                fused[key] += weight / (fusion.rrf_k + rank + 1)
+        for rank, key, chunk_id in self._best_per_key(chunk_id for chunk_id, _ in lexical):
             # A lexical match on one common word is a weak vote: scale it by the share of the
             # query's term weight the chunk holds, so cross-language dense hits are not outvoted.
-            weight = self._lexical.coverage(query_tokens, chunk_id) ** fusion.coverage_power
+            weight = coverage(chunk_id) ** fusion.coverage_power
             fused[key] += fusion.lexical_weight * weight / (fusion.rrf_k + rank + 1)
 
         hits: list[Hit] = []
@@ -440,17 +440,22 @@ class KnowledgeIndex:
             if grams and any(max(containment(grams, k), containment(k, grams)) >= CONTAINED for k in kept):
                 continue  # the same text from another document, cut at other places: show it once
             kept.append(grams)
-            hits.append(Hit(chunk, score, tuple(similarities[key]), self._coverage(query_tokens, key)))
+            key_coverage = max(coverage(cid) for variants in self._by_key[key].values() for cid in variants)
+            hits.append(Hit(chunk, score, tuple(similarities[key]), key_coverage))
             if len(hits) == top_k:
                 break
         return hits
 
-    def _coverage(self, query_tokens: list[str], key: str) -> float:
-        return max(
-            self._lexical.coverage(query_tokens, chunk_id)
-            for variants in self._by_key[key].values()
-            for chunk_id in variants
-        )
+    def _best_per_key(self, chunk_ids: Iterable[str]) -> Iterator[tuple[int, str, str]]:
+        """(rank, key, chunk id) at each key's best place in a ranking. Each key votes once per
+        ranking: a section with a translation (or a duplicate) must not outvote a passage that
+        exists in one language only."""
+        seen: set[str] = set()
+        for chunk_id in chunk_ids:
+            key = self._chunks[chunk_id].key
+            if key not in seen:
+                yield len(seen), key, chunk_id
+                seen.add(key)
 
     def _dense(
         self, embedder: Embedder, collection: Collection, query: str, depth: int

@@ -17,13 +17,13 @@ from knowledge.embedders import EmbeddingUnavailable
 from knowledge.index import KnowledgeIndex, SourceRecord
 from knowledge.loaders import DocumentRefused, LoadedDocument, load_document
 from knowledge.normalize import collapse_whitespace, drop_boilerplate, normalize_for_index
-from knowledge.text import detect_language, split_sentences
+from knowledge.text import CJK_CHARACTER, detect_language, split_sentences
+from skills.errors import Lang, SkillError
 
 DOCUMENT_PREFIX = "docs/"
 CHUNK_TOKEN_BUDGET = 320
 """Estimated tokens per chunk: e5-small reads 512, and the title line and query prefix need room.
 Chinese runs about one token per character, English about 1.3 per word."""
-_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 _CJK_END = re.compile(r"(?:[\u3002\u3001\uff01\uff1f\uff1b\uff1a\uff0c]|[\u4e00-\u9fff][!?;])$")
 """Chinese sentence ends (including ! ? ; typed half-width after a character): the next sentence
@@ -31,7 +31,7 @@ follows without a space, as `split_sentences` found them; after Latin sentence e
 
 
 def estimate_tokens(text: str) -> float:
-    return len(_CJK.findall(text)) + 1.3 * len(_LATIN_WORD.findall(text))
+    return len(CJK_CHARACTER.findall(text)) + 1.3 * len(_LATIN_WORD.findall(text))
 
 
 def pack(text: str, budget: float = CHUNK_TOKEN_BUDGET) -> list[str]:
@@ -120,7 +120,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    refused: list[tuple[str, DocumentRefused]] = field(default_factory=list)
+    refused: list[tuple[str, SkillError]] = field(default_factory=list)
     chunks_added: int = 0
     chunks_updated: int = 0
     """Chunks written for changed files (their old chunks are gone)."""
@@ -134,7 +134,7 @@ class IngestReport:
         """Chunks written."""
         return self.chunks_added + self.chunks_updated
 
-    def as_json(self, lang: str = "en") -> dict[str, object]:
+    def as_json(self, lang: Lang = "en") -> dict[str, object]:
         return {
             "files": self.files,
             "added": self.added,
@@ -163,10 +163,10 @@ def ingest_bytes(
     report.files += 1
     report.bytes += len(data)
     version = content_hash(data)
-    known = index.sources().get(source)
-    if known == version:
+    known = index.source_record(source)
+    if known is not None and known.hash == version:
         report.unchanged.append(source)
-        report.chunks_skipped += next((r.chunks for r in index.source_records() if r.source == source), 0)
+        report.chunks_skipped += known.chunks
         return
     try:
         document = load_document(name, data)
@@ -187,7 +187,7 @@ def ingest_bytes(
             (name, DocumentRefused(f"{name}: {error}; try again later.", f"{name}:{error},请稍后再试。"))
         )
         return
-    if known:
+    if known is not None:
         report.updated.append(source)
         report.chunks_updated += record.chunks
     else:
@@ -221,8 +221,17 @@ def ingest_paths(
     paths: Iterable[Path],
     progress: Callable[[Path], None] | None = None,
 ) -> IngestReport:
+    return ingest_files(index, discover(paths), progress)
+
+
+def ingest_files(
+    index: KnowledgeIndex,
+    files: Iterable[tuple[Path, str]],
+    progress: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """(file, source name) pairs, as `discover` finds them, into the index."""
     report = IngestReport()
-    for file, source in discover(paths):
+    for file, source in files:
         if progress is not None:
             progress(file)
         try:

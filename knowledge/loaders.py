@@ -14,6 +14,8 @@ from pathlib import PurePath
 
 from charset_normalizer import from_bytes
 
+from skills.errors import SkillError
+
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf")
@@ -28,20 +30,8 @@ _SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
 """A first line ending like a sentence is text, not a title (。！？： and their Latin twins)."""
 
 
-class DocumentRefused(ValueError):
+class DocumentRefused(SkillError):
     """A file that cannot be indexed, and why, in both languages."""
-
-    def __init__(self, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
-
-    def message(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-    def __reduce__(self) -> tuple[type[DocumentRefused], tuple[str, str]]:
-        """Both messages survive the trip from the answer process."""
-        return (DocumentRefused, (self.en, self.zh))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from functools import cache
 
 import opencc
 
+from knowledge.text import CJK_CHARACTER
+
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _TONE_MARKS = str.maketrans(
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ",
@@ -25,7 +27,6 @@ _PINYIN_SYLLABLE = re.compile(
 _ANNOTATION = re.compile(
     rf"(?<=[{_CJK}])\s?[(\uff08]\s*([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,7}}[1-5]?)\s*[)\uff09]"
 )
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -62,7 +63,7 @@ def strip_pinyin_annotations(text: str) -> str:
 
 def is_boilerplate(line: str) -> bool:
     stripped = line.strip()
-    width = len(stripped) + len(_CJK_CHAR.findall(stripped))
+    width = len(stripped) + len(CJK_CHARACTER.findall(stripped))
     return bool(stripped) and width <= BOILERPLATE_MAX_WIDTH and bool(_BOILERPLATE.search(stripped))
 
 

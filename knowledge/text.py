@@ -11,7 +11,7 @@ import jieba
 
 from skills.errors import Lang
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_CHARACTER = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _WORD = re.compile(r"[a-z0-9]{2,}|[0-9]")
 _HAS_CJK_OR_ALNUM = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
@@ -40,7 +40,7 @@ def _segmenter() -> jieba.Tokenizer:
 
 def detect_language(text: str) -> Lang:
     """Chinese when CJK characters outweigh Latin words (so 'RFM 是什么' is Chinese)."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(CJK_CHARACTER.findall(text))
     latin = len(_LATIN_WORD.findall(text))
     return "zh" if cjk > 0 and cjk > 2 * latin else "en"
 
@@ -66,7 +66,7 @@ def tokenize(text: str) -> list[str]:
         piece = piece.strip()
         if not piece or not _HAS_CJK_OR_ALNUM.search(piece):
             continue
-        if _CJK.search(piece):
+        if CJK_CHARACTER.search(piece):
             if piece not in _ZH_STOPWORDS:
                 tokens.append(piece)
             continue

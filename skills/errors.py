@@ -1,4 +1,4 @@
-"""The one exception type skills raise for bad input: a message a person can act on, in both languages."""
+"""The one exception type for bad input: a message a person can act on, in both languages."""
 
 from __future__ import annotations
 
@@ -17,3 +17,7 @@ class SkillError(ValueError):
 
     def message(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
+
+    def __reduce__(self) -> tuple[type[SkillError], tuple[str, str]]:
+        """Both messages survive pickling (the answer process sends refusals back)."""
+        return (type(self), (self.en, self.zh))
