@@ -221,20 +221,13 @@ def _rfm(settings: Settings, args: argparse.Namespace) -> int:
     from skills.csv_files import header_language
     from skills.errors import SkillError
     from skills.rfm import segment_rfm
-    from skills.transactions_csv import parse_date, parse_transactions
+    from skills.transactions_csv import parse_as_of, parse_transactions
 
     lang = args.lang or "en"
     try:
         data = _read(args.file)
         lang = args.lang or header_language(data)
-        as_of = None
-        if args.as_of:
-            try:
-                as_of = parse_date(args.as_of)
-            except ValueError:
-                raise SkillError(
-                    "--as-of must be a date like 2024-12-31.", "--as-of 应为日期,如 2024-12-31。"
-                ) from None
+        as_of = parse_as_of(args.as_of, "--as-of") if args.as_of else None
         transactions = parse_transactions(data, args.customer, args.date, args.amount, args.order)
         result = segment_rfm(transactions, as_of)
         if args.out:

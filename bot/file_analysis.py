@@ -19,8 +19,7 @@ from skills.errors import Lang, SkillError
 from skills.rfm import segment_rfm
 from skills.tier_config import load_tier_config
 from skills.tiers import DIMENSIONS, TierConfig, score_clients
-from skills.transactions_csv import ALIASES as TRANSACTION_ALIASES
-from skills.transactions_csv import parse_date, parse_transactions
+from skills.transactions_csv import find_column, parse_as_of, parse_transactions
 
 Kind = Literal["rfm", "tier"]
 _TIER_WORDS = ("tier", "tiers", "score", "分层", "评分", "客户分层", "价值评分")
@@ -46,16 +45,17 @@ def kind_in(text: str) -> Kind | None:
 
 def guess_kind(data: bytes) -> Kind | None:
     """Transactions (customer, date, amount) → rfm; one row per client with value columns → tier."""
+    head = data[: 64 * 1024]
+    head = head[: head.rfind(b"\n") + 1] or head  # whole lines: no character cut in two
     try:
-        text = decode(data[: 64 * 1024])
-    except (SkillError, UnicodeDecodeError):
+        text = decode(head)
+    except SkillError:
         return None
     try:
         header = [cell.strip().lower() for cell in next(csv_reader(text), [])]
     except csv.Error:
         return None
-    has = {role: any(alias in header for alias in names) for role, names in TRANSACTION_ALIASES.items()}
-    if has["customer"] and has["date"] and has["amount"]:
+    if all(find_column(header, role) is not None for role in ("customer", "date", "amount")):
         return "rfm"
     dimensions = [name for name in find_columns(header) if name in DIMENSIONS]
     return "tier" if len(dimensions) >= 3 else None
@@ -81,14 +81,7 @@ def analyse(
     """Raises SkillError for bad files, with the reason in the user's language."""
     stem = filename.rsplit(".", 1)[0] or "data"
     if kind == "rfm":
-        day = None
-        if as_of:
-            try:
-                day = parse_date(as_of)
-            except ValueError:
-                raise SkillError(
-                    "as-of must be a date like 2024-12-31.", "as-of 应为日期,如 2024-12-31。"
-                ) from None
+        day = parse_as_of(as_of) if as_of else None
         result = segment_rfm(parse_transactions(data), day)
         title = f"RFM · {stem}"
         return Analysis(

@@ -52,13 +52,24 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"
 _AMOUNT_JUNK = re.compile(r"[¥￥$,，\s元]|RMB|CNY", re.IGNORECASE)
 
 
-def _find(header: list[str], role: str, given: str | None) -> int | None:
+def find_column(header: list[str], role: str, given: str | None = None) -> int | None:
+    """The column for `role` (customer, date, amount, order): `given` by name, else by its aliases."""
     normalised = [cell.strip().lower() for cell in header]
     wanted = (given.strip().lower(),) if given else ALIASES[role]
     for name in wanted:
         if name in normalised:
             return normalised.index(name)
     return None
+
+
+def parse_as_of(text: str, label: str = "as-of") -> date:
+    """The `as_of` day a person typed, or SkillError naming the option (`--as-of` on the command line)."""
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise SkillError(
+            f"{label} must be a date like 2024-12-31.", f"{label} 应为日期,如 2024-12-31。"
+        ) from None
 
 
 def parse_date(text: str) -> date:
@@ -91,7 +102,7 @@ def parse_transactions(
     reader = csv_reader(text)
     header = next(reader, [])
     columns = {
-        role: _find(header, role, given)
+        role: find_column(header, role, given)
         for role, given in (("customer", customer), ("date", day), ("amount", amount), ("order", order))
     }
     missing = [role for role in ("customer", "date", "amount") if columns[role] is None]
