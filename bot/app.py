@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.config import Settings
-from bot.listeners import commands, events
+from bot.listeners import commands, events, feedback
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def create_app(settings: Settings, services: Services, token: str | None = None)
     app.use(_dedupe_middleware(services))
     events.register(app, services)
     commands.register(app, services)
+    feedback.register(app, services)
     return app
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot import cli_feedback
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 from bot.services import create_knowledge, create_services
@@ -94,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluation = sub.add_parser("eval", help="retrieval quality over a question set (JSON lines)")
     evaluation.add_argument("questions", type=Path, help='JSON lines: {"q": …, "any": ["phrase", …]}')
     evaluation.add_argument("--json", action="store_true", help="print JSON")
+    cli_feedback.add_parser(sub)
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
@@ -118,6 +120,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     services = create_services(settings, AnswerProcess(settings, processes=settings.answer_processes))
     app = create_app(settings, services)
     services.knowledge.start_warm_up()
+    services.feedback.start_warm_up()
     if use_http:
         from bot.http import create_http_server, serve_until_closed
 
@@ -151,6 +154,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
     console = Console(settings, services)
     print("opsbot: loading the playbook index…", file=sys.stderr)
     services.knowledge.warm_up()
+    services.feedback.start_warm_up()
     try:
         console.run(sys.stdin)
     finally:
@@ -441,6 +445,7 @@ _COMMANDS = {
     "sources": _sources,
     "forget": _forget,
     "eval": _eval,
+    "feedback": lambda settings, args: cli_feedback.run(settings, args, _write, _refuse),
 }
 
 

@@ -14,10 +14,9 @@ from pathlib import PurePath
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
+from bot.admins import is_opsbot_admin, who_can
 from bot.blocks import context, message, notice_message, section
-from bot.config import Settings
 from bot.messages import say
 from bot.services import Services
 from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_file
@@ -42,23 +41,6 @@ def is_document(shared: SharedFile) -> bool:
     return PurePath(shared.name).suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def may_change_knowledge(client: WebClient, settings: Settings, user: str) -> bool:
-    if user in settings.admin_ids:
-        return True
-    try:
-        profile = client.users_info(user=user)["user"]
-    except SlackApiError:
-        return False
-    return bool(profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"))
-
-
-def who_can(settings: Settings, lang: Lang) -> str:
-    named = ", ".join(f"<@{user}>" for user in sorted(settings.admin_ids))
-    if lang == "zh":
-        return "工作区管理员" + (f"以及 {named}" if named else "")
-    return "workspace admins" + (f" and {named}" if named else "")
-
-
 def learn(
     services: Services,
     client: WebClient,
@@ -68,7 +50,7 @@ def learn(
     lang: Lang,
 ) -> None:
     """Index each file (admins only) and send one summary: added, updated, unchanged, refused."""
-    if not may_change_knowledge(client, services.settings, user):
+    if not is_opsbot_admin(client, services.settings, user):
         send(notice_message(say("learn_not_admin", lang, who=who_can(services.settings, lang))))
         return
     report = IngestReport()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from openai import OpenAI
 
 from bot.config import Settings
@@ -39,6 +42,29 @@ def create_llm(settings: Settings) -> LLMCall | None:
             model=model,
             messages=messages,  # type: ignore[arg-type]
             temperature=0.1,
+        )
+        return response.choices[0].message.content or ""
+
+    return complete
+
+
+StructuredCall = Callable[[ChatMessages, str, dict[str, Any]], str]
+"""(messages, schema name, JSON schema) → the model's JSON text."""
+
+
+def create_structured_llm(settings: Settings) -> StructuredCall | None:
+    """A chat callable that asks for JSON matching a schema (OpenAI structured outputs)."""
+    if not settings.llm_enabled:
+        return None
+    client = _client(settings)
+    model = settings.llm_model
+
+    def complete(messages: ChatMessages, name: str, schema: dict[str, Any]) -> str:
+        response = client.chat.completions.create(
+            model=model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=0,
+            response_format={"type": "json_schema", "json_schema": {"name": name, "schema": schema}},
         )
         return response.choices[0].message.content or ""
 

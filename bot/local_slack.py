@@ -90,6 +90,8 @@ class LocalSlack:
     """Users that users.info reports as workspace admins."""
     files: dict[str, LocalFile] = field(default_factory=dict)
     """Files users shared (`add_file`) and files the bot uploaded (completed uploads)."""
+    channels: dict[str, str] = field(default_factory=dict)
+    """Channel id → name, for conversations.list."""
     _pending_uploads: dict[str, LocalFile] = field(default_factory=dict)
     _faults: dict[str, Fault] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
@@ -252,6 +254,15 @@ class LocalSlack:
             return self._answer_files(method, params), None
         if method == "reactions.add":
             return {"ok": True}, None
+        if method == "chat.getPermalink":
+            channel, ts = params.get("channel", ""), str(params.get("message_ts", ""))
+            link = f"https://local.slack.test/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}, None
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{params.get('users', '')}"}}, None
+        if method == "conversations.list":
+            listed = [{"id": id_, "name": name} for id_, name in self.channels.items()]
+            return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}, None
         if method == "users.info":
             user = str(params.get("user", ""))
             tz = self.user_timezones.get(user, "UTC")

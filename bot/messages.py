@@ -87,6 +87,58 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "I don't know `/ops {name}`. Here is what I can do:",
         "zh": "不认识 `/ops {name}` 这个子命令。可用的命令如下:",
     },
+    "feedback_not_filed": {
+        "en": "Sorry, I could not file this feedback: nothing was saved. Please try again in a minute; "
+        "if it keeps happening, tell your opsbot admin (reference: {ref}).",
+        "zh": "抱歉,这条反馈没能登记,没有保存任何内容。请稍后再试;如果反复出现,请联系 opsbot 管理员(编号:{ref})。",
+    },
+    "feedback_usage": {
+        "en": "File feedback: `/ops feedback TEXT customer:NAME` (or use the message menu: *File as feedback*, "
+        "or `@opsbot feedback: …`). Also `/ops feedback stats [7d|30d]`, `/ops feedback export [30d|all]`, "
+        "`/ops feedback route CATEGORY #channel`.",
+        "zh": "登记反馈:`/ops feedback 内容 客户:名称`(或在消息菜单里选 *File as feedback*,或 `@opsbot 反馈:…`)。"
+        "另有 `/ops feedback stats [7d|30d]`、`/ops feedback export [30d|all]`、`/ops feedback route 分类 #频道`。",
+    },
+    "feedback_export_empty": {"en": "No feedback was filed {period}.", "zh": "{period}没有登记反馈。"},
+    "feedback_export_comment": {
+        "en": "Feedback export: {count}, {period}.",
+        "zh": "反馈导出:{count},{period}。",
+    },
+    "feedback_export_sent": {
+        "en": "I sent you the CSV ({count}) in our direct messages.",
+        "zh": "已把 CSV({count})发到你的私信。",
+    },
+    "feedback_export_failed": {
+        "en": "I could not send you the CSV ({error}). Open a direct message with me and try again.",
+        "zh": "无法把 CSV 发给你({error})。请先打开与我的私信再试一次。",
+    },
+    "feedback_no_routes": {
+        "en": "No triage channels yet. Set one with `/ops feedback route bug #product-bugs`.",
+        "zh": "还没有设置分派频道。可用 `/ops feedback route bug #产品bug` 设置。",
+    },
+    "feedback_route_usage": {
+        "en": "Use `/ops feedback route CATEGORY #channel` (or `off`). Categories: bug, how_to, ops_admin, "
+        "feature_request, complaint, other.",
+        "zh": "用法:`/ops feedback route 分类 #频道`(或 `off` 取消)。分类:bug、how_to、ops_admin、"
+        "feature_request、complaint、other。",
+    },
+    "feedback_route_channel": {
+        "en": "I can't find the channel {given}. Pick it from the list as you type `#`, and invite me there "
+        "with `/invite @opsbot`.",
+        "zh": "找不到频道 {given}。请输入 `#` 后从列表中选择,并在该频道用 `/invite @opsbot` 邀请我。",
+    },
+    "feedback_route_not_admin": {
+        "en": "Only {who} can change where feedback is routed.",
+        "zh": "只有{who}可以修改反馈的分派频道。",
+    },
+    "feedback_route_set": {
+        "en": "New {label} feedback will be posted in <#{channel}>.",
+        "zh": "之后新登记的「{label}」反馈会发到 <#{channel}>。",
+    },
+    "feedback_route_off": {
+        "en": "{label} feedback is no longer posted anywhere.",
+        "zh": "「{label}」反馈不再分派到频道。",
+    },
 }
 
 HELP: dict[Lang, str] = {
@@ -100,6 +152,8 @@ HELP: dict[Lang, str] = {
         "• `/ops rfm` — RFM segments of a transaction CSV you shared here (or DM me the file with `rfm`)\n"
         "• `/ops tier` — client value scores and tiers (KA / regular / small-micro) from a client list CSV\n"
         "• `/ops learn` — add a document you shared (or DM me the file); `/ops sources` — what I know\n"
+        "• `/ops feedback TEXT customer:NAME` — file feedback (also: message menu → *File as feedback*, or "
+        "`@opsbot feedback: …`); `/ops feedback stats`, `export`, `route`\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
     ),
@@ -112,6 +166,8 @@ HELP: dict[Lang, str] = {
         "• `/ops rfm` —— 对刚分享的交易明细 CSV 做 RFM 分群(或私信发文件并写 `rfm`)\n"
         "• `/ops tier` —— 按客户清单 CSV 做价值评分与分层(KA / 普通 / 小微)\n"
         "• `/ops learn` —— 把刚分享的文档加入知识库(或私信发文件);`/ops sources` —— 查看知识来源\n"
+        "• `/ops feedback 内容 客户:名称` —— 登记反馈(也可在消息菜单选 *File as feedback*,或 `@opsbot 反馈:…`);"
+        "`/ops feedback stats`、`export`、`route`\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"
     ),

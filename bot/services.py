@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import Settings
+from bot.feedback_service import FeedbackService
+from bot.feedback_store import FeedbackStore
 from bot.jobs import JobRunner
-from bot.llm import create_llm, create_remote_embedders
+from bot.llm import create_llm, create_remote_embedders, create_structured_llm
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.embedders import Embedder, create_embedders
@@ -109,6 +111,7 @@ class Services:
     ledger: EventLedger
     jobs: JobRunner
     knowledge: Answering
+    feedback: FeedbackService
 
     def close(self) -> None:
         self.jobs.shutdown()
@@ -129,9 +132,13 @@ def create_knowledge(
 
 
 def create_services(settings: Settings, knowledge: Answering | None = None) -> Services:
-    """Wire storage, the job pool and knowledge (in this process unless one is given)."""
+    """Wire storage, the job pool, knowledge (in this process unless one is given) and feedback."""
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(sqlite_url(settings.home))
     return Services(
-        settings, EventLedger(engine), JobRunner(settings.workers), knowledge or create_knowledge(settings)
+        settings,
+        EventLedger(engine),
+        JobRunner(settings.workers),
+        knowledge or create_knowledge(settings),
+        FeedbackService(FeedbackStore(engine), create_structured_llm(settings)),
     )

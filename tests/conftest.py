@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.feedback_service import FeedbackService
+from bot.feedback_store import FeedbackStore
 from bot.jobs import JobRunner
 from bot.services import KnowledgeService, Services
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.embedders import Embedder, create_embedders
+from skills.feedback_classifier import FeedbackClassifier
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-0000"
@@ -59,10 +62,19 @@ def _default_embedders() -> list[Embedder]:
     return create_embedders(Settings.model_fields["embedder"].default)
 
 
+@pytest.fixture(scope="session")
+def feedback_classifier() -> FeedbackClassifier:
+    """The shipped categorizer, fitted once per session (a fit takes seconds)."""
+    return FeedbackClassifier.default()
+
+
 @pytest.fixture
-def services(tmp_path: Path, knowledge: KnowledgeService) -> Iterator[Services]:
+def services(
+    tmp_path: Path, knowledge: KnowledgeService, feedback_classifier: FeedbackClassifier
+) -> Iterator[Services]:
     settings = make_settings(tmp_path)
     engine = create_db_engine(sqlite_url(tmp_path))
-    built = Services(settings, EventLedger(engine), JobRunner(workers=2), knowledge)
+    feedback = FeedbackService(FeedbackStore(engine), base=feedback_classifier.fork)
+    built = Services(settings, EventLedger(engine), JobRunner(workers=2), knowledge, feedback)
     yield built
     built.close()

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.answering import answer_by_response_url
 from bot.blocks import funnel_message, help_message, notice_message
+from bot.feedback_commands import feedback_command
 from bot.file_analysis import Kind
 from bot.file_requests import reply_language, run_command
 from bot.funnel_chart import share_funnel_chart
@@ -31,6 +32,7 @@ class SlashRequest:
     """The whole command text."""
     channel: str
     user: str
+    trigger_id: str = ""
 
 
 Subcommand = Callable[[Services, SlashRequest], None]
@@ -99,6 +101,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "学习": _learn,
     "sources": _sources,
     "来源": _sources,
+    "feedback": feedback_command,
+    "反馈": feedback_command,
 }
 
 
@@ -116,6 +120,7 @@ def register(app: App, services: Services) -> None:
             text,
             command.get("channel_id", ""),
             command.get("user_id", ""),
+            command.get("trigger_id", ""),
         )
         if not text:
             _help(services, request)

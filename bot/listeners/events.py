@@ -1,6 +1,7 @@
 """Event listeners: mentions in channels and direct messages, answered in the question's thread.
 
-A message that carries files (a CSV shared in a DM, or with a mention) is an analysis request.
+A message that carries files (a CSV shared in a DM, or with a mention) is an analysis request;
+one that starts with `feedback:` (or `反馈:`) is filed as feedback.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.answering import answer_in_thread
+from bot.feedback_flows import feedback_in_mention, file_from_mention
 from bot.file_requests import run_on_shared_files
 from bot.services import Services
 from bot.slack_text import strip_bot_mentions
@@ -37,6 +39,10 @@ def _dispatch(services: Services, client: WebClient, event: dict[str, Any]) -> N
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
     question = strip_bot_mentions(event.get("text") or "")
+    feedback = feedback_in_mention(question)
+    if feedback is not None:
+        file_from_mention(services, client, event, feedback)
+        return
     services.jobs.submit(
         lambda: answer_in_thread(services, client, channel, thread_ts, question), name="answer-question"
     )

@@ -56,6 +56,7 @@ def send_command(
     response_url: str,
     user: str = "U123",
     channel: str = "C123",
+    trigger_id: str = "t-1",
 ) -> tuple[int, str]:
     body = urlencode(
         {
@@ -65,8 +66,44 @@ def send_command(
             "channel_id": channel,
             "team_id": "TLOCAL",
             "response_url": response_url,
-            "trigger_id": "t-1",
+            "trigger_id": trigger_id,
             "api_app_id": "A1",
         }
     )
     return post(url, body, signed_headers(body, secret), "application/x-www-form-urlencoded")
+
+
+def send_interaction(url: str, secret: str, payload: dict[str, Any]) -> tuple[int, str]:
+    """A shortcut or a button click: Slack posts the JSON as the form field `payload`."""
+    body = urlencode({"payload": json.dumps(payload)})
+    return post(url, body, signed_headers(body, secret), "application/x-www-form-urlencoded")
+
+
+def message_shortcut(
+    message: dict[str, Any], response_url: str, user: str = "U999", channel: str = "C123"
+) -> dict[str, Any]:
+    return {
+        "type": "message_action",
+        "callback_id": "file_feedback",
+        "trigger_id": "t-shortcut",
+        "team": {"id": "TLOCAL"},
+        "user": {"id": user},
+        "channel": {"id": channel},
+        "message": message,
+        "message_ts": message.get("ts"),
+        "response_url": response_url,
+    }
+
+
+def button_click(action_id: str, value: str, response_url: str, user: str = "U123") -> dict[str, Any]:
+    return {
+        "type": "block_actions",
+        "team": {"id": "TLOCAL"},
+        "user": {"id": user},
+        "api_app_id": "A1",
+        "trigger_id": "t-click",
+        "container": {"type": "message"},
+        "channel": {"id": "C123"},
+        "response_url": response_url,
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
+    }

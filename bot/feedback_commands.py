@@ -1,0 +1,224 @@
+"""`/ops feedback …`: file a text, or `stats [7d|30d]`, `export [7d|30d|all]`, `route CATEGORY #channel`."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.admins import is_opsbot_admin, who_can
+from bot.blocks import notice_message
+from bot.feedback_blocks import category_label, filed_card, item_count, period_text, stats_message
+from bot.feedback_export import feedback_csv
+from bot.feedback_flows import file_safely, finish_filing, prepare
+from bot.feedback_store import NewFeedback
+from bot.messages import say
+from bot.services import Services
+from bot.slack_files import Upload, share_files
+from bot.slack_text import escape
+from knowledge.text import Lang, detect_language
+from skills.errors import SkillError
+from skills.feedback_categories import CATEGORIES, parse_category
+
+if TYPE_CHECKING:
+    from bot.listeners.commands import SlashRequest
+
+log = logging.getLogger(__name__)
+STATS_DEFAULT_DAYS = 7
+_PERIOD = re.compile(r"^(\d{1,4})\s*(?:d|days?|天)$", re.IGNORECASE)
+_ALL = ("all", "全部", "所有")
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+_OFF = ("off", "none", "关闭", "取消")
+
+
+def parse_period(text: str, default: int | None) -> int | str | None:
+    """Days, None for all time, or "bad" when the text is not a period."""
+    cleaned = text.strip().lower()
+    if not cleaned:
+        return default
+    if cleaned in _ALL:
+        return None
+    match = _PERIOD.match(cleaned)
+    if match and 0 < int(match.group(1)) <= 3660:
+        return int(match.group(1))
+    return "bad"
+
+
+def feedback_command(services: Services, request: SlashRequest) -> None:
+    word, _, args = request.rest.partition(" ")
+    keyword = word.lower()
+    lang = detect_language(request.rest or request.text)
+    if not request.rest:
+        request.ack(**notice_message(say("feedback_usage", lang)))
+    elif keyword in ("stats", "统计") and parse_period(args, STATS_DEFAULT_DAYS) != "bad":
+        _stats(services, request, parse_period(args, STATS_DEFAULT_DAYS), lang)  # type: ignore[arg-type]
+    elif keyword in ("export", "导出") and parse_period(args, None) != "bad":
+        _export(services, request, parse_period(args, None), lang)  # type: ignore[arg-type]
+    elif keyword in ("route", "路由", "分派") and _looks_like_route(args):
+        _route(services, request, args, lang)
+    else:
+        _file(services, request, lang)
+
+
+def _file(services: Services, request: SlashRequest, lang: Lang) -> None:
+    def deliver(payload: dict[str, Any]) -> None:
+        request.respond(response_type="ephemeral", replace_original=True, **payload)
+
+    try:
+        body, customer = prepare(request.rest, lang)
+    except SkillError as error:
+        request.ack(**notice_message(error.message(lang)))
+        return
+    new = NewFeedback(
+        dedupe_key=f"command:{request.trigger_id or datetime.now(UTC).isoformat()}",
+        text=body,
+        reporter=request.user,
+        filed_by=request.user,
+        source="command",
+        lang=lang,
+        customer=customer,
+        channel=request.channel,
+    )
+    filed = file_safely(services, new, lang, lambda payload: request.ack(**payload))
+    if filed is None:
+        return
+    request.ack(**filed_card(filed, lang))
+    services.jobs.submit(
+        lambda: finish_filing(services, request.client, filed, lang, deliver, shown=True),
+        name="feedback-command",
+    )
+
+
+def _since(days: int | None) -> datetime | None:
+    return None if days is None else datetime.now(UTC) - timedelta(days=days)
+
+
+def _stats(services: Services, request: SlashRequest, days: int | None, lang: Lang) -> None:
+    request.ack(**notice_message(say("one_moment", lang)))
+
+    def work() -> None:
+        store = services.feedback.store
+        since = _since(days)
+        payload = stats_message(store.counts(since), store.top_groups(since), days, lang)
+        request.respond(response_type="ephemeral", replace_original=True, **payload)
+
+    services.jobs.submit(_reporting_failures(work, request, lang), name="feedback-stats")
+
+
+def _export(services: Services, request: SlashRequest, days: int | None, lang: Lang) -> None:
+    request.ack(**notice_message(say("one_moment", lang)))
+
+    def work() -> None:
+        items = services.feedback.store.items(since=_since(days))
+        if not items:
+            text = say("feedback_export_empty", lang, period=period_text(days, lang))
+            request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+            return
+        stamp = datetime.now(UTC).strftime("%Y%m%d")
+        upload = Upload(f"feedback-{stamp}.csv", feedback_csv(items), f"feedback {stamp}")
+        count = item_count(len(items), lang)
+        comment = say("feedback_export_comment", lang, count=count, period=period_text(days, lang))
+        try:
+            direct = str(request.client.conversations_open(users=request.user)["channel"]["id"])
+        except SlackApiError as error:
+            failed = str(error.response.get("error") or "error")
+        else:
+            failed = share_files(request.client, direct, [upload], comment)
+        if failed is None:
+            text = say("feedback_export_sent", lang, count=count)
+        else:
+            text = say("feedback_export_failed", lang, error=failed)
+        request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+
+    services.jobs.submit(_reporting_failures(work, request, lang), name="feedback-export")
+
+
+def _looks_like_route(args: str) -> bool:
+    first = args.split(" ", 1)[0]
+    if not first:
+        return True
+    try:
+        parse_category(first)
+    except SkillError:
+        return False
+    return True
+
+
+def _route(services: Services, request: SlashRequest, args: str, lang: Lang) -> None:
+    store = services.feedback.store
+    parts = args.split()
+    if not parts:
+        routes = store.routes()
+        lines = [f"• {category_label(c, lang)} → <#{routes[c]}>" for c in CATEGORIES if c in routes]
+        request.ack(**notice_message("\n".join(lines) if lines else say("feedback_no_routes", lang)))
+        return
+    if len(parts) != 2:
+        request.ack(**notice_message(say("feedback_route_usage", lang)))
+        return
+    category = parse_category(parts[0])
+    target = parts[1]
+    turning_off = target.lower() in _OFF
+    request.ack(**notice_message(say("one_moment", lang)))
+
+    def work() -> None:
+        channel = None if turning_off else _channel_id(request.client, target)
+        if not is_opsbot_admin(request.client, services.settings, request.user):
+            text = say("feedback_route_not_admin", lang, who=who_can(services.settings, lang))
+        elif channel is None and not turning_off:
+            text = say("feedback_route_channel", lang, given=escape(target))
+        else:
+            store.set_route(category, channel, request.user)
+            label = category_label(category, lang)
+            if channel is None:
+                text = say("feedback_route_off", lang, label=label)
+            else:
+                text = say("feedback_route_set", lang, label=label, channel=channel)
+        request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+
+    services.jobs.submit(_reporting_failures(work, request, lang), name="feedback-route")
+
+
+def _channel_id(client: WebClient, token: str) -> str | None:
+    """`<#C123|name>` (a picked channel), a channel id, or `#name` looked up among the channels."""
+    match = _CHANNEL.match(token)
+    if match:
+        return match.group(1)
+    if re.fullmatch(r"[CG][A-Z0-9]{6,}", token):
+        return token
+    name = token.removeprefix("#").lower()
+    cursor = None
+    try:
+        while True:
+            page = client.conversations_list(
+                types="public_channel,private_channel", exclude_archived=True, limit=1000, cursor=cursor
+            )
+            for channel in page.get("channels") or []:
+                if str(channel.get("name", "")).lower() == name:
+                    return str(channel["id"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+    except SlackApiError as error:
+        log.warning("could not list channels: %s", error.response.get("error"))
+        return None
+
+
+def _reporting_failures(work: Callable[[], None], request: SlashRequest, lang: Lang) -> Callable[[], None]:
+    """The job, with any failure told to the user (with a reference to find it in the log)."""
+
+    def run() -> None:
+        try:
+            work()
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("feedback command failed (reference %s)", reference)
+            text = say("failed", lang, ref=reference)
+            request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+
+    return run

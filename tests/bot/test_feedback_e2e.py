@@ -1,0 +1,304 @@
+"""Filing feedback through the real Bolt app: shortcut, command, mention, correction and status
+buttons, routing, grouping, stats and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from bot.local_slack import LocalSlack
+from tests.bot.conftest import Running
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack_requests import (
+    button_click,
+    message_shortcut,
+    send_command,
+    send_event,
+    send_interaction,
+)
+
+BUG = "Export to Excel fails with error 500 since this morning"
+
+
+def _responses(slack: LocalSlack, count: int) -> list[dict]:  # type: ignore[type-arg]
+    assert slack.wait_for(lambda s: len(s.responses) >= count, timeout=30), slack.responses
+    return slack.responses
+
+
+def _posts(slack: LocalSlack, count: int, channel: str | None = None) -> list[dict]:  # type: ignore[type-arg]
+    def posts(s: LocalSlack) -> list[dict]:  # type: ignore[type-arg]
+        return [
+            c.params
+            for c in s.calls_to("chat.postMessage")
+            if channel is None or c.params["channel"] == channel
+        ]
+
+    assert slack.wait_for(lambda s: len(posts(s)) >= count, timeout=30), slack.calls_to("chat.postMessage")
+    return posts(slack)
+
+
+def _text(payload: dict) -> str:  # type: ignore[type-arg]
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def _buttons(payload: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    """action_id → value of every button in the payload."""
+    found = {}
+    for block in payload.get("blocks", []):
+        for element in block.get("elements", []):
+            if element.get("type") == "button":
+                found[element["action_id"]] = element["value"]
+    return found
+
+
+def _file_by_command(running: Running, text: str, trigger: str, user: str = "U123") -> dict:  # type: ignore[type-arg]
+    status, body = send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        f"feedback {text}",
+        running.slack.response_url(trigger),
+        user=user,
+        trigger_id=trigger,
+    )
+    assert status == 200
+    return json.loads(body)
+
+
+def test_command_files_before_it_answers_and_offers_corrections(running: Running) -> None:
+    card = _file_by_command(running, f"{BUG} customer:Acme", "t-cmd-1")
+    [item] = running.services.feedback.store.items()
+    assert (item.category, item.customer, item.reporter, item.source, item.status) == (
+        "bug",
+        "Acme",
+        "U123",
+        "command",
+        "new",
+    )
+    text = _text(card)
+    assert f"Filed as :beetle: Production bug (#{item.id})" in text
+    assert "Customer: Acme" in text and "send it to product" in text
+    buttons = _buttons(card)
+    assert set(buttons) == {
+        f"feedback_category:{c}" for c in ("how_to", "ops_admin", "feature_request", "complaint", "other")
+    }
+
+
+def test_empty_and_huge_feedback_get_a_clear_message_and_file_nothing(running: Running) -> None:
+    usage = _file_by_command(running, "", "t-empty")
+    assert "/ops feedback TEXT customer:NAME" in _text(usage)
+    huge = _file_by_command(running, "很长的反馈" * 1000, "t-huge")
+    assert "上限是 4,000" in _text(huge)
+    only_customer = _file_by_command(running, "customer:Acme", "t-only-customer")
+    assert "There is no feedback text" in _text(only_customer)
+    assert running.services.feedback.store.items() == []
+
+
+def test_shortcut_keeps_author_channel_time_and_link_and_files_once(running: Running) -> None:
+    message = {
+        "type": "message",
+        "user": "U777",
+        "text": "客户说导出报表一直报错500",
+        "ts": "1700000500.000200",
+    }
+    payload = message_shortcut(message, running.slack.response_url("shortcut-1"), user="U999")
+    status, _ = send_interaction(running.events_url, SIGNING_SECRET, payload)
+    assert status == 200
+    [card] = _responses(running.slack, 1)
+    [item] = running.services.feedback.store.items()
+    assert (item.reporter, item.filed_by, item.channel, item.source) == ("U777", "U999", "C123", "shortcut")
+    assert item.permalink == "https://local.slack.test/archives/C123/p1700000500000200"
+    assert item.said_at.timestamp() == 1700000500.0002 or int(item.said_at.timestamp()) == 1700000500
+    assert card["response_type"] == "ephemeral" and "已登记为「:beetle: 生产 bug」" in _text(card)
+    assert "原消息" in _text(card)
+
+    again = message_shortcut(message, running.slack.response_url("shortcut-2"), user="U888")
+    send_interaction(running.events_url, SIGNING_SECRET, again)
+    second = _responses(running.slack, 2)[1]
+    assert "这条已由 <@U999> 登记" in _text(second)
+    assert len(running.services.feedback.store.items()) == 1
+
+
+def test_shortcut_on_a_message_without_text_says_why(running: Running) -> None:
+    message = {"type": "message", "user": "U777", "text": "", "ts": "1700000600.000100"}
+    send_interaction(
+        running.events_url, SIGNING_SECRET, message_shortcut(message, running.slack.response_url("s"))
+    )
+    [reply] = _responses(running.slack, 1)
+    assert "There is no feedback text" in _text(reply)
+    assert running.services.feedback.store.items() == []
+
+
+def test_mention_files_in_the_thread_and_a_retry_files_nothing_more(running: Running) -> None:
+    event = {
+        "type": "app_mention",
+        "channel": "C123",
+        "user": "U555",
+        "text": "<@UOPSBOT> feedback: 希望报表能支持按周汇总 客户:华星科技",
+        "ts": "1700000700.000100",
+    }
+    send_event(running.events_url, SIGNING_SECRET, event, "Ev-fb-1")
+    [reply] = _posts(running.slack, 1)
+    assert reply["thread_ts"] == "1700000700.000100"
+    assert "新需求" in _text(reply) and "客户:华星科技" in _text(reply)
+    send_event(running.events_url, SIGNING_SECRET, event, "Ev-fb-1", retry=1)
+    running.services.jobs.drain(timeout=10)
+    [item] = running.services.feedback.store.items()
+    assert (item.category, item.customer, item.text) == (
+        "feature_request",
+        "华星科技",
+        "希望报表能支持按周汇总",
+    )
+    assert len(running.slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_mention_without_the_feedback_prefix_is_still_a_question(running: Running) -> None:
+    event = {
+        "type": "app_mention",
+        "channel": "C123",
+        "user": "U1",
+        "text": "<@UOPSBOT> 复盘怎么做?",
+        "ts": "1.2",
+    }
+    send_event(running.events_url, SIGNING_SECRET, event, "Ev-q-1")
+    assert running.slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 1, timeout=60)
+    assert running.services.feedback.store.items() == []
+
+
+def test_correction_button_moves_the_item_and_becomes_a_labeled_example(running: Running) -> None:
+    card = _file_by_command(running, "The app feels slow when I open the customer list", "t-fix")
+    [item] = running.services.feedback.store.items()
+    target = "complaint" if item.category != "complaint" else "other"
+    value = _buttons(card)[f"feedback_category:{target}"]
+    click = button_click(f"feedback_category:{target}", value, running.slack.response_url("fix"), user="U321")
+    status, _ = send_interaction(running.events_url, SIGNING_SECRET, click)
+    assert status == 200
+    [updated] = _responses(running.slack, 1)
+    assert updated["replace_original"] is True and "by <@U321>" in _text(updated)
+    stored = running.services.feedback.store.get(item.id)
+    assert stored is not None
+    assert (stored.category, stored.original_category, stored.corrected_by) == (target, item.category, "U321")
+    assert [(e.text, e.category) for e in running.services.feedback.store.corrections()] == [
+        (item.text, target)
+    ]
+
+
+def test_a_forged_button_value_changes_nothing(running: Running) -> None:
+    _file_by_command(running, BUG, "t-forge")
+    [item] = running.services.feedback.store.items()
+    for value in ("abc", f"{item.id}:nonsense", "99999:bug"):
+        click = button_click("feedback_category:bug", value, running.slack.response_url("forge"))
+        assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
+    stored = running.services.feedback.store.get(item.id)
+    assert stored is not None and stored.corrected_by is None
+
+
+def test_routing_posts_new_bugs_to_the_triage_channel_with_status_buttons(running: Running) -> None:
+    running.slack.admins.add("UADMIN")
+    status, _ = send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        "feedback route bug <#CBUGS|product-bugs>",
+        running.slack.response_url("route"),
+        user="UADMIN",
+    )
+    assert status == 200
+    [confirmation] = _responses(running.slack, 1)
+    assert "posted in <#CBUGS>" in _text(confirmation)
+
+    card = _file_by_command(running, f"{BUG} customer:Acme", "t-route-1")
+    assert "Production bug" in _text(card)
+    [triage] = _posts(running.slack, 1, channel="CBUGS")
+    assert "Export to Excel fails" in _text(triage) and "Customer: Acme" in _text(triage)
+    updated_card = _responses(running.slack, 2)[1]
+    assert "Posted to <#CBUGS> for triage" in _text(updated_card)
+    [item] = running.services.feedback.store.items()
+    assert item.routed_channel == "CBUGS"
+
+    done = _buttons(triage)["feedback_status:done"]
+    click = button_click("feedback_status:done", done, running.slack.response_url("status"), user="U444")
+    send_interaction(running.events_url, SIGNING_SECRET, click)
+    status_update = _responses(running.slack, 3)[2]
+    assert "done by <@U444>" in _text(status_update)
+    stored = running.services.feedback.store.get(item.id)
+    assert stored is not None and (stored.status, stored.status_by) == ("done", "U444")
+
+
+def test_routing_by_name_and_refusals(running: Running) -> None:
+    running.slack.channels["CPRODUCT"] = "product-requests"
+    send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        "feedback route 新需求 #product-requests",
+        running.slack.response_url("r1"),
+        user="U1",
+    )
+    [refused] = _responses(running.slack, 1)
+    assert "Only workspace admins" in _text(refused) or "只有工作区管理员" in _text(refused)
+    running.slack.admins.add("U1")
+    send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        "feedback route feature_request #product-requests",
+        running.slack.response_url("r2"),
+        user="U1",
+    )
+    assert "<#CPRODUCT>" in _text(_responses(running.slack, 2)[1])
+    send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        "feedback route bug #no-such-channel",
+        running.slack.response_url("r3"),
+        user="U1",
+    )
+    assert "can't find the channel #no-such-channel" in _text(_responses(running.slack, 3)[2])
+    assert running.services.feedback.store.routes() == {"feature_request": "CPRODUCT"}
+
+
+def test_near_duplicates_are_grouped_and_counted_by_customer(running: Running) -> None:
+    _file_by_command(running, "Export to Excel fails with error 500 customer:Acme", "t-g1")
+    second = _file_by_command(running, "exporting to excel gives error 500 again customer:Beta", "t-g2")
+    assert "Raised 2 times by 2 customers" in _text(second)
+    _file_by_command(running, "How do I add a colleague to our workspace? customer:Acme", "t-g3")
+    first, _ = sorted(running.services.feedback.store.items()[1:], key=lambda i: i.id)
+    items = {item.id: item for item in running.services.feedback.store.items()}
+    groups = {item.group_id for item in items.values()}
+    assert len(groups) == 2 and first.group_id == first.id
+
+
+def test_stats_count_by_category_and_show_the_most_repeated(running: Running) -> None:
+    _file_by_command(running, "Export to Excel fails with error 500 customer:Acme", "t-s1")
+    _file_by_command(running, "exporting to excel gives error 500 again customer:Beta", "t-s2")
+    _file_by_command(running, "希望能支持导出PDF 客户:华星", "t-s3")
+    send_command(
+        running.events_url, SIGNING_SECRET, "/ops", "feedback stats 30d", running.slack.response_url("st")
+    )
+    report = _text(_responses(running.slack, 1)[0])
+    assert "Feedback, last 30 days: 3 items" in report
+    assert "Production bug: *2* (new 2, triaged 0, done 0)" in report
+    assert "2 customers, 2 times" in report
+
+
+def test_export_sends_a_spreadsheet_safe_csv_to_the_user(running: Running) -> None:
+    _file_by_command(running, '=HYPERLINK("http://x") export fails with error 500 customer:@evil', "t-e1")
+    send_command(
+        running.events_url, SIGNING_SECRET, "/ops", "feedback export", running.slack.response_url("ex")
+    )
+    [notice] = _responses(running.slack, 1)
+    assert "sent you the CSV (1 item)" in _text(notice)
+    [upload] = running.slack.uploads()
+    assert upload.channels == ["DU123"] and upload.name.endswith(".csv")
+    rows = list(csv.reader(io.StringIO(upload.content.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["id", "said_at_utc", "category", "status", "customer", "text"]
+    assert rows[1][4] == "'@evil" and rows[1][5].startswith("'=HYPERLINK")
+
+
+def test_feedback_text_that_starts_with_a_subcommand_word_is_still_filed(running: Running) -> None:
+    card = _file_by_command(running, "export to Excel is broken, error 500", "t-word")
+    assert "Filed as" in _text(card)
+    assert len(running.services.feedback.store.items()) == 1
