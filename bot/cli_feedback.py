@@ -76,7 +76,8 @@ def run(settings: Settings, args: argparse.Namespace, write: Write, refuse: Refu
         print(f"#{args.id} is now {args.status}")
         return 0
     except SkillError as error:
-        return refuse(error.en, as_json)
+        words = " ".join(getattr(args, "text", None) or [])
+        return refuse(error.message(detect_language(words)), as_json)
 
 
 def _classify(service: FeedbackService, words: list[str], as_json: bool) -> int:
@@ -116,8 +117,9 @@ def _add(service: FeedbackService, text: str, customer: str | None, as_json: boo
         lang=lang,
         customer=customer,
     )
+    service.offline()  # the command line can wait for the model: the item is filed categorized
     filed = service.file(new)
-    item = service.refine(filed.item)
+    item = service.complete(filed.item)
     if as_json:
         record = item_json(item)
         record["group_size"] = filed.group_size

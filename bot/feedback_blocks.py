@@ -32,6 +32,10 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "Raised {items} times by {customers} customers; first: {first}",
         "zh": "同类问题已出现 {items} 次,涉及 {customers} 个客户;最早:{first}",
     },
+    "similar_unnamed": {
+        "en": "Raised {items} times; first: {first}",
+        "zh": "同类问题已出现 {items} 次;最早:{first}",
+    },
     "next_step": {"en": "Next step: {text}", "zh": "下一步:{text}"},
     "move_to": {"en": "Not right? Move it to:", "zh": "分错了?改为:"},
     "routed": {"en": "Posted to <#{channel}> for triage.", "zh": "已发到 <#{channel}> 待处理。"},
@@ -52,6 +56,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "• {customers} customers, {items} times: {text} ({ref})",
         "zh": "• {customers} 个客户,{items} 次:{text}({ref})",
     },
+    "top_line_unnamed": {"en": "• {items} times: {text} ({ref})", "zh": "• {items} 次:{text}({ref})"},
+    "private": {"en": "_(filed from a direct message)_", "zh": "_(来自私信)_"},
     "one_item": {"en": "1 item", "zh": "1 条"},
     "items": {"en": "{count} items", "zh": "{count} 条"},
     "period_days": {"en": "last {days} days", "zh": "近 {days} 天"},
@@ -73,7 +79,8 @@ def category_label(category: str, lang: Lang) -> str:
     return f"{info.emoji} {info.label[lang]}"
 
 
-def _lang(item: FeedbackItem) -> Lang:
+def item_language(item: FeedbackItem) -> Lang:
+    """The language the item was written in (its triage post and later cards use it)."""
     return "zh" if item.lang == "zh" else "en"
 
 
@@ -87,7 +94,7 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
-def _reference(item: FeedbackItem, lang: Lang) -> str:
+def _reference(item: FeedbackItem) -> str:
     url = _safe_url(item.permalink)
     return f"<{url}|#{item.id}>" if url else f"#{item.id}"
 
@@ -146,18 +153,20 @@ def filed_card(
         context(*_details(item, lang)),
     ]
     if filed.first_in_group is not None:
-        first = _reference(filed.first_in_group, lang)
-        blocks.append(
-            context(
-                _say("similar", lang, items=filed.group_size, customers=filed.group_customers, first=first)
-            )
-        )
+        first = _reference(filed.first_in_group)
+        blocks.append(context(_similar_line(filed, first, lang)))
     blocks.append(context(_say("next_step", lang, text=CATEGORY_INFO[item.category].handling[lang])))  # type: ignore[index]
     if route_note:
         blocks.append(context(route_note))
     blocks.append(context(_say("move_to", lang)))
     blocks.append(_category_buttons(item, lang))
     return message(f"{title}: {truncate(escape(item.text), 200)}", blocks)
+
+
+def _similar_line(filed: Filed, first: str, lang: Lang) -> str:
+    if filed.group_customers:
+        return _say("similar", lang, items=filed.group_size, customers=filed.group_customers, first=first)
+    return _say("similar_unnamed", lang, items=filed.group_size, first=first)
 
 
 def route_note(channel: str, error: str | None, lang: Lang) -> str:
@@ -179,12 +188,8 @@ def triage_post(filed: Filed, lang: Lang, status_by: str | None = None) -> dict[
         context(*_details(item, lang)),
     ]
     if filed.first_in_group is not None:
-        first = _reference(filed.first_in_group, lang)
-        blocks.append(
-            context(
-                _say("similar", lang, items=filed.group_size, customers=filed.group_customers, first=first)
-            )
-        )
+        first = _reference(filed.first_in_group)
+        blocks.append(context(_similar_line(filed, first, lang)))
     blocks.append(context(status_line))
     buttons = [
         {
@@ -209,8 +214,14 @@ def period_text(days: int | None, lang: Lang) -> str:
 
 
 def stats_message(
-    counts: dict[tuple[str, str], int], top: list[GroupCount], days: int | None, lang: Lang
+    counts: dict[tuple[str, str], int],
+    top: list[GroupCount],
+    days: int | None,
+    lang: Lang,
+    viewer: str | None = None,
 ) -> dict[str, Any]:
+    """Counts by category and status, then the problems raised most often. Text filed from a DM is
+    shown only to whoever raised or filed it."""
     period = period_text(days, lang)
     total = sum(counts.values())
     if total == 0:
@@ -229,17 +240,15 @@ def stats_message(
     if top:
         top_lines = [_say("top_title", lang)]
         for group in top:
-            excerpt = escape(truncate(" ".join(group.first.text.split()), 120))
-            reference = f"{_reference(group.first, lang)}, {category_label(group.first.category, lang)}"
+            first = group.first
+            private = (first.channel or "").startswith("D") and viewer not in (first.reporter, first.filed_by)
+            excerpt = (
+                _say("private", lang) if private else escape(truncate(" ".join(first.text.split()), 120))
+            )
+            reference = f"{_reference(first)}, {category_label(first.category, lang)}"
+            key = "top_line" if group.customers else "top_line_unnamed"
             top_lines.append(
-                _say(
-                    "top_line",
-                    lang,
-                    customers=group.customers,
-                    items=group.items,
-                    text=excerpt,
-                    ref=reference,
-                )
+                _say(key, lang, customers=group.customers, items=group.items, text=excerpt, ref=reference)
             )
         blocks.append(section("\n".join(top_lines)))
     return message(lines[0].strip("*"), blocks)

@@ -1,4 +1,7 @@
-"""`/ops feedback …`: file a text, or `stats [7d|30d]`, `export [7d|30d|all]`, `route CATEGORY #channel`."""
+"""`/ops feedback …`: file a text, or `stats [7d|30d]`, `export [7d|30d|all]`, `route CATEGORY #channel`.
+
+Export is for admins: it holds every item, also those filed from private channels and DMs.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from bot.blocks import notice_message
 from bot.feedback_blocks import category_label, filed_card, item_count, period_text, stats_message
 from bot.feedback_export import feedback_csv
 from bot.feedback_flows import file_safely, finish_filing, prepare
+from bot.feedback_service import PENDING
 from bot.feedback_store import NewFeedback
 from bot.messages import say
 from bot.services import Services
@@ -33,6 +37,23 @@ log = logging.getLogger(__name__)
 STATS_DEFAULT_DAYS = 7
 _PERIOD = re.compile(r"^(\d{1,4})\s*(?:d|days?|天)$", re.IGNORECASE)
 _ALL = ("all", "全部", "所有")
+_STATS = ("stats", "统计")
+_EXPORT = ("export", "导出")
+_PERIOD_WORDS = (
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "last",
+    "today",
+    "天",
+    "周",
+    "月",
+    "年",
+)
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
 _OFF = ("off", "none", "关闭", "取消")
 
@@ -56,14 +77,27 @@ def feedback_command(services: Services, request: SlashRequest) -> None:
     lang = detect_language(request.rest or request.text)
     if not request.rest:
         request.ack(**notice_message(say("feedback_usage", lang)))
-    elif keyword in ("stats", "统计") and parse_period(args, STATS_DEFAULT_DAYS) != "bad":
-        _stats(services, request, parse_period(args, STATS_DEFAULT_DAYS), lang)  # type: ignore[arg-type]
-    elif keyword in ("export", "导出") and parse_period(args, None) != "bad":
-        _export(services, request, parse_period(args, None), lang)  # type: ignore[arg-type]
+    elif keyword in _STATS + _EXPORT:
+        default = STATS_DEFAULT_DAYS if keyword in _STATS else None
+        period = parse_period(args, default)
+        if period == "bad" and not _looks_like_a_period(args):
+            _file(services, request, lang)  # "export to Excel fails…" is feedback, not a subcommand
+        elif period == "bad":
+            request.ack(**notice_message(say("feedback_period_usage", lang, word=escape(word))))
+        elif keyword in _STATS:
+            _stats(services, request, period, lang)  # type: ignore[arg-type]
+        else:
+            _export(services, request, period, lang)  # type: ignore[arg-type]
     elif keyword in ("route", "路由", "分派") and _looks_like_route(args):
         _route(services, request, args, lang)
     else:
         _file(services, request, lang)
+
+
+def _looks_like_a_period(args: str) -> bool:
+    """`stats 90`, `stats month`, `export last`: a period got wrong, not a feedback text."""
+    words = args.split()
+    return len(words) == 1 and (any(c.isdigit() for c in args) or words[0].lower() in _PERIOD_WORDS)
 
 
 def _file(services: Services, request: SlashRequest, lang: Lang) -> None:
@@ -71,12 +105,12 @@ def _file(services: Services, request: SlashRequest, lang: Lang) -> None:
         request.respond(response_type="ephemeral", replace_original=True, **payload)
 
     try:
-        body, customer = prepare(request.rest, lang)
+        body, customer = prepare(request.rest)
     except SkillError as error:
         request.ack(**notice_message(error.message(lang)))
         return
     new = NewFeedback(
-        dedupe_key=f"command:{request.trigger_id or datetime.now(UTC).isoformat()}",
+        dedupe_key=f"command:{request.trigger_id or uuid.uuid4().hex}",
         text=body,
         reporter=request.user,
         filed_by=request.user,
@@ -88,9 +122,13 @@ def _file(services: Services, request: SlashRequest, lang: Lang) -> None:
     filed = file_safely(services, new, lang, lambda payload: request.ack(**payload))
     if filed is None:
         return
-    request.ack(**filed_card(filed, lang))
+    pending = filed.item.method == PENDING.method
+    if pending:
+        request.ack(**notice_message(say("feedback_pending", lang, id=str(filed.item.id))))
+    else:
+        request.ack(**filed_card(filed, lang))
     services.jobs.submit(
-        lambda: finish_filing(services, request.client, filed, lang, deliver, shown=True),
+        lambda: finish_filing(services, request.client, filed, lang, deliver, shown=not pending),
         name="feedback-command",
     )
 
@@ -105,7 +143,7 @@ def _stats(services: Services, request: SlashRequest, days: int | None, lang: La
     def work() -> None:
         store = services.feedback.store
         since = _since(days)
-        payload = stats_message(store.counts(since), store.top_groups(since), days, lang)
+        payload = stats_message(store.counts(since), store.top_groups(since), days, lang, viewer=request.user)
         request.respond(response_type="ephemeral", replace_original=True, **payload)
 
     services.jobs.submit(_reporting_failures(work, request, lang), name="feedback-stats")
@@ -115,6 +153,10 @@ def _export(services: Services, request: SlashRequest, days: int | None, lang: L
     request.ack(**notice_message(say("one_moment", lang)))
 
     def work() -> None:
+        if not is_opsbot_admin(request.client, services.settings, request.user):
+            text = say("feedback_export_not_admin", lang, who=who_can(services.settings, lang))
+            request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+            return
         items = services.feedback.store.items(since=_since(days))
         if not items:
             text = say("feedback_export_empty", lang, period=period_text(days, lang))
@@ -218,7 +260,7 @@ def _reporting_failures(work: Callable[[], None], request: SlashRequest, lang: L
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("feedback command failed (reference %s)", reference)
-            text = say("failed", lang, ref=reference)
+            text = say("feedback_failed", lang, ref=reference)
             request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
 
     return run

@@ -24,18 +24,21 @@ from bot.messages import say
 from bot.services import Services
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
-from skills.feedback_categories import check_feedback_text, split_customer
+from skills.feedback_categories import MAX_FEEDBACK_CHARS, check_feedback_text, split_customer
 
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[dict[str, Any]], None]
 _FEEDBACK_PREFIX = re.compile(r"^\s*(?:feedback|反馈)\s*[:：]\s*", re.IGNORECASE)
+_LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
 
 def feedback_in_mention(text: str) -> str | None:
-    """The feedback text of `feedback: …` (or `反馈:…`), else None (then it is a question)."""
-    match = _FEEDBACK_PREFIX.match(text)
-    return text[match.end() :] if match else None
+    """The feedback text of `@opsbot feedback: …` (or `反馈:…`), else None (then it is a question).
+    Only the leading mention of the bot is taken off; mentions of people inside the text stay."""
+    addressed = _LEADING_MENTION.sub("", text, count=1)
+    match = _FEEDBACK_PREFIX.match(addressed)
+    return addressed[match.end() :] if match else None
 
 
 def message_time(ts: str | None) -> datetime | None:
@@ -45,10 +48,21 @@ def message_time(ts: str | None) -> datetime | None:
         return None
 
 
-def prepare(text: str, lang: Lang) -> tuple[str, str | None]:
+def prepare(text: str) -> tuple[str, str | None]:
     """(feedback text, customer) or SkillError with what to do instead."""
     body, customer = split_customer(text)
     return check_feedback_text(body), customer
+
+
+def filer_language(client: WebClient, user: str, fallback: Lang) -> Lang:
+    """The language of the person's Slack locale (zh-CN, zh-TW… → Chinese), else `fallback`."""
+    try:
+        locale = str(client.users_info(user=user, include_locale=True)["user"].get("locale") or "")
+    except SlackApiError:
+        return fallback
+    if not locale:
+        return fallback
+    return "zh" if locale.lower().startswith("zh") else "en"
 
 
 def file_safely(services: Services, new: NewFeedback, lang: Lang, deliver: Deliver) -> Filed | None:
@@ -65,36 +79,51 @@ def file_safely(services: Services, new: NewFeedback, lang: Lang, deliver: Deliv
 def finish_filing(
     services: Services, client: WebClient, filed: Filed, lang: Lang, deliver: Deliver, shown: bool
 ) -> None:
-    """The slow parts after the item is safe: permalink, LLM category, triage post; then the card
-    is (re)sent when it was not shown yet or something on it changed."""
+    """The slow parts once the item is safe: permalink, category (pending or LLM), triage post.
+    The card is (re)sent when it was not shown yet or something on it changed; a failure here
+    is told to the person, with the item number (it stays filed)."""
+    try:
+        _finish(services, client, filed, lang, deliver, shown)
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        log.exception("finishing feedback #%s failed (reference %s)", filed.item.id, reference)
+        deliver(notice_message(say("feedback_unfinished", lang, id=str(filed.item.id), ref=reference)))
+
+
+def _finish(
+    services: Services, client: WebClient, filed: Filed, lang: Lang, deliver: Deliver, shown: bool
+) -> None:
+    store = services.feedback.store
     item = filed.item
-    changed = False
-    if filed.created and item.channel and item.message_ts and not item.permalink:
+    if item.channel and item.message_ts and not item.permalink:
         permalink = _permalink(client, item.channel, item.message_ts)
         if permalink:
-            item = services.feedback.store.set_permalink(item.id, permalink) or item
-    if filed.created and services.feedback.uses_llm:
-        refined = services.feedback.refine(item)
-        changed = refined.category != item.category
-        item = refined
-    filed = services.feedback.store.view(item, created=filed.created)
-    note = route(services, client, filed, lang) if filed.created else None
-    if not shown or changed or note:
-        deliver(filed_card(filed, lang, route_note=note))
+            item = store.set_permalink(item.id, permalink) or item
+    before = item.category
+    item = services.feedback.complete(item)
+    if shown and item.corrected_by is not None:
+        return  # a person moved it meanwhile: their card stands
+    current = store.view(item, created=filed.created)
+    note = route(services, client, current, lang)
+    if not shown or item.category != before or note:
+        deliver(filed_card(current, lang, route_note=note))
 
 
 def route(services: Services, client: WebClient, filed: Filed, lang: Lang) -> str | None:
-    """Post the item in its category's triage channel (once per channel); the note for the filer."""
+    """Post the item in its category's triage channel, once per channel even when two jobs race;
+    the note for the filer, or None when there is nothing to say."""
+    store = services.feedback.store
     item = filed.item
-    channel = services.feedback.store.routes().get(item.category)
-    if channel is None or item.routed_channel == channel:
+    channel = store.routes().get(item.category)
+    if channel is None or not store.claim_route(item.id, channel):
         return None
     try:
         posted = client.chat_postMessage(channel=channel, **triage_post(filed, lang))
     except SlackApiError as error:
+        store.finish_route(item.id, None)
         log.warning("could not route feedback #%s to %s: %s", item.id, channel, error.response.get("error"))
         return route_note(channel, str(error.response.get("error") or "error"), lang)
-    services.feedback.store.mark_routed(item.id, channel, str(posted["ts"]))
+    store.finish_route(item.id, str(posted["ts"]))
     return route_note(channel, None, lang)
 
 
@@ -109,40 +138,46 @@ def _permalink(client: WebClient, channel: str, ts: str) -> str | None:
 def file_from_shortcut(
     services: Services, client: WebClient, respond: Deliver, shortcut: dict[str, Any]
 ) -> None:
-    """The "File as feedback" message shortcut: the message's author, channel, time and link are kept."""
+    """The "File as feedback" message shortcut: the message's author, channel, time and link are
+    kept, and its text is filed as written (someone else's words are not parsed for a customer)."""
     message = shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id", "")
     filer = (shortcut.get("user") or {}).get("id", "")
-    text = message.get("text") or ""
-    lang = detect_language(text)
+    text = (message.get("text") or "").strip()
+    message_lang = detect_language(text)
 
     def deliver(payload: dict[str, Any]) -> None:
         respond({"response_type": "ephemeral", "replace_original": False, **payload})
 
-    try:
-        body, customer = prepare(text, lang)
-    except SkillError as error:
-        deliver(notice_message(error.message(lang)))
+    if not text:
+        services.jobs.submit(
+            lambda: deliver(notice_message(say("feedback_no_text", filer_language(client, filer, "en")))),
+            name="feedback-refused",
+        )
         return
     ts = message.get("ts") or shortcut.get("message_ts")
     new = NewFeedback(
         dedupe_key=f"message:{channel}:{ts}",
-        text=body,
+        text=text[:MAX_FEEDBACK_CHARS],
         reporter=message.get("user") or message.get("bot_id") or filer,
         filed_by=filer,
         source="shortcut",
-        lang=lang,
-        customer=customer,
+        lang=message_lang,
         channel=channel,
         message_ts=ts,
         said_at=message_time(ts),
     )
-    filed = file_safely(services, new, lang, deliver)
-    if filed is not None:
-        services.jobs.submit(
-            lambda: finish_filing(services, client, filed, lang, deliver, shown=False),
-            name="feedback-shortcut",
-        )
+    filed = file_safely(services, new, message_lang, deliver)
+    if filed is None:
+        return
+
+    def finish() -> None:
+        lang = filer_language(client, filer, message_lang)
+        if len(text) > MAX_FEEDBACK_CHARS:
+            deliver(notice_message(say("feedback_cut", lang, limit=f"{MAX_FEEDBACK_CHARS:,}")))
+        finish_filing(services, client, filed, lang, deliver, shown=False)
+
+    services.jobs.submit(finish, name="feedback-shortcut")
 
 
 def file_from_mention(services: Services, client: WebClient, event: dict[str, Any], text: str) -> None:
@@ -155,10 +190,10 @@ def file_from_mention(services: Services, client: WebClient, event: dict[str, An
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
     try:
-        body, customer = prepare(text, lang)
+        body, customer = prepare(text)
     except SkillError as error:
-        refusal = notice_message(error.message(lang))
-        services.jobs.submit(lambda: deliver(refusal), name="feedback-refused")
+        refusal = say("feedback_empty_mention", lang) if not text.strip() else error.message(lang)
+        services.jobs.submit(lambda: deliver(notice_message(refusal)), name="feedback-refused")
         return
     user = event.get("user", "")
     new = NewFeedback(

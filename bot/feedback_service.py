@@ -1,7 +1,9 @@
 """Feedback for every way of filing it: categorize, store, correct, and learn from corrections.
 
-Filing writes the item with the offline category at once (fast, no network), so it is safe before
-anyone is told; a configured LLM then refines the category, and a person's correction always wins.
+Filing writes the item at once with the offline category (milliseconds, no network; `pending` in
+the seconds after start-up while the model is fitted), so it is safe before anyone is told. A job
+then completes it: the offline category if pending, the LLM's if one is configured. A person's
+correction always wins.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from datetime import datetime
 
 from bot.feedback_store import FeedbackItem, FeedbackStore, Filed, NewFeedback
 from bot.llm import StructuredCall
-from skills.feedback_categories import Category, Status
+from skills.feedback_categories import Category, Status, check_feedback_text
 from skills.feedback_classifier import Classification, FeedbackClassifier, LabeledExample
 from skills.feedback_llm import label_messages, label_schema, parse_label
 
 log = logging.getLogger(__name__)
+PENDING = Classification("other", 0.0, (), method="pending")
+"""Filed before the model was ready; `complete` gives it its category moments later."""
 
 
 class FeedbackService:
@@ -38,7 +42,8 @@ class FeedbackService:
         return self._llm is not None
 
     def offline(self) -> FeedbackClassifier:
-        """The offline categorizer, trained once per process on the seed set and the team's corrections."""
+        """The offline categorizer, fitted once per process on the shipped examples and the team's
+        corrections (seconds: the first caller waits, so request handlers use `file` instead)."""
         with self._lock:
             if self._classifier is None:
                 classifier = self._base()
@@ -49,7 +54,7 @@ class FeedbackService:
             return self._classifier
 
     def start_warm_up(self) -> None:
-        """Fit the categorizer in the background (seconds), so the first filing does not wait."""
+        """Fit the categorizer in the background, so filings soon get their category at once."""
         threading.Thread(target=self.offline, name="opsbot-feedback-warm-up", daemon=True).start()
 
     def classify_offline(self, text: str) -> Classification:
@@ -68,25 +73,34 @@ class FeedbackService:
             return offline
 
     def file(self, new: NewFeedback, now: datetime | None = None) -> Filed:
-        return self.store.file(new, self.classify_offline(new.text), now=now)
+        """Write the item at once: categorized when the model is ready, else `pending` for `complete`."""
+        check_feedback_text(new.text)
+        classifier = self._classifier
+        classification = classifier.classify(new.text) if classifier is not None else PENDING
+        return self.store.file(new, classification, now=now)
 
-    def refine(self, item: FeedbackItem) -> FeedbackItem:
-        """Ask the LLM (when configured) for a better category; None of this can lose the item."""
-        if self._llm is None or item.corrected_by is not None:
+    def complete(self, item: FeedbackItem) -> FeedbackItem:
+        """Categorize a pending item and ask the LLM when one is configured (slow: run in a job).
+        A person's correction always stands."""
+        if item.corrected_by is not None:
             return item
-        better = self.classify(item.text)
-        if better.method != "llm":
-            return item
-        return self.store.update_classification(item.id, better) or item
+        if item.method == PENDING.method:
+            item = self.store.update_classification(item.id, self.classify_offline(item.text)) or item
+        if self._llm is not None and item.method != "llm" and item.corrected_by is None:
+            better = self.classify(item.text)
+            if better.method == "llm":
+                item = self.store.update_classification(item.id, better) or item
+        return item
 
     def correct(self, item_id: int, category: Category, user: str) -> FeedbackItem:
-        """Store the person's category and learn from it as a labeled example."""
+        """Store the person's category and keep it as a labeled example (counted after `relearn`)."""
         item = self.store.correct(item_id, category, user)
-        self.offline().learn(LabeledExample(item.text, category))
+        if self._classifier is not None:
+            self._classifier.learn(LabeledExample(item.text, category))
         return item
 
     def relearn(self) -> None:
-        """Refit on the corrections so far (slow: call it off the request path)."""
+        """Refit on the corrections so far (seconds: call it off the request path)."""
         self.offline().refresh()
 
     def set_status(self, item_id: int, status: Status, user: str) -> FeedbackItem:

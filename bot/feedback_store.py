@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Float, Integer, String, Text, func, select
+from sqlalchemy import DateTime, Float, Integer, String, Text, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
@@ -51,7 +51,7 @@ class FeedbackItem(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)
     said_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    filed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     fingerprint: Mapped[str] = mapped_column(Text, default="")
     routed_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -136,7 +136,7 @@ class FeedbackStore:
                 deciding_words=json.dumps(list(classification.deciding_words), ensure_ascii=False),
                 method=classification.method,
                 status="new",
-                customer=new.customer,
+                customer=(new.customer or "").strip()[:200] or None,
                 reporter=new.reporter,
                 filed_by=new.filed_by,
                 source=new.source,
@@ -188,17 +188,21 @@ class FeedbackStore:
             )
 
     def update_classification(self, item_id: int, classification: Classification) -> FeedbackItem | None:
-        """Replace the first guess (e.g. with the LLM's), unless a person has corrected it meanwhile."""
+        """Replace the first guess (pending, or the LLM's second opinion) unless a person corrected
+        it: the condition is part of the UPDATE, so a correction made meanwhile is never overwritten."""
         with self._sessions() as session:
-            item = session.get(FeedbackItem, item_id)
-            if item is None or item.corrected_by is not None:
-                return item
-            item.category = classification.category
-            item.confidence = classification.confidence
-            item.deciding_words = json.dumps(list(classification.deciding_words), ensure_ascii=False)
-            item.method = classification.method
+            session.execute(
+                update(FeedbackItem)
+                .where(FeedbackItem.id == item_id, FeedbackItem.corrected_by.is_(None))
+                .values(
+                    category=classification.category,
+                    confidence=classification.confidence,
+                    deciding_words=json.dumps(list(classification.deciding_words), ensure_ascii=False),
+                    method=classification.method,
+                )
+            )
             session.commit()
-            return item
+        return self.get(item_id)
 
     def correct(
         self, item_id: int, category: Category, user: str, now: datetime | None = None
@@ -233,13 +237,26 @@ class FeedbackStore:
                 session.commit()
             return item
 
-    def mark_routed(self, item_id: int, channel: str, ts: str) -> None:
+    def claim_route(self, item_id: int, channel: str) -> bool:
+        """Take the job of posting the item in `channel`; False when it is (being) posted there."""
         with self._sessions() as session:
-            item = session.get(FeedbackItem, item_id)
-            if item is not None:
-                item.routed_channel = channel
-                item.routed_ts = ts
-                session.commit()
+            result = session.execute(
+                update(FeedbackItem)
+                .where(
+                    FeedbackItem.id == item_id,
+                    (FeedbackItem.routed_channel.is_(None)) | (FeedbackItem.routed_channel != channel),
+                )
+                .values(routed_channel=channel, routed_ts=None)
+            )
+            session.commit()
+            return (result.rowcount or 0) == 1
+
+    def finish_route(self, item_id: int, ts: str | None) -> None:
+        """Record the triage post, or (ts None: posting failed) give the claim back."""
+        with self._sessions() as session:
+            values = {"routed_ts": ts} if ts is not None else {"routed_channel": None, "routed_ts": None}
+            session.execute(update(FeedbackItem).where(FeedbackItem.id == item_id).values(**values))
+            session.commit()
 
     def corrections(self) -> list[LabeledExample]:
         """Items a person put in a category: the team's own labeled examples."""
@@ -256,10 +273,10 @@ class FeedbackStore:
         status: str | None = None,
         limit: int | None = None,
     ) -> list[FeedbackItem]:
-        """Newest first."""
-        query = select(FeedbackItem).order_by(FeedbackItem.said_at.desc(), FeedbackItem.id.desc())
+        """Newest filings first; `since` counts from when items were filed."""
+        query = select(FeedbackItem).order_by(FeedbackItem.id.desc())
         if since is not None:
-            query = query.where(FeedbackItem.said_at >= since)
+            query = query.where(FeedbackItem.filed_at >= since)
         if category is not None:
             query = query.where(FeedbackItem.category == category)
         if status is not None:
@@ -275,7 +292,7 @@ class FeedbackStore:
             FeedbackItem.category, FeedbackItem.status
         )
         if since is not None:
-            query = query.where(FeedbackItem.said_at >= since)
+            query = query.where(FeedbackItem.filed_at >= since)
         with self._sessions() as session:
             return {(category, status): count for category, status, count in session.execute(query)}
 
@@ -313,8 +330,8 @@ class FeedbackStore:
 
 
 def _customer_count(items: Sequence[FeedbackItem]) -> int:
-    """Distinct customers; items without a customer count by who raised them."""
-    return len({(item.customer or "").strip().lower() or f"reporter:{item.reporter}" for item in items})
+    """Distinct named customers (items filed without one are counted as items only)."""
+    return len({item.customer.strip().lower() for item in items if item.customer and item.customer.strip()})
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -86,6 +86,8 @@ class LocalSlack:
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     user_timezones: dict[str, str] = field(default_factory=dict)
+    user_locales: dict[str, str] = field(default_factory=dict)
+    """Slack locales (`zh-CN`…) users.info reports with include_locale; en-US otherwise."""
     admins: set[str] = field(default_factory=set)
     """Users that users.info reports as workspace admins."""
     files: dict[str, LocalFile] = field(default_factory=dict)
@@ -267,6 +269,8 @@ class LocalSlack:
             user = str(params.get("user", ""))
             tz = self.user_timezones.get(user, "UTC")
             profile = {"id": user, "name": user.lower(), "tz": tz, "is_admin": user in self.admins}
+            if str(params.get("include_locale", "")).lower() in ("true", "1"):
+                profile["locale"] = self.user_locales.get(user, "en-US")
             return {"ok": True, "user": profile}, None
         if method.startswith("respond/"):
             self.responses.append(params)

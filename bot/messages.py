@@ -139,6 +139,48 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "{label} feedback is no longer posted anywhere.",
         "zh": "「{label}」反馈不再分派到频道。",
     },
+    "feedback_unfinished": {
+        "en": "Feedback #{id} is filed, but I could not finish posting about it. Nothing is lost; "
+        "tell your opsbot admin if this keeps happening (reference: {ref}).",
+        "zh": "反馈 #{id} 已登记,但后续通知没能完成。内容没有丢失;如果反复出现请联系 opsbot 管理员(编号:{ref})。",
+    },
+    "feedback_failed": {
+        "en": "Sorry, that did not work. Nothing was changed; please try again in a minute "
+        "(reference: {ref}).",
+        "zh": "抱歉,操作没有成功,也没有改动任何内容,请稍后再试(编号:{ref})。",
+    },
+    "feedback_no_text": {
+        "en": "That message has no text to file as feedback (files alone cannot be filed). "
+        "Describe it with `/ops feedback TEXT` instead.",
+        "zh": "这条消息没有可登记的文字(只有文件无法登记)。请改用 `/ops feedback 内容` 描述一下。",
+    },
+    "feedback_cut": {
+        "en": "That message is longer than {limit} characters: I filed the beginning, and the link "
+        "leads to the whole message.",
+        "zh": "这条消息超过 {limit} 个字符:已登记开头部分,完整内容可通过原消息链接查看。",
+    },
+    "feedback_empty_mention": {
+        "en": "Write the feedback after `feedback:`, e.g. `@opsbot feedback: export fails with error 500 "
+        "customer:Acme`.",
+        "zh": "请把反馈写在 `反馈:` 后面,例如 `@opsbot 反馈:导出报表报错500 客户:华星科技`。",
+    },
+    "feedback_pending": {
+        "en": ":hourglass_flowing_sand: Filed as #{id}; categorizing it…",
+        "zh": ":hourglass_flowing_sand: 已登记为 #{id},正在分类…",
+    },
+    "feedback_export_not_admin": {
+        "en": "Exports hold every item, from every channel, so only {who} can export feedback. "
+        "`/ops feedback stats` shows the counts.",
+        "zh": "导出包含所有频道的全部反馈,只有{who}可以导出。`/ops feedback stats` 可查看统计。",
+    },
+    "feedback_period_usage": {
+        "en": "Give the period as days, e.g. `/ops feedback {word} 7d` or `30d`, or `all`.",
+        "zh": "时间范围请写天数,例如 `/ops feedback {word} 7d` 或 `30d`,或 `all`。",
+    },
+    "feedback_gone": {
+        "en": "That feedback item no longer exists.",
+        "zh": "这条反馈已不存在。",
+    },
 }
 
 HELP: dict[Lang, str] = {

@@ -119,16 +119,20 @@ def parse_category(name: str) -> Category:
     return category
 
 
-_CUSTOMER = re.compile(r"(?:^|\s)(?:customer|client|客户)\s*[:：=]\s*(\"[^\"]+\"|“[^”]+”|\S+)", re.IGNORECASE)
+_CUSTOMER = re.compile(
+    r"(?:^|(?<=[\s,，;；、。]))(?:customer|client|客户)[:：=](\"[^\"]+\"|“[^”]+”|[^\s,，;；。]+)",
+    re.IGNORECASE,
+)
 
 
 def split_customer(text: str) -> tuple[str, str | None]:
-    """`… customer:Acme` → ("…", "Acme"); quotes allow spaces: `customer:"Acme Ltd"`."""
+    """`… customer:Acme` → ("…", "Acme"); quotes allow spaces: `customer:"Acme Ltd"`. No space may
+    follow the colon, so a quote such as "Customer: the export fails" stays text."""
     match = _CUSTOMER.search(text)
     if match is None:
         return text.strip(), None
     name = match.group(1).strip('"“”')
-    rest = (text[: match.start()] + " " + text[match.end() :]).strip()
+    rest = (text[: match.start()].rstrip() + " " + text[match.end() :].lstrip()).strip()
     return rest, name or None
 
 

@@ -6,7 +6,7 @@ grievance about the service is a complaint even when it mentions a bug), and a l
 character n-grams learns it from them without a word segmenter, across Chinese, English, mixed
 text, typos and Traditional characters (folded to Simplified first). Word features (English words,
 Chinese character pairs) sit beside the n-grams so the deciding words can be shown. The model
-trains on the shipped examples plus every correction a team makes, in about a second.
+trains on the shipped examples plus every correction a team makes, in a few seconds.
 """
 
 from __future__ import annotations
@@ -222,8 +222,8 @@ def _straddles(word: str, chosen: list[str]) -> bool:
 class FeedbackClassifier:
     """Categorizes one message at a time; `learn` adds a labeled example (a person's correction).
 
-    Thread-safe: a refit builds a new model and swaps it in, so classifying never waits for one
-    longer than the first fit.
+    Classifying never fits: `learn` only records the example, and `refresh` (run off the request
+    path) fits a new model on all examples and swaps it in whole, one refit at a time.
     """
 
     def __init__(self, examples: Iterable[LabeledExample], regularization: float = REGULARIZATION) -> None:
@@ -232,6 +232,7 @@ class FeedbackClassifier:
             raise ValueError("the examples must cover every category")
         self._regularization = regularization
         self._lock = threading.Lock()
+        self._refit = threading.Lock()
         self._model = _Model(self._examples, regularization)
         self._stale = False
 
@@ -248,29 +249,25 @@ class FeedbackClassifier:
             forked._stale = self._stale
         forked._regularization = self._regularization
         forked._lock = threading.Lock()
+        forked._refit = threading.Lock()
         forked._model = self._model
         return forked
 
-    @property
-    def example_count(self) -> int:
-        return len(self._examples)
-
     def learn(self, example: LabeledExample) -> None:
-        """Add an example; the model is refitted on the next `refresh` (or classify)."""
+        """Record an example; it counts from the next `refresh`."""
         with self._lock:
             self._examples.append(example)
             self._stale = True
 
     def refresh(self) -> None:
-        with self._lock:
-            if not self._stale:
-                return
-            examples, self._stale = list(self._examples), False
-        self._model = _Model(examples, self._regularization)
+        """Refit when examples were added (seconds); concurrent calls wait and then find it done."""
+        with self._refit:
+            with self._lock:
+                if not self._stale:
+                    return
+                examples, self._stale = list(self._examples), False
+            self._model = _Model(examples, self._regularization)
 
     def classify(self, text: str) -> Classification:
         """Refuses empty and over-long texts (SkillError), like every way of filing does."""
-        checked = check_feedback_text(text)
-        if self._stale:
-            self.refresh()
-        return self._model.classify(checked)
+        return self._model.classify(check_feedback_text(text))

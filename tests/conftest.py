@@ -75,6 +75,7 @@ def services(
     settings = make_settings(tmp_path)
     engine = create_db_engine(sqlite_url(tmp_path))
     feedback = FeedbackService(FeedbackStore(engine), base=feedback_classifier.fork)
+    feedback.offline()  # as after the start-up warm-up; the pending path has its own test
     built = Services(settings, EventLedger(engine), JobRunner(workers=2), knowledge, feedback)
     yield built
     built.close()

@@ -33,16 +33,16 @@ def register(app: App, services: Services) -> None:
 
 
 def _dispatch(services: Services, client: WebClient, event: dict[str, Any]) -> None:
+    feedback = feedback_in_mention(event.get("text") or "")
+    if feedback is not None:
+        file_from_mention(services, client, event, feedback)  # a screenshot with it is fine
+        return
     if event.get("files"):
         services.jobs.submit(lambda: run_on_shared_files(services, client, event), name="analyse-files")
         return
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
     question = strip_bot_mentions(event.get("text") or "")
-    feedback = feedback_in_mention(question)
-    if feedback is not None:
-        file_from_mention(services, client, event, feedback)
-        return
     services.jobs.submit(
         lambda: answer_in_thread(services, client, channel, thread_ts, question), name="answer-question"
     )

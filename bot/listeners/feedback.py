@@ -9,8 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.feedback_blocks import CATEGORY_ACTION, STATUS_ACTION, filed_card, triage_post
+from bot.blocks import notice_message
+from bot.feedback_blocks import CATEGORY_ACTION, STATUS_ACTION, filed_card, item_language, triage_post
 from bot.feedback_flows import file_from_shortcut, route
+from bot.messages import say
 from bot.services import Services
 from skills.feedback_categories import CATEGORIES, STATUSES
 
@@ -18,12 +20,23 @@ log = logging.getLogger(__name__)
 SHORTCUT_CALLBACK = "file_feedback"
 
 
-def _target(action: dict[str, Any], allowed: tuple[str, ...]) -> tuple[int, str] | None:
-    """(item id, chosen value) from a button's `ID:VALUE`, or None for anything else."""
+def _clicked(
+    services: Services, body: dict[str, Any], action: dict[str, Any], allowed: tuple[str, ...]
+) -> tuple[int, str, str] | None:
+    """(item id, chosen value, user) from a button's `ID:VALUE`; None for a deleted item or a
+    forged value, which change nothing."""
     item, _, value = str(action.get("value", "")).partition(":")
-    if not item.isdigit() or value not in allowed:
-        return None
-    return int(item), value
+    if item.isdigit() and value in allowed and services.feedback.store.get(int(item)) is not None:
+        return int(item), value, (body.get("user") or {}).get("id", "")
+    return None
+
+
+def _gone(services: Services, respond: Respond) -> None:
+    text = f"{say('feedback_gone', 'en')} / {say('feedback_gone', 'zh')}"
+    services.jobs.submit(
+        lambda: respond(response_type="ephemeral", replace_original=False, **notice_message(text)),
+        name="feedback-gone",
+    )
 
 
 def register(app: App, services: Services) -> None:
@@ -36,18 +49,23 @@ def register(app: App, services: Services) -> None:
     def on_category(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
-        target = _target(action, CATEGORIES)
-        user = (body.get("user") or {}).get("id", "")
-        if target is None or services.feedback.store.get(target[0]) is None:
+        clicked = _clicked(services, body, action, CATEGORIES)
+        if clicked is None:
             ack()
+            _gone(services, respond)
             return
-        item = services.feedback.correct(target[0], target[1], user)  # type: ignore[arg-type]
+        item_id, category, user = clicked
+        item = services.feedback.correct(item_id, category, user)  # type: ignore[arg-type]
         ack()
 
         def after() -> None:
             filed = services.feedback.store.view(item)
-            lang = "zh" if item.lang == "zh" else "en"
-            note = route(services, client, filed, lang)
+            lang = item_language(item)
+            try:
+                note = route(services, client, filed, lang)
+            except Exception:
+                log.exception("routing corrected feedback #%s failed", item.id)
+                note = None
             respond(replace_original=True, **filed_card(filed, lang, route_note=note, corrected_by=user))
             services.feedback.relearn()
 
@@ -55,14 +73,15 @@ def register(app: App, services: Services) -> None:
 
     @app.action(re.compile(rf"^{STATUS_ACTION}:"))
     def on_status(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
-        target = _target(action, STATUSES)
-        user = (body.get("user") or {}).get("id", "")
-        if target is None or services.feedback.store.get(target[0]) is None:
+        clicked = _clicked(services, body, action, STATUSES)
+        if clicked is None:
             ack()
+            _gone(services, respond)
             return
-        item = services.feedback.set_status(target[0], target[1], user)  # type: ignore[arg-type]
+        item_id, status, user = clicked
+        item = services.feedback.set_status(item_id, status, user)  # type: ignore[arg-type]
         ack()
-        lang = "zh" if item.lang == "zh" else "en"
+        lang = item_language(item)
         filed = services.feedback.store.view(item)
         services.jobs.submit(
             lambda: respond(replace_original=True, **triage_post(filed, lang, status_by=user)),

@@ -7,7 +7,10 @@ import csv
 import io
 import json
 
+from bot.feedback_service import FeedbackService
+from bot.feedback_store import as_utc
 from bot.local_slack import LocalSlack
+from skills.feedback_classifier import FeedbackClassifier
 from tests.bot.conftest import Running
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack_requests import (
@@ -96,6 +99,7 @@ def test_empty_and_huge_feedback_get_a_clear_message_and_file_nothing(running: R
 
 
 def test_shortcut_keeps_author_channel_time_and_link_and_files_once(running: Running) -> None:
+    running.slack.user_locales["U999"] = "zh-CN"
     message = {
         "type": "message",
         "user": "U777",
@@ -109,14 +113,16 @@ def test_shortcut_keeps_author_channel_time_and_link_and_files_once(running: Run
     [item] = running.services.feedback.store.items()
     assert (item.reporter, item.filed_by, item.channel, item.source) == ("U777", "U999", "C123", "shortcut")
     assert item.permalink == "https://local.slack.test/archives/C123/p1700000500000200"
-    assert item.said_at.timestamp() == 1700000500.0002 or int(item.said_at.timestamp()) == 1700000500
+    assert int(as_utc(item.said_at).timestamp()) == 1700000500
     assert card["response_type"] == "ephemeral" and "已登记为「:beetle: 生产 bug」" in _text(card)
     assert "原消息" in _text(card)
 
     again = message_shortcut(message, running.slack.response_url("shortcut-2"), user="U888")
     send_interaction(running.events_url, SIGNING_SECRET, again)
     second = _responses(running.slack, 2)[1]
-    assert "这条已由 <@U999> 登记" in _text(second)
+    assert "Already filed as :beetle: Production bug (#1) by <@U999>" in _text(second), (
+        "in the filer's language"
+    )
     assert len(running.services.feedback.store.items()) == 1
 
 
@@ -126,7 +132,7 @@ def test_shortcut_on_a_message_without_text_says_why(running: Running) -> None:
         running.events_url, SIGNING_SECRET, message_shortcut(message, running.slack.response_url("s"))
     )
     [reply] = _responses(running.slack, 1)
-    assert "There is no feedback text" in _text(reply)
+    assert "no text to file" in _text(reply)
     assert running.services.feedback.store.items() == []
 
 
@@ -192,6 +198,8 @@ def test_a_forged_button_value_changes_nothing(running: Running) -> None:
         assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
     stored = running.services.feedback.store.get(item.id)
     assert stored is not None and stored.corrected_by is None
+    notices = _responses(running.slack, 3)
+    assert all("no longer exists" in _text(notice) for notice in notices)
 
 
 def test_routing_posts_new_bugs_to_the_triage_channel_with_status_buttons(running: Running) -> None:
@@ -284,12 +292,18 @@ def test_stats_count_by_category_and_show_the_most_repeated(running: Running) ->
     assert "2 customers, 2 times" in report
 
 
-def test_export_sends_a_spreadsheet_safe_csv_to_the_user(running: Running) -> None:
+def test_export_sends_a_spreadsheet_safe_csv_to_an_admin(running: Running) -> None:
     _file_by_command(running, '=HYPERLINK("http://x") export fails with error 500 customer:@evil', "t-e1")
+    send_command(
+        running.events_url, SIGNING_SECRET, "/ops", "feedback export", running.slack.response_url("e0")
+    )
+    [refused] = _responses(running.slack, 1)
+    assert "only workspace admins can export" in _text(refused)
+    running.slack.admins.add("U123")
     send_command(
         running.events_url, SIGNING_SECRET, "/ops", "feedback export", running.slack.response_url("ex")
     )
-    [notice] = _responses(running.slack, 1)
+    notice = _responses(running.slack, 2)[1]
     assert "sent you the CSV (1 item)" in _text(notice)
     [upload] = running.slack.uploads()
     assert upload.channels == ["DU123"] and upload.name.endswith(".csv")
@@ -302,3 +316,41 @@ def test_feedback_text_that_starts_with_a_subcommand_word_is_still_filed(running
     card = _file_by_command(running, "export to Excel is broken, error 500", "t-word")
     assert "Filed as" in _text(card)
     assert len(running.services.feedback.store.items()) == 1
+
+
+def test_a_mistyped_period_gets_usage_and_files_nothing(running: Running) -> None:
+    for text in ("stats 90", "stats month", "export last"):
+        reply = _file_by_command(running, text, f"t-{text}")
+        assert "Give the period as days" in _text(reply)
+    assert running.services.feedback.store.items() == []
+
+
+def test_feedback_with_a_screenshot_is_filed_not_analysed(running: Running) -> None:
+    screenshot = running.slack.add_file("screen.png", b"\x89PNG fake", user="U1", channel="C123")
+    event = {
+        "type": "app_mention",
+        "channel": "C123",
+        "user": "U1",
+        "text": "<@UOPSBOT> feedback: the export button does nothing, see screenshot <@U42>",
+        "ts": "1700000800.000100",
+        "files": [screenshot],
+    }
+    send_event(running.events_url, SIGNING_SECRET, event, "Ev-fb-shot")
+    [reply] = _posts(running.slack, 1)
+    assert "Filed as" in _text(reply)
+    [item] = running.services.feedback.store.items()
+    assert item.text == "the export button does nothing, see screenshot <@U42>"
+    assert "&lt;@U42&gt;" in _text(reply), "people mentioned in feedback are shown, not pinged"
+
+
+def test_before_the_model_is_ready_the_item_is_filed_pending_then_categorized(
+    running: Running, feedback_classifier: FeedbackClassifier
+) -> None:
+    store = running.services.feedback.store
+    running.services.feedback = FeedbackService(store, base=feedback_classifier.fork)
+    reply = _file_by_command(running, BUG, "t-pending")
+    assert "Filed as #1; categorizing" in _text(reply)
+    [card] = _responses(running.slack, 1)
+    assert "Filed as :beetle: Production bug (#1)" in _text(card)
+    stored = store.get(1)
+    assert stored is not None and (stored.category, stored.method) == ("bug", "offline")

@@ -62,9 +62,10 @@ def test_a_server_error_falls_back_offline_and_refine_keeps_the_item(
 ) -> None:
     fake.status = 500
     service = _service(fake, tmp_path, feedback_classifier)
+    service.offline()
     filed = service.file(NewFeedback("k", "导出报表一直报错500", "U1", "U1", "cli", "zh"))
-    assert service.refine(filed.item).category == "bug"
+    assert service.complete(filed.item).category == "bug"
     fake.status = 200
     fake.reply = json.dumps({"category": "complaint", "confidence": 0.9, "deciding_words": []})
-    refined = service.refine(filed.item)
+    refined = service.complete(filed.item)
     assert (refined.category, refined.method) == ("complaint", "llm")

@@ -16,9 +16,11 @@ def test_every_category_has_labels_and_a_playbook_step_in_both_languages() -> No
     ("text", "rest", "customer"),
     [
         ("export fails customer:Acme", "export fails", "Acme"),
-        ('export fails customer:"Acme Ltd" today', "export fails  today", "Acme Ltd"),
+        ('export fails customer:"Acme Ltd" today', "export fails today", "Acme Ltd"),
         ("导出报错 客户:华星科技", "导出报错", "华星科技"),
         ("导出报错 客户：华星科技", "导出报错", "华星科技"),
+        ("导出报错500,客户:华星科技", "导出报错500,", "华星科技"),
+        ("Customer: the export fails", "Customer: the export fails", None),
         ("no customer here", "no customer here", None),
     ],
 )

@@ -115,6 +115,8 @@ def test_corrections_teach_it_the_teams_own_words() -> None:
     target = "complaint" if before.category != "complaint" else "other"
     for variant in ("zorblax frobnicate", "zorblax frobnicate again", "frobnicate the zorblax", "zorblax!!"):
         classifier.learn(LabeledExample(variant, target))  # type: ignore[arg-type]
+    assert classifier.classify(jargon).category == before.category, "examples count only after a refresh"
+    classifier.refresh()
     after = classifier.classify(jargon)
     assert after.category == target
     assert "zorblax" in after.deciding_words or "frobnicate" in after.deciding_words
