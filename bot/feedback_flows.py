@@ -1,8 +1,9 @@
 """Filing feedback from Slack: the message shortcut, `/ops feedback TEXT` and `@opsbot feedback: …`.
 
 Each way writes the item first (in the listener, before Slack gets its ack), then tells the person,
-then does the slow parts in a job: the source message's permalink, the LLM's second opinion, and the
-post in the category's triage channel.
+then does the slow parts in a job: the source message's permalink, the category of an item filed
+while the model was still loading, the LLM's second opinion, and the post in the category's triage
+channel (also on a later delivery of the same message, should a crash have cut the first short).
 """
 
 from __future__ import annotations
