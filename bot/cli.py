@@ -116,11 +116,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "Setting SLACK_SIGNING_SECRET is missing: it is needed to verify Slack's HTTP requests."
         )
     from bot.answer_process import AnswerProcess
+    from bot.feedback_flows import resume_unfinished
 
     services = create_services(settings, AnswerProcess(settings, processes=settings.answer_processes))
     app = create_app(settings, services)
     services.knowledge.start_warm_up()
     services.feedback.start_warm_up()
+    services.jobs.submit(lambda: resume_unfinished(services, app.client), name="feedback-resume")
     if use_http:
         from bot.http import create_http_server, serve_until_closed
 

@@ -12,15 +12,16 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import notice_message
-from bot.feedback_blocks import filed_card, route_note, triage_post
-from bot.feedback_store import Filed, NewFeedback
+from bot.feedback_blocks import filed_card, item_language, route_note, triage_post
+from bot.feedback_service import PENDING
+from bot.feedback_store import Filed, NewFeedback, as_utc
 from bot.messages import say
 from bot.services import Services
 from knowledge.text import Lang, detect_language
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[dict[str, Any]], None]
 _FEEDBACK_PREFIX = re.compile(r"^\s*(?:feedback|反馈)\s*[:：]\s*", re.IGNORECASE)
+RESUME_WINDOW = timedelta(days=1)
+"""How far back a restart looks for items whose filing was cut short."""
 _LEADING_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
 
@@ -126,6 +129,26 @@ def route(services: Services, client: WebClient, filed: Filed, lang: Lang) -> st
         return route_note(channel, str(error.response.get("error") or "error"), lang)
     store.finish_route(item.id, str(posted["ts"]))
     return route_note(channel, None, lang)
+
+
+def resume_unfinished(services: Services, client: WebClient, window: timedelta = RESUME_WINDOW) -> int:
+    """After a restart: give a category to items left pending, and post the items a crash kept
+    from their triage channel (only those filed after the route was set). Returns the posts made."""
+    store = services.feedback.store
+    routed_since = store.route_times()
+    posted = 0
+    for item in store.unfinished(datetime.now(UTC) - window):
+        if item.method == PENDING.method:
+            item = services.feedback.complete(item)
+        if item.routed_channel is not None:
+            store.finish_route(item.id, None)  # claimed by a process that died before it posted
+            item = store.get(item.id) or item
+        set_at = routed_since.get(item.category)
+        if set_at is None or as_utc(item.filed_at) < set_at:
+            continue
+        if route(services, client, store.view(item), item_language(item)) is not None:
+            posted += 1
+    return posted
 
 
 def _permalink(client: WebClient, channel: str, ts: str) -> str | None:

@@ -324,6 +324,20 @@ class FeedbackStore:
                 route.channel, route.set_by, route.set_at = channel, user, datetime.now(UTC)
             session.commit()
 
+    def route_times(self) -> dict[str, datetime]:
+        """When each category's route was set (items filed before it are not posted there)."""
+        with self._sessions() as session:
+            return {route.category: as_utc(route.set_at) for route in session.scalars(select(FeedbackRoute))}
+
+    def unfinished(self, since: datetime) -> list[FeedbackItem]:
+        """Items filed since `since` that are still pending or were never posted for triage."""
+        query = select(FeedbackItem).where(
+            FeedbackItem.filed_at >= since,
+            (FeedbackItem.method == "pending") | FeedbackItem.routed_ts.is_(None),
+        )
+        with self._sessions() as session:
+            return list(session.scalars(query.order_by(FeedbackItem.id)))
+
     def routes(self) -> dict[str, str]:
         with self._sessions() as session:
             return {route.category: route.channel for route in session.scalars(select(FeedbackRoute))}

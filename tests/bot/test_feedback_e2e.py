@@ -7,8 +7,11 @@ import csv
 import io
 import json
 
-from bot.feedback_service import FeedbackService
-from bot.feedback_store import as_utc
+from slack_sdk import WebClient
+
+from bot.feedback_flows import resume_unfinished
+from bot.feedback_service import PENDING, FeedbackService
+from bot.feedback_store import NewFeedback, as_utc
 from bot.local_slack import LocalSlack
 from skills.feedback_classifier import FeedbackClassifier
 from tests.bot.conftest import Running
@@ -354,3 +357,22 @@ def test_before_the_model_is_ready_the_item_is_filed_pending_then_categorized(
     assert "Filed as :beetle: Production bug (#1)" in _text(card)
     stored = store.get(1)
     assert stored is not None and (stored.category, stored.method) == ("bug", "offline")
+
+
+def test_a_restart_finishes_what_a_crash_cut_short(running: Running) -> None:
+    store = running.services.feedback.store
+    running.services.feedback.store.set_route("bug", "CBUGS", "UADMIN")
+    crashed = [
+        NewFeedback("message:C1:1", BUG, "U1", "U1", "mention", "en", channel="C1", message_ts="1.1"),
+        NewFeedback(
+            "message:C1:2", "导出报表一直报错500", "U2", "U2", "mention", "zh", channel="C1", message_ts="1.2"
+        ),
+    ]
+    store.file(crashed[0], PENDING)
+    second = store.file(crashed[1], running.services.feedback.classify_offline(crashed[1].text)).item
+    assert store.claim_route(second.id, "CBUGS"), "claimed, then the process died before posting"
+    client = WebClient(token="xoxb-test", base_url=running.slack.base_url)
+    assert resume_unfinished(running.services, client) == 2
+    assert len(_posts(running.slack, 2, channel="CBUGS")) == 2
+    assert all(item.method == "offline" and item.routed_ts for item in store.items())
+    assert resume_unfinished(running.services, client) == 0, "nothing is posted twice"
