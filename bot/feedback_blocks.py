@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks import Block, context, message, section
+from bot.blocks import Block, answer_message, context, message, section
 from bot.feedback_store import FeedbackItem, Filed, GroupCount
 from bot.slack_text import escape, truncate
+from knowledge.answer import Answer
 from knowledge.text import Lang
 from skills.feedback_categories import CATEGORIES, CATEGORY_INFO, STATUSES, Category, Status
 
@@ -38,6 +39,14 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "next_step": {"en": "Next step: {text}", "zh": "下一步:{text}"},
     "move_to": {"en": "Not right? Move it to:", "zh": "分错了?改为:"},
+    "answer_title": {
+        "en": "*What the playbook and the team's documents say* (check it before you reply):",
+        "zh": "*手册和团队文档中的解答*(回复客户前请核对):",
+    },
+    "manual_title": {
+        "en": "*Asked again and again: candidates for the Q&A manual*",
+        "zh": "*反复被问到的操作问题:建议写进 QA 手册*",
+    },
     "routed": {"en": "Posted to <#{channel}> for triage.", "zh": "已发到 <#{channel}> 待处理。"},
     "route_failed": {
         "en": "Could not post it to <#{channel}> ({error}); invite me there with `/invite @opsbot`.",
@@ -132,8 +141,10 @@ def filed_card(
     lang: Lang,
     route_note: str | None = None,
     corrected_by: str | None = None,
+    answer: Answer | None = None,
 ) -> dict[str, Any]:
-    """The reply to whoever filed: what it became, why, what next, and buttons to correct it."""
+    """The reply to whoever filed: what it became, why, what next, buttons to correct it, and for
+    a how-to question the knowledge index's answer when it has one."""
     item = filed.item
     label = category_label(item.category, lang)
     if corrected_by is not None:
@@ -158,6 +169,10 @@ def filed_card(
     blocks.append(context(_say("next_step", lang, text=CATEGORY_INFO[item.category].handling[lang])))  # type: ignore[index]
     if route_note:
         blocks.append(context(route_note))
+    if answer is not None and answer.found:
+        blocks.append({"type": "divider"})
+        blocks.append(context(_say("answer_title", lang)))
+        blocks.extend(answer_message(answer)["blocks"])
     blocks.append(context(_say("move_to", lang)))
     blocks.append(_category_buttons(item, lang))
     return message(f"{title}: {truncate(escape(item.text), 200)}", blocks)
@@ -219,9 +234,11 @@ def stats_message(
     days: int | None,
     lang: Lang,
     viewer: str | None = None,
+    manual: list[GroupCount] | None = None,
 ) -> dict[str, Any]:
-    """Counts by category and status, then the problems raised most often. Text filed from a DM is
-    shown only to whoever raised or filed it."""
+    """Counts by category and status, the problems raised most often, and the how-to questions
+    asked often enough to go in the Q&A manual. Text filed from a DM is shown only to whoever
+    raised or filed it."""
     period = period_text(days, lang)
     total = sum(counts.values())
     if total == 0:
@@ -237,18 +254,18 @@ def stats_message(
                 _say("stats_line", lang, emoji=info.emoji, label=info.label[lang], count=count, **by_status)
             )
     blocks = [section("\n".join(lines))]
-    if top:
-        top_lines = [_say("top_title", lang)]
-        for group in top:
-            first = group.first
-            private = (first.channel or "").startswith("D") and viewer not in (first.reporter, first.filed_by)
-            excerpt = (
-                _say("private", lang) if private else escape(truncate(" ".join(first.text.split()), 120))
+    for title, groups in (("top_title", top), ("manual_title", manual or [])):
+        if groups:
+            blocks.append(
+                section("\n".join([_say(title, lang), *(_group_line(g, lang, viewer) for g in groups)]))
             )
-            reference = f"{_reference(first)}, {category_label(first.category, lang)}"
-            key = "top_line" if group.customers else "top_line_unnamed"
-            top_lines.append(
-                _say(key, lang, customers=group.customers, items=group.items, text=excerpt, ref=reference)
-            )
-        blocks.append(section("\n".join(top_lines)))
     return message(lines[0].strip("*"), blocks)
+
+
+def _group_line(group: GroupCount, lang: Lang, viewer: str | None) -> str:
+    first = group.first
+    private = (first.channel or "").startswith("D") and viewer not in (first.reporter, first.filed_by)
+    excerpt = _say("private", lang) if private else escape(truncate(" ".join(first.text.split()), 120))
+    reference = f"{_reference(first)}, {category_label(first.category, lang)}"
+    key = "top_line" if group.customers else "top_line_unnamed"
+    return _say(key, lang, customers=group.customers, items=group.items, text=excerpt, ref=reference)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 STATS_DEFAULT_DAYS = 7
+MANUAL_AFTER = 3
+"""A how-to question asked this often in the period is proposed for the Q&A manual."""
 _PERIOD = re.compile(r"^(\d{1,4})\s*(?:d|days?|天)$", re.IGNORECASE)
 _ALL = ("all", "全部", "所有")
 _STATS = ("stats", "统计")
@@ -143,7 +145,10 @@ def _stats(services: Services, request: SlashRequest, days: int | None, lang: La
     def work() -> None:
         store = services.feedback.store
         since = _since(days)
-        payload = stats_message(store.counts(since), store.top_groups(since), days, lang, viewer=request.user)
+        manual = store.top_groups(since, category="how_to", at_least=MANUAL_AFTER)
+        payload = stats_message(
+            store.counts(since), store.top_groups(since), days, lang, viewer=request.user, manual=manual
+        )
         request.respond(response_type="ephemeral", replace_original=True, **payload)
 
     services.jobs.submit(_reporting_failures(work, request, lang), name="feedback-stats")

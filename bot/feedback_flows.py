@@ -21,9 +21,10 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import notice_message
 from bot.feedback_blocks import filed_card, item_language, route_note, triage_post
 from bot.feedback_service import PENDING
-from bot.feedback_store import Filed, NewFeedback, as_utc
+from bot.feedback_store import FeedbackItem, Filed, NewFeedback, as_utc
 from bot.messages import say
 from bot.services import Services
+from knowledge.answer import Answer
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import MAX_FEEDBACK_CHARS, check_feedback_text, split_customer
@@ -109,8 +110,19 @@ def _finish(
         return  # a person moved it meanwhile: their card stands
     current = store.view(item, created=filed.created)
     note = route(services, client, current, lang)
-    if not shown or item.category != before or note:
-        deliver(filed_card(current, lang, route_note=note))
+    answer = _answer(services, item) if filed.created and item.category == "how_to" else None
+    if not shown or item.category != before or note or answer is not None:
+        deliver(filed_card(current, lang, route_note=note, answer=answer))
+
+
+def _answer(services: Services, item: FeedbackItem) -> Answer | None:
+    """The knowledge index's answer to a how-to question, when it has one (else nothing is said)."""
+    try:
+        answer = services.knowledge.answer(item.text)
+    except Exception:
+        log.warning("no answer for how-to feedback #%s", item.id, exc_info=True)
+        return None
+    return answer if answer.found else None
 
 
 def route(services: Services, client: WebClient, filed: Filed, lang: Lang) -> str | None:

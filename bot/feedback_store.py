@@ -296,15 +296,17 @@ class FeedbackStore:
         with self._sessions() as session:
             return {(category, status): count for category, status, count in session.execute(query)}
 
-    def top_groups(self, since: datetime | None = None, limit: int = 5) -> list[GroupCount]:
-        """Groups raised more than once in the period, by how many customers raised them."""
+    def top_groups(
+        self, since: datetime | None = None, limit: int = 5, category: str | None = None, at_least: int = 2
+    ) -> list[GroupCount]:
+        """Groups raised `at_least` times in the period, by how many customers raised them."""
         members: dict[int, list[FeedbackItem]] = {}
-        for item in self.items(since=since):
+        for item in self.items(since=since, category=category):
             members.setdefault(item.group_id or item.id, []).append(item)
         repeated = [
             GroupCount(group, len(items), _customer_count(items), min(items, key=lambda i: i.id))
             for group, items in members.items()
-            if len(items) > 1
+            if len(items) >= at_least
         ]
         repeated.sort(key=lambda g: (-g.customers, -g.items, g.group_id))
         return repeated[:limit]

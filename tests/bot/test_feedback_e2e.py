@@ -180,10 +180,12 @@ def test_correction_button_moves_the_item_and_becomes_a_labeled_example(running:
     [item] = running.services.feedback.store.items()
     target = "complaint" if item.category != "complaint" else "other"
     value = _buttons(card)[f"feedback_category:{target}"]
+    running.services.jobs.drain(timeout=30)
+    sent = len(running.slack.responses)
     click = button_click(f"feedback_category:{target}", value, running.slack.response_url("fix"), user="U321")
     status, _ = send_interaction(running.events_url, SIGNING_SECRET, click)
     assert status == 200
-    [updated] = _responses(running.slack, 1)
+    updated = _responses(running.slack, sent + 1)[sent]
     assert updated["replace_original"] is True and "by <@U321>" in _text(updated)
     stored = running.services.feedback.store.get(item.id)
     assert stored is not None
@@ -376,3 +378,33 @@ def test_a_restart_finishes_what_a_crash_cut_short(running: Running) -> None:
     assert len(_posts(running.slack, 2, channel="CBUGS")) == 2
     assert all(item.method == "offline" and item.routed_ts for item in store.items())
     assert resume_unfinished(running.services, client) == 0, "nothing is posted twice"
+
+
+def test_a_how_to_question_gets_the_playbooks_answer_on_its_card(running: Running) -> None:
+    event = {
+        "type": "app_mention",
+        "channel": "C123",
+        "user": "U5",
+        "text": "<@UOPSBOT> feedback: 客户问复盘具体怎么做,有哪几个步骤?",
+        "ts": "1700000900.000100",
+    }
+    send_event(running.events_url, SIGNING_SECRET, event, "Ev-fb-howto")
+    [card] = _posts(running.slack, 1)
+    text = _text(card)
+    assert "操作问题" in text and "手册和团队文档中的解答" in text
+    assert "回顾目标" in text, "the retrospective's first step, from the playbook"
+
+
+def test_stats_propose_how_to_questions_asked_again_and_again_for_the_manual(running: Running) -> None:
+    for n, customer in enumerate(("Acme", "Beta", "Gamma")):
+        _file_by_command(
+            running, f"How do I export the leads report to Excel? customer:{customer}", f"t-m{n}"
+        )
+    running.services.jobs.drain(timeout=30)  # the cards (with any answer) are out first
+    sent = len(running.slack.responses)
+    send_command(
+        running.events_url, SIGNING_SECRET, "/ops", "feedback stats", running.slack.response_url("m")
+    )
+    report = _responses(running.slack, sent + 1)[sent]
+    assert "candidates for the Q&A manual" in _text(report)
+    assert "3 customers, 3 times: How do I export the leads report to Excel?" in _text(report)
