@@ -1,0 +1,108 @@
+"""When an owner's working day is: time zones, digest times and working days, checked and parsed.
+
+Pure functions of what the caller passes (no clock): the scheduler asks `local_day` and `is_due`
+with the current instant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime, time
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from skills.errors import SkillError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:：.]?([0-5]\d)$")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    """An IANA time zone (Asia/Shanghai, America/New_York); a typo gets the nearest names."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(name.strip(), _zone_names(), n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(close)}?" if close else " Use a name such as Asia/Shanghai."
+        hint_zh = f"是不是 {'、'.join(close)}?" if close else "请使用 Asia/Shanghai 这样的名称。"
+        raise SkillError(f"Unknown time zone {name!r}.{hint}", f"不认识的时区 {name!r}。{hint_zh}") from None
+
+
+def parse_time(text: str) -> time:
+    """09:00, 9:30, 0830 or 8.30 (24-hour)."""
+    match = _TIME.match(text.strip())
+    if match is None:
+        raise SkillError(
+            f"{text!r} is not a time of day; write it as 09:00 (24-hour).",
+            f"{text!r} 不是有效的时间,请写成 09:00(24 小时制)。",
+        )
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """`mon-fri`, `mon,wed,fri`, `周一至周五`, `1-5` (Monday is 0 in the result)."""
+    cleaned = text.strip().lower().replace("周", "").replace("星期", "").replace("至", "-").replace("到", "-")
+    days: set[int] = set()
+    for part in re.split(r"[,，、\s]+", cleaned):
+        if not part:
+            continue
+        bounds = part.split("-")
+        if len(bounds) > 2:
+            raise _bad_days(text)
+        first, last = _weekday(bounds[0], text), _weekday(bounds[-1], text)
+        if last < first:
+            raise _bad_days(text)
+        days.update(range(first, last + 1))
+    if not days:
+        raise _bad_days(text)
+    return frozenset(days)
+
+
+def _weekday(token: str, original: str) -> int:
+    if token[:3] in WEEKDAYS:
+        return WEEKDAYS.index(token[:3])
+    if token in _ZH_WEEKDAYS:
+        return _ZH_WEEKDAYS[token]
+    if token.isdigit() and 1 <= int(token) <= 7:
+        return int(token) - 1
+    raise _bad_days(original)
+
+
+def _bad_days(text: str) -> SkillError:
+    return SkillError(
+        f"{text!r} is not a list of weekdays; write e.g. mon-fri or mon,wed,fri.",
+        f"{text!r} 不是有效的工作日,请写成 周一至周五 或 mon,wed,fri。",
+    )
+
+
+def local_day(instant: datetime, zone: ZoneInfo) -> date:
+    """The owner's calendar day at `instant` (an aware datetime)."""
+    return instant.astimezone(zone).date()
+
+
+def is_due(
+    instant: datetime,
+    zone: ZoneInfo,
+    at: time,
+    working_days: frozenset[int],
+    holidays: frozenset[date] = frozenset(),
+    grace_hours: float = 6.0,
+) -> date | None:
+    """The local day whose digest is due at `instant`, or None. Due once the local time has passed
+    `at` on a working, non-holiday day, and until `grace_hours` later (a restart that missed the
+    moment still sends it; one that comes back in the evening does not). Daylight-saving changes
+    are zoneinfo's: a 09:00 digest stays at 09:00 local time."""
+    local = instant.astimezone(zone)
+    day = local.date()
+    if day.weekday() not in working_days or day in holidays:
+        return None
+    start = datetime.combine(day, at, tzinfo=zone)
+    elapsed = (local - start).total_seconds()
+    return day if 0 <= elapsed <= grace_hours * 3600 else None
