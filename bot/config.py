@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="OPSBOT_LOG_LEVEL")
     admins: str = Field(default="", alias="OPSBOT_ADMINS")
     """Slack user ids (comma-separated) who may add documents, besides the workspace's admins."""
+    default_timezone: str = Field(default="UTC", alias="OPSBOT_DEFAULT_TIMEZONE")
+    """For owners whose Slack profile gives none (and for owners made from the command line)."""
     tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")
     """The team's tier settings (YAML, as `opsbot tier --print-config`); read on each use."""
 
@@ -52,6 +54,18 @@ class Settings(BaseSettings):
     @property
     def admin_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.admins.replace(";", ",").split(",") if part.strip())
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from skills.errors import SkillError
+        from skills.schedule import parse_zone
+
+        try:
+            parse_zone(value)
+        except SkillError as error:
+            raise ValueError(error.en.rstrip(".")) from None
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod

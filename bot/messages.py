@@ -181,6 +181,11 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "That feedback item no longer exists.",
         "zh": "这条反馈已不存在。",
     },
+    "todo_title": {"en": "Your to-dos", "zh": "你的待办"},
+    "todo_empty": {
+        "en": "Nothing on your list. Add the first with `/ops todo add call Acme about the renewal`.",
+        "zh": "清单是空的。可以用 `/ops todo add 给华星打电话谈续约` 添加第一条。",
+    },
 }
 
 HELP: dict[Lang, str] = {
@@ -196,6 +201,7 @@ HELP: dict[Lang, str] = {
         "• `/ops learn` — add a document you shared (or DM me the file); `/ops sources` — what I know\n"
         "• `/ops feedback TEXT customer:NAME` — file feedback (also: message menu → *File as feedback*, or "
         "`@opsbot feedback: …`); `/ops feedback stats`, `export`, `route`\n"
+        "• `/ops todo` — your private to-do list (`/ops todo add TEXT`, `/ops todo done N`)\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
     ),
@@ -210,6 +216,7 @@ HELP: dict[Lang, str] = {
         "• `/ops learn` —— 把刚分享的文档加入知识库(或私信发文件);`/ops sources` —— 查看知识来源\n"
         "• `/ops feedback 内容 客户:名称` —— 登记反馈(也可在消息菜单选 *File as feedback*,或 `@opsbot 反馈:…`);"
         "`/ops feedback stats`、`export`、`route`\n"
+        "• `/ops todo` —— 你的个人待办(`/ops todo add 内容`、`/ops todo done 序号`)\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"
     ),

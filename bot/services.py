@@ -13,6 +13,7 @@ from bot.feedback_service import FeedbackService
 from bot.feedback_store import FeedbackStore
 from bot.jobs import JobRunner
 from bot.llm import create_llm, create_remote_embedders, create_structured_llm
+from bot.owner_store import OwnerStore, TodoStore
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.embedders import Embedder, create_embedders
@@ -112,6 +113,8 @@ class Services:
     jobs: JobRunner
     knowledge: Answering
     feedback: FeedbackService
+    owners: OwnerStore
+    todos: TodoStore
 
     def close(self) -> None:
         self.jobs.shutdown()
@@ -141,4 +144,6 @@ def create_services(settings: Settings, knowledge: Answering | None = None) -> S
         JobRunner(settings.workers),
         knowledge or create_knowledge(settings),
         FeedbackService(FeedbackStore(engine), create_structured_llm(settings)),
+        OwnerStore(engine),
+        TodoStore(engine),
     )

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.feedback_service import FeedbackService
 from bot.feedback_store import FeedbackStore
 from bot.jobs import JobRunner
+from bot.owner_store import OwnerStore, TodoStore
 from bot.services import KnowledgeService, Services
 from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.embedders import Embedder, create_embedders
@@ -76,6 +77,14 @@ def services(
     engine = create_db_engine(sqlite_url(tmp_path))
     feedback = FeedbackService(FeedbackStore(engine), base=feedback_classifier.fork)
     feedback.offline()  # as after the start-up warm-up; the pending path has its own test
-    built = Services(settings, EventLedger(engine), JobRunner(workers=2), knowledge, feedback)
+    built = Services(
+        settings,
+        EventLedger(engine),
+        JobRunner(workers=2),
+        knowledge,
+        feedback,
+        OwnerStore(engine),
+        TodoStore(engine),
+    )
     yield built
     built.close()

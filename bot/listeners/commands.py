@@ -18,6 +18,7 @@ from bot.funnel_chart import share_funnel_chart
 from bot.learning import learn_command, sources_command
 from bot.messages import say
 from bot.services import Services
+from bot.todo_commands import todo_command
 from knowledge.text import detect_language
 
 
@@ -103,6 +104,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "来源": _sources,
     "feedback": feedback_command,
     "反馈": feedback_command,
+    "todo": todo_command,
+    "待办": todo_command,
 }
 
 

@@ -1,0 +1,100 @@
+"""`/ops todo` (the list), `/ops todo add TEXT`, `/ops todo done N`: each owner's private to-dos."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import notice_message
+from bot.messages import say
+from bot.owner_store import Owner, OwnerStore, Todo, TodoStore
+from bot.services import Services
+from bot.slack_text import escape
+from knowledge.text import Lang, detect_language
+from skills.errors import SkillError
+from skills.schedule import local_day, parse_zone
+
+if TYPE_CHECKING:
+    from bot.listeners.commands import SlashRequest
+
+log = logging.getLogger(__name__)
+
+
+def owner_for(store: OwnerStore, client: WebClient, user: str, default_tz: str) -> Owner:
+    """The owner, created on first use with the time zone of their Slack profile."""
+    owner = store.get(user)
+    if owner is not None:
+        return owner
+    zone = default_tz
+    try:
+        profile_zone = client.users_info(user=user)["user"].get("tz")
+        if profile_zone:
+            parse_zone(str(profile_zone))
+            zone = str(profile_zone)
+    except (SlackApiError, SkillError) as error:
+        log.info("no usable time zone for %s (%s); using %s", user, type(error).__name__, default_tz)
+    return store.ensure(user, zone)
+
+
+def todo_lines(todos: list[Todo], today: date, lang: Lang) -> str:
+    """Numbered as `/ops todo done N` expects; carried-over items show the day they were written."""
+    lines = []
+    for number, todo in enumerate(todos, start=1):
+        since = ""
+        if todo.added_on < today:
+            since = f" _(since {todo.added_on:%b %d})_" if lang == "en" else f" _(自 {todo.added_on:%m-%d})_"
+        lines.append(f"{number}. {escape(todo.text)}{since}")
+    return "\n".join(lines)
+
+
+def todo_command(services: Services, request: SlashRequest) -> None:
+    word, _, rest = request.rest.partition(" ")
+    lang = detect_language(request.rest or request.text)
+    request.ack(**notice_message(say("one_moment", lang)))
+
+    def work() -> None:
+        owners, todos = services.owners, services.todos
+        try:
+            owner = owner_for(owners, request.client, request.user, services.settings.default_timezone)
+            today = local_day(datetime.now(UTC), parse_zone(owner.tz))
+            keyword = word.lower()
+            if keyword in ("add", "添加", "加"):
+                todos.add(request.user, rest, today)
+            elif keyword in ("done", "完成"):
+                _done(todos, request.user, rest, today)
+            elif keyword:
+                todos.add(request.user, request.rest, today)  # `/ops todo call Acme` adds it too
+            open_items = todos.open_items(request.user)
+            text = todo_lines(open_items, today, lang) if open_items else say("todo_empty", lang)
+            title = say("todo_title", lang)
+            request.respond(
+                response_type="ephemeral", replace_original=True, **notice_message(f"*{title}*\n{text}")
+            )
+        except SkillError as error:
+            request.respond(
+                response_type="ephemeral", replace_original=True, **notice_message(error.message(lang))
+            )
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("to-do command failed (reference %s)", reference)
+            text = say("feedback_failed", lang, ref=reference)
+            request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+
+    services.jobs.submit(work, name="ops-todo")
+
+
+def _done(todos: TodoStore, user: str, number_text: str, today: date) -> None:
+    """`done 2`: the second item of the list as shown (not a database id)."""
+    open_items = todos.open_items(user)
+    number = number_text.strip().lstrip("#")
+    if not number.isdigit() or not 1 <= int(number) <= len(open_items):
+        raise SkillError(
+            f"Give the number from your list, e.g. `/ops todo done 1` (you have {len(open_items)} open).",
+            f"请写清单里的序号,例如 `/ops todo done 1`(你有 {len(open_items)} 条未完成)。",
+        )
+    todos.mark_done(user, open_items[int(number) - 1].id, today)
