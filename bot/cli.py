@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_feedback, cli_metrics, cli_owners
+from bot import cli_digest, cli_feedback, cli_metrics, cli_owners
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 from bot.services import create_knowledge, create_services
@@ -98,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_feedback.add_parser(sub)
     cli_metrics.add_parser(sub)
     cli_owners.add_parsers(sub)
+    cli_digest.add_parser(sub)
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
@@ -452,6 +453,7 @@ _COMMANDS = {
     "feedback": lambda settings, args: cli_feedback.run(settings, args, _write, _refuse),
     "metrics": lambda settings, args: cli_metrics.run(settings, args, _read, _refuse),
     "todo": lambda settings, args: cli_owners.run_todo(settings, args, _refuse),
+    "digest": lambda settings, args: cli_digest.run(settings, args, _refuse),
     "owners": lambda settings, args: cli_owners.run_owners(settings, args, _refuse),
 }
 

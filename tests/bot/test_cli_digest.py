@@ -1,0 +1,50 @@
+"""`opsbot digest`, in process: to-dos, imported metrics and filed feedback in one digest."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from skills.feedback_classifier import FeedbackClassifier
+
+
+@pytest.fixture(autouse=True)
+def _environment(
+    clean_environment: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    feedback_classifier: FeedbackClassifier,
+) -> None:
+    monkeypatch.setenv("OPSBOT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OPSBOT_LOG_LEVEL", "WARNING")
+    monkeypatch.setattr(FeedbackClassifier, "default", feedback_classifier.fork)
+
+
+def test_digest_json_for_a_local_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    weekly = (130, 110, 100, 100, 105, 55, 45)
+    last = date(2026, 11, 22)
+    rows = ["date,metric,value"]
+    for back in range(70, -1, -1):
+        day = last - timedelta(days=back)
+        rows.append(f"{day},销售额,{weekly[day.weekday()] * 100 + back % 5}")
+    rows[-1] = f"{last},销售额,2000"
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["metrics", "import", str(tmp_path / "m.csv")]) == 0
+    assert main(["todo", "add", "--owner", "U1", "call", "Acme"]) == 0
+    assert main(["feedback", "add", "We reported the sync bug two weeks ago and nobody got back to us"]) == 0
+    capsys.readouterr()
+    today = date.today().isoformat()
+    assert main(["digest", "--owner", "U1", "--date", "2026-11-23", "--json"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    assert digest["owner"] == "U1" and digest["date"] == "2026-11-23"
+    assert digest["todos"] == [{"id": 1, "text": "call Acme", "done": False}]
+    [sales] = digest["metrics"]
+    assert (sales["metric"], sales["anomaly"], sales["direction"]) == ("sales", True, "down")
+    assert main(["digest", "--owner", "U1", "--date", today, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["feedback"]["by_category"] == {"complaint": 1}
+    assert main(["digest", "--owner", "U1", "--date", "someday"]) == 2
+    assert "--date" in capsys.readouterr().err
