@@ -7,7 +7,7 @@ import argparse
 import json
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -42,18 +42,22 @@ def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(sqlite_url(settings.home))
     try:
-        digest = collect(engine, args.owner, args.date, settings.default_timezone)
+        day = parse_as_of(args.date, "--date") if args.date else None
+        digest = collect(engine, args.owner, day, settings.default_timezone)
     except SkillError as error:
         return refuse(error.en, args.json)
     print(json.dumps(digest.as_json(), ensure_ascii=False) if args.json else render_text(digest, args.lang))
     return 0
 
 
-def collect(engine: Engine, user: str, day_text: str | None, default_tz: str) -> Digest:
-    """Everything the digest shows, for local day `day_text` (today in the owner's zone if None)."""
+def collect(
+    engine: Engine, user: str, day: date | None, default_tz: str, feedback_since: datetime | None = None
+) -> Digest:
+    """Everything the digest shows for the owner's local `day` (today there if None). Feedback
+    counts from `feedback_since` (the last digest), else from the start of the reviewed day."""
     owner = OwnerStore(engine).ensure(user, default_tz)
     zone = parse_zone(owner.tz)
-    day = parse_as_of(day_text, "--date") if day_text else local_day(datetime.now(UTC), zone)
+    day = day or local_day(datetime.now(UTC), zone)
     todos = TodoStore(engine)
     listed = [*todos.open_items(user), *todos.done_on(user, day)]
     metrics = MetricStore(engine)
@@ -64,7 +68,7 @@ def collect(engine: Engine, user: str, day_text: str | None, default_tz: str) ->
         for key in keys
         if (values := metrics.series(key, reviewed - timedelta(days=HISTORY_DAYS), reviewed))
     }
-    since = datetime.combine(reviewed, time(0), tzinfo=zone)
+    since = feedback_since or datetime.combine(reviewed, time(0), tzinfo=zone)
     until = datetime.combine(day, time(0), tzinfo=zone) + timedelta(days=1)
     items = [i for i in FeedbackStore(engine).items(since=since) if _aware(i.filed_at) < until]
     complaints = tuple(" ".join(i.text.split())[:200] for i in items if i.category == "complaint")

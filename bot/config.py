@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     """Slack user ids (comma-separated) who may add documents, besides the workspace's admins."""
     default_timezone: str = Field(default="UTC", alias="OPSBOT_DEFAULT_TIMEZONE")
     """For owners whose Slack profile gives none (and for owners made from the command line)."""
+    holidays: Path | None = Field(default=None, alias="OPSBOT_HOLIDAYS")
+    """The team calendar: one YYYY-MM-DD per line; no digests on those days."""
+    digest_grace_hours: float = Field(default=6.0, ge=0, le=23, alias="OPSBOT_DIGEST_GRACE_HOURS")
+    """How late after an owner's digest time a restart still sends it."""
     tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")
     """The team's tier settings (YAML, as `opsbot tier --print-config`); read on each use."""
 

@@ -106,3 +106,24 @@ def is_due(
     start = datetime.combine(day, at, tzinfo=zone)
     elapsed = (local - start).total_seconds()
     return day if 0 <= elapsed <= grace_hours * 3600 else None
+
+
+def parse_holidays(text: str) -> frozenset[date]:
+    """The team calendar: one date (YYYY-MM-DD) per line, `#` starts a comment."""
+    days: set[date] = set()
+    bad: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip()
+        if not entry:
+            continue
+        try:
+            days.add(date.fromisoformat(entry))
+        except ValueError:
+            bad.append(number)
+    if bad:
+        lines = ", ".join(str(n) for n in bad[:5])
+        raise SkillError(
+            f"The holiday calendar has lines that are not dates (YYYY-MM-DD): {lines}.",
+            f"节假日日历中有无法识别的日期(应为 YYYY-MM-DD):第 {lines} 行。",
+        )
+    return frozenset(days)

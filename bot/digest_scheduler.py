@@ -1,0 +1,93 @@
+"""Sending each owner's morning digest once per local working day.
+
+A frequent due-scan (APScheduler, every minute) asks, for every owner, whether their digest is due
+now in their own time zone (skills.schedule.is_due: past their digest time, on a working day that
+is not a holiday, within the grace period), and sends the ones the delivery log lets it claim. A
+clock is passed in, so tests drive the scan across time zones and daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.cli_digest import collect
+from bot.delivery_log import DeliveryLog
+from bot.digest_blocks import digest_message
+from bot.feedback_flows import filer_language
+from bot.owner_store import Owner, OwnerStore
+from skills.schedule import is_due, parse_zone
+
+log = logging.getLogger(__name__)
+KIND = "digest"
+SCAN_SECONDS = 60
+
+
+class DigestScheduler:
+    def __init__(
+        self,
+        engine: Engine,
+        client: WebClient,
+        default_tz: str,
+        holidays: frozenset[date] = frozenset(),
+        grace_hours: float = 6.0,
+    ) -> None:
+        self._engine = engine
+        self._client = client
+        self._default_tz = default_tz
+        self._holidays = holidays
+        self._grace_hours = grace_hours
+        self._owners = OwnerStore(engine)
+        self._log = DeliveryLog(engine)
+        self._scheduler: BackgroundScheduler | None = None
+
+    def due_day(self, owner: Owner, now: datetime) -> date | None:
+        """The local day whose digest `owner` should get at `now`, or None."""
+        if owner.paused:
+            return None
+        day = is_due(
+            now, parse_zone(owner.tz), owner.digest_time, owner.weekdays, self._holidays, self._grace_hours
+        )
+        if day is None or (owner.snoozed_until is not None and day <= owner.snoozed_until):
+            return None
+        return day
+
+    def scan(self, now: datetime | None = None) -> int:
+        """Send every digest due at `now`; returns how many this call sent."""
+        moment = now or datetime.now(UTC)
+        sent = 0
+        for owner in self._owners.all():
+            day = self.due_day(owner, moment)
+            if day is None or not self._log.claim(owner.user, day, KIND, moment):
+                continue
+            try:
+                self._send(owner, day)
+            except Exception:
+                self._log.release(owner.user, day, KIND)
+                log.exception("the digest for %s (%s) was not sent; the next scan retries", owner.user, day)
+            else:
+                sent += 1
+        return sent
+
+    def _send(self, owner: Owner, day: date) -> None:
+        previous = self._log.last_sent(owner.user, KIND)
+        since = previous.claimed_at if previous is not None and previous.day < day else None
+        digest = collect(self._engine, owner.user, day, self._default_tz, feedback_since=since)
+        lang = filer_language(self._client, owner.user, "en")
+        posted = self._client.chat_postMessage(channel=owner.user, **digest_message(digest, lang))
+        self._log.sent(owner.user, day, KIND, str(posted["channel"]), str(posted["ts"]))
+
+    def start(self) -> None:
+        """Scan every minute in the background (one scan at a time; missed runs are merged)."""
+        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(self.scan, "interval", seconds=SCAN_SECONDS, max_instances=1, coalesce=True)
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def shutdown(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)

@@ -1,0 +1,99 @@
+"""The digest scan with a controlled clock, against the loopback Slack: time zones, DST, weekends,
+holidays, snooze, restart catch-up, and two schedulers at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.delivery_log import DeliveryLog
+from bot.digest_scheduler import DigestScheduler
+from bot.local_slack import LocalSlack
+from bot.owner_store import OwnerChanges, OwnerStore, TodoStore
+from bot.storage import create_db_engine, sqlite_url
+from tests.conftest import BOT_TOKEN
+
+
+@pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    local = LocalSlack()
+    local.start()
+    yield local
+    local.stop()
+
+
+def _scheduler(tmp_path: Path, slack: LocalSlack, holidays: frozenset[date] = frozenset()) -> DigestScheduler:
+    engine = create_db_engine(sqlite_url(tmp_path))
+    return DigestScheduler(engine, WebClient(token=BOT_TOKEN, base_url=slack.base_url), "UTC", holidays)
+
+
+def _owners(tmp_path: Path) -> OwnerStore:
+    return OwnerStore(create_db_engine(sqlite_url(tmp_path)))
+
+
+def _digests(slack: LocalSlack) -> list[str]:
+    return [call.params["channel"] for call in slack.calls_to("chat.postMessage")]
+
+
+def test_each_owner_gets_one_digest_at_their_local_time(tmp_path: Path, slack: LocalSlack) -> None:
+    owners = _owners(tmp_path)
+    owners.ensure("USH", "Asia/Shanghai")
+    owners.ensure("UNY", "America/New_York")
+    TodoStore(create_db_engine(sqlite_url(tmp_path))).add("USH", "call Acme", date(2026, 11, 20))
+    scheduler = _scheduler(tmp_path, slack)
+    assert scheduler.scan(datetime(2026, 11, 23, 0, 59, tzinfo=UTC)) == 0
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 1  # 09:00 in Shanghai
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 0, "once per local day"
+    assert scheduler.scan(datetime(2026, 11, 23, 14, 0, tzinfo=UTC)) == 1  # 09:00 in New York
+    assert _digests(slack) == ["USH", "UNY"]
+    [first] = slack.calls_to("chat.postMessage")[:1]
+    assert "call Acme" in str(first.params) and "todo_done" in str(first.params)
+
+
+def test_daylight_saving_weekends_holidays_and_snooze(tmp_path: Path, slack: LocalSlack) -> None:
+    owners = _owners(tmp_path)
+    owners.ensure("UNY", "America/New_York")
+    scheduler = _scheduler(tmp_path, slack, holidays=frozenset({date(2026, 3, 10)}))
+    assert scheduler.scan(datetime(2026, 3, 6, 14, 0, tzinfo=UTC)) == 1  # Friday, EST: 09:00
+    assert scheduler.scan(datetime(2026, 3, 7, 14, 0, tzinfo=UTC)) == 0  # Saturday
+    assert scheduler.scan(datetime(2026, 3, 9, 12, 59, tzinfo=UTC)) == 0  # Monday, EDT: 08:59
+    assert scheduler.scan(datetime(2026, 3, 9, 13, 0, tzinfo=UTC)) == 1  # 09:00 EDT
+    assert scheduler.scan(datetime(2026, 3, 10, 13, 30, tzinfo=UTC)) == 0  # a team holiday
+    owners.change("UNY", OwnerChanges(snoozed_until=date(2026, 3, 12)))
+    assert scheduler.scan(datetime(2026, 3, 11, 13, 30, tzinfo=UTC)) == 0
+    assert scheduler.scan(datetime(2026, 3, 13, 13, 30, tzinfo=UTC)) == 1  # snooze over
+    owners.change("UNY", OwnerChanges(paused=True))
+    assert scheduler.scan(datetime(2026, 3, 16, 13, 30, tzinfo=UTC)) == 0
+
+
+def test_a_restart_catches_up_within_the_grace_period_only(tmp_path: Path, slack: LocalSlack) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    assert _scheduler(tmp_path, slack).scan(datetime(2026, 11, 24, 4, 30, tzinfo=UTC)) == 1  # 12:30 local
+    assert _scheduler(tmp_path, slack).scan(datetime(2026, 11, 24, 5, 0, tzinfo=UTC)) == 0, "a new process"
+    assert _scheduler(tmp_path, slack).scan(datetime(2026, 11, 25, 8, 0, tzinfo=UTC)) == 0  # 16:00: too late
+
+
+def test_a_failed_send_is_retried_and_two_schedulers_send_once(tmp_path: Path, slack: LocalSlack) -> None:
+    owners = _owners(tmp_path)
+    for n in range(20):
+        owners.ensure(f"U{n:02d}", "Asia/Shanghai")
+    slack.fail_next("chat.postMessage", 200, error="channel_not_found")
+    moment = datetime(2026, 11, 23, 1, 5, tzinfo=UTC)
+    first, second = _scheduler(tmp_path, slack), _scheduler(tmp_path, slack)
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda s=s: counts.append(s.scan(moment))) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 19, "one failed send, released"
+    assert first.scan(datetime(2026, 11, 23, 1, 6, tzinfo=UTC)) == 1, "the next scan retries it"
+    delivered = [channel for channel in _digests(slack)]
+    assert len(delivered) == 21 and len(set(delivered)) == 20  # the failed attempt plus one each
+    log = DeliveryLog(create_db_engine(sqlite_url(tmp_path)))
+    assert log.sent_count("digest", date(2026, 11, 23)) == 20
