@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot import digest_commands
 from bot.config import Settings
 from bot.listeners import commands, events, feedback
 from bot.services import Services
@@ -47,6 +48,7 @@ def create_app(settings: Settings, services: Services, token: str | None = None)
     events.register(app, services)
     commands.register(app, services)
     feedback.register(app, services)
+    digest_commands.register(app, services)
     return app
 
 

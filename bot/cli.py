@@ -119,10 +119,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "Setting SLACK_SIGNING_SECRET is missing: it is needed to verify Slack's HTTP requests."
         )
     from bot.answer_process import AnswerProcess
+    from bot.digest_scheduler import create_digest_scheduler
     from bot.feedback_flows import resume_unfinished
 
     services = create_services(settings, AnswerProcess(settings, processes=settings.answer_processes))
     app = create_app(settings, services)
+    digests = create_digest_scheduler(settings, app.client)
+    digests.start()
     services.knowledge.start_warm_up()
     services.feedback.start_warm_up()
     services.jobs.submit(lambda: resume_unfinished(services, app.client), name="feedback-resume")
@@ -141,6 +144,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
         finally:
+            digests.shutdown()
             services.close()
         return 0
 

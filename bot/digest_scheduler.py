@@ -13,14 +13,17 @@ from datetime import UTC, date, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from bot.cli_digest import collect
+from bot.config import Settings, SettingsError
 from bot.delivery_log import DeliveryLog
 from bot.digest_blocks import digest_message
-from bot.feedback_flows import filer_language
 from bot.owner_store import Owner, OwnerStore
-from skills.schedule import is_due, parse_zone
+from bot.storage import create_db_engine, sqlite_url
+from skills.errors import Lang, SkillError
+from skills.schedule import is_due, parse_holidays, parse_zone
 
 log = logging.getLogger(__name__)
 KIND = "digest"
@@ -77,9 +80,25 @@ class DigestScheduler:
         previous = self._log.last_sent(owner.user, KIND)
         since = previous.claimed_at if previous is not None and previous.day < day else None
         digest = collect(self._engine, owner.user, day, self._default_tz, feedback_since=since)
-        lang = filer_language(self._client, owner.user, "en")
+        lang = self._profile_language(owner.user)
         posted = self._client.chat_postMessage(channel=owner.user, **digest_message(digest, lang))
         self._log.sent(owner.user, day, KIND, str(posted["channel"]), str(posted["ts"]))
+
+    def _profile_language(self, user: str) -> Lang:
+        """The owner's Slack language; their profile's time zone is kept up to date on the way
+        (they moved, or travel), unless they chose one themselves."""
+        try:
+            profile = self._client.users_info(user=user, include_locale=True)["user"]
+        except SlackApiError:
+            return "en"
+        zone = str(profile.get("tz") or "")
+        if zone:
+            try:
+                parse_zone(zone)
+                self._owners.follow_slack_zone(user, zone)
+            except SkillError:
+                log.info("ignoring the unknown time zone %r of %s", zone, user)
+        return "zh" if str(profile.get("locale") or "").lower().startswith("zh") else "en"
 
     def start(self) -> None:
         """Scan every minute in the background (one scan at a time; missed runs are merged)."""
@@ -91,3 +110,19 @@ class DigestScheduler:
     def shutdown(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+
+
+def create_digest_scheduler(settings: Settings, client: WebClient) -> DigestScheduler:
+    """The scheduler from settings: the team's holiday calendar is read (and checked) at start."""
+    holidays: frozenset[date] = frozenset()
+    if settings.holidays is not None:
+        try:
+            holidays = parse_holidays(settings.holidays.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise SettingsError(
+                f"Setting OPSBOT_HOLIDAYS: cannot read {settings.holidays} ({error.strerror})."
+            ) from None
+        except SkillError as error:
+            raise SettingsError(f"Setting OPSBOT_HOLIDAYS: {error.en}") from None
+    engine = create_db_engine(sqlite_url(settings.home))
+    return DigestScheduler(engine, client, settings.default_timezone, holidays, settings.digest_grace_hours)

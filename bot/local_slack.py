@@ -86,6 +86,7 @@ class LocalSlack:
     messages: dict[str, StoredMessage] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     user_timezones: dict[str, str] = field(default_factory=dict)
+    """Profile time zones users.info reports (none for users not listed)."""
     user_locales: dict[str, str] = field(default_factory=dict)
     """Slack locales (`zh-CN`…) users.info reports with include_locale; en-US otherwise."""
     admins: set[str] = field(default_factory=set)
@@ -267,8 +268,9 @@ class LocalSlack:
             return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}, None
         if method == "users.info":
             user = str(params.get("user", ""))
-            tz = self.user_timezones.get(user, "UTC")
-            profile = {"id": user, "name": user.lower(), "tz": tz, "is_admin": user in self.admins}
+            profile: dict[str, Any] = {"id": user, "name": user.lower(), "is_admin": user in self.admins}
+            if user in self.user_timezones:
+                profile["tz"] = self.user_timezones[user]
             if str(params.get("include_locale", "")).lower() in ("true", "1"):
                 profile["locale"] = self.user_locales.get(user, "en-US")
             return {"ok": True, "user": profile}, None

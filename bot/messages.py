@@ -186,6 +186,12 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Nothing on your list. Add the first with `/ops todo add call Acme about the renewal`.",
         "zh": "清单是空的。可以用 `/ops todo add 给华星打电话谈续约` 添加第一条。",
     },
+    "digest_on": {
+        "en": "Your morning digest comes at {at} ({tz}) on working days",
+        "zh": "晨间摘要在工作日 {at}({tz})发送",
+    },
+    "digest_paused": {"en": "Your morning digest is off", "zh": "晨间摘要已关闭"},
+    "digest_snoozed": {"en": ", snoozed through {until}", "zh": ",暂停到 {until}"},
 }
 
 HELP: dict[Lang, str] = {
@@ -202,6 +208,7 @@ HELP: dict[Lang, str] = {
         "• `/ops feedback TEXT customer:NAME` — file feedback (also: message menu → *File as feedback*, or "
         "`@opsbot feedback: …`); `/ops feedback stats`, `export`, `route`\n"
         "• `/ops todo` — your private to-do list (`/ops todo add TEXT`, `/ops todo done N`)\n"
+        "• `/ops digest` — your morning digest: `off`, `on`, `snooze 3d`, `at 08:30`, `days mon-fri`\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
     ),
@@ -217,6 +224,7 @@ HELP: dict[Lang, str] = {
         "• `/ops feedback 内容 客户:名称` —— 登记反馈(也可在消息菜单选 *File as feedback*,或 `@opsbot 反馈:…`);"
         "`/ops feedback stats`、`export`、`route`\n"
         "• `/ops todo` —— 你的个人待办(`/ops todo add 内容`、`/ops todo done 序号`)\n"
+        "• `/ops digest` —— 晨间摘要:`off`、`on`、`snooze 3d`、`at 08:30`、`days 周一至周五`\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"
     ),

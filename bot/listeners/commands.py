@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.answering import answer_by_response_url
 from bot.blocks import funnel_message, help_message, notice_message
+from bot.digest_commands import digest_command
 from bot.feedback_commands import feedback_command
 from bot.file_analysis import Kind
 from bot.file_requests import reply_language, run_command
@@ -106,6 +107,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "反馈": feedback_command,
     "todo": todo_command,
     "待办": todo_command,
+    "digest": digest_command,
+    "摘要": digest_command,
 }
 
 

@@ -91,9 +91,24 @@ def test_a_failed_send_is_retried_and_two_schedulers_send_once(tmp_path: Path, s
         thread.start()
     for thread in threads:
         thread.join()
-    assert sum(counts) == 19, "one failed send, released"
-    assert first.scan(datetime(2026, 11, 23, 1, 6, tzinfo=UTC)) == 1, "the next scan retries it"
-    delivered = [channel for channel in _digests(slack)]
+    retried = first.scan(datetime(2026, 11, 23, 1, 6, tzinfo=UTC))
+    assert sum(counts) + retried == 20, "the failed send was given back and sent once, by either"
+    delivered = _digests(slack)
     assert len(delivered) == 21 and len(set(delivered)) == 20  # the failed attempt plus one each
     log = DeliveryLog(create_db_engine(sqlite_url(tmp_path)))
     assert log.sent_count("digest", date(2026, 11, 23)) == 20
+
+
+def test_the_profile_time_zone_follows_slack_unless_the_owner_chose_one(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    owners = _owners(tmp_path)
+    owners.ensure("UMOVED", "Asia/Shanghai")
+    owners.ensure("UCHOSE", "Asia/Shanghai")
+    owners.change("UCHOSE", OwnerChanges(tz="Asia/Shanghai"))
+    slack.user_timezones.update({"UMOVED": "Europe/Berlin", "UCHOSE": "Europe/Berlin"})
+    slack.user_locales["UMOVED"] = "zh-CN"
+    assert _scheduler(tmp_path, slack).scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 2
+    assert {o.user: o.tz for o in owners.all()} == {"UCHOSE": "Asia/Shanghai", "UMOVED": "Europe/Berlin"}
+    [chinese] = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "UMOVED"]
+    assert "早上好" in str(chinese.params["blocks"])

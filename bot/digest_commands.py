@@ -1,0 +1,120 @@
+"""`/ops digest off|on|snooze 3d|at 08:30|days mon-fri|tz Asia/Shanghai`, and the Done buttons on
+to-dos in the digest."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks import notice_message
+from bot.digest_blocks import TODO_ACTION
+from bot.messages import say
+from bot.owner_store import Owner, OwnerChanges
+from bot.services import Services
+from bot.todo_commands import owner_for
+from knowledge.text import Lang, detect_language
+from skills.errors import SkillError
+from skills.schedule import local_day, parse_zone
+
+if TYPE_CHECKING:
+    from bot.listeners.commands import SlashRequest
+
+log = logging.getLogger(__name__)
+_SNOOZE = re.compile(r"^(\d{1,3})\s*(?:d|days?|天)$", re.IGNORECASE)
+
+
+def _changes(words: list[str], today: date) -> OwnerChanges:
+    """What `/ops digest …` asks for; SkillError with the usage for anything else."""
+    keyword = words[0].lower() if words else ""
+    argument = " ".join(words[1:])
+    if keyword in ("off", "关闭", "暂停"):
+        return OwnerChanges(paused=True)
+    if keyword in ("on", "开启", "恢复"):
+        return OwnerChanges(paused=False, clear_snooze=True)
+    if keyword in ("snooze", "推迟") and (match := _SNOOZE.match(argument.strip())):
+        return OwnerChanges(snoozed_until=today + timedelta(days=int(match.group(1)) - 1))
+    if keyword in ("at", "时间") and argument:
+        return OwnerChanges(digest_at=argument)
+    if keyword in ("days", "工作日") and argument:
+        return OwnerChanges(working_days=argument)
+    if keyword in ("tz", "时区") and argument:
+        return OwnerChanges(tz=argument)
+    raise SkillError(
+        "Use `/ops digest off`, `on`, `snooze 3d`, `at 08:30`, `days mon-fri` or `tz Asia/Shanghai`.",
+        "用法:`/ops digest off`、`on`、`snooze 3d`、`at 08:30`、`days 周一至周五` 或 `tz Asia/Shanghai`。",
+    )
+
+
+def digest_command(services: Services, request: SlashRequest) -> None:
+    lang = detect_language(request.rest or request.text)
+    request.ack(**notice_message(say("one_moment", lang)))
+
+    def work() -> None:
+        try:
+            owner = owner_for(
+                services.owners, request.client, request.user, services.settings.default_timezone
+            )
+            today = local_day(datetime.now(UTC), parse_zone(owner.tz))
+            if request.rest:
+                owner = services.owners.change(request.user, _changes(request.rest.split(), today))
+            text = _settings_text(owner, lang)
+        except SkillError as error:
+            text = error.message(lang)
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("digest command failed (reference %s)", reference)
+            text = say("feedback_failed", lang, ref=reference)
+        request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+
+    services.jobs.submit(work, name="ops-digest")
+
+
+def _settings_text(owner: Owner, lang: Lang) -> str:
+    days = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(owner.weekdays))
+    state = (
+        say("digest_paused", lang)
+        if owner.paused
+        else say("digest_on", lang, at=owner.digest_at, tz=owner.tz)
+    )
+    if owner.snoozed_until and not owner.paused:
+        state += say("digest_snoozed", lang, until=owner.snoozed_until.isoformat())
+    return f"{state} ({days})"
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(TODO_ACTION)
+    def on_done(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        """Mark the owner's to-do done and tick it off in the digest (someone else's: nothing)."""
+        user = (body.get("user") or {}).get("id", "")
+        todo_id = str(action.get("value", ""))
+        ack()
+        try:
+            owner = services.owners.get(user)
+            if owner is None or not todo_id.isdigit():
+                return
+            todo = services.todos.mark_done(
+                user, int(todo_id), local_day(datetime.now(UTC), parse_zone(owner.tz))
+            )
+        except SkillError:
+            return
+        message = body.get("message") or {}
+        blocks = [_ticked(block, todo_id) for block in message.get("blocks") or []]
+        if blocks:
+            services.jobs.submit(
+                lambda: respond(replace_original=True, text=message.get("text") or "", blocks=blocks),
+                name="todo-done",
+            )
+        log.info("to-do %s done by %s", todo.id, user)
+
+
+def _ticked(block: dict[str, Any], todo_id: str) -> dict[str, Any]:
+    accessory = block.get("accessory") or {}
+    if accessory.get("action_id") != TODO_ACTION or accessory.get("value") != todo_id:
+        return block
+    text = block["text"]["text"].removeprefix("• ")
+    return {"type": "section", "text": {"type": "mrkdwn", "text": f":white_check_mark: ~{text}~"}}
