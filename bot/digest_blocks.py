@@ -11,6 +11,7 @@ from knowledge.text import Lang
 from skills.digest import Digest, MetricLine
 
 TODO_ACTION = "todo_done"
+ANALYSE_ACTION = "digest_analyse"
 TODOS_SHOWN = 15
 
 _TEXT: dict[str, dict[Lang, str]] = {
@@ -40,6 +41,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "zh": "*上次摘要以来的新反馈*:{new} 条{complaints}",
     },
     "complaints": {"en": ", {count} complaints", "zh": ",其中客诉 {count} 条"},
+    "analyse": {"en": "Start the analysis", "zh": "开始分析"},
 }
 
 
@@ -91,7 +93,15 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
             change=_change(line),
             baseline=_number(line.baseline),
         )
-        blocks.append(section(f"{text} `{line.trend}`\n{line.why(lang)}"))
+        block = section(f"{text} `{line.trend}`\n{line.why(lang)}")
+        block["accessory"] = {
+            "type": "button",
+            "action_id": ANALYSE_ACTION,
+            "style": "danger",
+            "text": {"type": "plain_text", "text": _say("analyse", lang)},
+            "value": f"{line.metric[:100]}|{digest.reviewed_day.isoformat()}|{line.direction or ''}|{lang}",
+        }
+        blocks.append(block)
     usual = [line for line in digest.metrics if not line.anomaly]
     if usual:
         rows = [

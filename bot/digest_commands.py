@@ -10,21 +10,26 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.blocks import notice_message
-from bot.digest_blocks import TODO_ACTION
+from bot.digest_blocks import ANALYSE_ACTION, TODO_ACTION
 from bot.messages import say
 from bot.owner_store import Owner, OwnerChanges
 from bot.services import Services
+from bot.slack_text import escape
 from bot.todo_commands import owner_for
+from knowledge.documents import load_playbook
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
+from skills.metrics_csv import DEFAULT_METRICS
 from skills.schedule import local_day, parse_zone
 
 if TYPE_CHECKING:
     from bot.listeners.commands import SlashRequest
 
 log = logging.getLogger(__name__)
+ANOMALY_CHECKLIST = "daily.anomaly-checklist"
 _SNOOZE = re.compile(r"^(\d{1,3})\s*(?:d|days?|天)$", re.IGNORECASE)
 
 
@@ -110,6 +115,38 @@ def register(app: App, services: Services) -> None:
                 name="todo-done",
             )
         log.info("to-do %s done by %s", todo.id, user)
+
+    @app.action(ANALYSE_ACTION)
+    def on_analyse(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """Open a thread under the digest with the checklist, and put the analysis on the to-do list."""
+        ack()
+        metric, day, direction, lang_code = [*str(action.get("value", "")).split("|"), "", "", "", ""][:4]
+        lang: Lang = "zh" if lang_code == "zh" else "en"
+        user = (body.get("user") or {}).get("id", "")
+        channel = (body.get("channel") or {}).get("id") or user
+        thread_ts = (body.get("message") or {}).get("ts")
+
+        def work() -> None:
+            client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=analysis_thread(metric, day, direction, lang)
+            )
+            owner = services.owners.get(user)
+            if owner is not None and metric:
+                label = DEFAULT_METRICS.get(metric, {}).get(lang, metric)
+                today = local_day(datetime.now(UTC), parse_zone(owner.tz))
+                services.todos.add(user, say("analysis_todo", lang, metric=label, day=day), today)
+
+        services.jobs.submit(work, name="digest-analyse")
+
+
+def analysis_thread(metric: str, day: str, direction: str, lang: Lang) -> str:
+    """The playbook's anomaly checklist, headed by what moved."""
+    section = next((s for s in load_playbook() if s.section_id == ANOMALY_CHECKLIST and s.lang == lang), None)
+    label = DEFAULT_METRICS.get(metric, {}).get(lang, metric)
+    arrow = {"up": "↑", "down": "↓"}.get(direction, "")
+    heading = say("analysis_heading", lang, metric=escape(label), arrow=arrow, day=day)
+    checklist = section.body if section is not None else ""
+    return f"*{heading}*\n{escape(checklist)}"
 
 
 def _ticked(block: dict[str, Any], todo_id: str) -> dict[str, Any]:

@@ -192,6 +192,11 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "digest_paused": {"en": "Your morning digest is off", "zh": "晨间摘要已关闭"},
     "digest_snoozed": {"en": ", snoozed through {until}", "zh": ",暂停到 {until}"},
+    "analysis_heading": {
+        "en": "Analysing {metric} {arrow} on {day}: the playbook's checklist",
+        "zh": "分析 {day} 的{metric}{arrow}:手册中的排查清单",
+    },
+    "analysis_todo": {"en": "Analyse {metric} on {day}", "zh": "分析 {day} 的{metric}异常"},
 }
 
 HELP: dict[Lang, str] = {

@@ -87,3 +87,33 @@ def test_someone_elses_done_button_changes_nothing(running: Running) -> None:
     assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
     running.services.jobs.drain(timeout=10)
     assert [t.text for t in running.services.todos.open_items("UALICE")] == ["private"]
+
+
+def test_the_analysis_button_opens_the_playbooks_checklist_in_a_thread(running: Running) -> None:
+    running.services.owners.ensure("U123", "UTC")
+    click = {
+        "type": "block_actions",
+        "team": {"id": "TLOCAL"},
+        "user": {"id": "U123"},
+        "api_app_id": "A1",
+        "trigger_id": "t",
+        "container": {"type": "message"},
+        "channel": {"id": "DU123"},
+        "message": {"ts": "1700000000.000100", "text": "digest", "blocks": []},
+        "response_url": running.slack.response_url("a"),
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "digest_analyse",
+                "block_id": "b",
+                "value": "sales|2026-11-22|down|zh",
+            }
+        ],
+    }
+    assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
+    assert running.slack.wait_for(lambda s: len(s.calls_to("chat.postMessage")) >= 1, timeout=30)
+    [thread] = running.slack.calls_to("chat.postMessage")
+    assert thread.params["thread_ts"] == "1700000000.000100" and thread.params["channel"] == "DU123"
+    assert "分析 2026-11-22 的销售额↓" in thread.params["text"] and "先核实数据本身" in thread.params["text"]
+    running.services.jobs.drain(timeout=10)
+    assert [t.text for t in running.services.todos.open_items("U123")] == ["分析 2026-11-22 的销售额异常"]

@@ -3,9 +3,10 @@ holidays, snooze, restart catch-up, and two schedulers at once."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from slack_sdk import WebClient
 from bot.delivery_log import DeliveryLog
 from bot.digest_scheduler import DigestScheduler
 from bot.local_slack import LocalSlack
+from bot.metrics_store import MetricStore
 from bot.owner_store import OwnerChanges, OwnerStore, TodoStore
 from bot.storage import create_db_engine, sqlite_url
+from skills.metrics_csv import MetricValue
 from tests.conftest import BOT_TOKEN
 
 
@@ -53,6 +56,7 @@ def test_each_owner_gets_one_digest_at_their_local_time(tmp_path: Path, slack: L
     assert _digests(slack) == ["USH", "UNY"]
     [first] = slack.calls_to("chat.postMessage")[:1]
     assert "call Acme" in str(first.params) and "todo_done" in str(first.params)
+    assert "(carried over)" in str(first.params)
 
 
 def test_daylight_saving_weekends_holidays_and_snooze(tmp_path: Path, slack: LocalSlack) -> None:
@@ -112,3 +116,24 @@ def test_the_profile_time_zone_follows_slack_unless_the_owner_chose_one(
     assert {o.user: o.tz for o in owners.all()} == {"UCHOSE": "Asia/Shanghai", "UMOVED": "Europe/Berlin"}
     [chinese] = [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "UMOVED"]
     assert "早上好" in str(chinese.params["blocks"])
+
+
+def test_an_anomaly_comes_first_with_a_button_to_start_the_analysis(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    engine = create_db_engine(sqlite_url(tmp_path))
+    OwnerStore(engine).ensure("USH", "Asia/Shanghai")
+    weekly = (130, 110, 100, 100, 105, 55, 45)
+    reviewed = date(2026, 11, 22)
+    values = []
+    for back in range(70):
+        day = reviewed - timedelta(days=back)
+        values.append(MetricValue(day, "active_users", weekly[day.weekday()] * 10.0 + back % 3))
+        values.append(MetricValue(day, "sales", weekly[day.weekday()] * 100.0 + back % 5))
+    values[0] = MetricValue(reviewed, "active_users", 150.0)  # a Sunday at 150 instead of about 450
+    MetricStore(engine).save(values)
+    assert _scheduler(tmp_path, slack).scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 1
+    [digest] = slack.calls_to("chat.postMessage")
+    text = json.dumps(digest.params["blocks"], ensure_ascii=False)
+    assert text.index("Active users") < text.index("Sales"), "the anomaly first"
+    assert '"action_id": "digest_analyse"' in text and "active_users|2026-11-22|down" in text
