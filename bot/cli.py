@@ -99,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_metrics.add_parser(sub)
     cli_owners.add_parsers(sub)
     cli_digest.add_parser(sub)
+    demo = sub.add_parser("demo", help="fill an empty home with sample data and print a morning digest")
+    demo.add_argument("--lang", choices=("en", "zh"), default="zh")
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
@@ -291,6 +293,23 @@ def _tier(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+    from bot.feedback_service import FeedbackService
+    from bot.feedback_store import FeedbackStore
+    from bot.storage import create_db_engine, sqlite_url
+    from skills.errors import SkillError
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(sqlite_url(settings.home))
+    try:
+        print(run_demo(engine, FeedbackService(FeedbackStore(engine)), args.lang))
+    except SkillError as error:
+        return _refuse(error.message(args.lang), False)
+    print(f"\n(sample data in {settings.home}; try `opsbot digest --owner UDEMOEN`)", file=sys.stderr)
+    return 0
+
+
 def _read(path: str) -> bytes:
     from skills.errors import SkillError
 
@@ -458,6 +477,7 @@ _COMMANDS = {
     "metrics": lambda settings, args: cli_metrics.run(settings, args, _read, _refuse),
     "todo": lambda settings, args: cli_owners.run_todo(settings, args, _refuse),
     "digest": lambda settings, args: cli_digest.run(settings, args, _refuse),
+    "demo": _demo,
     "owners": lambda settings, args: cli_owners.run_owners(settings, args, _refuse),
 }
 

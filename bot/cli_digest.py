@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.feedback_store import FeedbackStore
 from bot.metrics_store import MetricStore
 from bot.owner_store import OwnerStore, TodoStore
@@ -36,6 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     digest.add_argument("--date", help="the owner's local day, YYYY-MM-DD (default: today there)")
     digest.add_argument("--lang", choices=("en", "zh"), default="en")
     digest.add_argument("--json", action="store_true", help="print the digest as JSON")
+    digest.add_argument(
+        "--send", action="store_true", help="also send it to the owner in Slack (once per day)"
+    )
 
 
 def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
@@ -47,6 +51,26 @@ def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
     except SkillError as error:
         return refuse(error.en, args.json)
     print(json.dumps(digest.as_json(), ensure_ascii=False) if args.json else render_text(digest, args.lang))
+    if args.send:
+        return _send(settings, args.owner, digest.day)
+    return 0
+
+
+def _send(settings: Settings, user: str, day: date) -> int:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import create_web_client
+    from bot.digest_scheduler import create_digest_scheduler
+
+    if settings.slack_bot_token is None:
+        raise SettingsError("Setting SLACK_BOT_TOKEN is missing: it is needed to --send the digest.")
+    client = create_web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    try:
+        sent = create_digest_scheduler(settings, client).send_now(user, day)
+    except SlackApiError as error:
+        print(f"opsbot: Slack refused the digest ({error.response.get('error')}).", file=sys.stderr)
+        return 1
+    print(f"sent to {user}" if sent else f"already sent to {user} for {day}", file=sys.stderr)
     return 0
 
 

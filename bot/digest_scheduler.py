@@ -76,6 +76,19 @@ class DigestScheduler:
                 sent += 1
         return sent
 
+    def send_now(self, user: str, day: date) -> bool:
+        """Send `user`'s digest for `day` now (the command line's --send); False when it was already
+        sent (or is being sent). A failure gives the claim back and is raised."""
+        owner = self._owners.ensure(user, self._default_tz)
+        if not self._log.claim(user, day, KIND):
+            return False
+        try:
+            self._send(owner, day)
+        except Exception:
+            self._log.release(user, day, KIND)
+            raise
+        return True
+
     def _send(self, owner: Owner, day: date) -> None:
         previous = self._log.last_sent(owner.user, KIND)
         since = previous.claimed_at if previous is not None and previous.day < day else None

@@ -48,3 +48,34 @@ def test_digest_json_for_a_local_day(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert json.loads(capsys.readouterr().out)["feedback"]["by_category"] == {"complaint": 1}
     assert main(["digest", "--owner", "U1", "--date", "someday"]) == 2
     assert "--date" in capsys.readouterr().err
+
+
+def test_demo_fills_an_empty_home_once_and_shows_a_real_digest(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--lang", "en"]) == 0
+    shown = capsys.readouterr().out
+    assert "Good morning" in shown and "Today's to-dos" in shown
+    assert shown.count("⚠") == 2, "the two planted anomalies"
+    assert "New feedback: 7" in shown
+    assert main(["demo"]) == 2
+    assert "已经有数据" in capsys.readouterr().err
+
+
+def test_send_delivers_once_per_day(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.local_slack import LocalSlack
+    from tests.conftest import BOT_TOKEN
+
+    slack = LocalSlack()
+    monkeypatch.setenv("SLACK_API_BASE_URL", slack.start())
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    try:
+        assert main(["todo", "add", "--owner", "U1", "call", "Acme"]) == 0
+        assert main(["digest", "--owner", "U1", "--date", "2026-11-23", "--send"]) == 0
+        assert "sent to U1" in capsys.readouterr().err
+        assert main(["digest", "--owner", "U1", "--date", "2026-11-23", "--send"]) == 0
+        assert "already sent to U1 for 2026-11-23" in capsys.readouterr().err
+        [dm] = slack.calls_to("chat.postMessage")
+        assert dm.params["channel"] == "U1" and "call Acme" in json.dumps(dm.params["blocks"])
+    finally:
+        slack.stop()
