@@ -28,6 +28,8 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     authorization: str | None
+    status: int = 200
+    """The HTTP status it got (429 or 5xx when a fault or the rate limit refused it)."""
 
 
 @dataclass
@@ -96,7 +98,10 @@ class LocalSlack:
     channels: dict[str, str] = field(default_factory=dict)
     """Channel id → name, for conversations.list."""
     _pending_uploads: dict[str, LocalFile] = field(default_factory=dict)
+    rate_limits: dict[str, int] = field(default_factory=dict)
+    """Calls per second a method accepts; beyond that it answers 429 with Retry-After: 1, as Slack does."""
     _faults: dict[str, Fault] = field(default_factory=dict)
+    _windows: dict[str, tuple[int, int]] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _server: ThreadingHTTPServer | None = None
@@ -199,14 +204,25 @@ class LocalSlack:
             del self._faults[method]
         return fault
 
+    def _over_rate(self, method: str) -> Fault | None:
+        limit = self.rate_limits.get(method)
+        if limit is None:
+            return None
+        second = int(time.monotonic())
+        window, count = self._windows.get(method, (second, 0))
+        count = count + 1 if window == second else 1
+        self._windows[method] = (second, count)
+        return Fault(429, retry_after=1) if count > limit else None
+
     def handle(
         self, method: str, params: dict[str, Any], authorization: str | None
     ) -> tuple[int, dict, dict]:  # type: ignore[type-arg]
         changed: StoredMessage | None = None
         with self._lock:
             self.calls.append(ApiCall(method, params, authorization))
-            fault = self._take_fault(method)
+            fault = self._take_fault(method) or self._over_rate(method)
             if fault is not None:
+                self.calls[-1].status = fault.status
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 self._lock.notify_all()
                 return (
