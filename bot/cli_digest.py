@@ -75,7 +75,12 @@ def _send(settings: Settings, user: str, day: date) -> int:
 
 
 def collect(
-    engine: Engine, user: str, day: date | None, default_tz: str, feedback_since: datetime | None = None
+    engine: Engine,
+    user: str,
+    day: date | None,
+    default_tz: str,
+    feedback_since: datetime | None = None,
+    holidays: frozenset[date] = frozenset(),
 ) -> Digest:
     """Everything the digest shows for the owner's local `day` (today there if None). Feedback
     counts from `feedback_since` (the last digest), else from the start of the reviewed day."""
@@ -92,7 +97,8 @@ def collect(
         for key in keys
         if (values := metrics.series(key, reviewed - timedelta(days=HISTORY_DAYS), reviewed))
     }
-    since = feedback_since or datetime.combine(reviewed, time(0), tzinfo=zone)
+    # The store keeps UTC: compare in UTC (a local midnight would be read as a UTC one).
+    since = (feedback_since or datetime.combine(reviewed, time(0), tzinfo=zone)).astimezone(UTC)
     until = datetime.combine(day, time(0), tzinfo=zone) + timedelta(days=1)
     items = [i for i in FeedbackStore(engine).items(since=since) if _aware(i.filed_at) < until]
     complaints = tuple(" ".join(i.text.split())[:200] for i in items if i.category == "complaint")
@@ -105,6 +111,7 @@ def collect(
         [(t.id, t.text, t.added_on, t.done_on) for t in sorted(listed, key=lambda t: t.id)],
         series,
         summary,
+        holidays=holidays,
     )
 
 

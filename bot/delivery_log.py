@@ -1,16 +1,19 @@
-"""The delivery log: one row per (owner, local day, kind), so a digest is sent once per day even
-across restarts, retries and several bot processes.
+"""The delivery log: one row per (owner, local day, kind), so a digest is sent once per day across
+restarts, retries and several bot processes.
 
-A sender claims the key before sending (the unique key makes a second claim fail), records the
-message when it is sent, and gives the claim back when sending fails, so a later scan retries.
-A claim left by a process that died mid-send is taken over after STALE_CLAIM.
+A sender claims the key before sending (the unique key makes a second claim fail) and gets a token;
+only the token's holder may record the message as sent, give the claim back after a failure that a
+later scan may retry, or mark it failed for good (the owner's account is gone, say). A claim left
+by a process that died mid-send is taken over, with a new token, after STALE_CLAIM: the one case
+that can send twice is a process dying between Slack accepting the message and the log recording it.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Date, DateTime, String, UniqueConstraint, delete, select, update
+from sqlalchemy import Date, DateTime, String, UniqueConstraint, delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
@@ -29,7 +32,9 @@ class Delivery(Base):
     day: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
-    """sending or sent."""
+    """sending, sent or failed."""
+    token: Mapped[str] = mapped_column(String(32), default="")
+    error: Mapped[str | None] = mapped_column(String(100), nullable=True)
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -40,58 +45,67 @@ class DeliveryLog:
         Base.metadata.create_all(engine)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
-    def claim(self, owner: str, day: date, kind: str, now: datetime | None = None) -> bool:
-        """True when this caller should send; False when it was sent or another sender has it."""
+    def claim(self, owner: str, day: date, kind: str, now: datetime | None = None) -> str | None:
+        """A token when this caller should send; None when it was sent, failed for good, or another
+        sender holds a fresh claim."""
         moment = now or datetime.now(UTC)
+        token = uuid.uuid4().hex
         with self._sessions() as session:
             try:
-                session.add(Delivery(owner=owner, day=day, kind=kind, status="sending", claimed_at=moment))
+                session.add(
+                    Delivery(
+                        owner=owner, day=day, kind=kind, status="sending", claimed_at=moment, token=token
+                    )
+                )
                 session.commit()
-                return True
+                return token
             except IntegrityError:
                 session.rollback()
             taken = session.execute(
                 update(Delivery)
-                .where(
-                    Delivery.owner == owner,
-                    Delivery.day == day,
-                    Delivery.kind == kind,
-                    Delivery.status == "sending",
-                    Delivery.claimed_at < moment - STALE_CLAIM,
-                )
-                .values(claimed_at=moment)
+                .where(*self._key(owner, day, kind), Delivery.status == "sending")
+                .where(Delivery.claimed_at < moment - STALE_CLAIM)
+                .values(claimed_at=moment, token=token)
             )
             session.commit()
-            return (taken.rowcount or 0) == 1
+            return token if (taken.rowcount or 0) == 1 else None
 
-    def sent(self, owner: str, day: date, kind: str, channel: str, ts: str) -> None:
+    @staticmethod
+    def _key(owner: str, day: date, kind: str) -> tuple:  # type: ignore[type-arg]
+        return (Delivery.owner == owner, Delivery.day == day, Delivery.kind == kind)
+
+    def sent(self, owner: str, day: date, kind: str, token: str, channel: str, ts: str) -> None:
+        self._finish(owner, day, kind, token, status="sent", channel=channel, ts=ts)
+
+    def failed(self, owner: str, day: date, kind: str, token: str, error: str) -> None:
+        """Give up on this day (a permanent error): no retry until the next day."""
+        self._finish(owner, day, kind, token, status="failed", error=error[:100])
+
+    def _finish(self, owner: str, day: date, kind: str, token: str, **values: str) -> None:
         with self._sessions() as session:
             session.execute(
-                update(Delivery)
-                .where(Delivery.owner == owner, Delivery.day == day, Delivery.kind == kind)
-                .values(status="sent", channel=channel, ts=ts)
+                update(Delivery).where(*self._key(owner, day, kind), Delivery.token == token).values(**values)
             )
             session.commit()
 
-    def release(self, owner: str, day: date, kind: str) -> None:
-        """Sending failed: the next scan may try again."""
+    def release(self, owner: str, day: date, kind: str, token: str) -> None:
+        """Sending failed for a reason that may pass: the next scan may try again."""
         with self._sessions() as session:
             session.execute(
                 delete(Delivery).where(
-                    Delivery.owner == owner,
-                    Delivery.day == day,
-                    Delivery.kind == kind,
-                    Delivery.status == "sending",
+                    *self._key(owner, day, kind), Delivery.status == "sending", Delivery.token == token
                 )
             )
             session.commit()
 
     def sent_count(self, kind: str, day: date | None = None) -> int:
-        query = select(Delivery).where(Delivery.kind == kind, Delivery.status == "sent")
+        query = (
+            select(func.count()).select_from(Delivery).where(Delivery.kind == kind, Delivery.status == "sent")
+        )
         if day is not None:
             query = query.where(Delivery.day == day)
         with self._sessions() as session:
-            return len(session.scalars(query).all())
+            return int(session.scalar(query) or 0)
 
     def last_sent(self, owner: str, kind: str) -> Delivery | None:
         query = (

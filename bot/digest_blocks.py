@@ -3,6 +3,7 @@ anomalies first, and new feedback. Pure: a Digest in, a payload out."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.blocks import Block, context, message, section
@@ -12,6 +13,7 @@ from skills.digest import Digest, MetricLine
 
 TODO_ACTION = "todo_done"
 ANALYSE_ACTION = "digest_analyse"
+ANOMALIES_SHOWN = 10
 TODOS_SHOWN = 15
 
 _TEXT: dict[str, dict[Lang, str]] = {
@@ -42,6 +44,14 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "complaints": {"en": ", {count} complaints", "zh": ",其中客诉 {count} 条"},
     "analyse": {"en": "Start the analysis", "zh": "开始分析"},
+    "more_anomalies": {
+        "en": "…and {count} more anomalies: `opsbot metrics check`",
+        "zh": "……还有 {count} 项异常:`opsbot metrics check`",
+    },
+    "summary": {
+        "en": "{todos} to-dos, {anomalies} anomalies, {feedback} new feedback",
+        "zh": "{todos} 条待办,{anomalies} 项异常,{feedback} 条新反馈",
+    },
 }
 
 
@@ -84,7 +94,7 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
     blocks.append(section(_say("numbers", lang, day=digest.reviewed_day)))
     if not digest.metrics:
         blocks.append(context(_say("no_numbers", lang)))
-    for line in digest.anomalies:
+    for line in digest.anomalies[:ANOMALIES_SHOWN]:
         text = _say(
             "anomaly",
             lang,
@@ -99,9 +109,19 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
             "action_id": ANALYSE_ACTION,
             "style": "danger",
             "text": {"type": "plain_text", "text": _say("analyse", lang)},
-            "value": f"{line.metric[:100]}|{digest.reviewed_day.isoformat()}|{line.direction or ''}|{lang}",
+            "value": json.dumps(
+                {
+                    "metric": line.metric[:200],
+                    "day": digest.reviewed_day.isoformat(),
+                    "direction": line.direction,
+                    "lang": lang,
+                },
+                ensure_ascii=False,
+            ),
         }
         blocks.append(block)
+    if len(digest.anomalies) > ANOMALIES_SHOWN:
+        blocks.append(context(_say("more_anomalies", lang, count=len(digest.anomalies) - ANOMALIES_SHOWN)))
     usual = [line for line in digest.metrics if not line.anomaly]
     if usual:
         rows = [
@@ -117,5 +137,7 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
     lines = [_say("feedback", lang, new=feedback.new, complaints=complaints)]
     lines.extend(f"> {escape(truncate(text, 200))}" for text in feedback.complaints)
     blocks.append(section("\n".join(lines)))
-    summary = f"{len(open_todos)} to-dos, {len(digest.anomalies)} anomalies, {feedback.new} new feedback"
+    summary = _say(
+        "summary", lang, todos=len(open_todos), anomalies=len(digest.anomalies), feedback=feedback.new
+    )
     return message(summary, blocks)

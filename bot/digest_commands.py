@@ -3,6 +3,7 @@ to-dos in the digest."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -13,17 +14,19 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import notice_message
+from bot.delivery_log import DeliveryLog
 from bot.digest_blocks import ANALYSE_ACTION, TODO_ACTION
+from bot.digest_scheduler import KIND
 from bot.messages import say
 from bot.owner_store import Owner, OwnerChanges
 from bot.services import Services
 from bot.slack_text import escape
-from bot.todo_commands import owner_for
+from bot.todo_commands import owner_for, reply_language
 from knowledge.documents import load_playbook
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.metrics_csv import DEFAULT_METRICS
-from skills.schedule import local_day, parse_zone
+from skills.schedule import local_day, parse_zone, snooze_until
 
 if TYPE_CHECKING:
     from bot.listeners.commands import SlashRequest
@@ -33,8 +36,9 @@ ANOMALY_CHECKLIST = "daily.anomaly-checklist"
 _SNOOZE = re.compile(r"^(\d{1,3})\s*(?:d|days?|天)$", re.IGNORECASE)
 
 
-def _changes(words: list[str], today: date) -> OwnerChanges:
-    """What `/ops digest …` asks for; SkillError with the usage for anything else."""
+def _changes(words: list[str], first_digest_day: date, working_days: frozenset[int]) -> OwnerChanges:
+    """What `/ops digest …` asks for; SkillError with the usage for anything else. `snooze 3d`
+    skips the next three digests, from `first_digest_day` (today, unless today's was sent)."""
     keyword = words[0].lower() if words else ""
     argument = " ".join(words[1:])
     if keyword in ("off", "关闭", "暂停"):
@@ -42,7 +46,7 @@ def _changes(words: list[str], today: date) -> OwnerChanges:
     if keyword in ("on", "开启", "恢复"):
         return OwnerChanges(paused=False, clear_snooze=True)
     if keyword in ("snooze", "推迟") and (match := _SNOOZE.match(argument.strip())):
-        return OwnerChanges(snoozed_until=today + timedelta(days=int(match.group(1)) - 1))
+        return OwnerChanges(snoozed_until=snooze_until(first_digest_day, int(match.group(1)), working_days))
     if keyword in ("at", "时间") and argument:
         return OwnerChanges(digest_at=argument)
     if keyword in ("days", "工作日") and argument:
@@ -60,13 +64,18 @@ def digest_command(services: Services, request: SlashRequest) -> None:
     request.ack(**notice_message(say("one_moment", lang)))
 
     def work() -> None:
+        nonlocal lang
+        lang = reply_language(request.client, request.user, request.rest, lang)
         try:
             owner = owner_for(
                 services.owners, request.client, request.user, services.settings.default_timezone
             )
             today = local_day(datetime.now(UTC), parse_zone(owner.tz))
             if request.rest:
-                owner = services.owners.change(request.user, _changes(request.rest.split(), today))
+                last = DeliveryLog(services.owners.engine).last_sent(request.user, KIND)
+                first = today + timedelta(days=1) if last is not None and last.day == today else today
+                changes = _changes(request.rest.split(), first, owner.weekdays)
+                owner = services.owners.change(request.user, changes)
             text = _settings_text(owner, lang)
         except SkillError as error:
             text = error.message(lang)
@@ -80,7 +89,8 @@ def digest_command(services: Services, request: SlashRequest) -> None:
 
 
 def _settings_text(owner: Owner, lang: Lang) -> str:
-    days = ",".join(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(owner.weekdays))
+    names = "一二三四五六日" if lang == "zh" else ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    days = ("、" if lang == "zh" else ",").join(names[d] for d in sorted(owner.weekdays))
     state = (
         say("digest_paused", lang)
         if owner.paused
@@ -117,24 +127,42 @@ def register(app: App, services: Services) -> None:
         log.info("to-do %s done by %s", todo.id, user)
 
     @app.action(ANALYSE_ACTION)
-    def on_analyse(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+    def on_analyse(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
         """Open a thread under the digest with the checklist, and put the analysis on the to-do list."""
         ack()
-        metric, day, direction, lang_code = [*str(action.get("value", "")).split("|"), "", "", "", ""][:4]
-        lang: Lang = "zh" if lang_code == "zh" else "en"
+        try:
+            chosen = json.loads(str(action.get("value", "")))
+            metric, day = str(chosen["metric"]), str(chosen["day"])
+            direction, lang = (
+                str(chosen.get("direction") or ""),
+                ("zh" if chosen.get("lang") == "zh" else "en"),
+            )
+        except (ValueError, KeyError, TypeError):
+            return
         user = (body.get("user") or {}).get("id", "")
         channel = (body.get("channel") or {}).get("id") or user
         thread_ts = (body.get("message") or {}).get("ts")
 
         def work() -> None:
-            client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=analysis_thread(metric, day, direction, lang)
-            )
-            owner = services.owners.get(user)
-            if owner is not None and metric:
-                label = DEFAULT_METRICS.get(metric, {}).get(lang, metric)
-                today = local_day(datetime.now(UTC), parse_zone(owner.tz))
-                services.todos.add(user, say("analysis_todo", lang, metric=label, day=day), today)
+            try:
+                client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=analysis_thread(metric, day, direction, lang)
+                )
+                owner = services.owners.get(user)
+                if owner is not None and metric:
+                    label = DEFAULT_METRICS.get(metric, {}).get(lang, metric)
+                    today = local_day(datetime.now(UTC), parse_zone(owner.tz))
+                    services.todos.add(user, say("analysis_todo", lang, metric=label, day=day), today)
+            except Exception:
+                reference = uuid.uuid4().hex[:8]
+                log.exception("starting the analysis failed (reference %s)", reference)
+                respond(
+                    response_type="ephemeral",
+                    replace_original=False,
+                    **notice_message(say("feedback_failed", lang, ref=reference)),
+                )
 
         services.jobs.submit(work, name="digest-analyse")
 

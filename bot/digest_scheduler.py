@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
@@ -20,6 +21,7 @@ from bot.cli_digest import collect
 from bot.config import Settings, SettingsError
 from bot.delivery_log import DeliveryLog
 from bot.digest_blocks import digest_message
+from bot.feedback_store import as_utc
 from bot.owner_store import Owner, OwnerStore
 from bot.storage import create_db_engine, sqlite_url
 from skills.errors import Lang, SkillError
@@ -27,6 +29,17 @@ from skills.schedule import is_due, parse_holidays, parse_zone
 
 log = logging.getLogger(__name__)
 KIND = "digest"
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "account_inactive",
+        "user_disabled",
+        "channel_not_found",
+        "cannot_dm_bot",
+        "not_allowed",
+    }
+)
+"""Slack errors that will not pass by retrying today."""
 SCAN_SECONDS = 60
 
 
@@ -60,42 +73,69 @@ class DigestScheduler:
         return day
 
     def scan(self, now: datetime | None = None) -> int:
-        """Send every digest due at `now`; returns how many this call sent."""
+        """Send every digest due at `now`; returns how many this call sent. One owner's trouble
+        never stops the others."""
         moment = now or datetime.now(UTC)
         sent = 0
         for owner in self._owners.all():
-            day = self.due_day(owner, moment)
-            if day is None or not self._log.claim(owner.user, day, KIND, moment):
-                continue
             try:
-                self._send(owner, day)
+                day = self.due_day(owner, moment)
+                token = self._log.claim(owner.user, day, KIND, moment) if day is not None else None
+                if day is not None and token is not None and self._deliver(owner, day, token):
+                    sent += 1
             except Exception:
-                self._log.release(owner.user, day, KIND)
-                log.exception("the digest for %s (%s) was not sent; the next scan retries", owner.user, day)
-            else:
-                sent += 1
+                log.exception("the digest scan failed for %s; the others go on", owner.user)
         return sent
 
     def send_now(self, user: str, day: date) -> bool:
         """Send `user`'s digest for `day` now (the command line's --send); False when it was already
-        sent (or is being sent). A failure gives the claim back and is raised."""
+        sent (or is being sent). A failure is raised, after the claim is given back."""
         owner = self._owners.ensure(user, self._default_tz)
-        if not self._log.claim(user, day, KIND):
+        token = self._log.claim(user, day, KIND)
+        if token is None:
             return False
-        try:
-            self._send(owner, day)
-        except Exception:
-            self._log.release(user, day, KIND)
-            raise
+        if not self._deliver(owner, day, token):
+            raise RuntimeError(f"the digest for {user} was not sent; see the log")
         return True
 
-    def _send(self, owner: Owner, day: date) -> None:
+    def _deliver(self, owner: Owner, day: date, token: str) -> bool:
+        """Send once: a Slack error that will not pass (the account is gone) ends the day's tries,
+        any other failure gives the claim back for the next scan. Once Slack has the message, the
+        claim is never given back, so a failure to record it cannot cause a second message."""
+        try:
+            posted = self._post(owner, day)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if code in PERMANENT_ERRORS:
+                self._log.failed(owner.user, day, KIND, token, code)
+                log.warning(
+                    "no digest for %s on %s: Slack says %s (not retried today)", owner.user, day, code
+                )
+            else:
+                self._log.release(owner.user, day, KIND, token)
+                log.warning(
+                    "the digest for %s (%s) failed (%s); the next scan retries", owner.user, day, code
+                )
+            return False
+        except Exception:
+            self._log.release(owner.user, day, KIND, token)
+            log.exception("the digest for %s (%s) was not sent; the next scan retries", owner.user, day)
+            return False
+        try:
+            self._log.sent(owner.user, day, KIND, token, str(posted["channel"]), str(posted["ts"]))
+        except Exception:
+            log.exception("the digest for %s (%s) was sent but not recorded", owner.user, day)
+        return True
+
+    def _post(self, owner: Owner, day: date) -> dict[str, Any]:
         previous = self._log.last_sent(owner.user, KIND)
-        since = previous.claimed_at if previous is not None and previous.day < day else None
-        digest = collect(self._engine, owner.user, day, self._default_tz, feedback_since=since)
+        since = as_utc(previous.claimed_at) if previous is not None and previous.day < day else None
+        digest = collect(
+            self._engine, owner.user, day, self._default_tz, feedback_since=since, holidays=self._holidays
+        )
         lang = self._profile_language(owner.user)
-        posted = self._client.chat_postMessage(channel=owner.user, **digest_message(digest, lang))
-        self._log.sent(owner.user, day, KIND, str(posted["channel"]), str(posted["ts"]))
+        response = self._client.chat_postMessage(channel=owner.user, **digest_message(digest, lang))
+        return {"channel": response["channel"], "ts": response["ts"]}
 
     def _profile_language(self, user: str) -> Lang:
         """The owner's Slack language; their profile's time zone is kept up to date on the way

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.storage import Base
@@ -74,22 +75,29 @@ class OwnerChanges:
 class OwnerStore:
     def __init__(self, engine: Engine) -> None:
         Base.metadata.create_all(engine)
+        self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def get(self, user: str) -> Owner | None:
         with self._sessions() as session:
             return session.get(Owner, user)
 
-    def ensure(self, user: str, tz: str) -> Owner:
-        """The owner, created with time zone `tz` (validated) when unknown."""
+    def ensure(self, user: str, tz: str, paused: bool = False) -> Owner:
+        """The owner, created with time zone `tz` (validated) when unknown; `paused` creates one
+        who gets no digest until they turn it on (people who only keep a to-do list)."""
         parse_zone(tz)
         with self._sessions() as session:
             owner = session.get(Owner, user)
-            if owner is None:
-                owner = Owner(user=user, tz=tz, created_at=datetime.now(UTC))
-                session.add(owner)
+            if owner is not None:
+                return owner
+            session.add(Owner(user=user, tz=tz, paused=paused, created_at=datetime.now(UTC)))
+            try:
                 session.commit()
-            return owner
+            except IntegrityError:  # another process created them meanwhile
+                session.rollback()
+        found = self.get(user)
+        assert found is not None
+        return found
 
     def all(self) -> list[Owner]:
         with self._sessions() as session:

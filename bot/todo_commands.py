@@ -11,11 +11,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import notice_message
+from bot.feedback_flows import filer_language
 from bot.messages import say
 from bot.owner_store import Owner, OwnerStore, Todo, TodoStore
 from bot.services import Services
 from bot.slack_text import escape
-from knowledge.text import Lang, detect_language
+from knowledge.text import CJK_CHARACTER, Lang, detect_language
 from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
 
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 
 
 def owner_for(store: OwnerStore, client: WebClient, user: str, default_tz: str) -> Owner:
-    """The owner, created on first use with the time zone of their Slack profile."""
+    """The owner, created on first use with the time zone of their Slack profile and the digest
+    off: keeping a to-do list does not sign anyone up for daily messages (`/ops digest on` does)."""
     owner = store.get(user)
     if owner is not None:
         return owner
@@ -38,7 +40,15 @@ def owner_for(store: OwnerStore, client: WebClient, user: str, default_tz: str) 
             zone = str(profile_zone)
     except (SlackApiError, SkillError) as error:
         log.info("no usable time zone for %s (%s); using %s", user, type(error).__name__, default_tz)
-    return store.ensure(user, zone)
+    return store.ensure(user, zone, paused=True)
+
+
+def reply_language(client: WebClient, user: str, words: str, detected: Lang) -> Lang:
+    """Chinese words get Chinese; keywords such as `off` or `done 2` say nothing, so the person's
+    Slack language decides."""
+    if CJK_CHARACTER.search(words):
+        return "zh"
+    return filer_language(client, user, detected)
 
 
 def todo_lines(todos: list[Todo], today: date, lang: Lang) -> str:
@@ -58,6 +68,8 @@ def todo_command(services: Services, request: SlashRequest) -> None:
     request.ack(**notice_message(say("one_moment", lang)))
 
     def work() -> None:
+        nonlocal lang
+        lang = reply_language(request.client, request.user, request.rest, lang)
         owners, todos = services.owners, services.todos
         try:
             owner = owner_for(owners, request.client, request.user, services.settings.default_timezone)

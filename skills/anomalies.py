@@ -104,6 +104,8 @@ def check_day(
         return DayCheck(day, value, None, None, None, False, None, len(ratios))
     factor = statistics.median(ratios)
     baseline = factor * level
+    if baseline <= 0:  # nothing usual to compare with (a metric that is mostly zero)
+        return DayCheck(day, value, None, None, None, False, None, len(ratios))
     pooled: list[float] = []
     for offset in range(7):
         weekday_ratios = _ratios(series, day - timedelta(days=offset), settings.weeks - 1, holidays)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -96,16 +96,35 @@ def is_due(
     grace_hours: float = 6.0,
 ) -> date | None:
     """The local day whose digest is due at `instant`, or None. Due once the local time has passed
-    `at` on a working, non-holiday day, and until `grace_hours` later (a restart that missed the
-    moment still sends it; one that comes back in the evening does not). Daylight-saving changes
-    are zoneinfo's: a 09:00 digest stays at 09:00 local time."""
+    `at` on a working, non-holiday day, and until `grace_hours` later, also past midnight (a restart
+    that missed the moment still sends it; one that comes back much later does not). Daylight-saving
+    changes are zoneinfo's: a 09:00 digest stays at 09:00 local time, and the grace is counted in
+    wall-clock hours."""
     local = instant.astimezone(zone)
-    day = local.date()
-    if day.weekday() not in working_days or day in holidays:
-        return None
-    start = datetime.combine(day, at, tzinfo=zone)
-    elapsed = (local - start).total_seconds()
-    return day if 0 <= elapsed <= grace_hours * 3600 else None
+    for day in (local.date(), local.date() - timedelta(days=1)):
+        if day.weekday() not in working_days or day in holidays:
+            continue
+        start = datetime.combine(day, at, tzinfo=zone)
+        elapsed = (local.replace(tzinfo=None) - start.replace(tzinfo=None)).total_seconds()
+        if 0 <= elapsed <= grace_hours * 3600:
+            return day
+    return None
+
+
+def snooze_until(first: date, digests: int, working_days: frozenset[int]) -> date:
+    """The last day of a snooze that skips `digests` working days, counting from `first`."""
+    if not 1 <= digests <= 90 or not working_days:
+        raise SkillError(
+            "Snooze for 1 to 90 digest days, e.g. `/ops digest snooze 3d`.",
+            "暂停天数应为 1 到 90 天,例如 `/ops digest snooze 3d`。",
+        )
+    day, counted = first, 0
+    while True:
+        if day.weekday() in working_days:
+            counted += 1
+            if counted == digests:
+                return day
+        day += timedelta(days=1)
 
 
 def parse_holidays(text: str) -> frozenset[date]:

@@ -12,6 +12,7 @@ from bot.app import create_app
 from bot.http import create_http_server, serve_until_closed
 from bot.local_slack import LocalSlack
 from bot.services import Services
+from skills.feedback_classifier import FeedbackClassifier
 from tests.conftest import make_settings
 
 
@@ -39,3 +40,17 @@ def running(services: Services, tmp_path) -> Iterator[Running]:  # type: ignore[
     server.close()
     thread.join(timeout=5)
     slack.stop()
+
+
+@pytest.fixture
+def cli_home(
+    clean_environment: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path,  # type: ignore[no-untyped-def]
+    feedback_classifier: FeedbackClassifier,
+):  # type: ignore[no-untyped-def]
+    """A fresh OPSBOT_HOME for the command line, with the session's fitted categorizer."""
+    monkeypatch.setenv("OPSBOT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OPSBOT_LOG_LEVEL", "WARNING")
+    monkeypatch.setattr(FeedbackClassifier, "default", feedback_classifier.fork)
+    return tmp_path / "home"

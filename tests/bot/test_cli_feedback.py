@@ -10,19 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from skills.feedback_classifier import FeedbackClassifier
 
 
 @pytest.fixture(autouse=True)
-def _environment(
-    clean_environment: None,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    feedback_classifier: FeedbackClassifier,
-) -> None:
-    monkeypatch.setenv("OPSBOT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("OPSBOT_LOG_LEVEL", "WARNING")
-    monkeypatch.setattr(FeedbackClassifier, "default", feedback_classifier.fork)
+def _environment(cli_home: Path) -> None:
+    """Every test here runs on a fresh home."""
 
 
 def test_classify_one_text_as_json(capsys: pytest.CaptureFixture[str]) -> None:

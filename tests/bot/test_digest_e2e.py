@@ -11,7 +11,7 @@ from bot.digest_scheduler import DigestScheduler
 from bot.storage import create_db_engine, sqlite_url
 from tests.bot.conftest import Running
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.fakes.slack_requests import send_command, send_interaction
+from tests.fakes.slack_requests import button_click, send_command, send_interaction
 
 
 def _digest_command(running: Running, text: str) -> str:
@@ -25,12 +25,14 @@ def _digest_command(running: Running, text: str) -> str:
 
 def test_digest_settings_from_slack(running: Running) -> None:
     running.slack.user_timezones["U123"] = "Asia/Shanghai"
-    assert "comes at 09:00 (Asia/Shanghai)" in _digest_command(running, "")
+    assert "is off" in _digest_command(running, ""), "nobody is signed up without asking"
+    assert "comes at 09:00 (Asia/Shanghai)" in _digest_command(running, "on")
     assert "comes at 08:30" in _digest_command(running, "at 8:30")
     assert "(mon,tue,wed,thu,fri,sat)" in _digest_command(running, "days mon-sat")
     assert "snoozed through" in _digest_command(running, "snooze 3d")
     assert "is off" in _digest_command(running, "off")
     assert "comes at 08:30" in _digest_command(running, "on")
+    assert "Snooze for 1 to 90" in _digest_command(running, "snooze 0d")
     assert "Use `/ops digest off`" in _digest_command(running, "sometimes")
     assert "Did you mean Asia/Shanghai" in _digest_command(running, "tz Asia/Shanghia")
     owner = running.services.owners.get("U123")
@@ -50,18 +52,10 @@ def test_done_button_in_the_digest_ticks_the_item_off(running: Running) -> None:
     [dm] = running.slack.calls_to("chat.postMessage")
     assert dm.params["channel"] == "U123"
     blocks = dm.params["blocks"]
-    click = {
-        "type": "block_actions",
-        "team": {"id": "TLOCAL"},
-        "user": {"id": "U123"},
-        "api_app_id": "A1",
-        "trigger_id": "t",
-        "container": {"type": "message"},
-        "channel": {"id": "DU123"},
-        "message": {"ts": "1.1", "text": dm.params["text"], "blocks": blocks},
-        "response_url": running.slack.response_url("done"),
-        "actions": [{"type": "button", "action_id": "todo_done", "block_id": "b", "value": str(todo.id)}],
-    }
+    message = {"ts": "1.1", "text": dm.params["text"], "blocks": blocks}
+    click = button_click(
+        "todo_done", str(todo.id), running.slack.response_url("done"), channel="DU123", message=message
+    )
     status, _ = send_interaction(running.events_url, SIGNING_SECRET, click)
     assert status == 200
     assert running.slack.wait_for(lambda s: len(s.responses) >= 1, timeout=30)
@@ -74,16 +68,7 @@ def test_someone_elses_done_button_changes_nothing(running: Running) -> None:
     running.services.owners.ensure("UALICE", "UTC")
     running.services.owners.ensure("UBOB", "UTC")
     todo = running.services.todos.add("UALICE", "private", date(2026, 11, 20))
-    click = {
-        "type": "block_actions",
-        "team": {"id": "TLOCAL"},
-        "user": {"id": "UBOB"},
-        "api_app_id": "A1",
-        "trigger_id": "t",
-        "container": {"type": "message"},
-        "response_url": running.slack.response_url("x"),
-        "actions": [{"type": "button", "action_id": "todo_done", "block_id": "b", "value": str(todo.id)}],
-    }
+    click = button_click("todo_done", str(todo.id), running.slack.response_url("x"), user="UBOB")
     assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
     running.services.jobs.drain(timeout=10)
     assert [t.text for t in running.services.todos.open_items("UALICE")] == ["private"]
@@ -91,25 +76,14 @@ def test_someone_elses_done_button_changes_nothing(running: Running) -> None:
 
 def test_the_analysis_button_opens_the_playbooks_checklist_in_a_thread(running: Running) -> None:
     running.services.owners.ensure("U123", "UTC")
-    click = {
-        "type": "block_actions",
-        "team": {"id": "TLOCAL"},
-        "user": {"id": "U123"},
-        "api_app_id": "A1",
-        "trigger_id": "t",
-        "container": {"type": "message"},
-        "channel": {"id": "DU123"},
-        "message": {"ts": "1700000000.000100", "text": "digest", "blocks": []},
-        "response_url": running.slack.response_url("a"),
-        "actions": [
-            {
-                "type": "button",
-                "action_id": "digest_analyse",
-                "block_id": "b",
-                "value": "sales|2026-11-22|down|zh",
-            }
-        ],
-    }
+    message = {"ts": "1700000000.000100", "text": "digest", "blocks": []}
+    click = button_click(
+        "digest_analyse",
+        json.dumps({"metric": "sales", "day": "2026-11-22", "direction": "down", "lang": "zh"}),
+        running.slack.response_url("a"),
+        channel="DU123",
+        message=message,
+    )
     assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
     assert running.slack.wait_for(lambda s: len(s.calls_to("chat.postMessage")) >= 1, timeout=30)
     [thread] = running.slack.calls_to("chat.postMessage")

@@ -86,7 +86,7 @@ def test_a_failed_send_is_retried_and_two_schedulers_send_once(tmp_path: Path, s
     owners = _owners(tmp_path)
     for n in range(20):
         owners.ensure(f"U{n:02d}", "Asia/Shanghai")
-    slack.fail_next("chat.postMessage", 200, error="channel_not_found")
+    slack.fail_next("chat.postMessage", 500)
     moment = datetime(2026, 11, 23, 1, 5, tzinfo=UTC)
     first, second = _scheduler(tmp_path, slack), _scheduler(tmp_path, slack)
     counts: list[int] = []
@@ -136,4 +136,24 @@ def test_an_anomaly_comes_first_with_a_button_to_start_the_analysis(
     [digest] = slack.calls_to("chat.postMessage")
     text = json.dumps(digest.params["blocks"], ensure_ascii=False)
     assert text.index("Active users") < text.index("Sales"), "the anomaly first"
-    assert '"action_id": "digest_analyse"' in text and "active_users|2026-11-22|down" in text
+    [button] = [
+        b["accessory"]
+        for b in digest.params["blocks"]
+        if b.get("accessory", {}).get("action_id") == "digest_analyse"
+    ]
+    assert json.loads(button["value"]) == {
+        "metric": "active_users",
+        "day": "2026-11-22",
+        "direction": "down",
+        "lang": "en",
+    }
+
+
+def test_a_permanent_slack_error_is_not_retried_all_day(tmp_path: Path, slack: LocalSlack) -> None:
+    _owners(tmp_path).ensure("UGONE", "Asia/Shanghai")
+    slack.fail_next("chat.postMessage", 200, error="account_inactive")
+    scheduler = _scheduler(tmp_path, slack)
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 0
+    assert len(slack.calls_to("chat.postMessage")) == 1, "one attempt, then given up for the day"
+    assert scheduler.scan(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)) == 1, "tomorrow is another day"

@@ -95,15 +95,26 @@ def message_shortcut(
     }
 
 
-def button_click(action_id: str, value: str, response_url: str, user: str = "U123") -> dict[str, Any]:
-    return {
+def button_click(
+    action_id: str,
+    value: str,
+    response_url: str,
+    user: str = "U123",
+    channel: str = "C123",
+    message: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A click on a button in a message (`message`: the message it sits in, as Slack sends it)."""
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": "TLOCAL"},
         "user": {"id": user},
         "api_app_id": "A1",
         "trigger_id": "t-click",
         "container": {"type": "message"},
-        "channel": {"id": "C123"},
+        "channel": {"id": channel},
         "response_url": response_url,
         "actions": [{"type": "button", "action_id": action_id, "block_id": "b", "value": value}],
     }
+    if message is not None:
+        payload["message"] = message
+    return payload

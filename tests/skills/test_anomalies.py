@@ -83,3 +83,11 @@ def test_false_alarm_and_miss_rates_on_many_series() -> None:
         missed += not check_day(series, day).anomaly
     assert alarms / normal_days <= 0.01, f"false alarms {alarms}/{normal_days}"
     assert missed / planted <= 0.05, f"missed {missed}/{planted}"
+
+
+def test_a_metric_that_is_usually_zero_gets_no_verdict() -> None:
+    series = {START + timedelta(days=n): 0.0 for n in range(70)}
+    day = START + timedelta(days=69)
+    series[day] = 3.0
+    result = check_day(series, day)
+    assert not result.anomaly and result.baseline is None

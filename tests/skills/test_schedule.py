@@ -63,3 +63,9 @@ def test_bad_settings_are_refused_with_a_hint() -> None:
     with pytest.raises(SkillError, match="mon-fri"):
         parse_weekdays("fri-mon")
     assert parse_time("8.30") == time(8, 30) and parse_time("0930") == time(9, 30)
+
+
+def test_a_late_digest_missed_before_midnight_is_still_due_after_it() -> None:
+    ten_pm = time(22, 0)
+    after_midnight = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)  # 00:30 on Wednesday in Shanghai
+    assert is_due(after_midnight, SHANGHAI, ten_pm, WEEKDAYS) == date(2026, 11, 24), "Tuesday 22:00"
