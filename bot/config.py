@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     """For owners whose Slack profile gives none (and for owners made from the command line)."""
     holidays: Path | None = Field(default=None, alias="OPSBOT_HOLIDAYS")
     """The team calendar: one YYYY-MM-DD per line; no digests on those days."""
+    metrics_sql: Path | None = Field(default=None, alias="OPSBOT_METRICS_SQL")
+    """A YAML file: a SQLAlchemy URL and one query per metric, pulled before the digests."""
     digest_grace_hours: float = Field(default=6.0, ge=0, le=23, alias="OPSBOT_DIGEST_GRACE_HOURS")
     """How late after an owner's digest time a restart still sends it."""
     tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")

@@ -9,7 +9,7 @@ clock is passed in, so tests drive the scan across time zones and daylight-savin
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -17,11 +17,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
-from bot.cli_digest import collect
+from bot.cli_digest import HISTORY_DAYS, collect
 from bot.config import Settings, SettingsError
 from bot.delivery_log import DeliveryLog
 from bot.digest_blocks import digest_message
 from bot.feedback_store import as_utc
+from bot.metrics_source import MetricsSource, load_source, pull
+from bot.metrics_store import MetricStore
 from bot.owner_store import Owner, OwnerStore
 from bot.storage import create_db_engine, sqlite_url
 from skills.errors import Lang, SkillError
@@ -29,6 +31,7 @@ from skills.schedule import is_due, parse_holidays, parse_zone
 
 log = logging.getLogger(__name__)
 KIND = "digest"
+PULL_EVERY = timedelta(minutes=30)
 PERMANENT_ERRORS = frozenset(
     {
         "user_not_found",
@@ -51,6 +54,7 @@ class DigestScheduler:
         default_tz: str,
         holidays: frozenset[date] = frozenset(),
         grace_hours: float = 6.0,
+        source: MetricsSource | None = None,
     ) -> None:
         self._engine = engine
         self._client = client
@@ -60,6 +64,8 @@ class DigestScheduler:
         self._owners = OwnerStore(engine)
         self._log = DeliveryLog(engine)
         self._scheduler: BackgroundScheduler | None = None
+        self._source = source
+        self._pulled_at: datetime | None = None
 
     def due_day(self, owner: Owner, now: datetime) -> date | None:
         """The local day whose digest `owner` should get at `now`, or None."""
@@ -76,16 +82,39 @@ class DigestScheduler:
         """Send every digest due at `now`; returns how many this call sent. One owner's trouble
         never stops the others."""
         moment = now or datetime.now(UTC)
-        sent = 0
+        due: list[tuple[Owner, date]] = []
         for owner in self._owners.all():
             try:
                 day = self.due_day(owner, moment)
-                token = self._log.claim(owner.user, day, KIND, moment) if day is not None else None
-                if day is not None and token is not None and self._deliver(owner, day, token):
+            except Exception:
+                log.exception("cannot tell whether %s is due; the others go on", owner.user)
+                continue
+            if day is not None:
+                due.append((owner, day))
+        if due:
+            self._refresh_metrics(moment)
+        sent = 0
+        for owner, day in due:
+            try:
+                token = self._log.claim(owner.user, day, KIND, moment)
+                if token is not None and self._deliver(owner, day, token):
                     sent += 1
             except Exception:
                 log.exception("the digest scan failed for %s; the others go on", owner.user)
         return sent
+
+    def _refresh_metrics(self, moment: datetime) -> None:
+        """Pull from the team's database before digests go out (at most every PULL_EVERY)."""
+        if self._source is None or (self._pulled_at is not None and moment - self._pulled_at < PULL_EVERY):
+            return
+        self._pulled_at = moment
+        try:
+            saved = pull(
+                self._source, MetricStore(self._engine), moment.date() - timedelta(days=HISTORY_DAYS)
+            )
+            log.info("pulled %s metric values before the digests", saved)
+        except Exception:
+            log.exception("pulling metrics failed; digests use the numbers already stored")
 
     def send_now(self, user: str, day: date) -> bool:
         """Send `user`'s digest for `day` now (the command line's --send); False when it was already
@@ -177,5 +206,13 @@ def create_digest_scheduler(settings: Settings, client: WebClient) -> DigestSche
             ) from None
         except SkillError as error:
             raise SettingsError(f"Setting OPSBOT_HOLIDAYS: {error.en}") from None
+    source = None
+    if settings.metrics_sql is not None:
+        try:
+            source = load_source(settings.metrics_sql)
+        except SkillError as error:
+            raise SettingsError(f"Setting OPSBOT_METRICS_SQL: {error.en}") from None
     engine = create_db_engine(sqlite_url(settings.home))
-    return DigestScheduler(engine, client, settings.default_timezone, holidays, settings.digest_grace_hours)
+    return DigestScheduler(
+        engine, client, settings.default_timezone, holidays, settings.digest_grace_hours, source
+    )
