@@ -306,7 +306,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         print(run_demo(engine, FeedbackService(FeedbackStore(engine)), args.lang))
     except SkillError as error:
         return _refuse(error.message(args.lang), False)
-    print(f"\n(sample data in {settings.home}; try `opsbot digest --owner UDEMOEN`)", file=sys.stderr)
+    print(f"\n(sample data in {settings.home}; try `opsbot digest --owner UDEMOZH --json`)", file=sys.stderr)
     return 0
 
 
