@@ -108,14 +108,18 @@ def register(app: App, services: Services) -> None:
         user = (body.get("user") or {}).get("id", "")
         todo_id = str(action.get("value", ""))
         ack()
+        owner = services.owners.get(user)
         try:
-            owner = services.owners.get(user)
             if owner is None or not todo_id.isdigit():
-                return
-            todo = services.todos.mark_done(
-                user, int(todo_id), local_day(datetime.now(UTC), parse_zone(owner.tz))
+                raise SkillError("That to-do is not in your list.", "你的清单里没有这条待办。")
+            today = local_day(datetime.now(UTC), parse_zone(owner.tz))
+            todo = services.todos.mark_done(user, int(todo_id), today)
+        except SkillError as error:
+            notice = notice_message(f"{error.en} / {error.zh}")
+            services.jobs.submit(
+                lambda: respond(response_type="ephemeral", replace_original=False, **notice),
+                name="todo-refused",
             )
-        except SkillError:
             return
         message = body.get("message") or {}
         blocks = [_ticked(block, todo_id) for block in message.get("blocks") or []]

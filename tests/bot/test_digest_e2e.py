@@ -70,7 +70,8 @@ def test_someone_elses_done_button_changes_nothing(running: Running) -> None:
     todo = running.services.todos.add("UALICE", "private", date(2026, 11, 20))
     click = button_click("todo_done", str(todo.id), running.slack.response_url("x"), user="UBOB")
     assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
-    running.services.jobs.drain(timeout=10)
+    assert running.slack.wait_for(lambda s: len(s.responses) >= 1, timeout=30)
+    assert "in your list" in json.dumps(running.slack.responses[0], ensure_ascii=False)
     assert [t.text for t in running.services.todos.open_items("UALICE")] == ["private"]
 
 
