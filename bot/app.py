@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot import digest_commands
+from bot import digest_commands, retro
 from bot.config import Settings
 from bot.listeners import commands, events, feedback
 from bot.services import Services
@@ -49,6 +49,7 @@ def create_app(settings: Settings, services: Services, token: str | None = None)
     commands.register(app, services)
     feedback.register(app, services)
     digest_commands.register(app, services)
+    retro.register(app, services)
     return app
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_digest, cli_feedback, cli_metrics, cli_owners
+from bot import cli_clients, cli_digest, cli_feedback, cli_metrics, cli_owners, cli_retro, cli_weekly
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 from bot.services import create_knowledge, create_services
@@ -99,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     cli_metrics.add_parser(sub)
     cli_owners.add_parsers(sub)
     cli_digest.add_parser(sub)
+    cli_weekly.add_parser(sub)
+    cli_clients.add_parsers(sub)
+    cli_retro.add_parser(sub)
     demo = sub.add_parser("demo", help="fill an empty home with sample data and print a morning digest")
     demo.add_argument("--lang", choices=("en", "zh"), default="zh")
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
@@ -123,11 +126,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answer_process import AnswerProcess
     from bot.digest_scheduler import create_digest_scheduler
     from bot.feedback_flows import resume_unfinished
+    from bot.renewal_scheduler import create_renewal_scheduler
+    from bot.weekly_scheduler import create_weekly_scheduler
 
     services = create_services(settings, AnswerProcess(settings, processes=settings.answer_processes))
     app = create_app(settings, services)
     digests = create_digest_scheduler(settings, app.client)
+    weekly = create_weekly_scheduler(settings, app.client)
+    renewals = create_renewal_scheduler(settings, app.client)
     digests.start()
+    renewals.start()
+    if weekly is not None:
+        weekly.start()
     services.knowledge.start_warm_up()
     services.feedback.start_warm_up()
     services.jobs.submit(lambda: resume_unfinished(services, app.client), name="feedback-resume")
@@ -147,6 +157,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             pass
         finally:
             digests.shutdown()
+            renewals.shutdown()
+            if weekly is not None:
+                weekly.shutdown()
             services.close()
         return 0
 
@@ -477,8 +490,12 @@ _COMMANDS = {
     "metrics": lambda settings, args: cli_metrics.run(settings, args, _read, _refuse),
     "todo": lambda settings, args: cli_owners.run_todo(settings, args, _refuse),
     "digest": lambda settings, args: cli_digest.run(settings, args, _refuse),
+    "weekly": lambda settings, args: cli_weekly.run(settings, args, _refuse),
+    "clients": lambda settings, args: cli_clients.run_clients(settings, args, _read, _refuse),
+    "renewal": lambda settings, args: cli_clients.run_renewal(settings, args, _read, _write, _refuse),
     "demo": _demo,
     "owners": lambda settings, args: cli_owners.run_owners(settings, args, _refuse),
+    "retro": lambda settings, args: cli_retro.run(settings, args, _refuse),
 }
 
 

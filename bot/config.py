@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,15 @@ class Settings(BaseSettings):
     """How late after an owner's digest time a restart still sends it."""
     tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")
     """The team's tier settings (YAML, as `opsbot tier --print-config`); read on each use."""
+    renewal_policy: Path | None = Field(default=None, alias="OPSBOT_RENEWAL_POLICY")
+    """The team's renewal policy (YAML, as `opsbot renewal --print-policy`): discount ceilings and
+    ladder, risk thresholds, reminder days; read on each use."""
+    weekly_channel: str | None = Field(default=None, alias="OPSBOT_WEEKLY_CHANNEL")
+    """The channel id the scheduled weekly summary goes to; unset: no scheduled summary."""
+    weekly_at: str = Field(default="mon 10:00", alias="OPSBOT_WEEKLY_AT")
+    """When the weekly summary goes out: a weekday and a local time."""
+    weekly_timezone: str | None = Field(default=None, alias="OPSBOT_WEEKLY_TIMEZONE")
+    """The weekly summary's time zone; unset: OPSBOT_DEFAULT_TIMEZONE."""
 
     openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
@@ -61,9 +71,11 @@ class Settings(BaseSettings):
     def admin_ids(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.admins.replace(";", ",").split(",") if part.strip())
 
-    @field_validator("default_timezone")
+    @field_validator("default_timezone", "weekly_timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         from skills.errors import SkillError
         from skills.schedule import parse_zone
 
@@ -86,6 +98,11 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
+
+    @field_validator("weekly_channel", "weekly_timezone", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("slack_api_base_url", "openai_base_url")
     @classmethod
@@ -136,3 +153,21 @@ def load_settings(**overrides: object) -> Settings:
 def _env_name(field: str) -> str:
     info = Settings.model_fields.get(field)
     return info.alias if info is not None and info.alias else field.upper()
+
+
+def load_holidays(settings: Settings) -> frozenset[date]:
+    """The team's holiday calendar (OPSBOT_HOLIDAYS), read and checked at start: a bad file stops
+    opsbot with one line naming the setting."""
+    from skills.errors import SkillError
+    from skills.schedule import parse_holidays
+
+    if settings.holidays is None:
+        return frozenset()
+    try:
+        return parse_holidays(settings.holidays.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SettingsError(
+            f"Setting OPSBOT_HOLIDAYS: cannot read {settings.holidays} ({error.strerror})."
+        ) from None
+    except SkillError as error:
+        raise SettingsError(f"Setting OPSBOT_HOLIDAYS: {error.en}") from None

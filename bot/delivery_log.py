@@ -10,9 +10,12 @@ that can send twice is a process dying between Slack accepting the message and t
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Date, DateTime, String, UniqueConstraint, delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +23,19 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.storage import Base
 
+log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "account_inactive",
+        "user_disabled",
+        "channel_not_found",
+        "cannot_dm_bot",
+        "not_allowed",
+    }
+)
+"""Slack errors that will not pass by retrying on the same day."""
 
 
 class Delivery(Base):
@@ -107,6 +122,16 @@ class DeliveryLog:
         with self._sessions() as session:
             return int(session.scalar(query) or 0)
 
+    def settled(self, kind_prefix: str) -> set[tuple[str, date, str]]:
+        """(owner, day, kind) of the deliveries sent or failed for good whose kind starts with
+        `kind_prefix`: one query, so a scan need not try to claim each of them again. Claims still
+        being sent are left out: `claim` takes them over once they are stale."""
+        query = select(Delivery.owner, Delivery.day, Delivery.kind).where(
+            Delivery.kind.startswith(kind_prefix), Delivery.status != "sending"
+        )
+        with self._sessions() as session:
+            return {(owner, day, kind) for owner, day, kind in session.execute(query)}
+
     def last_sent(self, owner: str, kind: str) -> Delivery | None:
         query = (
             select(Delivery)
@@ -115,3 +140,37 @@ class DeliveryLog:
         )
         with self._sessions() as session:
             return session.scalars(query).first()
+
+
+def deliver_once(
+    delivery_log: DeliveryLog,
+    owner: str,
+    day: date,
+    kind: str,
+    token: str,
+    post: Callable[[], tuple[str, str]],
+) -> bool:
+    """Run `post` (which returns Slack's channel and ts) for a claim held with `token`. A Slack error
+    that will not pass (the account or channel is gone) ends the tries for that key; any other failure
+    gives the claim back for the next scan. Once Slack has the message the claim is never given back,
+    so a failure to record it cannot cause a second message."""
+    try:
+        channel, ts = post()
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "")
+        if code in PERMANENT_ERRORS:
+            delivery_log.failed(owner, day, kind, token, code)
+            log.warning("no %s for %s on %s: Slack says %s (not retried for it)", kind, owner, day, code)
+        else:
+            delivery_log.release(owner, day, kind, token)
+            log.warning("the %s for %s (%s) failed (%s); the next scan retries", kind, owner, day, code)
+        return False
+    except Exception:
+        delivery_log.release(owner, day, kind, token)
+        log.exception("the %s for %s (%s) was not sent; the next scan retries", kind, owner, day)
+        return False
+    try:
+        delivery_log.sent(owner, day, kind, token, channel, ts)
+    except Exception:
+        log.exception("the %s for %s (%s) was sent but not recorded", kind, owner, day)
+    return True

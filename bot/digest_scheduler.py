@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
@@ -18,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from bot.cli_digest import HISTORY_DAYS, collect
-from bot.config import Settings, SettingsError
-from bot.delivery_log import DeliveryLog
+from bot.config import Settings, SettingsError, load_holidays
+from bot.delivery_log import DeliveryLog, deliver_once
 from bot.digest_blocks import digest_message
 from bot.feedback_store import as_utc
 from bot.metrics_source import MetricsSource, load_source, pull
@@ -27,22 +26,11 @@ from bot.metrics_store import MetricStore
 from bot.owner_store import Owner, OwnerStore
 from bot.storage import create_db_engine, sqlite_url
 from skills.errors import Lang, SkillError
-from skills.schedule import is_due, parse_holidays, parse_zone
+from skills.schedule import is_due, parse_zone
 
 log = logging.getLogger(__name__)
 KIND = "digest"
 PULL_EVERY = timedelta(minutes=30)
-PERMANENT_ERRORS = frozenset(
-    {
-        "user_not_found",
-        "account_inactive",
-        "user_disabled",
-        "channel_not_found",
-        "cannot_dm_bot",
-        "not_allowed",
-    }
-)
-"""Slack errors that will not pass by retrying today."""
 SCAN_SECONDS = 60
 
 
@@ -128,35 +116,9 @@ class DigestScheduler:
         return True
 
     def _deliver(self, owner: Owner, day: date, token: str) -> bool:
-        """Send once: a Slack error that will not pass (the account is gone) ends the day's tries,
-        any other failure gives the claim back for the next scan. Once Slack has the message, the
-        claim is never given back, so a failure to record it cannot cause a second message."""
-        try:
-            posted = self._post(owner, day)
-        except SlackApiError as error:
-            code = str(error.response.get("error") or "")
-            if code in PERMANENT_ERRORS:
-                self._log.failed(owner.user, day, KIND, token, code)
-                log.warning(
-                    "no digest for %s on %s: Slack says %s (not retried today)", owner.user, day, code
-                )
-            else:
-                self._log.release(owner.user, day, KIND, token)
-                log.warning(
-                    "the digest for %s (%s) failed (%s); the next scan retries", owner.user, day, code
-                )
-            return False
-        except Exception:
-            self._log.release(owner.user, day, KIND, token)
-            log.exception("the digest for %s (%s) was not sent; the next scan retries", owner.user, day)
-            return False
-        try:
-            self._log.sent(owner.user, day, KIND, token, str(posted["channel"]), str(posted["ts"]))
-        except Exception:
-            log.exception("the digest for %s (%s) was sent but not recorded", owner.user, day)
-        return True
+        return deliver_once(self._log, owner.user, day, KIND, token, lambda: self._post(owner, day))
 
-    def _post(self, owner: Owner, day: date) -> dict[str, Any]:
+    def _post(self, owner: Owner, day: date) -> tuple[str, str]:
         previous = self._log.last_sent(owner.user, KIND)
         since = as_utc(previous.claimed_at) if previous is not None and previous.day < day else None
         digest = collect(
@@ -164,7 +126,7 @@ class DigestScheduler:
         )
         lang = self._profile_language(owner.user)
         response = self._client.chat_postMessage(channel=owner.user, **digest_message(digest, lang))
-        return {"channel": response["channel"], "ts": response["ts"]}
+        return str(response["channel"]), str(response["ts"])
 
     def _profile_language(self, user: str) -> Lang:
         """The owner's Slack language; their profile's time zone is kept up to date on the way
@@ -196,16 +158,7 @@ class DigestScheduler:
 
 def create_digest_scheduler(settings: Settings, client: WebClient) -> DigestScheduler:
     """The scheduler from settings: the team's holiday calendar is read (and checked) at start."""
-    holidays: frozenset[date] = frozenset()
-    if settings.holidays is not None:
-        try:
-            holidays = parse_holidays(settings.holidays.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise SettingsError(
-                f"Setting OPSBOT_HOLIDAYS: cannot read {settings.holidays} ({error.strerror})."
-            ) from None
-        except SkillError as error:
-            raise SettingsError(f"Setting OPSBOT_HOLIDAYS: {error.en}") from None
+    holidays = load_holidays(settings)
     source = None
     if settings.metrics_sql is not None:
         try:

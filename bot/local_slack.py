@@ -273,6 +273,10 @@ class LocalSlack:
             return self._answer_files(method, params), None
         if method == "reactions.add":
             return {"ok": True}, None
+        if method == "views.open":
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else dict(view or {})
+            return {"ok": True, "view": {**view, "id": f"V{next(self._ts):09d}"}}, None
         if method == "chat.getPermalink":
             channel, ts = params.get("channel", ""), str(params.get("message_ts", ""))
             link = f"https://local.slack.test/archives/{channel}/p{ts.replace('.', '')}"

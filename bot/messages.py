@@ -214,6 +214,10 @@ HELP: dict[Lang, str] = {
         "`@opsbot feedback: …`); `/ops feedback stats`, `export`, `route`\n"
         "• `/ops todo` — your private to-do list (`/ops todo add TEXT`, `/ops todo done N`)\n"
         "• `/ops digest` — your morning digest: `off`, `on`, `snooze 3d`, `at 08:30`, `days mon-fri`\n"
+        "• `/ops renewal CLIENT` — a renewal brief: usage, risks, discount ladder, a draft to the client; "
+        "`/ops clients` imports the client list CSV you shared (admins)\n"
+        "• `/ops weekly [week-of 2026-11-16]` — the weekly summary\n"
+        "• `/ops retro [METRIC 2026-11-01..2026-11-15]` — write a retrospective in four steps\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
     ),
@@ -230,6 +234,10 @@ HELP: dict[Lang, str] = {
         "`/ops feedback stats`、`export`、`route`\n"
         "• `/ops todo` —— 你的个人待办(`/ops todo add 内容`、`/ops todo done 序号`)\n"
         "• `/ops digest` —— 晨间摘要:`off`、`on`、`snooze 3d`、`at 08:30`、`days 周一至周五`\n"
+        "• `/ops 续约 客户` —— 续约简报:使用情况、风险、折扣阶梯、给客户的消息草稿;"
+        "`/ops 客户清单` 导入刚分享的客户清单 CSV(管理员)\n"
+        "• `/ops 周报 [week-of 2026-11-16]` —— 每周总结\n"
+        "• `/ops 复盘 [指标 2026-11-01..2026-11-15]` —— 按四步写复盘\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"
     ),

@@ -173,6 +173,17 @@ class TodoStore:
         with self._sessions() as session:
             return list(session.scalars(query))
 
+    def done_between(self, start: date, end: date) -> list[Todo]:
+        """Every owner's to-dos marked done from `start` to `end` (inclusive), by owner then id: the
+        weekly summary counts them per owner."""
+        query = (
+            select(Todo)
+            .where(Todo.done_on.is_not(None), Todo.done_on >= start, Todo.done_on <= end)
+            .order_by(Todo.owner, Todo.id)
+        )
+        with self._sessions() as session:
+            return list(session.scalars(query))
+
     def owner_of(self, todo_id: int) -> str | None:
         with self._sessions() as session:
             todo = session.get(Todo, todo_id)

@@ -41,17 +41,30 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "influence": ("influence", "referrals", "行业影响力", "影响力", "转介绍", "转介绍数"),
     "brand": ("brand", "brand_image", "品牌", "品牌形象"),
     "payment": ("payment", "overdue_days", "overdue", "付款记录", "逾期天数", "逾期"),
-    "growth": ("growth", "order_growth", "growth_rate", "成长潜力", "增长率", "订单增长", "成长性"),
+    "growth": (
+        "growth",
+        "growth_pct",
+        "order_growth",
+        "growth_rate",
+        "成长潜力",
+        "增长率",
+        "订单增长",
+        "成长性",
+    ),
 }
 _YES = ("yes", "y", "true", "是", "有", "逾期")
 _NO = ("no", "n", "false", "否", "无", "正常", "按时")
 _BRAND_SEPARATORS = str.maketrans({sep: ";" for sep in ",/|+\u3001\uff0c"})
 
 
-def find_columns(header: list[str]) -> dict[str, int]:
+def find_columns(
+    header: list[str], aliases: dict[str, tuple[str, ...]] = ALIASES, taken: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Role → column index, each column used once; `taken` holds roles already placed (their columns
+    are not offered to later roles)."""
     normalised = [cell.strip().lower() for cell in header]
-    columns: dict[str, int] = {}
-    for role, names in ALIASES.items():
+    columns: dict[str, int] = dict(taken or {})
+    for role, names in aliases.items():
         for name in names:
             if name in normalised and normalised.index(name) not in columns.values():
                 columns[role] = normalised.index(name)
@@ -89,7 +102,7 @@ def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
         values: dict[str, ClientValue] = {}
         for dimension in config.weights:
             try:
-                values[dimension] = _value(dimension, row[columns[dimension]], config)
+                values[dimension] = parse_value(dimension, row[columns[dimension]], config)
             except ValueError:
                 problems.setdefault(dimension, []).append(line)
         clients.append(Client(client_id, name or client_id, values, line))
@@ -98,7 +111,7 @@ def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
                 f"More than {MAX_CLIENTS:,} clients: is this a transaction file? Use `rfm` for transactions.",
                 f"客户数超过 {MAX_CLIENTS:,}:这是不是交易明细?交易明细请用 rfm。",
             )
-    _report(problems)
+    report_problems(problems)
     if not clients:
         raise SkillError("The file has a header but no clients.", "文件只有表头,没有客户。")
     return clients
@@ -120,7 +133,8 @@ def _check_columns(header: list[str], columns: dict[str, int], config: TierConfi
     )
 
 
-def _value(dimension: str, cell: str, config: TierConfig) -> ClientValue:
+def parse_value(dimension: str, cell: str, config: TierConfig) -> ClientValue:
+    """One dimension's cell: a number, a brand level, or None when blank; ValueError otherwise."""
     text = cell.strip()
     if not text:
         return None
@@ -140,7 +154,8 @@ def _value(dimension: str, cell: str, config: TierConfig) -> ClientValue:
     return number
 
 
-def _report(problems: dict[str, list[int]]) -> None:
+def report_problems(problems: dict[str, list[int]]) -> None:
+    """SkillError for the first kind of problem found, with its line numbers."""
     if not problems:
         return
     kind, lines = next(iter(problems.items()))

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from skills.anomalies import AnomalyConfig, check_day
 from skills.errors import Lang
-from skills.metrics_csv import DEFAULT_METRICS
+from skills.metrics_csv import metric_label
 
 TREND_DAYS = 14
 _BARS = "▁▂▃▄▅▆▇█"
@@ -78,7 +78,7 @@ class MetricLine:
         return WHY_IT_MATTERS.get(self.metric, _GENERIC_WHY)[lang]
 
     def label(self, lang: Lang) -> str:
-        return DEFAULT_METRICS.get(self.metric, {}).get(lang, self.metric)
+        return metric_label(self.metric, lang)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from skills.csv_files import csv_reader, decode, line_list
-from skills.errors import SkillError
+from skills.errors import Lang, SkillError
 from skills.transactions_csv import parse_date
 from skills.values import parse_number
 
@@ -24,6 +24,22 @@ DEFAULT_METRICS: dict[str, dict[str, str]] = {
     "campaign_participants": {"en": "Campaign participants", "zh": "活动参与人数"},
 }
 """The brief's daily numbers, watched by default."""
+LEVEL_METRICS = frozenset({"customers", "retention", "active_users"})
+_LEVEL_ENDINGS = ("rate", "_pct", "ratio", "率")
+_LEVEL_WORDS = ("retention", "active", "留存", "活跃")
+
+
+def metric_label(metric: str, lang: Lang) -> str:
+    """The metric's name for people: the brief's six are translated, others shown as stored."""
+    return DEFAULT_METRICS.get(metric, {}).get(lang, metric)
+
+
+def is_level_metric(metric: str) -> bool:
+    """Levels (customers, retention, active users, rates and ratios) are averaged over a period;
+    flows (sales, new customers, participants, and any other name) are summed."""
+    name = metric.strip().lower()
+    return name in LEVEL_METRICS or name.endswith(_LEVEL_ENDINGS) or any(w in name for w in _LEVEL_WORDS)
+
 
 _METRIC_ALIASES = {
     "销售": "sales",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -18,8 +19,11 @@ from bot.file_requests import reply_language, run_command
 from bot.funnel_chart import share_funnel_chart
 from bot.learning import learn_command, sources_command
 from bot.messages import say
+from bot.renewal_commands import clients_command, renewal_command
+from bot.retro import retro_command
 from bot.services import Services
 from bot.todo_commands import todo_command
+from bot.weekly import weekly_command
 from knowledge.text import detect_language
 
 
@@ -90,6 +94,19 @@ def _sources(services: Services, request: SlashRequest) -> None:
     services.jobs.submit(lambda: sources_command(services, request.respond, lang), name="ops-sources")
 
 
+_QUESTION = re.compile(
+    r"[?？]|怎么|如何|什么|哪|吗|为什么|\b(?:how|what|why|which|when|should)\b", re.IGNORECASE
+)
+
+
+def _retro_or_question(services: Services, request: SlashRequest) -> None:
+    """`/ops 复盘 怎么做?` asks about retrospectives; `/ops 复盘` (with a metric and period) writes one."""
+    if _QUESTION.search(request.rest):
+        _ask(services, replace(request, rest=request.text))
+    else:
+        retro_command(services, request)
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": _help,
     "帮助": _help,
@@ -109,6 +126,14 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "待办": todo_command,
     "digest": digest_command,
     "摘要": digest_command,
+    "weekly": weekly_command,
+    "周报": weekly_command,
+    "renewal": renewal_command,
+    "续约": renewal_command,
+    "clients": clients_command,
+    "客户清单": clients_command,
+    "retro": _retro_or_question,
+    "复盘": _retro_or_question,
 }
 
 

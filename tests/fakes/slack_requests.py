@@ -118,3 +118,29 @@ def button_click(
     if message is not None:
         payload["message"] = message
     return payload
+
+
+def view_submission(
+    view: dict[str, Any], values: dict[str, str | None], user: str = "U123", action_id: str = "value"
+) -> dict[str, Any]:
+    """A modal submitted: `view` as it was opened, `values` what was typed per input block id
+    (None: left empty). Slack sends the view back with its state."""
+    state = {
+        block_id: {action_id: {"type": "plain_text_input", "value": value}}
+        for block_id, value in values.items()
+    }
+    return {
+        "type": "view_submission",
+        "team": {"id": "TLOCAL"},
+        "user": {"id": user},
+        "api_app_id": "A1",
+        "trigger_id": "t-submit",
+        "view": {
+            "id": view.get("id", "V1"),
+            "type": "modal",
+            "callback_id": view.get("callback_id", ""),
+            "private_metadata": view.get("private_metadata", ""),
+            "blocks": view.get("blocks", []),
+            "state": {"values": state},
+        },
+    }

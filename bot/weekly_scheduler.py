@@ -1,0 +1,153 @@
+"""Posting the weekly summary to the team's channel once per week.
+
+OPSBOT_WEEKLY_AT names a weekday and a local time ("mon 10:00", "周一 10:00"; default Monday 10:00)
+in OPSBOT_WEEKLY_TIMEZONE (default OPSBOT_DEFAULT_TIMEZONE). From that moment until the week ends
+(Sunday 24:00 there), a scan every minute finds the summary of the week before due, so a process that
+was down at 10:00 still posts it later that week. The delivery log (the digest's, kind "weekly", keyed
+by the channel and the summarised week's Monday) makes it one post per week across restarts and
+several bot processes.
+
+The post is in Chinese when the weekday in OPSBOT_WEEKLY_AT is written in Chinese ("周一 10:00"),
+otherwise in English: the team says which language it wants where it says when.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings, SettingsError, load_holidays
+from bot.delivery_log import DeliveryLog, deliver_once
+from bot.llm import create_llm
+from bot.storage import create_db_engine, sqlite_url
+from bot.weekly import collect_weekly, compose, weekly_message
+from knowledge.answer import LLMCall
+from knowledge.text import CJK_CHARACTER
+from skills.errors import Lang, SkillError
+from skills.schedule import local_day, parse_time, parse_weekdays, parse_zone
+from skills.weekly import week_start
+
+log = logging.getLogger(__name__)
+KIND = "weekly"
+SCAN_SECONDS = 60
+_WEEKLY_AT = re.compile(r"^\s*(?P<day>[^\s\d]\S*?)\s*(?P<time>\d{1,2}[:：.]?\d{2})\s*$")
+
+
+@dataclass(frozen=True)
+class WeeklyTiming:
+    weekday: int
+    """Monday is 0."""
+    at: time
+    lang: Lang
+    """The language of the weekday's name."""
+
+
+def parse_weekly_at(text: str) -> WeeklyTiming:
+    """OPSBOT_WEEKLY_AT: one weekday (en or zh, as `parse_weekdays` reads them) and a 24-hour time;
+    SettingsError naming the variable otherwise."""
+    problem = f"Setting OPSBOT_WEEKLY_AT: {text!r} is not one weekday and a time; write e.g. mon 10:00 or 周一 10:00."
+    match = _WEEKLY_AT.match(text)
+    if match is None:
+        raise SettingsError(problem)
+    try:
+        days = parse_weekdays(match["day"])
+        at = parse_time(match["time"])
+    except SkillError:
+        raise SettingsError(problem) from None
+    if len(days) != 1:
+        raise SettingsError(problem)
+    return WeeklyTiming(next(iter(days)), at, "zh" if CJK_CHARACTER.search(match["day"]) else "en")
+
+
+class WeeklyScheduler:
+    def __init__(
+        self,
+        engine: Engine,
+        client: WebClient,
+        channel: str,
+        timing: WeeklyTiming,
+        zone: ZoneInfo,
+        holidays: frozenset[date] = frozenset(),
+        llm: LLMCall | None = None,
+    ) -> None:
+        self._engine = engine
+        self._client = client
+        self._channel = channel
+        self._timing = timing
+        self._zone = zone
+        self._holidays = holidays
+        self._llm = llm
+        self._log = DeliveryLog(engine)
+        self._scheduler: BackgroundScheduler | None = None
+
+    def due_week(self, now: datetime) -> date | None:
+        """The Monday of the week whose summary is due at `now` (the week before the current one),
+        once the configured weekday and time have passed in the current local week; else None."""
+        local = now.astimezone(self._zone)
+        monday = week_start(local.date())
+        moment = datetime.combine(
+            monday + timedelta(days=self._timing.weekday), self._timing.at, tzinfo=self._zone
+        )
+        if local < moment:
+            return None
+        return monday - timedelta(days=7)
+
+    def scan(self, now: datetime | None = None) -> int:
+        """Post the summary if it is due and nobody has (1), else 0. Never raises: a failure is
+        logged and the next scan tries again."""
+        moment = now or datetime.now(UTC)
+        try:
+            week = self.due_week(moment)
+            if week is None:
+                return 0
+            token = self._log.claim(self._channel, week, KIND, moment)
+            return 1 if token is not None and self._deliver(week, token, moment) else 0
+        except Exception:
+            log.exception("the weekly summary scan failed; the next scan tries again")
+            return 0
+
+    def _deliver(self, week: date, token: str, moment: datetime) -> bool:
+        return deliver_once(self._log, self._channel, week, KIND, token, lambda: self._post(week, moment))
+
+    def _post(self, week: date, moment: datetime) -> tuple[str, str]:
+        today = local_day(moment, self._zone)
+        summary = collect_weekly(self._engine, today, week, self._zone, self._holidays)
+        report = compose(summary, self._timing.lang, self._llm)
+        response = self._client.chat_postMessage(channel=self._channel, **weekly_message(report))
+        return str(response["channel"]), str(response["ts"])
+
+    def start(self) -> None:
+        """Scan every minute in the background (one scan at a time; missed runs are merged)."""
+        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(self.scan, "interval", seconds=SCAN_SECONDS, max_instances=1, coalesce=True)
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def shutdown(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+
+
+def create_weekly_scheduler(settings: Settings, client: WebClient) -> WeeklyScheduler | None:
+    """The scheduler from settings, or None when OPSBOT_WEEKLY_CHANNEL is unset. The timing, zone and
+    holiday calendar are checked at start, so a typo stops opsbot with one line naming the setting."""
+    if not settings.weekly_channel:
+        return None
+    timing = parse_weekly_at(settings.weekly_at)
+    zone_name = settings.weekly_timezone or settings.default_timezone
+    try:
+        zone = parse_zone(zone_name)
+    except SkillError as error:
+        raise SettingsError(f"Setting OPSBOT_WEEKLY_TIMEZONE: {error.en}") from None
+    holidays = load_holidays(settings)
+    engine = create_db_engine(sqlite_url(settings.home))
+    return WeeklyScheduler(
+        engine, client, settings.weekly_channel, timing, zone, holidays, create_llm(settings)
+    )

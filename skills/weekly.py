@@ -1,0 +1,670 @@
+"""The weekly summary: each watched metric this week against last week and the same week a month
+earlier, the week's anomalies, feedback by category with the most repeated items, to-dos done by
+owner, renewals coming up, and a draft narrative written from those numbers alone.
+
+Pure: the caller passes `today` (in the summary's time zone), the metric series, the week's feedback,
+the done to-dos and the client contracts. The rules:
+
+- A week is an ISO week, Monday to Sunday. `week_of` picks the week that contains that day; without
+  it the summary covers the last complete week before `today`, so a Monday run reviews the week
+  that has just ended.
+- "The same week last month" is the week 28 days earlier, so weekdays line up.
+- Flow metrics are summed over the week: sales, new_customers, campaign_participants, and any
+  name not listed below. Level metrics are averaged over the days that have a value: customers,
+  retention, active_users, and any name that ends in `rate`, `_pct`, `ratio` or 率, or contains
+  `retention`, `active`, 留存 or 活跃. A sum is not scaled up for missing days.
+- change_pct = (this − last) / |last| × 100, rounded to one decimal; None when last week has no
+  value or is 0. vs_last_month_pct compares with the same week last month the same way.
+- Anomalies: `skills.anomalies.check_day` on every day of the week, for every metric.
+- Repeated feedback: items of the week that share a group, raised at least twice, ranked by how
+  many customers raised them, then how often.
+- Renewals: clients whose contract ends within [today, today + 30 days].
+- The draft uses templates in English or Chinese; `draft_facts` lists every number it may cite, so a
+  rewritten draft can be checked against them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal, Protocol
+
+from skills.anomalies import AnomalyConfig, Direction, check_day
+from skills.errors import Lang, SkillError
+from skills.feedback_categories import CATEGORY_INFO
+from skills.metrics_csv import DEFAULT_METRICS, is_level_metric, metric_label
+from skills.transactions_csv import parse_date
+
+Aggregation = Literal["sum", "mean"]
+MONTH_BACK = timedelta(days=28)
+RENEWAL_HORIZON_DAYS = 30
+TOP_FEEDBACK = 5
+TEXTS_PER_OWNER = 3
+FEEDBACK_TEXT_CHARS = 200
+ANOMALIES_IN_DRAFT = 3
+RENEWALS_IN_DRAFT = 3
+_ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def aggregation(metric: str) -> Aggregation:
+    """Whether a metric's week is its sum (things that happen) or its daily mean (a level)."""
+    return "mean" if is_level_metric(metric) else "sum"
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week that contains `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def summary_week(today: date, week_of: date | None = None) -> date:
+    """The Monday of the week to summarise: the week of `week_of`, else the last complete week."""
+    if week_of is None:
+        return week_start(today) - timedelta(days=7)
+    start = week_start(week_of)
+    if start > today:
+        raise SkillError(
+            f"The week of {week_of} has not started yet; pick a day up to {today}.",
+            f"{week_of} 所在的周还没开始,请选择 {today} 及之前的日期。",
+        )
+    return start
+
+
+def parse_week_of(text: str) -> date:
+    """A day a person typed for `--week-of` / `/ops weekly 2026-11-18`, or an ISO week (2026-W47)."""
+    cleaned = text.strip()
+    try:
+        if match := _ISO_WEEK.match(cleaned):
+            return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+        return parse_date(cleaned)
+    except ValueError:
+        raise SkillError(
+            f"{text!r} is not a date; name any day of the week you want, e.g. 2026-11-18 (or 2026-W47).",
+            f"{text!r} 不是日期,请写出要看的那一周中的任意一天,例如 2026-11-18(或 2026-W47)。",
+        ) from None
+
+
+def change_pct(this: float | None, last: float | None) -> float | None:
+    if this is None or last is None or last == 0:
+        return None
+    return round((this - last) / abs(last) * 100, 1)
+
+
+def aggregate(values: Mapping[date, float], start: date, how: Aggregation) -> float | None:
+    """The week from Monday `start`: the sum or the mean of its days with a value; None without any."""
+    days = [values[day] for offset in range(7) if (day := start + timedelta(days=offset)) in values]
+    if not days:
+        return None
+    total = sum(days) if how == "sum" else sum(days) / len(days)
+    return round(total, 6)
+
+
+@dataclass(frozen=True)
+class MetricWeek:
+    metric: str
+    aggregation: Aggregation
+    this_week: float | None
+    last_week: float | None
+    same_week_last_month: float | None
+    change_pct: float | None
+    vs_last_month_pct: float | None
+
+    def label(self, lang: Lang) -> str:
+        return metric_label(self.metric, lang)
+
+
+@dataclass(frozen=True)
+class WeekAnomaly:
+    metric: str
+    day: date
+    direction: Direction | None
+    change_pct: float | None
+    value: float | None
+    baseline: float | None
+
+
+@dataclass(frozen=True)
+class FeedbackEntry:
+    """One filed item of the week, as the store has it."""
+
+    id: int
+    text: str
+    category: str
+    customer: str | None = None
+    group_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RepeatedFeedback:
+    text: str
+    """The group's first item, whitespace collapsed and cut to FEEDBACK_TEXT_CHARS."""
+    category: str
+    items: int
+    customers: int
+
+
+@dataclass(frozen=True)
+class WeekFeedback:
+    total: int
+    by_category: dict[str, int]
+    """Most frequent first."""
+    top: tuple[RepeatedFeedback, ...]
+
+
+@dataclass(frozen=True)
+class DoneTodo:
+    owner: str
+    text: str
+    done_on: date
+
+
+@dataclass(frozen=True)
+class OwnerDone:
+    owner: str
+    count: int
+    texts: tuple[str, ...]
+    """The first few, oldest first."""
+
+
+class ClientContract(Protocol):
+    """What a renewal needs to know of a client (the client store's rows and roster records fit)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def arr(self) -> float | None: ...
+
+    @property
+    def contract_end(self) -> date | None: ...
+
+    @property
+    def owner(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class RenewalDue:
+    client_id: str
+    name: str
+    contract_end: date
+    days: int
+    """Days from the summary day to the contract's end (0: ends today)."""
+    owner: str
+    arr: float | None
+
+
+@dataclass(frozen=True)
+class WeeklySummary:
+    week_start: date
+    today: date
+    """The day the summary was made; renewals count from it."""
+    metrics: tuple[MetricWeek, ...]
+    anomalies: tuple[WeekAnomaly, ...]
+    feedback: WeekFeedback
+    todos_done: tuple[OwnerDone, ...]
+    renewals: tuple[RenewalDue, ...]
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+    @property
+    def week_label(self) -> str:
+        """ISO year and week, e.g. 2026-W47."""
+        year, week, _ = self.week_start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    def as_json(self, draft: str, draft_method: str = "template") -> dict[str, Any]:
+        return {
+            "week": self.week_label,
+            "week_start": self.week_start.isoformat(),
+            "week_end": self.week_end.isoformat(),
+            "metrics": [
+                {
+                    "metric": m.metric,
+                    "aggregation": m.aggregation,
+                    "this_week": m.this_week,
+                    "last_week": m.last_week,
+                    "change_pct": m.change_pct,
+                    "same_week_last_month": m.same_week_last_month,
+                    "vs_last_month_pct": m.vs_last_month_pct,
+                }
+                for m in self.metrics
+            ],
+            "anomalies": [
+                {
+                    "metric": a.metric,
+                    "day": a.day.isoformat(),
+                    "direction": a.direction,
+                    "change_pct": a.change_pct,
+                    "value": a.value,
+                    "baseline": a.baseline,
+                }
+                for a in self.anomalies
+            ],
+            "feedback": {
+                "total": self.feedback.total,
+                "by_category": dict(self.feedback.by_category),
+                "top": [
+                    {"text": t.text, "category": t.category, "items": t.items, "customers": t.customers}
+                    for t in self.feedback.top
+                ],
+            },
+            "todos_done": [
+                {"owner": o.owner, "count": o.count, "texts": list(o.texts)} for o in self.todos_done
+            ],
+            "renewals": [
+                {
+                    "client_id": r.client_id,
+                    "name": r.name,
+                    "contract_end": r.contract_end.isoformat(),
+                    "days": r.days,
+                    "owner": r.owner,
+                    "arr": r.arr,
+                }
+                for r in self.renewals
+            ],
+            "draft": draft,
+            "draft_method": draft_method,
+        }
+
+
+def _metric_order(names: Iterable[str]) -> list[str]:
+    """The brief's six first, in their usual order, then the others alphabetically."""
+    known = [name for name in DEFAULT_METRICS if name in names]
+    return known + sorted(name for name in names if name not in DEFAULT_METRICS)
+
+
+def metric_weeks(series: Mapping[str, Mapping[date, float]], start: date) -> tuple[MetricWeek, ...]:
+    """Every metric with a value in this week, last week or the same week last month."""
+    lines = []
+    for metric in _metric_order(series):
+        values, how = series[metric], aggregation(metric)
+        this = aggregate(values, start, how)
+        last = aggregate(values, start - timedelta(days=7), how)
+        month = aggregate(values, start - MONTH_BACK, how)
+        if this is None and last is None and month is None:
+            continue
+        lines.append(
+            MetricWeek(metric, how, this, last, month, change_pct(this, last), change_pct(this, month))
+        )
+    return tuple(lines)
+
+
+def week_anomalies(
+    series: Mapping[str, Mapping[date, float]],
+    start: date,
+    config: AnomalyConfig | None = None,
+    holidays: Collection[date] = (),
+) -> tuple[WeekAnomaly, ...]:
+    """Abnormal days of the week, by day, then in the metrics' usual order."""
+    found = []
+    for offset in range(7):
+        day = start + timedelta(days=offset)
+        for metric in _metric_order(series):
+            check = check_day(series[metric], day, config, holidays)
+            if check.anomaly:
+                found.append(
+                    WeekAnomaly(metric, day, check.direction, check.change_pct, check.value, check.baseline)
+                )
+    return tuple(found)
+
+
+def _clean(text: str) -> str:
+    collapsed = " ".join(text.split())
+    return collapsed if len(collapsed) <= FEEDBACK_TEXT_CHARS else collapsed[: FEEDBACK_TEXT_CHARS - 1] + "…"
+
+
+def week_feedback(entries: Sequence[FeedbackEntry], limit: int = TOP_FEEDBACK) -> WeekFeedback:
+    """Counts by category, and the groups raised at least twice in the week."""
+    counts = Counter(entry.category for entry in entries)
+    by_category = dict(sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])))
+    groups: dict[int, list[FeedbackEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.group_id or entry.id, []).append(entry)
+    repeated = []
+    for group, members in groups.items():
+        if len(members) < 2:
+            continue
+        first = min(members, key=lambda entry: entry.id)
+        customers = {m.customer.strip().lower() for m in members if m.customer and m.customer.strip()}
+        repeated.append(
+            (group, RepeatedFeedback(_clean(first.text), first.category, len(members), len(customers)))
+        )
+    repeated.sort(key=lambda pair: (-pair[1].customers, -pair[1].items, pair[0]))
+    return WeekFeedback(len(entries), by_category, tuple(item for _, item in repeated[:limit]))
+
+
+def todos_by_owner(done: Sequence[DoneTodo], texts_shown: int = TEXTS_PER_OWNER) -> tuple[OwnerDone, ...]:
+    """Who finished what: most done first."""
+    per_owner: dict[str, list[DoneTodo]] = {}
+    for todo in done:
+        per_owner.setdefault(todo.owner, []).append(todo)
+    owners = [
+        OwnerDone(owner, len(todos), tuple(_clean(t.text) for t in todos[:texts_shown]))
+        for owner, todos in per_owner.items()
+    ]
+    return tuple(sorted(owners, key=lambda o: (-o.count, o.owner)))
+
+
+def upcoming_renewals(
+    clients: Iterable[ClientContract], today: date, horizon_days: int = RENEWAL_HORIZON_DAYS
+) -> tuple[RenewalDue, ...]:
+    """Contracts that end within [today, today + horizon_days], soonest first."""
+    due = [
+        RenewalDue(c.id, c.name, c.contract_end, (c.contract_end - today).days, c.owner, c.arr)
+        for c in clients
+        if c.contract_end is not None and 0 <= (c.contract_end - today).days <= horizon_days
+    ]
+    return tuple(sorted(due, key=lambda r: (r.days, r.name, r.client_id)))
+
+
+def build_weekly(
+    today: date,
+    week_of: date | None,
+    series: Mapping[str, Mapping[date, float]],
+    feedback: Sequence[FeedbackEntry],
+    done: Sequence[DoneTodo],
+    clients: Iterable[ClientContract],
+    holidays: Collection[date] = (),
+    config: AnomalyConfig | None = None,
+) -> WeeklySummary:
+    """The summary of the week of `week_of` (else the last complete week). `feedback` and `done` are
+    the week's own; the series reach back far enough for the anomaly baselines."""
+    start = summary_week(today, week_of)
+    end = start + timedelta(days=6)
+    return WeeklySummary(
+        start,
+        today,
+        metric_weeks(series, start),
+        week_anomalies(series, start, config, holidays),
+        week_feedback(feedback),
+        todos_by_owner([t for t in done if start <= t.done_on <= end]),
+        upcoming_renewals(clients, today),
+    )
+
+
+# -- the draft ------------------------------------------------------------------------------------
+
+
+def number(value: float) -> str:
+    """12,345 or 0.42: no trailing zeros, at most two decimals."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def percent(value: float) -> str:
+    return f"{value:+.1f}%"
+
+
+def day_text(day: date, lang: Lang) -> str:
+    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day:%a %b} {day.day}"
+
+
+def category_label(category: str, lang: Lang) -> str:
+    info = CATEGORY_INFO.get(category)  # type: ignore[call-overload]
+    return info.label[lang] if info is not None else category
+
+
+_DRAFT: dict[str, dict[Lang, str]] = {
+    "heading": {
+        "en": "Week {week} of {year} ({first} – {last}).",
+        "zh": "{year} 年第 {week} 周({first}–{last})。",
+    },
+    "sum": {"en": "{label} came to {value}", "zh": "{label}合计 {value}"},
+    "mean": {"en": "{label} averaged {value} a day", "zh": "{label}日均 {value}"},
+    "no_this": {"en": "{label}: no figure this week", "zh": "{label}本周无数据"},
+    "vs_last": {"en": ", {change} on last week ({last})", "zh": ",较上周({last}){change}"},
+    "last_zero": {"en": ", against 0 last week", "zh": ",上周为 0"},
+    "no_last": {"en": ", no figure for last week", "zh": ",上周无数据"},
+    "vs_month": {"en": ", {change} on four weeks earlier", "zh": ",较四周前{change}"},
+    "no_metrics": {
+        "en": "No numbers for this week yet (opsbot metrics import FILE.csv).",
+        "zh": "本周还没有数据(opsbot metrics import FILE.csv)。",
+    },
+    "no_anomalies": {"en": "No day stood out as abnormal.", "zh": "本周没有异常的日子。"},
+    "anomalies": {"en": "{counted}: {items}{more}.", "zh": "{count} 处异常:{items}{more}。"},
+    "anomaly": {
+        "en": "{label} {direction} on {day} ({change} vs usual)",
+        "zh": "{day}{label}{direction}(较往常{change})",
+    },
+    "more": {"en": " and {count} more", "zh": "等,另有 {count} 项"},
+    "up": {"en": "up", "zh": "偏高"},
+    "down": {"en": "down", "zh": "偏低"},
+    "no_feedback": {"en": "No feedback was filed.", "zh": "本周没有登记反馈。"},
+    "feedback": {"en": "{counted} ({categories}).", "zh": "登记反馈 {count} 条:{categories}。"},
+    "category": {"en": "{label} {count}", "zh": "{label} {count} 条"},
+    "repeated": {"en": " Most repeated: “{text}” ({raised}).", "zh": "最常见:“{text}”({raised})。"},
+    "raised": {"en": "{counted}", "zh": "{count} 次"},
+    "raised_by": {"en": "{counted}, {customers}", "zh": "{count} 次,{customers_count} 个客户"},
+    "no_todos": {"en": "No to-dos were marked done.", "zh": "本周没有完成的待办。"},
+    "todos": {"en": "{counted} done by {people}.", "zh": "{people_count} 人共完成待办 {count} 条。"},
+    "no_renewals": {"en": "No contracts end in the next 30 days.", "zh": "未来 30 天没有到期的合同。"},
+    "renewals": {
+        "en": "{counted} in the next 30 days: {items}{more}.",
+        "zh": "未来 30 天有 {count} 份合同到期:{items}{more}。",
+    },
+    "renewal": {"en": "{name} in {days} days{arr}", "zh": "{name}({days} 天后{arr})"},
+    "renewal_today": {"en": "{name} today{arr}", "zh": "{name}(今天{arr})"},
+    "arr": {"en": " (ARR {arr})", "zh": ",ARR {arr}"},
+    "next": {"en": "Next: {steps}.", "zh": "下一步:{steps}。"},
+    "step_anomalies": {"en": "analyse the abnormal days first", "zh": "先分析异常的日子"},
+    "step_complaints": {"en": "answer this week's complaints", "zh": "回复本周客诉"},
+    "step_repeated": {"en": "take the repeated feedback to product", "zh": "把重复出现的反馈交给产品"},
+    "step_renewals": {
+        "en": "agree a plan for each contract ending soon",
+        "zh": "为即将到期的合同逐个确定续约计划",
+    },
+    "step_steady": {"en": "keep the routine; nothing needs escalating", "zh": "保持节奏,没有需要升级的事项"},
+}
+_NOUNS = {
+    "anomaly": ("abnormal day", "abnormal days"),
+    "feedback": ("feedback item", "feedback items"),
+    "time": ("time", "times"),
+    "customer": ("customer", "customers"),
+    "todo": ("to-do", "to-dos"),
+    "person": ("person", "people"),
+    "contract": ("contract ends", "contracts end"),
+}
+_SEPARATOR: dict[Lang, str] = {"en": "; ", "zh": ";"}
+_LIST: dict[Lang, str] = {"en": ", ", "zh": "、"}
+_STOP: dict[Lang, str] = {"en": ".", "zh": "。"}
+
+
+def _say(key: str, lang: Lang, **values: Any) -> str:
+    return _DRAFT[key][lang].format(**values)
+
+
+def _counted(count: int, noun: str) -> str:
+    """English counts with their noun: 1 contract ends, 2 contracts end."""
+    one, many = _NOUNS[noun]
+    return f"{count} {one if count == 1 else many}"
+
+
+def _metric_sentence(line: MetricWeek, lang: Lang) -> str | None:
+    label = line.label(lang)
+    if line.this_week is None:
+        return _say("no_this", lang, label=label) if line.last_week is not None else None
+    text = _say(line.aggregation, lang, label=label, value=number(line.this_week))
+    if line.change_pct is not None and line.last_week is not None:
+        text += _say("vs_last", lang, change=percent(line.change_pct), last=number(line.last_week))
+    elif line.last_week == 0:
+        text += _say("last_zero", lang)
+    else:
+        text += _say("no_last", lang)
+    if line.vs_last_month_pct is not None:
+        text += _say("vs_month", lang, change=percent(line.vs_last_month_pct))
+    return text
+
+
+def _anomaly_sentence(anomalies: Sequence[WeekAnomaly], lang: Lang) -> str:
+    if not anomalies:
+        return _say("no_anomalies", lang)
+    biggest = sorted(anomalies, key=lambda a: -abs(a.change_pct or 0))[:ANOMALIES_IN_DRAFT]
+    items = _LIST[lang].join(
+        _say(
+            "anomaly",
+            lang,
+            label=metric_label(a.metric, lang),
+            direction=_say(a.direction or "up", lang),
+            day=day_text(a.day, lang),
+            change=percent(a.change_pct) if a.change_pct is not None else "?",
+        )
+        for a in biggest
+    )
+    rest = len(anomalies) - len(biggest)
+    more = _say("more", lang, count=rest) if rest else ""
+    count = len(anomalies)
+    return _say("anomalies", lang, count=count, counted=_counted(count, "anomaly"), items=items, more=more)
+
+
+def _feedback_sentence(feedback: WeekFeedback, lang: Lang) -> str:
+    if not feedback.total:
+        return _say("no_feedback", lang)
+    categories = _LIST[lang].join(
+        _say("category", lang, count=count, label=category_label(category, lang))
+        for category, count in feedback.by_category.items()
+    )
+    total = feedback.total
+    text = _say("feedback", lang, count=total, counted=_counted(total, "feedback"), categories=categories)
+    if feedback.top:
+        top = feedback.top[0]
+        raised = _say(
+            "raised_by" if top.customers else "raised",
+            lang,
+            count=top.items,
+            counted=_counted(top.items, "time"),
+            customers=_counted(top.customers, "customer"),
+            customers_count=top.customers,
+        )
+        text += _say("repeated", lang, text=top.text, raised=raised)
+    return text
+
+
+def _todo_sentence(done: Sequence[OwnerDone], lang: Lang) -> str:
+    if not done:
+        return _say("no_todos", lang)
+    count, people = sum(o.count for o in done), len(done)
+    return _say(
+        "todos",
+        lang,
+        count=count,
+        counted=_counted(count, "todo"),
+        people=_counted(people, "person"),
+        people_count=people,
+    )
+
+
+def _renewal_sentence(renewals: Sequence[RenewalDue], lang: Lang) -> str:
+    if not renewals:
+        return _say("no_renewals", lang)
+    shown = renewals[:RENEWALS_IN_DRAFT]
+    items = _LIST[lang].join(
+        _say(
+            "renewal" if r.days else "renewal_today",
+            lang,
+            name=r.name or r.client_id,
+            days=r.days,
+            arr=_say("arr", lang, arr=number(r.arr)) if r.arr is not None else "",
+        )
+        for r in shown
+    )
+    rest = len(renewals) - len(shown)
+    more = _say("more", lang, count=rest) if rest else ""
+    count = len(renewals)
+    return _say("renewals", lang, count=count, counted=_counted(count, "contract"), items=items, more=more)
+
+
+def _next_steps(summary: WeeklySummary, lang: Lang) -> str:
+    steps = []
+    if summary.anomalies:
+        steps.append(_say("step_anomalies", lang))
+    if summary.feedback.by_category.get("complaint"):
+        steps.append(_say("step_complaints", lang))
+    if summary.feedback.top:
+        steps.append(_say("step_repeated", lang))
+    if summary.renewals:
+        steps.append(_say("step_renewals", lang))
+    return _say("next", lang, steps=_LIST[lang].join(steps or [_say("step_steady", lang)]))
+
+
+def draft_text(summary: WeeklySummary, lang: Lang) -> str:
+    """The narrative without a model: a heading, one line per part, and what to do next."""
+    year, week, _ = summary.week_start.isocalendar()
+    heading = _say(
+        "heading",
+        lang,
+        year=year,
+        week=week,
+        first=day_text(summary.week_start, lang),
+        last=day_text(summary.week_end, lang),
+    )
+    metrics = [s for line in summary.metrics if (s := _metric_sentence(line, lang))]
+    return "\n".join(
+        [
+            heading,
+            _SEPARATOR[lang].join(metrics) + _STOP[lang] if metrics else _say("no_metrics", lang),
+            _anomaly_sentence(summary.anomalies, lang),
+            _feedback_sentence(summary.feedback, lang),
+            _todo_sentence(summary.todos_done, lang),
+            _renewal_sentence(summary.renewals, lang),
+            _next_steps(summary, lang),
+        ]
+    )
+
+
+def draft_facts(summary: WeeklySummary) -> dict[str, Any]:
+    """Every number the narrative may cite, for a model to write from and for checking its text."""
+    return {
+        "week": summary.week_label,
+        "year": summary.week_start.isocalendar()[0],
+        "week_number": summary.week_start.isocalendar()[1],
+        "week_start": summary.week_start.isoformat(),
+        "week_end": summary.week_end.isoformat(),
+        "metrics": [
+            {
+                "metric": m.metric,
+                "aggregation": m.aggregation,
+                "this_week": m.this_week,
+                "last_week": m.last_week,
+                "change_pct": m.change_pct,
+                "same_week_last_month": m.same_week_last_month,
+                "vs_last_month_pct": m.vs_last_month_pct,
+            }
+            for m in summary.metrics
+        ],
+        "anomalies": [
+            {
+                "metric": a.metric,
+                "day": a.day.isoformat(),
+                "direction": a.direction,
+                "change_pct": a.change_pct,
+            }
+            for a in summary.anomalies
+        ],
+        "anomaly_count": len(summary.anomalies),
+        "feedback_total": summary.feedback.total,
+        "feedback_by_category": dict(summary.feedback.by_category),
+        "repeated_feedback": [
+            {"text": t.text, "items": t.items, "customers": t.customers} for t in summary.feedback.top
+        ],
+        "todos_done": sum(o.count for o in summary.todos_done),
+        "todo_owners": len(summary.todos_done),
+        "renewal_count": len(summary.renewals),
+        "renewals": [
+            {
+                "name": r.name or r.client_id,
+                "days": r.days,
+                "arr": r.arr,
+                "contract_end": r.contract_end.isoformat(),
+            }
+            for r in summary.renewals
+        ],
+        "renewal_horizon_days": RENEWAL_HORIZON_DAYS,
+    }

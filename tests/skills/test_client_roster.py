@@ -1,0 +1,69 @@
+"""The client roster CSV: aliases in both languages, optional columns, and refusals with line numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from skills.client_roster import parse_roster
+from skills.errors import SkillError
+from skills.tier_config import default_tier_config
+
+CONFIG = default_tier_config()
+
+
+def test_english_headers_with_every_column() -> None:
+    data = (
+        b"id,name,arr,contract_end,owner,company_size,gross_margin,product_lines,years,referrals,brand,"
+        b"overdue_days,growth_pct,key_contact_changed,competitor_pressure\n"
+        b"C1,Acme,500000,2027-02-25,U0ACME1,2000,45%,4,3,2,listed,0,15%,yes,Rival offered 20% off\n"
+    )
+    [client] = parse_roster(data, CONFIG).clients
+    assert (client.id, client.name, client.arr, client.contract_end, client.owner) == (
+        "C1",
+        "Acme",
+        500000.0,
+        date(2027, 2, 25),
+        "U0ACME1",
+    )
+    assert client.values["order_amount"] == 500000.0, "the annual value stands in for the order amount"
+    assert client.values["product_breadth"] == 4 and client.values["growth"] == 15
+    assert client.key_contact_changed is True and client.has_competitor_pressure
+
+
+def test_chinese_headers_in_gbk_and_missing_optional_columns() -> None:
+    data = "客户编号,客户名称,合同到期日,负责人,关键联系人变更\nK1,华星科技,2027年3月1日,U0HUA,否\n".encode(
+        "gb18030"
+    )
+    roster = parse_roster(data, CONFIG)
+    [client] = roster.clients
+    assert client.contract_end == date(2027, 3, 1) and client.key_contact_changed is False
+    assert client.arr is None and client.values["order_amount"] is None
+    assert roster.warnings == ()
+
+
+def test_owners_that_reminders_cannot_reach_are_noted() -> None:
+    roster = parse_roster(b"name,contract_end,owner\nAcme,2027-01-01,Alice\nBeta,,U0BETA\n", CONFIG)
+    notes = " ".join(en for en, _ in roster.warnings)
+    assert "No contract end date for Beta" in notes and "check Acme" in notes
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            b"id,contract_end\nC1,2027-01-01\nC2,next spring\n",
+            "contract end date (write it like 2027-03-31) on line(s) 3",
+        ),
+        (b"id,key_contact_changed\nC1,maybe\n", "key_contact_changed (write yes or no) on line(s) 2"),
+        (b"id,arr\nC1,-5\n", "annual contract value (arr) on line(s) 2"),
+        (b"id,name\nC1,A\nC1,B\n", "repeat a client id"),
+        (b"arr,owner\n1,U1\n", "needs an id or name column"),
+        (b"id,name\n", "no clients"),
+    ],
+)
+def test_bad_files_are_refused_whole(data: bytes, expected: str) -> None:
+    with pytest.raises(SkillError) as refused:
+        parse_roster(data, CONFIG)
+    assert expected in refused.value.en
