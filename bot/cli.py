@@ -319,7 +319,11 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         print(run_demo(engine, FeedbackService(FeedbackStore(engine)), args.lang))
     except SkillError as error:
         return _refuse(error.message(args.lang), False)
-    print(f"\n(sample data in {settings.home}; try `opsbot digest --owner UDEMOZH --json`)", file=sys.stderr)
+    print(
+        f"\n(sample data in {settings.home}; try `opsbot digest --owner UDEMOZH --json`, "
+        "`opsbot renewal 华星科技` or `opsbot weekly`)",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.config import Settings, SettingsError, load_holidays
+from bot.config import Settings, load_holidays
 from bot.llm import create_llm
 from bot.storage import create_db_engine, sqlite_url
 from bot.weekly import collect_weekly, compose, render_text
@@ -33,11 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
-    zone_name = settings.weekly_timezone or settings.default_timezone
-    try:
-        zone = parse_zone(zone_name)
-    except SkillError as error:
-        raise SettingsError(f"Setting OPSBOT_WEEKLY_TIMEZONE: {error.en}") from None
+    zone = parse_zone(settings.weekly_zone)
     holidays = load_holidays(settings)
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(sqlite_url(settings.home))

@@ -126,6 +126,11 @@ class Settings(BaseSettings):
         return self.openai_api_key is not None or self.openai_base_url is not None
 
     @property
+    def weekly_zone(self) -> str:
+        """The weekly summary's time zone (both settings are checked when they are read)."""
+        return self.weekly_timezone or self.default_timezone
+
+    @property
     def slack_api_url(self) -> str | None:
         """The Web API base URL with the trailing slash slack_sdk expects."""
         if self.slack_api_base_url is None:

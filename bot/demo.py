@@ -1,6 +1,7 @@
 """`opsbot demo`: a fresh home filled with a realistic sample (owners, ten weeks of the brief's
-metrics with two anomalies yesterday, to-dos, filed feedback), then the first owner's digest, so a
-newcomer sees a real digest in the console without Slack or data of their own."""
+metrics with two anomalies yesterday, to-dos, filed feedback, three clients with contracts ending
+soon and their usage), then the first owner's digest, so a newcomer sees a real digest in the console
+without Slack or data of their own, and can try `opsbot renewal` and `opsbot weekly` on it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.cli_digest import collect, render_text
+from bot.client_store import ClientStore
 from bot.feedback_service import FeedbackService
 from bot.feedback_store import NewFeedback
 from bot.metrics_store import MetricStore
 from bot.owner_store import OwnerChanges, OwnerStore, TodoStore
+from skills.client_roster import ClientRecord
 from skills.errors import SkillError
 from skills.metrics_csv import MetricValue
 from skills.schedule import local_day, parse_zone
@@ -39,6 +42,41 @@ FEEDBACK = (
     ("How do I schedule a campaign for the customer's time zone?", "Beta Retail"),
     ("Thanks, the sync works again!", "Beta Retail"),
 )
+CLIENTS = (
+    # id, name, annual value, days to the contract end, owner, usage now vs before, tier values, extras
+    (
+        "K001",
+        "华星科技",
+        1_200_000,
+        88,
+        "UDEMOZH",
+        0.62,
+        (3000, 45, 5, 4, 3, "listed", 0, 12),
+        {"key_contact_changed": True},
+    ),
+    (
+        "A002",
+        "Acme",
+        150_000,
+        58,
+        "UDEMOEN",
+        1.18,
+        (400, 35, 2, 2, 1, "none", 0, 20),
+        {"competitor_pressure": "A rival offers 20% less"},
+    ),
+    ("B003", "Beta Retail", 36_000, 27, "UDEMOEN", 0.95, (40, 25, 1, 1, 0, "none", 45, -5), {}),
+)
+_TIER_VALUES = (
+    "company_size",
+    "gross_margin",
+    "product_breadth",
+    "cooperation_years",
+    "influence",
+    "brand",
+    "payment",
+    "growth",
+)
+"""Usage is 'active users' a day: 华星科技's fell by a third in the last 30 days, Acme's grew."""
 TODOS = {
     "UDEMOZH": ("给华星科技打电话谈续约", "整理上周的客诉"),
     "UDEMOEN": ("Prepare the Acme renewal brief",),
@@ -73,9 +111,31 @@ def fill(engine: Engine, today: date, feedback: FeedbackService, seed: int = 5) 
     for user, items in TODOS.items():
         for offset, text in enumerate(items):
             todos.add(user, text, today - timedelta(days=offset))
+    _clients(engine, today, rng)
     feedback.offline()
     for number, (text, customer) in enumerate(FEEDBACK):
         feedback.file(NewFeedback(f"demo:{number}", text, "UDEMOZH", "UDEMOZH", "cli", "en", customer))
+
+
+def _clients(engine: Engine, today: date, rng: random.Random) -> None:
+    records, usage = [], []
+    for client_id, name, arr, days, owner, trend, tier_values, extras in CLIENTS:
+        values = {"order_amount": arr, **dict(zip(_TIER_VALUES, tier_values, strict=True))}
+        records.append(
+            ClientRecord(client_id, name, arr, today + timedelta(days=days), owner, values, **extras)
+        )
+        for back in range(1, 91):
+            level = 300 * (trend if back <= 30 else 1.0) * WEEKLY[(today - timedelta(days=back)).weekday()]
+            usage.append(
+                MetricValue(
+                    today - timedelta(days=back),
+                    "active_users",
+                    round(level * (1 + rng.gauss(0, 0.04))),
+                    client_id,
+                )
+            )
+    ClientStore(engine).save(records)
+    MetricStore(engine).save(usage)
 
 
 def run_demo(engine: Engine, feedback: FeedbackService, lang: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime, timedelta
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
@@ -24,6 +23,7 @@ from bot.feedback_store import as_utc
 from bot.metrics_source import MetricsSource, load_source, pull
 from bot.metrics_store import MetricStore
 from bot.owner_store import Owner, OwnerStore
+from bot.periodic import PeriodicScan
 from bot.storage import create_db_engine, sqlite_url
 from skills.errors import Lang, SkillError
 from skills.schedule import is_due, parse_zone
@@ -34,7 +34,9 @@ PULL_EVERY = timedelta(minutes=30)
 SCAN_SECONDS = 60
 
 
-class DigestScheduler:
+class DigestScheduler(PeriodicScan):
+    scan_seconds = SCAN_SECONDS
+
     def __init__(
         self,
         engine: Engine,
@@ -51,7 +53,6 @@ class DigestScheduler:
         self._grace_hours = grace_hours
         self._owners = OwnerStore(engine)
         self._log = DeliveryLog(engine)
-        self._scheduler: BackgroundScheduler | None = None
         self._source = source
         self._pulled_at: datetime | None = None
 
@@ -143,17 +144,6 @@ class DigestScheduler:
             except SkillError:
                 log.info("ignoring the unknown time zone %r of %s", zone, user)
         return "zh" if str(profile.get("locale") or "").lower().startswith("zh") else "en"
-
-    def start(self) -> None:
-        """Scan every minute in the background (one scan at a time; missed runs are merged)."""
-        scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(self.scan, "interval", seconds=SCAN_SECONDS, max_instances=1, coalesce=True)
-        scheduler.start()
-        self._scheduler = scheduler
-
-    def shutdown(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
 
 
 def create_digest_scheduler(settings: Settings, client: WebClient) -> DigestScheduler:

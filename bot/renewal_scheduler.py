@@ -16,17 +16,17 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from bot.client_store import ClientStore
 from bot.config import Settings, SettingsError, load_holidays
 from bot.delivery_log import DeliveryLog, deliver_once
 from bot.drafts import polish_draft
+from bot.feedback_flows import filer_language
 from bot.llm import create_llm
 from bot.owner_store import DEFAULT_DIGEST_TIME, DEFAULT_WORKING_DAYS, Owner, OwnerStore
+from bot.periodic import PeriodicScan
 from bot.renewal_chart import usage_chart
 from bot.renewals import DRAFT_PURPOSE, DraftedBrief, brief_for, renewal_blocks, renewal_policy
 from bot.slack_files import Upload, share_files
@@ -34,7 +34,7 @@ from bot.slack_text import escape
 from bot.storage import create_db_engine, sqlite_url
 from knowledge.answer import LLMCall
 from skills.client_roster import ClientRecord
-from skills.errors import Lang, SkillError
+from skills.errors import SkillError
 from skills.renewal import draft_message
 from skills.schedule import parse_time, parse_zone
 
@@ -57,7 +57,9 @@ def milestone(contract_end: date, today: date, reminder_days: tuple[int, ...]) -
     return min(reached) if reached else None
 
 
-class RenewalScheduler:
+class RenewalScheduler(PeriodicScan):
+    scan_seconds = SCAN_SECONDS
+
     def __init__(
         self,
         engine: Engine,
@@ -74,7 +76,6 @@ class RenewalScheduler:
         self._clients = ClientStore(engine)
         self._owners = OwnerStore(engine)
         self._log = DeliveryLog(engine)
-        self._scheduler: BackgroundScheduler | None = None
 
     def _local_today(self, owner: Owner | None, now: datetime) -> date | None:
         """The owner's local day when it is a working day past their digest time, else None."""
@@ -114,7 +115,7 @@ class RenewalScheduler:
         return sent
 
     def _post(self, record: ClientRecord, today: date) -> tuple[str, str]:
-        lang = self._language(record.owner)
+        lang = filer_language(self._client, record.owner, "en")
         brief = brief_for(self._engine, self._settings, record, today)
         draft = polish_draft(
             self._llm, draft_message(brief, lang), brief.facts(lang), lang, DRAFT_PURPOSE[lang]
@@ -140,23 +141,6 @@ class RenewalScheduler:
             if error is not None:
                 log.info("the renewal chart was not shared (%s); the brief was", error)
         return str(response["channel"]), str(response["ts"])
-
-    def _language(self, user: str) -> Lang:
-        try:
-            profile = self._client.users_info(user=user, include_locale=True)["user"]
-        except SlackApiError:
-            return "en"
-        return "zh" if str(profile.get("locale") or "").lower().startswith("zh") else "en"
-
-    def start(self) -> None:
-        scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(self.scan, "interval", seconds=SCAN_SECONDS, max_instances=1, coalesce=True)
-        scheduler.start()
-        self._scheduler = scheduler
-
-    def shutdown(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
 
 
 def create_renewal_scheduler(settings: Settings, client: WebClient) -> RenewalScheduler:

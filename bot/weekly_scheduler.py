@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings, SettingsError, load_holidays
 from bot.delivery_log import DeliveryLog, deliver_once
 from bot.llm import create_llm
+from bot.periodic import PeriodicScan
 from bot.storage import create_db_engine, sqlite_url
 from bot.weekly import collect_weekly, compose, weekly_message
 from knowledge.answer import LLMCall
@@ -66,7 +66,9 @@ def parse_weekly_at(text: str) -> WeeklyTiming:
     return WeeklyTiming(next(iter(days)), at, "zh" if CJK_CHARACTER.search(match["day"]) else "en")
 
 
-class WeeklyScheduler:
+class WeeklyScheduler(PeriodicScan):
+    scan_seconds = SCAN_SECONDS
+
     def __init__(
         self,
         engine: Engine,
@@ -85,7 +87,6 @@ class WeeklyScheduler:
         self._holidays = holidays
         self._llm = llm
         self._log = DeliveryLog(engine)
-        self._scheduler: BackgroundScheduler | None = None
 
     def due_week(self, now: datetime) -> date | None:
         """The Monday of the week whose summary is due at `now` (the week before the current one),
@@ -123,17 +124,6 @@ class WeeklyScheduler:
         response = self._client.chat_postMessage(channel=self._channel, **weekly_message(report))
         return str(response["channel"]), str(response["ts"])
 
-    def start(self) -> None:
-        """Scan every minute in the background (one scan at a time; missed runs are merged)."""
-        scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(self.scan, "interval", seconds=SCAN_SECONDS, max_instances=1, coalesce=True)
-        scheduler.start()
-        self._scheduler = scheduler
-
-    def shutdown(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-
 
 def create_weekly_scheduler(settings: Settings, client: WebClient) -> WeeklyScheduler | None:
     """The scheduler from settings, or None when OPSBOT_WEEKLY_CHANNEL is unset. The timing, zone and
@@ -141,11 +131,7 @@ def create_weekly_scheduler(settings: Settings, client: WebClient) -> WeeklySche
     if not settings.weekly_channel:
         return None
     timing = parse_weekly_at(settings.weekly_at)
-    zone_name = settings.weekly_timezone or settings.default_timezone
-    try:
-        zone = parse_zone(zone_name)
-    except SkillError as error:
-        raise SettingsError(f"Setting OPSBOT_WEEKLY_TIMEZONE: {error.en}") from None
+    zone = parse_zone(settings.weekly_zone)
     holidays = load_holidays(settings)
     engine = create_db_engine(sqlite_url(settings.home))
     return WeeklyScheduler(

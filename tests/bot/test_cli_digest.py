@@ -50,6 +50,15 @@ def test_demo_fills_an_empty_home_once_and_shows_a_real_digest(capsys: pytest.Ca
     assert "New feedback: 7" in shown
     assert main(["demo"]) == 2
     assert "已经有数据" in capsys.readouterr().err
+    risks = {}
+    for client in ("华星科技", "Acme", "Beta Retail"):
+        assert main(["renewal", client, "--json"]) == 0
+        risks[client] = [risk["code"] for risk in json.loads(capsys.readouterr().out)["risks"]]
+    assert risks == {
+        "华星科技": ["key_contact_changed", "usage_decline"],
+        "Acme": ["competitor_pressure"],
+        "Beta Retail": ["overdue_payment"],
+    }
 
 
 def test_send_delivers_once_per_day(
