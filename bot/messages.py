@@ -182,6 +182,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "这条反馈已不存在。",
     },
     "todo_title": {"en": "Your to-dos", "zh": "你的待办"},
+    "usage": {"en": "usage", "zh": "使用情况"},
     "todo_empty": {
         "en": "Nothing on your list. Add the first with `/ops todo add call Acme about the renewal`.",
         "zh": "清单是空的。可以用 `/ops todo add 给华星打电话谈续约` 添加第一条。",

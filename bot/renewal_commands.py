@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.admins import is_opsbot_admin, who_can
 from bot.blocks import notice_message
@@ -55,11 +56,22 @@ def renewal_command(services: Services, request: SlashRequest) -> None:
         request.respond(response_type="ephemeral", replace_original=True, **renewal_blocks(drafted))
         chart = usage_chart(drafted.brief, lang)
         if chart is not None:
-            dm = request.client.conversations_open(users=request.user)["channel"]["id"]
-            title = f"{drafted.brief.client.name} · {'使用情况' if lang == 'zh' else 'usage'}"
-            share_files(request.client, dm, [Upload("renewal-usage.png", chart, title)], escape(title))
+            _share_chart_privately(request, chart, f"{drafted.brief.client.name} · {say('usage', lang)}")
 
     services.jobs.submit(_run_guarded(work, request, lambda: language[0], "renewal"), name="ops-renewal")
+
+
+def _share_chart_privately(request: SlashRequest, chart: bytes, title: str) -> None:
+    """The chart goes to the asker's DM: the brief is theirs alone. It is an extra, so a failure is
+    logged and the brief they already have stays."""
+    try:
+        dm = request.client.conversations_open(users=request.user)["channel"]["id"]
+    except SlackApiError as error:
+        log.info("no DM for the renewal chart (%s)", error.response.get("error"))
+        return
+    error_code = share_files(request.client, dm, [Upload("renewal-usage.png", chart, title)], escape(title))
+    if error_code is not None:
+        log.info("the renewal chart was not shared (%s)", error_code)
 
 
 def clients_command(services: Services, request: SlashRequest) -> None:

@@ -25,6 +25,7 @@ from bot.delivery_log import DeliveryLog, deliver_once
 from bot.drafts import polish_draft
 from bot.feedback_flows import filer_language
 from bot.llm import create_llm
+from bot.messages import say
 from bot.owner_store import DEFAULT_DIGEST_TIME, DEFAULT_WORKING_DAYS, Owner, OwnerStore
 from bot.periodic import PeriodicScan
 from bot.renewal_chart import usage_chart
@@ -131,7 +132,7 @@ class RenewalScheduler(PeriodicScan):
         )
         chart = usage_chart(brief, lang)
         if chart is not None:
-            title = f"{record.name} · {'使用情况' if lang == 'zh' else 'usage'}"
+            title = f"{record.name} · {say('usage', lang)}"
             error = share_files(
                 self._client,
                 str(response["channel"]),
