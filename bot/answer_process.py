@@ -70,8 +70,9 @@ def _forget(source: str) -> int:
 class AnswerProcess:
     """The knowledge service's interface (`ready`, `answer`, `ingest` …), served by child processes.
 
-    With more than one process, a document added in Slack is searched by the process that indexed
-    it at once and by the others after a restart (a shared Chroma server lifts this).
+    With more than one process and the embedded index, a document added in Slack is searched by the
+    process that indexed it at once and by the others after a restart. With a Chroma server
+    (CHROMA_URL), every process finds it at its next search.
     """
 
     def __init__(self, settings: Settings, processes: int = 1, timeout_seconds: float = 300.0) -> None:

@@ -13,10 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from bot import cli_clients, cli_digest, cli_feedback, cli_metrics, cli_owners, cli_retro, cli_weekly
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
+from bot.schema import SchemaOutdated
 from bot.services import create_knowledge, create_services
+from bot.storage import database_unreachable
 from knowledge.answer import Answer
 from knowledge.text import detect_language
 
@@ -40,6 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"opsbot: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except SchemaOutdated as error:
+        print(f"opsbot: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OperationalError as error:
+        print(f"opsbot: {database_unreachable(error)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -102,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_weekly.add_parser(sub)
     cli_clients.add_parsers(sub)
     cli_retro.add_parser(sub)
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date (DATABASE_URL)")
+    migrate.add_argument("--check", action="store_true", help="only say whether it is up to date")
     demo = sub.add_parser("demo", help="fill an empty home with sample data and print a morning digest")
     demo.add_argument("--lang", choices=("en", "zh"), default="zh")
     search = sub.add_parser("search", help="retrieval only; with no QUERY, one query per stdin line")
@@ -310,11 +322,11 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
     from bot.feedback_service import FeedbackService
     from bot.feedback_store import FeedbackStore
-    from bot.storage import create_db_engine, sqlite_url
+    from bot.storage import create_db_engine
     from skills.errors import SkillError
 
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(sqlite_url(settings.home))
+    engine = create_db_engine(settings.db_url)
     try:
         print(run_demo(engine, FeedbackService(FeedbackStore(engine)), args.lang))
     except SkillError as error:
@@ -323,6 +335,26 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         f"\n(sample data in {settings.home}; try `opsbot digest --owner UDEMOZH --json`, "
         "`opsbot renewal 华星科技` or `opsbot weekly`)",
         file=sys.stderr,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.schema import current_revision, head_revision, migrate
+    from bot.storage import create_db_engine
+
+    engine = create_db_engine(settings.db_url, prepare_schema=False)
+    head = head_revision()
+    if args.check:
+        with engine.connect() as connection:
+            current = current_revision(connection)
+        print(f"database schema: {current or 'none'}; opsbot needs {head}")
+        return 0 if current == head else 1
+    before, after = migrate(engine)
+    print(
+        f"database schema: {before or 'none'} → {after}"
+        if before != after
+        else f"database schema: {after}, up to date"
     )
     return 0
 
@@ -498,6 +530,7 @@ _COMMANDS = {
     "clients": lambda settings, args: cli_clients.run_clients(settings, args, _read, _refuse),
     "renewal": lambda settings, args: cli_clients.run_renewal(settings, args, _read, _write, _refuse),
     "demo": _demo,
+    "migrate": _migrate,
     "owners": lambda settings, args: cli_owners.run_owners(settings, args, _refuse),
     "retro": lambda settings, args: cli_retro.run(settings, args, _refuse),
 }

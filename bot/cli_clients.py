@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.file_analysis import tier_config
 from bot.llm import create_llm
 from bot.renewals import draft_brief, render_text, renewal_policy
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from knowledge.text import detect_language
 from skills.client_roster import parse_roster
 from skills.errors import SkillError
@@ -48,7 +48,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 def run_clients(settings: Settings, args: argparse.Namespace, read: Read, refuse: Refuse) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
-    store = ClientStore(create_db_engine(sqlite_url(settings.home)))
+    store = ClientStore(create_db_engine(settings.db_url))
     try:
         if args.clients_command == "import":
             roster = parse_roster(read(args.file), tier_config(settings))
@@ -112,7 +112,7 @@ def run_renewal(
         policy_text = read(args.policy).decode("utf-8-sig") if args.policy else None
         policy = renewal_policy(settings, policy_text)
         settings.home.mkdir(parents=True, exist_ok=True)
-        engine = create_db_engine(sqlite_url(settings.home))
+        engine = create_db_engine(settings.db_url)
         drafted = draft_brief(engine, settings, query, today, lang, create_llm(settings), policy)
         if args.chart:
             from bot.renewal_chart import usage_chart

@@ -16,7 +16,7 @@ from bot.config import Settings, SettingsError
 from bot.feedback_store import FeedbackStore
 from bot.metrics_store import MetricStore
 from bot.owner_store import OwnerStore, TodoStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.anomalies import AnomalyConfig
 from skills.digest import Digest, FeedbackSummary, build_digest
 from skills.errors import Lang, SkillError
@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(sqlite_url(settings.home))
+    engine = create_db_engine(settings.db_url)
     try:
         day = parse_as_of(args.date, "--date") if args.date else None
         digest = collect(engine, args.owner, day, settings.default_timezone)

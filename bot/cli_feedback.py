@@ -15,7 +15,7 @@ from bot.feedback_export import feedback_csv
 from bot.feedback_service import FeedbackService
 from bot.feedback_store import FeedbackItem, FeedbackStore, NewFeedback, as_utc
 from bot.llm import create_structured_llm
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from knowledge.text import detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import CATEGORIES, STATUSES, check_feedback_text, parse_category
@@ -50,7 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(settings: Settings, args: argparse.Namespace, write: Write, refuse: Refuse) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
-    store = FeedbackStore(create_db_engine(sqlite_url(settings.home)))
+    store = FeedbackStore(create_db_engine(settings.db_url))
     service = FeedbackService(store, create_structured_llm(settings))
     as_json = bool(getattr(args, "json", False))
     try:

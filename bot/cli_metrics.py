@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from bot.config import Settings
 from bot.metrics_store import MetricStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.anomalies import AnomalyConfig, check_day
 from skills.errors import SkillError
 from skills.metrics_csv import parse_metrics
@@ -37,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(settings: Settings, args: argparse.Namespace, read: Read, refuse: Refuse) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
-    store = MetricStore(create_db_engine(sqlite_url(settings.home)))
+    store = MetricStore(create_db_engine(settings.db_url))
     try:
         if args.metrics_command == "import":
             report = store.save(parse_metrics(read(args.file)))

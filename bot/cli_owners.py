@@ -7,11 +7,10 @@ import argparse
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from bot.config import Settings
 from bot.owner_store import Owner, OwnerChanges, OwnerStore, TodoStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
 from skills.transactions_csv import parse_as_of
@@ -47,7 +46,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def run_todo(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
-    engine = create_db_engine(sqlite_url(_home(settings)))
+    engine = create_db_engine(settings.db_url)
     owners, todos = OwnerStore(engine), TodoStore(engine)
     try:
         if args.todo_command == "done":
@@ -72,7 +71,7 @@ def run_todo(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> in
 
 
 def run_owners(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
-    store = OwnerStore(create_db_engine(sqlite_url(_home(settings))))
+    store = OwnerStore(create_db_engine(settings.db_url))
     try:
         if args.owners_command == "list":
             for owner in store.all():
@@ -110,11 +109,6 @@ def owner_json(owner: Owner) -> dict[str, object]:
         "paused": owner.paused,
         "snoozed_until": owner.snoozed_until.isoformat() if owner.snoozed_until else None,
     }
-
-
-def _home(settings: Settings) -> Path:
-    settings.home.mkdir(parents=True, exist_ok=True)
-    return settings.home
 
 
 def _owner_of(todos: TodoStore, todo_id: int) -> str:

@@ -16,7 +16,7 @@ from bot.metrics_store import MetricStore
 from bot.retro_blocks import retro_markdown
 from bot.retro_store import NewRetro, Retro, RetroStore, draft_from_metrics, index_retro
 from bot.services import create_knowledge
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.retro import (
@@ -57,7 +57,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(sqlite_url(settings.home))
+    engine = create_db_engine(settings.db_url)
     store = RetroStore(engine)
     if args.list:
         return _list(store, args.json)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from bot.config import Settings, load_holidays
 from bot.llm import create_llm
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from bot.weekly import collect_weekly, compose, render_text
 from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
@@ -36,7 +36,7 @@ def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
     zone = parse_zone(settings.weekly_zone)
     holidays = load_holidays(settings)
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(sqlite_url(settings.home))
+    engine = create_db_engine(settings.db_url)
     today = local_day(datetime.now(UTC), zone)
     try:
         week_of = parse_week_of(args.week_of) if args.week_of else None

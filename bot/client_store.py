@@ -54,7 +54,6 @@ class RosterImport:
 
 class ClientStore:
     def __init__(self, engine: Engine) -> None:
-        Base.metadata.create_all(engine)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def save(self, records: Sequence[ClientRecord]) -> RosterImport:

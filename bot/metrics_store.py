@@ -37,7 +37,6 @@ class ImportReport:
 
 class MetricStore:
     def __init__(self, engine: Engine) -> None:
-        Base.metadata.create_all(engine)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def save(self, values: Sequence[MetricValue]) -> ImportReport:

@@ -74,7 +74,6 @@ class OwnerChanges:
 
 class OwnerStore:
     def __init__(self, engine: Engine) -> None:
-        Base.metadata.create_all(engine)
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
@@ -141,7 +140,6 @@ class TodoStore:
     """To-dos are private: every read and change is scoped to one owner."""
 
     def __init__(self, engine: Engine) -> None:
-        Base.metadata.create_all(engine)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def add(self, owner: str, text: str, today: date) -> Todo:

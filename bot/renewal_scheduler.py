@@ -32,7 +32,7 @@ from bot.renewal_chart import usage_chart
 from bot.renewals import DRAFT_PURPOSE, DraftedBrief, brief_for, renewal_blocks, renewal_policy
 from bot.slack_files import Upload, share_files
 from bot.slack_text import escape
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from knowledge.answer import LLMCall
 from skills.client_roster import ClientRecord
 from skills.errors import SkillError
@@ -150,5 +150,5 @@ def create_renewal_scheduler(settings: Settings, client: WebClient) -> RenewalSc
         renewal_policy(settings)
     except SkillError as error:
         raise SettingsError(f"Setting OPSBOT_RENEWAL_POLICY: {error.en}") from None
-    engine = create_db_engine(sqlite_url(settings.home))
+    engine = create_db_engine(settings.db_url)
     return RenewalScheduler(engine, client, settings, load_holidays(settings), create_llm(settings))

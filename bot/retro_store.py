@@ -96,7 +96,6 @@ def _retro(row: RetroRow) -> Retro:
 
 class RetroStore:
     def __init__(self, engine: Engine) -> None:
-        Base.metadata.create_all(engine, tables=[RetroRow.__table__])  # type: ignore[list-item]
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def save(self, new: NewRetro, now: datetime | None = None) -> Retro:

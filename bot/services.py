@@ -8,14 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.feedback_service import FeedbackService
 from bot.feedback_store import FeedbackStore
 from bot.jobs import JobRunner
 from bot.llm import create_llm, create_remote_embedders, create_structured_llm
 from bot.owner_store import OwnerStore, TodoStore
-from bot.storage import EventLedger, create_db_engine, sqlite_url
+from bot.storage import EventLedger, create_db_engine
 from knowledge.answer import Answer, Answerer, LLMCall
+from knowledge.chroma_server import ChromaUnreachable, check_server
 from knowledge.embedders import Embedder, create_embedders
 from knowledge.index import KnowledgeIndex, SourceRecord
 from knowledge.ingest import IngestReport, ingest_bytes
@@ -42,7 +43,15 @@ class KnowledgeService:
         with self._lock:
             if self._answerer is None:
                 try:
-                    index = KnowledgeIndex(self._settings.home / "chroma", self._make_embedders())
+                    check_chroma(self._settings)  # before the models load, so a wrong URL fails fast
+                    try:
+                        index = KnowledgeIndex(
+                            self._settings.home / "chroma",
+                            self._make_embedders(),
+                            chroma_url=self._settings.chroma_url,
+                        )
+                    except ChromaUnreachable as error:
+                        raise SettingsError(f"Setting CHROMA_URL: {error}") from None
                     index.sync_playbook()
                     self._answerer = Answerer(index, llm=self._llm)
                 except BaseException as error:
@@ -121,6 +130,16 @@ class Services:
         self.knowledge.close()
 
 
+def check_chroma(settings: Settings) -> None:
+    """With CHROMA_URL set, the server must answer; the error is one line naming the setting."""
+    if settings.chroma_url is None:
+        return
+    try:
+        check_server(settings.chroma_url)
+    except ChromaUnreachable as error:
+        raise SettingsError(f"Setting CHROMA_URL: {error}") from None
+
+
 def create_knowledge(
     settings: Settings,
     embedders: Callable[[], list[Embedder]] | None = None,
@@ -137,7 +156,8 @@ def create_knowledge(
 def create_services(settings: Settings, knowledge: Answering | None = None) -> Services:
     """Wire storage, the job pool, knowledge (in this process unless one is given) and feedback."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(sqlite_url(settings.home))
+    check_chroma(settings)  # here too: with answer processes, the index opens in a child process
+    engine = create_db_engine(settings.db_url)
     return Services(
         settings,
         EventLedger(engine),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, String, create_engine, delete, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
@@ -24,12 +24,17 @@ class ProcessedEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+_PREPARED: set[str] = set()
+"""Databases whose schema this process has already made current (checked once per process)."""
+
+
 def sqlite_url(home: Path) -> str:
     return f"sqlite:///{home / 'opsbot.db'}"
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine with SQLite tuned for several threads: WAL and a busy timeout instead of errors."""
+def create_db_engine(url: str, prepare_schema: bool = True) -> Engine:
+    """An engine with SQLite tuned for several threads (WAL and a busy timeout instead of errors),
+    its schema made current or checked (bot.schema: SchemaOutdated when `opsbot migrate` is due)."""
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
 
@@ -40,8 +45,18 @@ def create_db_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
 
-    Base.metadata.create_all(engine)
+    if prepare_schema and url not in _PREPARED:
+        from bot.schema import ensure_schema  # it imports every store, and they import this module
+
+        ensure_schema(engine)
+        _PREPARED.add(url)
     return engine
+
+
+def database_unreachable(error: OperationalError) -> str:
+    """One line on a database that cannot be used, without the URL (it may hold a password)."""
+    reason = str(error.orig or error).strip().splitlines()[0] if (error.orig or error) else "unknown"
+    return f"Setting DATABASE_URL: the database cannot be used ({reason[:200]})."
 
 
 class EventLedger:

@@ -26,7 +26,7 @@ from bot.config import Settings, SettingsError, load_holidays
 from bot.delivery_log import DeliveryLog, deliver_once
 from bot.llm import create_llm
 from bot.periodic import PeriodicScan
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from bot.weekly import collect_weekly, compose, weekly_message
 from knowledge.answer import LLMCall
 from knowledge.text import CJK_CHARACTER
@@ -133,7 +133,7 @@ def create_weekly_scheduler(settings: Settings, client: WebClient) -> WeeklySche
     timing = parse_weekly_at(settings.weekly_at)
     zone = parse_zone(settings.weekly_zone)
     holidays = load_holidays(settings)
-    engine = create_db_engine(sqlite_url(settings.home))
+    engine = create_db_engine(settings.db_url)
     return WeeklyScheduler(
         engine, client, settings.weekly_channel, timing, zone, holidays, create_llm(settings)
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from knowledge.index import FusionConfig, Hit, KnowledgeIndex
 from knowledge.text import detect_language
+from skills.errors import SkillError
 
 
 @dataclass(frozen=True)
@@ -38,26 +39,56 @@ class Scores:
         return {"n": self.count, "hit@1": self.hit_at_1, "hit@5": self.hit_at_5, "mrr@5": self.mrr_at_5}
 
 
-class QuestionSetError(ValueError):
-    """A question file line that cannot be used; the message names the line."""
+class QuestionSetError(SkillError):
+    """A question file line that cannot be used; the message names the line, in both languages."""
 
 
 def load_questions(path: Path) -> list[Question]:
+    """The questions of a JSON-lines file, one object per line; QuestionSetError for the first bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise QuestionSetError(f"{path}: not UTF-8 text.", f"{path}:不是 UTF-8 文本。") from None
     questions: list[Question] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
             text = str(record["q"]).strip()
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise QuestionSetError(f'{path}:{number}: expected a JSON object with a "q" field') from error
-        sections = tuple(record.get("sections") or ())
-        phrases = tuple(record.get("any") or ())
-        if not text or not (sections or phrases):
-            raise QuestionSetError(f'{path}:{number}: needs a question and "any" phrases (or "sections")')
-        questions.append(Question(text, record.get("lang") or detect_language(text), sections, phrases))
+        except (json.JSONDecodeError, KeyError, TypeError, IndexError, RecursionError) as error:
+            raise QuestionSetError(
+                f'{path}:{number}: expected a JSON object with a "q" field',
+                f'{path}:{number}:应为带 "q" 字段的 JSON 对象',
+            ) from error
+        sections = _strings(record.get("sections"))
+        phrases = _strings(record.get("any"))
+        lang = record.get("lang") or detect_language(text)
+        if (
+            not text
+            or sections is None
+            or phrases is None
+            or not (sections or phrases)
+            or lang not in ("zh", "en")
+        ):
+            raise QuestionSetError(
+                f'{path}:{number}: needs a question and "any" phrases (or "sections"), as lists of text, '
+                'and "lang" zh or en when given',
+                f'{path}:{number}:需要问题和 "any" 短语(或 "sections"),均为文本列表;"lang" 如有须为 zh 或 en',
+            )
+        questions.append(Question(text, lang, sections, phrases))
     return questions
+
+
+def _strings(value: object) -> tuple[str, ...] | None:
+    """A list of texts (a single text counts as one); None for anything else, which is refused, also
+    a blank text, since "" is found in every passage."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if isinstance(items, list) and all(isinstance(item, str) and item.strip() for item in items):
+        return tuple(items)
+    return None
 
 
 def evaluate(

@@ -1,24 +1,39 @@
-"""The searchable index: Chroma (dense) plus BM25 (lexical), fused, with translations collapsed."""
+"""The searchable index: Chroma (dense) plus BM25 (lexical), fused, with translations collapsed.
+
+Everything a search needs is in Chroma or rebuilt from it: the chunks' text and metadata (the
+catalog), their BM25 tokens, the duplicate keys and the vectors. Only the manifest of committed
+sources lives elsewhere in embedded mode (`sources.json`, next to the Chroma directory).
+
+With a Chroma server (`chroma_url`), several processes share one index, and the manifest is a
+collection of that server (`knowledge.chroma_server`). Each process keeps its in-memory view (the
+chunks, BM25, near-duplicate detector) and catches up before it answers: `refresh()` runs before
+every search and every read of the sources, reads the manifest's revision record (one small
+request) and, only when it changed, reloads the sources whose committed version changed and
+drops the removed ones. So a document committed by process A is found by process B's next search,
+without a timer and without re-reading the whole collection. Chunks nobody committed may be
+another process's ingest in progress: they are ignored, and removed at open only once they are
+older than `ORPHAN_GRACE_SECONDS`.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import chromadb
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
+from knowledge.chroma_server import ServerManifest, connect
 from knowledge.documents import Chunk, Section, chunk_sections, content_hash, load_playbook
 from knowledge.embedders import Embedder, EmbeddingUnavailable
 from knowledge.lexical import BM25Index
+from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
 from knowledge.near_duplicates import CONTAINED, NearDuplicates, containment, shingles
 from knowledge.normalize import normalize_query
 from knowledge.text import Lang, detect_language, tokenize
@@ -28,7 +43,11 @@ log = logging.getLogger(__name__)
 _WRITE_BATCH = 256
 _READ_PAGE = 5000
 """Chroma's SQLite refuses one query over ~32k ids ("too many SQL variables"): read in pages."""
-MANIFEST = "sources.json"
+ORPHAN_GRACE_SECONDS = 3600.0
+"""On a shared server, uncommitted chunks younger than this may be an ingest still running in
+another process; older ones are a crashed ingest's leftovers."""
+
+__all__ = ["MANIFEST", "FusionConfig", "Hit", "KnowledgeIndex", "SourceRecord", "SyncReport"]
 
 
 @dataclass(frozen=True)
@@ -65,20 +84,6 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class SourceRecord:
-    """What `opsbot sources` lists; the manifest of committed sources is the index's source of truth."""
-
-    source: str
-    hash: str
-    title: str
-    chunks: int
-    indexed_at: float
-    url: str | None = None
-    duplicates: int = 0
-    """Chunks that repeat text already indexed from another source (shown once in results)."""
-
-
-@dataclass(frozen=True)
 class SyncReport:
     added: int
     updated: int
@@ -91,25 +96,40 @@ class KnowledgeIndex:
 
     The first embedder's collection is the catalog (text and metadata); the others hold vectors
     only and are reconciled with it at open, so adding an embedder heals itself. A source is
-    committed by the manifest (`sources.json`, replaced atomically): chunks of an uncommitted version
-    are removed at open, so a crash in the middle of an ingest leaves the index as it was before.
+    committed by the manifest (`sources.json`, replaced atomically, or the server's `sources`
+    collection): chunks of an uncommitted version are removed at open, so a crash in the middle of
+    an ingest leaves the index as it was before.
+
+    `chroma_url` keeps the collections in that Chroma server instead of under `directory`, and
+    raises `ChromaUnreachable` when it does not answer. Embeddings are always computed here:
+    collections have no embedding function, so Chroma never loads a model of its own.
     """
 
     def __init__(
         self,
-        directory: Path,
+        directory: Path | None,
         embedders: Embedder | Sequence[Embedder],
         fusion: FusionConfig | None = None,
+        chroma_url: str | None = None,
     ) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
         self.embedders: list[Embedder] = list(embedders) if isinstance(embedders, Sequence) else [embedders]
         if not self.embedders:
             raise ValueError("at least one embedder is needed")
         self.fusion = fusion or FusionConfig()
-        self._client = chromadb.PersistentClient(
-            path=str(directory),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-        )
+        self._manifests: Manifest
+        if chroma_url is not None:
+            self._client = connect(chroma_url)
+            self._manifests = ServerManifest(self._client)
+        elif directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(
+                path=str(directory),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+            self._manifests = FileManifest(directory / MANIFEST)
+        else:
+            raise ValueError("a directory or a Chroma server URL is needed")
+        self._shared = self._manifests.shared
         self._collections = [
             self._client.get_or_create_collection(
                 name=f"chunks-{embedder.name}", metadata={"hnsw:space": "cosine"}, embedding_function=None
@@ -119,7 +139,10 @@ class KnowledgeIndex:
         self._write_lock = threading.Lock()
         self._state_lock = threading.RLock()
         """Guards the in-memory state below: searches read it while an ingest updates it."""
-        self._manifest_path = directory / MANIFEST
+        self._sync_lock = threading.RLock()
+        """Orders this process's commits with its refreshes, so neither undoes the other."""
+        self._revision: str | None = None
+        """The shared manifest's revision this process's view matches."""
         self._manifest: dict[str, SourceRecord] = {}
         self._chunks: dict[str, Chunk] = {}
         self._by_key: dict[str, dict[Lang, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -128,6 +151,7 @@ class KnowledgeIndex:
         self._load()
 
     def __len__(self) -> int:
+        self.refresh()
         return len(self._chunks)
 
     # -- loading and writing -------------------------------------------------------------------
@@ -138,26 +162,38 @@ class KnowledgeIndex:
         return self.embedders[0]
 
     def _load(self) -> None:
+        if self._shared:
+            # Revision, then manifest, then chunks: a commit is written after its chunks, so every
+            # version this manifest names is in the catalog read below, and a commit made while
+            # reading changes the revision, so the next refresh catches it.
+            self._revision = self._manifests.revision()
+            self._manifest = self._manifests.read(())
+        records = list(_all_records(self._collections[0], include_metadata=True))
         loaded = [
             (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
-            for chunk_id, metadata in _all_records(self._collections[0], include_metadata=True)
+            for chunk_id, metadata in records
         ]
-        self._manifest = self._read_manifest(loaded)
-        uncommitted = [
+        if not self._shared:
+            self._manifest = self._manifests.read(chunk for chunk, _ in loaded)
+        uncommitted = {
             chunk.id
             for chunk, _ in loaded
             if (record := self._manifest.get(chunk.source)) is None or record.hash != chunk.source_hash
-        ]
-        if uncommitted:
-            log.warning("removing %d chunks of an ingest that did not finish", len(uncommitted))
-            self._delete(uncommitted)
-        dropped = set(uncommitted)
+        }
+        leftovers = [cid for cid, metadata in records if cid in uncommitted and self._expired(metadata)]
+        if leftovers:
+            log.warning("removing %d chunks of an ingest that did not finish", len(leftovers))
+            self._delete(leftovers)
         for chunk, tokens in loaded:
-            if chunk.id not in dropped:
+            if chunk.id not in uncommitted:
                 self._remember(chunk, tokens)
         for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
-            present = {chunk_id for chunk_id, _ in _all_records(collection, include_metadata=False)}
-            extra = list(present - self._chunks.keys())
+            present = dict(_all_records(collection, include_metadata=self._shared))
+            extra = [
+                cid
+                for cid, metadata in present.items()
+                if cid not in self._chunks and self._expired(metadata)
+            ]
             for start in range(0, len(extra), _READ_PAGE):
                 collection.delete(ids=extra[start : start + _READ_PAGE])
             missing = [chunk for chunk_id, chunk in self._chunks.items() if chunk_id not in present]
@@ -168,46 +204,71 @@ class KnowledgeIndex:
                 except EmbeddingUnavailable as error:
                     log.warning("%s vectors incomplete (%s); retried at the next start", embedder.name, error)
 
+    def _expired(self, metadata: Mapping[str, object]) -> bool:
+        """May an uncommitted record be deleted? Always in embedded mode (this process owns the
+        index); on a shared server only once it is too old to be an ingest still running."""
+        if not self._shared:
+            return True
+        written = metadata.get("written_at")
+        return not isinstance(written, int | float) or written < time.time() - ORPHAN_GRACE_SECONDS
+
     def _write_vectors(self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk]) -> None:
         for start in range(0, len(chunks), _WRITE_BATCH):
             batch = chunks[start : start + _WRITE_BATCH]
             vectors = embedder.embed_passages([chunk.text for chunk in batch])
+            now = time.time()
             collection.upsert(
                 ids=[chunk.id for chunk in batch],
                 embeddings=vectors.tolist(),
-                metadatas=[{"source": chunk.source} for chunk in batch],
+                metadatas=[{"source": chunk.source, "written_at": now} for chunk in batch],
             )
 
-    def _read_manifest(self, loaded: list[tuple[Chunk, list[str]]]) -> dict[str, SourceRecord]:
-        """The committed sources; an index made before the manifest existed commits what it holds."""
-        try:
-            records = json.loads(self._manifest_path.read_text(encoding="utf-8"))
-            return {record["source"]: SourceRecord(**record) for record in records}
-        except FileNotFoundError:
-            pass
-        except (ValueError, TypeError, KeyError):
-            log.error(
-                "the index manifest %s is unreadable; rebuilding it from the chunks", self._manifest_path
-            )
-        manifest: dict[str, SourceRecord] = {}
-        for chunk, _ in loaded:
-            known = manifest.get(chunk.source)
-            count = known.chunks + 1 if known else 1
-            manifest[chunk.source] = SourceRecord(
-                chunk.source, chunk.source_hash, chunk.doc_title, count, time.time(), chunk.url
-            )
-        self._write_manifest(manifest)
-        return manifest
+    def refresh(self) -> None:
+        """Catch up with the commits of other processes sharing the server (a no-op in embedded
+        mode). One small read when nothing changed; otherwise only changed sources are reloaded."""
+        if not self._shared:
+            return
+        with self._sync_lock:
+            revision = self._manifests.revision()
+            if revision == self._revision:
+                return
+            committed = self._manifests.read(())
+            with self._state_lock:
+                known = dict(self._manifest)
+            changed = {
+                source: record
+                for source, record in committed.items()
+                if (old := known.get(source)) is None or old.hash != record.hash
+            }
+            gone = known.keys() - committed.keys()
+            fresh = [self._fetch_version(source, record.hash) for source, record in changed.items()]
+            with self._state_lock:
+                outdated = gone | changed.keys()
+                for chunk_id in [cid for cid, chunk in self._chunks.items() if chunk.source in outdated]:
+                    self._forget(chunk_id)
+                for version in fresh:
+                    for chunk, tokens in version:
+                        self._remember(chunk, tokens)
+                self._manifest = committed
+            self._revision = revision
+            if changed or gone:
+                log.info("index refreshed: %d sources changed, %d removed elsewhere", len(changed), len(gone))
 
-    def _write_manifest(self, manifest: dict[str, SourceRecord]) -> None:
-        """Write to a temporary file, flush it to disk, then rename over the old one (atomic)."""
-        partial = self._manifest_path.with_suffix(".json.partial")
-        records = [asdict(record) for record in sorted(manifest.values(), key=lambda r: r.source)]
-        with partial.open("w", encoding="utf-8") as handle:
-            json.dump(records, handle, ensure_ascii=False, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, self._manifest_path)
+    def _fetch_version(self, source: str, version: str) -> list[tuple[Chunk, list[str]]]:
+        """One committed version of a source, from the catalog."""
+        where = {"$and": [{"source": source}, {"source_hash": version}]}
+        return [
+            (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
+            for chunk_id, metadata in _all_records(self._collections[0], include_metadata=True, where=where)
+        ]
+
+    def _version_ids(self, source: str, version: str | None, keep: set[str]) -> list[str]:
+        """Ids of one version of a source as the server holds them, except `keep`."""
+        if version is None:
+            return []
+        where = {"$and": [{"source": source}, {"source_hash": version}]}
+        records = _all_records(self._collections[0], include_metadata=False, where=where)
+        return [chunk_id for chunk_id, _ in records if chunk_id not in keep]
 
     def _remember(self, chunk: Chunk, tokens: list[str]) -> None:
         self._chunks[chunk.id] = chunk
@@ -235,12 +296,15 @@ class KnowledgeIndex:
 
     def sources(self) -> dict[str, str]:
         """Each committed source with its content hash."""
+        self.refresh()
         return {source: record.hash for source, record in self._manifest.items()}
 
     def source_record(self, source: str) -> SourceRecord | None:
+        self.refresh()
         return self._manifest.get(source)
 
     def source_records(self) -> list[SourceRecord]:
+        self.refresh()
         return sorted(self._manifest.values(), key=lambda record: record.source)
 
     def _near_duplicates(self) -> NearDuplicates:
@@ -288,6 +352,7 @@ class KnowledgeIndex:
             raise ValueError(f"{source}: nothing to index")
         repeats = 0
         with self._write_lock:
+            self.refresh()  # duplicates are looked for among what every process indexed
             if deduplicate:
                 chunks, repeats = self._share_keys_with_duplicates(source, chunks)
             tokens = [tokenize(chunk.text) for chunk in chunks]
@@ -303,7 +368,8 @@ class KnowledgeIndex:
                     embeddings=vectors.tolist(),
                     documents=[chunk.text for chunk in batch],
                     metadatas=[
-                        _metadata(chunk, terms) for chunk, terms in zip(batch, batch_tokens, strict=True)
+                        _metadata(chunk, terms, time.time())
+                        for chunk, terms in zip(batch, batch_tokens, strict=True)
                     ],
                 )
             first = chunks[0]
@@ -316,21 +382,25 @@ class KnowledgeIndex:
                 url if url is not None else first.url,
                 repeats,
             )
-            with self._state_lock:
-                committed = {**self._manifest, source: record}
-                self._write_manifest(committed)  # the commit point
-                self._manifest = committed
-                new_ids = {chunk.id for chunk in chunks}
-                stale = [
-                    cid
-                    for cid, chunk in self._chunks.items()
-                    if chunk.source == source and cid not in new_ids
-                ]
-                for chunk_id in stale:
-                    self._forget(chunk_id)
-                for chunk, terms in zip(chunks, tokens, strict=True):
-                    self._forget(chunk.id)
-                    self._remember(chunk, terms)
+            new_ids = {chunk.id for chunk in chunks}
+            with self._sync_lock:
+                previous = self._manifests.commit(self._manifest, record)  # the commit point
+                with self._state_lock:
+                    self._manifest = {**self._manifest, source: record}
+                    stale = [
+                        cid
+                        for cid, chunk in self._chunks.items()
+                        if chunk.source == source and cid not in new_ids
+                    ]
+                    for chunk_id in stale:
+                        self._forget(chunk_id)
+                    for chunk, terms in zip(chunks, tokens, strict=True):
+                        self._forget(chunk.id)
+                        self._remember(chunk, terms)
+            if self._shared:
+                # The version the commit replaced, as the server had it: another process may have
+                # committed since this one last looked, and its ingest in progress is not touched.
+                stale = self._version_ids(source, previous, keep=new_ids) if previous != record.hash else []
             self._delete(stale)
             return record
 
@@ -343,14 +413,15 @@ class KnowledgeIndex:
     def remove_source(self, source: str) -> int:
         """Uncommit first (a crash after that still removes the chunks at the next open)."""
         with self._write_lock:
-            with self._state_lock:
-                if source in self._manifest:
-                    remaining = {name: r for name, r in self._manifest.items() if name != source}
-                    self._write_manifest(remaining)
-                    self._manifest = remaining
-                ids = [cid for cid, chunk in self._chunks.items() if chunk.source == source]
-                for chunk_id in ids:
-                    self._forget(chunk_id)
+            with self._sync_lock:
+                previous = self._manifests.uncommit(self._manifest, source)
+                with self._state_lock:
+                    self._manifest = {name: r for name, r in self._manifest.items() if name != source}
+                    ids = [cid for cid, chunk in self._chunks.items() if chunk.source == source]
+                    for chunk_id in ids:
+                        self._forget(chunk_id)
+            if self._shared:
+                ids = self._version_ids(source, previous, keep=set())
             self._delete(ids)
             return len(ids)
 
@@ -388,6 +459,7 @@ class KnowledgeIndex:
         self, query: str, top_k: int = 5, lang: Lang | None = None, fusion: FusionConfig | None = None
     ) -> list[Hit]:
         """Fused dense + lexical search; translations of one section count once, shown in `lang`."""
+        self.refresh()
         with self._state_lock:
             return self._search(query, top_k, lang, fusion)
 
@@ -475,16 +547,22 @@ class KnowledgeIndex:
         return self._chunks[chunk_ids[0]]
 
     def chunks(self) -> list[Chunk]:
+        self.refresh()
         with self._state_lock:
             return list(self._chunks.values())
 
 
-def _all_records(collection: Collection, include_metadata: bool) -> Iterator[tuple[str, dict]]:  # type: ignore[type-arg]
-    """Every (id, metadata) of a collection, a page at a time."""
+def _all_records(
+    collection: Collection, include_metadata: bool, where: dict[str, object] | None = None
+) -> Iterator[tuple[str, dict]]:  # type: ignore[type-arg]
+    """Every (id, metadata) of a collection (or those matching `where`), a page at a time."""
     offset = 0
     while True:
         page = collection.get(
-            include=["metadatas"] if include_metadata else [], limit=_READ_PAGE, offset=offset
+            where=where,  # type: ignore[arg-type]
+            include=["metadatas"] if include_metadata else [],
+            limit=_READ_PAGE,
+            offset=offset,
         )
         ids = page["ids"]
         metadatas = page["metadatas"] if include_metadata and page["metadatas"] else [{}] * len(ids)
@@ -494,7 +572,7 @@ def _all_records(collection: Collection, include_metadata: bool) -> Iterator[tup
         offset += len(ids)
 
 
-def _metadata(chunk: Chunk, tokens: list[str]) -> dict[str, str | int]:
+def _metadata(chunk: Chunk, tokens: list[str], written_at: float) -> dict[str, str | int | float]:
     return {
         "source": chunk.source,
         "doc_title": chunk.doc_title,
@@ -508,6 +586,7 @@ def _metadata(chunk: Chunk, tokens: list[str]) -> dict[str, str | int]:
         "url": chunk.url or "",
         "indexed_text": chunk.indexed_text or "",
         "tokens": " ".join(tokens),
+        "written_at": written_at,
     }
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from charset_normalizer import from_bytes
 
 from skills.errors import SkillError
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
@@ -178,11 +181,14 @@ def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
     try:
         import docx
 
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError):
+        return _docx_sections(docx.Document(io.BytesIO(data)), stem)
+    except Exception:  # a broken archive fails anywhere in python-docx and lxml, with any error type
         raise DocumentRefused(
             f"{name} is not a readable .docx file.", f"{name} 不是可读取的 .docx 文件。"
         ) from None
+
+
+def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
     title = (document.core_properties.title or "").strip()
     sections: list[LoadedSection] = []
     heading, lines = "", []
@@ -212,7 +218,6 @@ def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
 
 def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -225,7 +230,7 @@ def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:
         metadata_title = str((reader.metadata or {}).get("/Title") or "").strip()
     except DocumentRefused:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+    except Exception as error:  # a damaged PDF fails anywhere in pypdf, with any error type
         if "decrypt" in str(error).lower() or "encrypt" in str(error).lower():
             raise DocumentRefused(
                 f"{name} is encrypted. Remove the password and share it again.",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from skills.clients_csv import ALIASES, find_columns, parse_value, report_problems
-from skills.csv_files import csv_reader, decode, line_list
+from skills.csv_files import csv_reader, decode, header_names, line_list
 from skills.errors import SkillError
 from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
 from skills.transactions_csv import parse_date
@@ -114,7 +114,7 @@ def parse_roster(data: bytes, config: TierConfig) -> Roster:
     header = next(reader, [])
     columns = _columns(header)
     if "id" not in columns and "name" not in columns:
-        found = ", ".join(cell.strip() for cell in header if cell.strip()) or "(none)"
+        found = header_names(header)
         raise SkillError(
             f"The client list needs an id or name column (id, name, 客户编号, 客户名称). Columns found: {found}.",
             f"客户清单需要编号或名称列(id、name、客户编号、客户名称)。文件中的列:{found}。",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skills.csv_files import csv_reader, decode, line_list
+from skills.csv_files import csv_reader, decode, header_names, line_list
 from skills.errors import SkillError
 from skills.tier_config import brand_level
 from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
@@ -123,7 +123,7 @@ def _check_columns(header: list[str], columns: dict[str, int], config: TierConfi
         missing.insert(0, "id/name")
     if not missing:
         return
-    found = ", ".join(cell.strip() for cell in header if cell.strip()) or "(none)"
+    found = header_names(header)
     names_en = ", ".join(f"{m} ({ALIASES[m][-1]})" if m in ALIASES else m for m in missing)
     raise SkillError(
         f"Could not find the column(s) {names_en}. Columns found: {found}. Rename the columns, or leave a "

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from skills.errors import Lang, SkillError
 
@@ -49,12 +50,25 @@ def header_language(data: bytes) -> Lang:
 
 
 def csv_reader(text: str) -> Iterator[list[str]]:
-    """Rows of `text`, with the delimiter guessed (comma, semicolon, tab or pipe)."""
+    """Rows of `text`, with the delimiter guessed (comma, semicolon, tab or pipe). Old Mac line ends
+    (a lone CR) end a row; a file the csv module still cannot split is a SkillError with the line."""
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    return csv.reader(io.StringIO(text), dialect)
+    return _rows(csv.reader(io.StringIO(text, newline=""), dialect))
+
+
+def _rows(reader: Any) -> Iterator[list[str]]:
+    try:
+        yield from reader
+    except csv.Error:
+        line = reader.line_num
+        raise SkillError(
+            f"Line {line} cannot be read as CSV (a quote that is never closed, or a huge cell?). "
+            "Save the file from a spreadsheet as CSV and try again.",
+            f"第 {line} 行无法按 CSV 读取(引号没有闭合,或单元格过大?)。请用表格软件另存为 CSV 后重试。",
+        ) from None
 
 
 def line_list(numbers: list[int]) -> str:
@@ -63,3 +77,9 @@ def line_list(numbers: list[int]) -> str:
     return shown + (
         f" (+{len(numbers) - MAX_REPORTED_LINES} more)" if len(numbers) > MAX_REPORTED_LINES else ""
     )
+
+
+def header_names(header: list[str], limit: int = 200) -> str:
+    """The columns a file has, for a refusal: one line, cut short, "(none)" for a blank header."""
+    names = ", ".join(" ".join(cell.split()) for cell in header if cell.strip()) or "(none)"
+    return names if len(names) <= limit else names[: limit - 1] + "…"

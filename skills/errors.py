@@ -21,3 +21,15 @@ class SkillError(ValueError):
     def __reduce__(self) -> tuple[type[SkillError], tuple[str, str]]:
         """Both messages survive pickling (the answer process sends refusals back)."""
         return (type(self), (self.en, self.zh))
+
+
+QUOTE_LIMIT = 60
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`value` as a refusal quotes it: its repr (control characters show as escapes), cut after
+    `limit` characters, so repeating a pasted essay or a 400-digit number never buries the message."""
+    if isinstance(value, str) and len(value) > limit:
+        return repr(value[:limit] + "…")
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

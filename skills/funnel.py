@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from skills.errors import SkillError
+from skills.errors import SkillError, quoted
 from skills.units import MAX_AMOUNT, NUMBER, parse_amount
 
 Direction = Literal["up", "down"]
@@ -220,8 +220,8 @@ def _parse_splits(raw: str, number: int) -> tuple[str, tuple[tuple[str, float], 
         part_match = _RATE.match(part)
         if part_match is None:
             raise _error(
-                f"Stage {number}: each split part needs a share, like '80% new' (got {part.strip()!r}).",
-                f"第 {number} 个阶段:每个拆分项需要占比,比如 '80% 新客'(现在是 {part.strip()!r})。",
+                f"Stage {number}: each split part needs a share, like '80% new' (got {quoted(part.strip())}).",
+                f"第 {number} 个阶段:每个拆分项需要占比,比如 '80% 新客'(现在是 {quoted(part.strip())})。",
             )
         share = float(part_match["number"].replace(",", "")) / 100
         shares.append((" ".join(part_match["rest"].split()) or f"part {index + 1}", share))
@@ -249,8 +249,8 @@ def _chain(segments: list[_Segment], rate_override: tuple[float, float] | None) 
             value = value / rate if segment.operator == "up" else value * rate
         if value > MAX_AMOUNT * 1000:
             raise _error(
-                f"'{segment.name}' comes out larger than any real funnel ({value:.3g}); check the rates.",
-                f"'{segment.name}' 的结果超出合理范围({value:.3g}),请检查转化率。",
+                f"{quoted(segment.name)} comes out larger than any real funnel ({value:.3g}); check the rates.",
+                f"{quoted(segment.name)} 的结果超出合理范围({value:.3g}),请检查转化率。",
             )
         parts = tuple(Part(name, share, value * share) for name, share in segment.shares)
         stages.append(Stage(segment.name, value, rate, segment.operator, segment.stated, parts))
@@ -276,8 +276,8 @@ def _parse_what_if(text: str) -> tuple[float, float]:
     match = _WHAT_IF.match(text.translate(_FULL_WIDTH))
     if match is None:
         raise SkillError(
-            f"A what-if is written OLD%->NEW%, like 5%->6% (got {text.strip()!r}).",
-            f"假设变化的写法是 原%->新%,比如 5%->6%(现在是 {text.strip()!r})。",
+            f"A what-if is written OLD%->NEW%, like 5%->6% (got {quoted(text.strip())}).",
+            f"假设变化的写法是 原%->新%,比如 5%->6%(现在是 {quoted(text.strip())})。",
         )
     old, new = (float(match[key].replace(",", "")) / 100 for key in ("old", "new"))
     if not 0 < new <= 1:

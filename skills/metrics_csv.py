@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from skills.csv_files import csv_reader, decode, line_list
+from skills.csv_files import csv_reader, decode, header_names, line_list
 from skills.errors import Lang, SkillError
 from skills.transactions_csv import parse_date
 from skills.values import parse_number
@@ -102,7 +102,7 @@ def parse_metrics(data: bytes) -> list[MetricValue]:
     columns = {role: _column(header, role) for role in _HEADERS}
     missing = [role for role in ("date", "metric", "value") if columns[role] is None]
     if missing:
-        found = ", ".join(cell.strip() for cell in header if cell.strip()) or "(none)"
+        found = header_names(header)
         raise SkillError(
             f"Could not find the {', '.join(missing)} column(s). Columns found: {found}. "
             "The file needs date,metric,value (and optionally client), e.g. 2026-11-22,sales,120000.",

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import yaml
 
-from skills.errors import SkillError
+from skills.errors import SkillError, quoted
 from skills.tiers import TIER_ORDER, Tier
 
 Offer = Literal["value_first", "early_signature", "multi_year", "prepay", "retention"]
@@ -22,6 +22,9 @@ OFFERS: tuple[Offer, ...] = ("value_first", "early_signature", "multi_year", "pr
 SECTIONS = ("ceilings", "ladder", "overdue_max_share", "risks", "reminder_days")
 MAX_CEILING = 50.0
 """No renewal policy discounts half the contract away; above this a figure is a typo (15 → 150)."""
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when installed: PyYAML's pure-Python scanner needs seconds for a few
+thousand nested brackets, libyaml refuses them at once."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ def load_renewal_policy(text: str | None) -> RenewalPolicy:
 
 def _parse(text: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
+        data = yaml.load(text, Loader=_YAML_LOADER)
+    except (yaml.YAMLError, ValueError, RecursionError) as error:  # ValueError: 2024-02-30, `!!int x`
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
         line_zh = f"(第 {mark.line + 1} 行)" if mark is not None else ""
@@ -92,10 +95,10 @@ def _parse(text: str) -> dict[str, Any]:
 
 def _unknown(name: str, known: list[str], where: str) -> SkillError:
     close = difflib.get_close_matches(str(name), known, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else f" Known: {', '.join(known)}."
-    hint_zh = f"是不是 {close[0]!r}?" if close else f"可用:{', '.join(known)}。"
+    hint = f" Did you mean {quoted(close[0])}?" if close else f" Known: {', '.join(known)}."
+    hint_zh = f"是不是 {quoted(close[0])}?" if close else f"可用:{', '.join(known)}。"
     return SkillError(
-        f"Unknown entry {name!r} in {where}.{hint}", f"{where} 中有未知的项 {name!r}。{hint_zh}"
+        f"Unknown entry {quoted(name)} in {where}.{hint}", f"{where} 中有未知的项 {quoted(name)}。{hint_zh}"
     )
 
 
@@ -111,8 +114,8 @@ def _mapping(value: object, where: str) -> dict[str, Any]:
 def _number(value: object, where: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise SkillError(
-            f"In the renewal policy, {where} must be a number from {low:g} to {high:g} (it is {value!r}).",
-            f"续约策略中 {where} 应为 {low:g} 到 {high:g} 之间的数字(现在是 {value!r})。",
+            f"In the renewal policy, {where} must be a number from {low:g} to {high:g} (it is {quoted(value)}).",
+            f"续约策略中 {where} 应为 {low:g} 到 {high:g} 之间的数字(现在是 {quoted(value)})。",
         )
     return float(value)
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from skills.errors import SkillError
+from skills.errors import SkillError, quoted
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
@@ -28,11 +28,13 @@ def parse_zone(name: str) -> ZoneInfo:
     """An IANA time zone (Asia/Shanghai, America/New_York); a typo gets the nearest names."""
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file path
         close = difflib.get_close_matches(name.strip(), _zone_names(), n=3, cutoff=0.6)
         hint = f" Did you mean {', '.join(close)}?" if close else " Use a name such as Asia/Shanghai."
         hint_zh = f"是不是 {'、'.join(close)}?" if close else "请使用 Asia/Shanghai 这样的名称。"
-        raise SkillError(f"Unknown time zone {name!r}.{hint}", f"不认识的时区 {name!r}。{hint_zh}") from None
+        raise SkillError(
+            f"Unknown time zone {quoted(name)}.{hint}", f"不认识的时区 {quoted(name)}。{hint_zh}"
+        ) from None
 
 
 def parse_time(text: str) -> time:
@@ -40,8 +42,8 @@ def parse_time(text: str) -> time:
     match = _TIME.match(text.strip())
     if match is None:
         raise SkillError(
-            f"{text!r} is not a time of day; write it as 09:00 (24-hour).",
-            f"{text!r} 不是有效的时间,请写成 09:00(24 小时制)。",
+            f"{quoted(text)} is not a time of day; write it as 09:00 (24-hour).",
+            f"{quoted(text)} 不是有效的时间,请写成 09:00(24 小时制)。",
         )
     return time(int(match.group(1)), int(match.group(2)))
 
@@ -70,15 +72,15 @@ def _weekday(token: str, original: str) -> int:
         return WEEKDAYS.index(token[:3])
     if token in _ZH_WEEKDAYS:
         return _ZH_WEEKDAYS[token]
-    if token.isdigit() and 1 <= int(token) <= 7:
+    if token.isdecimal() and 1 <= int(token) <= 7:  # not isdigit: "²" is a digit int() cannot read
         return int(token) - 1
     raise _bad_days(original)
 
 
 def _bad_days(text: str) -> SkillError:
     return SkillError(
-        f"{text!r} is not a list of weekdays; write e.g. mon-fri or mon,wed,fri.",
-        f"{text!r} 不是有效的工作日,请写成 周一至周五 或 mon,wed,fri。",
+        f"{quoted(text)} is not a list of weekdays; write e.g. mon-fri or mon,wed,fri.",
+        f"{quoted(text)} 不是有效的工作日,请写成 周一至周五 或 mon,wed,fri。",
     )
 
 

@@ -14,13 +14,16 @@ from typing import Any
 
 import yaml
 
-from skills.errors import SkillError
+from skills.errors import SkillError, quoted
 from skills.tiers import BRAND_LEVELS, DIMENSIONS, TIER_ORDER, Tier, TierConfig
 from skills.values import parse_number
 
 SECTIONS = ("weights", "bands", "tiers", "overdue")
 WEIGHT_TOTAL = 100.0
 WEIGHT_TOLERANCE = 0.01
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when installed: PyYAML's pure-Python scanner needs seconds for a few
+thousand nested brackets, libyaml refuses them at once."""
 
 
 def default_tiers_yaml() -> str:
@@ -58,14 +61,22 @@ def load_tier_config(text: str | None) -> TierConfig:
 
 def _parse_yaml(text: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         where_zh = f"(第 {mark.line + 1} 行)" if mark is not None else ""
+        # Only the problem itself: the error's full text quotes the file with a caret under the mistake.
+        problem = getattr(error, "problem", None) or getattr(error, "reason", None) or "unreadable text"
         raise SkillError(
-            f"The tier settings are not valid YAML{where}: {getattr(error, 'problem', None) or error}.",
-            f"分层配置不是有效的 YAML{where_zh}:{getattr(error, 'problem', None) or error}。",
+            f"The tier settings are not valid YAML{where}: {problem}.",
+            f"分层配置不是有效的 YAML{where_zh}:{problem}。",
+        ) from None
+    except (ValueError, RecursionError):  # PyYAML's own date and !!tag building, or nesting too deep
+        raise SkillError(
+            "The tier settings are not valid YAML: a value cannot be read (an impossible date such as "
+            "2024-02-30, a wrong !!tag, or nesting too deep).",
+            "分层配置不是有效的 YAML:有无法读取的值(如不存在的日期 2024-02-30、错误的 !!标签,或嵌套过深)。",
         ) from None
     if data is None:
         return {}
@@ -73,8 +84,8 @@ def _parse_yaml(text: str) -> dict[str, Any]:
     unknown = [key for key in data if key not in SECTIONS]
     if unknown:
         raise SkillError(
-            f"Unknown section {unknown[0]!r} in the tier settings; the sections are {', '.join(SECTIONS)}.",
-            f"分层配置中有未知的部分 {unknown[0]!r};可用的部分为 {', '.join(SECTIONS)}。",
+            f"Unknown section {quoted(unknown[0])} in the tier settings; the sections are {', '.join(SECTIONS)}.",
+            f"分层配置中有未知的部分 {quoted(unknown[0])};可用的部分为 {', '.join(SECTIONS)}。",
         )
     return data
 
@@ -92,19 +103,20 @@ def _unknown_dimension(name: str, where: str) -> SkillError:
     close = [known for known in DIMENSIONS if name and name in known] or difflib.get_close_matches(
         name, DIMENSIONS, n=1
     )
-    hint_en = f" Did you mean {close[0]!r}?" if close else ""
-    hint_zh = f"是不是 {close[0]!r}?" if close else ""
+    hint_en = f" Did you mean {quoted(close[0])}?" if close else ""
+    hint_zh = f"是不是 {quoted(close[0])}?" if close else ""
     known = ", ".join(DIMENSIONS)
     return SkillError(
-        f"Unknown dimension {name!r} in {where}.{hint_en} The dimensions are: {known}.",
-        f"{where} 中有未知维度 {name!r}。{hint_zh}可用的维度:{known}。",
+        f"Unknown dimension {quoted(name)} in {where}.{hint_en} The dimensions are: {known}.",
+        f"{where} 中有未知维度 {quoted(name)}。{hint_zh}可用的维度:{known}。",
     )
 
 
 def _number(value: Any, what_en: str, what_zh: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise SkillError(
-            f"{what_en} must be a number, not {value!r}.", f"{what_zh} 必须是数字,而不是 {value!r}。"
+            f"{what_en} must be a number, not {quoted(value)}.",
+            f"{what_zh} 必须是数字,而不是 {quoted(value)}。",
         )
     return float(value)
 
@@ -154,8 +166,8 @@ def _numeric_bands(name: str, spec: Any) -> tuple[tuple[float, float], ...]:
             bound = parse_number(threshold)
         except ValueError:
             raise SkillError(
-                f"Band threshold {threshold!r} of {name} is not a number (e.g. 50000 or 5万).",
-                f"{name} 的分档门槛 {threshold!r} 不是数字(如 50000 或 5万)。",
+                f"Band threshold {quoted(threshold)} of {name} is not a number (e.g. 50000 or 5万).",
+                f"{name} 的分档门槛 {quoted(threshold)} 不是数字(如 50000 或 5万)。",
             ) from None
         bands.append((bound, _score(score, name)))
     if not bands:
@@ -182,8 +194,8 @@ def _brand_scores(spec: Any) -> dict[str, float]:
         key = brand_level(level)
         if key is None:
             raise SkillError(
-                f"Unknown brand level {level!r}; the levels are {', '.join(BRAND_LEVELS)}.",
-                f"未知的品牌等级 {level!r};可用的等级:{', '.join(BRAND_LEVELS)}。",
+                f"Unknown brand level {quoted(level)}; the levels are {', '.join(BRAND_LEVELS)}.",
+                f"未知的品牌等级 {quoted(level)};可用的等级:{', '.join(BRAND_LEVELS)}。",
             )
         scores[key] = _score(score, "brand")
     return scores
@@ -228,7 +240,7 @@ def _overdue(overdue: dict[str, Any]) -> tuple[float, Tier]:
     cap = overdue["caps_tier_at"]
     if cap not in TIER_ORDER:
         raise SkillError(
-            f"overdue.caps_tier_at must be one of {', '.join(TIER_ORDER)}, not {cap!r}.",
-            f"overdue.caps_tier_at 必须是 {', '.join(TIER_ORDER)} 之一,而不是 {cap!r}。",
+            f"overdue.caps_tier_at must be one of {', '.join(TIER_ORDER)}, not {quoted(cap)}.",
+            f"overdue.caps_tier_at 必须是 {', '.join(TIER_ORDER)} 之一,而不是 {quoted(cap)}。",
         )
     return grace, cap

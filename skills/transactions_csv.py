@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 
-from skills.csv_files import csv_reader, decode, line_list
+from skills.csv_files import csv_reader, decode, header_names, line_list
 from skills.errors import SkillError
 from skills.rfm import Transaction
 
@@ -107,7 +108,7 @@ def parse_transactions(
     }
     missing = [role for role in ("customer", "date", "amount") if columns[role] is None]
     if missing or (order and columns["order"] is None):
-        found = ", ".join(cell.strip() for cell in header if cell.strip()) or "(none)"
+        found = header_names(header)
         needed = ", ".join(missing or ["order"])
         raise SkillError(
             f"Could not find the {needed} column(s). Columns found: {found}. "
@@ -138,6 +139,8 @@ def parse_transactions(
             continue
         try:
             value = float(_AMOUNT_JUNK.sub("", row[a_col]))
+            if not math.isfinite(value):  # "inf", "nan", 1e400: float() reads them, RFM cannot use them
+                raise ValueError(row[a_col])
         except ValueError:
             bad_amounts.append(line)
             continue

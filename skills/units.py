@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from skills.errors import SkillError
+from skills.errors import SkillError, quoted
 
 WAN = 10_000
 YI = 100_000_000
@@ -38,16 +38,17 @@ def parse_amount(text: str) -> tuple[float, str]:
     """
     if text.lstrip().startswith("-"):
         raise SkillError(
-            f"Amounts cannot be negative: {text.strip()!r}. Example: 500w sales",
-            f"数量不能为负数:{text.strip()!r}。例如:500万 销售",
+            f"Amounts cannot be negative: {quoted(text.strip())}. Example: 500w sales",
+            f"数量不能为负数:{quoted(text.strip())}。例如:500万 销售",
         )
     match = _AMOUNT.match(text)
     if match is None:
         raise SkillError(
-            f"Expected an amount such as 500w, 1,250,000 or 1.25亿 at {text.strip()!r}.",
-            f"这里应该是一个数量,比如 500万、1,250,000 或 1.25亿:{text.strip()!r}。",
+            f"Expected an amount such as 500w, 1,250,000 or 1.25亿 at {quoted(text.strip())}.",
+            f"这里应该是一个数量,比如 500万、1,250,000 或 1.25亿:{quoted(text.strip())}。",
         )
     value = float(match["number"].replace(",", ""))
+    number = match["number"] if len(match["number"]) <= 20 else match["number"][:20] + "…"
     rest = match["rest"]
     if rest.lstrip()[:1] in ("万", "亿", "千", "百"):
         rest = rest.lstrip()  # Chinese units may stand apart from the number: 500 万
@@ -57,14 +58,14 @@ def parse_amount(text: str) -> tuple[float, str]:
         rest = rest[len(unit) :]
         if (doubled := next((u for u in _UNIT_ORDER if rest.startswith(u)), None)) is not None:
             raise SkillError(
-                f"Two units in a row after {match['number']}: {unit}{doubled}. Write one, e.g. 1.25亿.",
-                f"{match['number']} 后面连写了两个单位:{unit}{doubled}。只写一个,例如 1.25亿。",
+                f"Two units in a row after {number}: {unit}{doubled}. Write one, e.g. 1.25亿.",
+                f"{number} 后面连写了两个单位:{unit}{doubled}。只写一个,例如 1.25亿。",
             )
     elif (word := re.match(r"[A-Za-z]+", rest)) is not None:
         raise SkillError(
-            f"Unknown unit {word[0]!r} after {match['number']}. Use k, m, w/万, 百万, 千万 or 亿, "
+            f"Unknown unit {quoted(word[0])} after {number}. Use k, m, w/万, 百万, 千万 or 亿, "
             "or put a space before the stage name (500w sales).",
-            f"{match['number']} 后面的单位 {word[0]!r} 无法识别。可用 k、m、w/万、百万、千万、亿,"
+            f"{number} 后面的单位 {quoted(word[0])} 无法识别。可用 k、m、w/万、百万、千万、亿,"
             "或在阶段名前加空格(500万 销售)。",
         )
     check_amount(value, f"{match['number']}{unit or ''}")
@@ -79,13 +80,13 @@ def _runs_on(unit: str, after: str) -> bool:
 def check_amount(value: float, shown: str) -> None:
     if not math.isfinite(value) or value > MAX_AMOUNT:
         raise SkillError(
-            f"{shown!r} is larger than any real funnel (limit 1000万亿); check the unit.",
-            f"{shown!r} 超出合理范围(上限 1000万亿),请检查单位。",
+            f"{quoted(shown)} is larger than any real funnel (limit 1000万亿); check the unit.",
+            f"{quoted(shown)} 超出合理范围(上限 1000万亿),请检查单位。",
         )
     if value <= 0:
         raise SkillError(
-            f"Amounts must be above zero: {shown!r}.",
-            f"数量必须大于零:{shown!r}。",
+            f"Amounts must be above zero: {quoted(shown)}.",
+            f"数量必须大于零:{quoted(shown)}。",
         )
 
 

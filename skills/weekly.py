@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from typing import Any, Literal, Protocol
 
 from skills.anomalies import AnomalyConfig, Direction, check_day
-from skills.errors import Lang, SkillError
+from skills.errors import Lang, SkillError, quoted
 from skills.feedback_categories import CATEGORY_INFO
 from skills.metrics_csv import DEFAULT_METRICS, is_level_metric, metric_label
 from skills.transactions_csv import parse_date
@@ -81,8 +81,8 @@ def parse_week_of(text: str) -> date:
         return parse_date(cleaned)
     except ValueError:
         raise SkillError(
-            f"{text!r} is not a date; name any day of the week you want, e.g. 2026-11-18 (or 2026-W47).",
-            f"{text!r} 不是日期,请写出要看的那一周中的任意一天,例如 2026-11-18(或 2026-W47)。",
+            f"{quoted(text)} is not a date; name any day of the week you want, e.g. 2026-11-18 (or 2026-W47).",
+            f"{quoted(text)} 不是日期,请写出要看的那一周中的任意一天,例如 2026-11-18(或 2026-W47)。",
         ) from None
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.feedback_service import FeedbackService
@@ -17,8 +21,37 @@ from bot.storage import EventLedger, create_db_engine, sqlite_url
 from knowledge.embedders import Embedder, create_embedders
 from skills.feedback_classifier import FeedbackClassifier
 
+POSTGRES_ADMIN_URL = os.environ.get("OPSBOT_TEST_DATABASE_URL")
+"""A PostgreSQL server (CI starts one): set, every test gets a database of its own there, named by
+DATABASE_URL, instead of SQLite in its temp folder."""
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token-0000"
+
+
+def db_url_for(home: Path) -> str:
+    """The database a test uses: the test's PostgreSQL database, else SQLite in `home`."""
+    return os.environ.get("DATABASE_URL") or sqlite_url(home)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """With OPSBOT_TEST_DATABASE_URL, a fresh PostgreSQL database per test, dropped afterwards."""
+    if not POSTGRES_ADMIN_URL:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        yield
+        return
+    name = f"opsbot_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        yield
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def make_settings(home: Path, **values: object) -> Settings:
@@ -74,7 +107,7 @@ def services(
     tmp_path: Path, knowledge: KnowledgeService, feedback_classifier: FeedbackClassifier
 ) -> Iterator[Services]:
     settings = make_settings(tmp_path)
-    engine = create_db_engine(sqlite_url(tmp_path))
+    engine = create_db_engine(settings.db_url)
     feedback = FeedbackService(FeedbackStore(engine), base=feedback_classifier.fork)
     feedback.offline()  # as after the start-up warm-up; the pending path has its own test
     built = Services(

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.schedule import parse_zone
 from skills.weekly import week_start
 from tests.bot.test_weekly import seed_week
+from tests.conftest import db_url_for
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,7 @@ def _seeded(cli_home: Path) -> str:
     today = datetime.now(UTC).astimezone(parse_zone("Asia/Shanghai")).date()
     monday = week_start(today) - timedelta(days=14)
     cli_home.mkdir(parents=True, exist_ok=True)
-    seed_week(create_db_engine(sqlite_url(cli_home)), monday, today)
+    seed_week(create_db_engine(db_url_for(cli_home)), monday, today)
     return (monday + timedelta(days=3)).isoformat()
 
 

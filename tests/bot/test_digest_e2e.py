@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 from slack_sdk import WebClient
 
 from bot.digest_scheduler import DigestScheduler
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from tests.bot.conftest import Running
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, db_url_for
 from tests.fakes.slack_requests import button_click, send_command, send_interaction
 
 
@@ -47,7 +47,7 @@ def test_done_button_in_the_digest_ticks_the_item_off(running: Running) -> None:
     running.services.owners.ensure("U123", "Asia/Shanghai")
     todo = running.services.todos.add("U123", "call Acme about the renewal", date(2026, 11, 20))
     client = WebClient(token=BOT_TOKEN, base_url=running.slack.base_url)
-    scheduler = DigestScheduler(create_db_engine(sqlite_url(running.services.settings.home)), client, "UTC")
+    scheduler = DigestScheduler(create_db_engine(db_url_for(running.services.settings.home)), client, "UTC")
     assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 1
     [dm] = running.slack.calls_to("chat.postMessage")
     assert dm.params["channel"] == "U123"

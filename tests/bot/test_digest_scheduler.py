@@ -17,9 +17,9 @@ from bot.digest_scheduler import DigestScheduler
 from bot.local_slack import LocalSlack
 from bot.metrics_store import MetricStore
 from bot.owner_store import OwnerChanges, OwnerStore, TodoStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.metrics_csv import MetricValue
-from tests.conftest import BOT_TOKEN
+from tests.conftest import BOT_TOKEN, db_url_for
 
 
 @pytest.fixture
@@ -31,12 +31,12 @@ def slack() -> Iterator[LocalSlack]:
 
 
 def _scheduler(tmp_path: Path, slack: LocalSlack, holidays: frozenset[date] = frozenset()) -> DigestScheduler:
-    engine = create_db_engine(sqlite_url(tmp_path))
+    engine = create_db_engine(db_url_for(tmp_path))
     return DigestScheduler(engine, WebClient(token=BOT_TOKEN, base_url=slack.base_url), "UTC", holidays)
 
 
 def _owners(tmp_path: Path) -> OwnerStore:
-    return OwnerStore(create_db_engine(sqlite_url(tmp_path)))
+    return OwnerStore(create_db_engine(db_url_for(tmp_path)))
 
 
 def _digests(slack: LocalSlack) -> list[str]:
@@ -47,7 +47,7 @@ def test_each_owner_gets_one_digest_at_their_local_time(tmp_path: Path, slack: L
     owners = _owners(tmp_path)
     owners.ensure("USH", "Asia/Shanghai")
     owners.ensure("UNY", "America/New_York")
-    TodoStore(create_db_engine(sqlite_url(tmp_path))).add("USH", "call Acme", date(2026, 11, 20))
+    TodoStore(create_db_engine(db_url_for(tmp_path))).add("USH", "call Acme", date(2026, 11, 20))
     scheduler = _scheduler(tmp_path, slack)
     assert scheduler.scan(datetime(2026, 11, 23, 0, 59, tzinfo=UTC)) == 0
     assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 1  # 09:00 in Shanghai
@@ -99,7 +99,7 @@ def test_a_failed_send_is_retried_and_two_schedulers_send_once(tmp_path: Path, s
     assert sum(counts) + retried == 20, "the failed send was given back and sent once, by either"
     delivered = _digests(slack)
     assert len(delivered) == 21 and len(set(delivered)) == 20  # the failed attempt plus one each
-    log = DeliveryLog(create_db_engine(sqlite_url(tmp_path)))
+    log = DeliveryLog(create_db_engine(db_url_for(tmp_path)))
     assert log.sent_count("digest", date(2026, 11, 23)) == 20
 
 
@@ -121,7 +121,7 @@ def test_the_profile_time_zone_follows_slack_unless_the_owner_chose_one(
 def test_an_anomaly_comes_first_with_a_button_to_start_the_analysis(
     tmp_path: Path, slack: LocalSlack
 ) -> None:
-    engine = create_db_engine(sqlite_url(tmp_path))
+    engine = create_db_engine(db_url_for(tmp_path))
     OwnerStore(engine).ensure("USH", "Asia/Shanghai")
     weekly = (130, 110, 100, 100, 105, 55, 45)
     reviewed = date(2026, 11, 22)

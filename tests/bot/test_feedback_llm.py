@@ -12,9 +12,9 @@ import pytest
 from bot.feedback_service import FeedbackService
 from bot.feedback_store import FeedbackStore, NewFeedback
 from bot.llm import create_structured_llm
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.feedback_classifier import FeedbackClassifier
-from tests.conftest import make_settings
+from tests.conftest import db_url_for, make_settings
 from tests.fakes.openai_server import FakeOpenAI
 
 
@@ -27,7 +27,7 @@ def fake() -> Iterator[FakeOpenAI]:
 
 def _service(fake: FakeOpenAI, tmp_path: Path, classifier: FeedbackClassifier) -> FeedbackService:
     settings = make_settings(tmp_path, OPENAI_BASE_URL=fake.start(), OPSBOT_LLM_TIMEOUT="5")
-    store = FeedbackStore(create_db_engine(sqlite_url(tmp_path)))
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
     return FeedbackService(store, create_structured_llm(settings), base=classifier.fork)
 
 

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.feedback_store import FeedbackStore, NewFeedback
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.feedback_classifier import Classification
+from tests.conftest import db_url_for
 
 
 def _new(key: str, text: str, customer: str | None = None, reporter: str = "U1") -> NewFeedback:
@@ -18,8 +19,8 @@ BUG = Classification("bug", 0.9, ("error",))
 
 
 def test_the_same_key_files_once_even_from_two_stores(tmp_path: Path) -> None:
-    first = FeedbackStore(create_db_engine(sqlite_url(tmp_path)))
-    second = FeedbackStore(create_db_engine(sqlite_url(tmp_path)))
+    first = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    second = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
     filed = first.file(_new("message:C1:1", "Export fails with error 500"), BUG)
     again = second.file(_new("message:C1:1", "Export fails with error 500"), BUG)
     assert filed.created and not again.created and again.item.id == filed.item.id
@@ -27,7 +28,7 @@ def test_the_same_key_files_once_even_from_two_stores(tmp_path: Path) -> None:
 
 
 def test_groups_count_named_customers_not_messages(tmp_path: Path) -> None:
-    store = FeedbackStore(create_db_engine(sqlite_url(tmp_path)))
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
     store.file(_new("k1", "Export to Excel fails with error 500", "Acme"), BUG)
     store.file(_new("k2", "export to excel: error 500 again", "acme "), BUG)
     third = store.file(_new("k3", "Exporting to Excel gives error 500", None, reporter="U9"), BUG)
@@ -41,7 +42,7 @@ def test_groups_count_named_customers_not_messages(tmp_path: Path) -> None:
 
 
 def test_corrections_become_examples_and_a_late_llm_answer_does_not_override_them(tmp_path: Path) -> None:
-    store = FeedbackStore(create_db_engine(sqlite_url(tmp_path)))
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
     item = store.file(_new("k1", "the app is slow"), BUG).item
     store.correct(item.id, "complaint", "U2")
     store.update_classification(item.id, Classification("other", 0.8, (), method="llm"))
@@ -54,7 +55,7 @@ def test_corrections_become_examples_and_a_late_llm_answer_does_not_override_the
 
 
 def test_counts_respect_the_period_and_routes_can_be_removed(tmp_path: Path) -> None:
-    store = FeedbackStore(create_db_engine(sqlite_url(tmp_path)))
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
     store.file(_new("old", "old text here"), BUG, now=datetime.now(UTC) - timedelta(days=40))
     store.file(_new("new", "new text here"), BUG)
     assert store.counts(datetime.now(UTC) - timedelta(days=30)) == {("bug", "new"): 1}

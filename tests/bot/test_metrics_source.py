@@ -14,9 +14,9 @@ from bot.local_slack import LocalSlack
 from bot.metrics_source import load_source, pull
 from bot.metrics_store import MetricStore
 from bot.owner_store import OwnerStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.errors import SkillError
-from tests.conftest import BOT_TOKEN
+from tests.conftest import BOT_TOKEN, db_url_for
 
 
 def _team_database(path: Path) -> str:
@@ -47,7 +47,7 @@ def test_queries_fill_the_store_and_a_bad_query_is_skipped(
         encoding="utf-8",
     )
     source = load_source(config)
-    store = MetricStore(create_db_engine(sqlite_url(tmp_path)))
+    store = MetricStore(create_db_engine(db_url_for(tmp_path)))
     assert pull(source, store, date(2026, 11, 16)) == 7 + 14
     assert store.series("sales", date(2026, 11, 16), date(2026, 11, 22))[date(2026, 11, 22)] == 150
     assert store.series("active_users", date(2026, 11, 22), date(2026, 11, 22), client="north") == {
@@ -70,7 +70,7 @@ def test_the_scan_pulls_before_sending(tmp_path: Path, monkeypatch: pytest.Monke
         "url: ${TEAM_DB}\nqueries:\n  sales: SELECT day, SUM(amount) FROM orders WHERE day >= :since GROUP BY day\n",
         encoding="utf-8",
     )
-    engine = create_db_engine(sqlite_url(tmp_path))
+    engine = create_db_engine(db_url_for(tmp_path))
     OwnerStore(engine).ensure("USH", "Asia/Shanghai")
     slack = LocalSlack()
     client = WebClient(token=BOT_TOKEN, base_url=slack.start())

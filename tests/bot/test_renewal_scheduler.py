@@ -16,9 +16,9 @@ from bot.delivery_log import DeliveryLog
 from bot.local_slack import LocalSlack
 from bot.owner_store import OwnerStore
 from bot.renewal_scheduler import RenewalScheduler, milestone, reminder_kind
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.client_roster import ClientRecord
-from tests.conftest import BOT_TOKEN, make_settings
+from tests.conftest import BOT_TOKEN, db_url_for, make_settings
 
 END = date(2027, 3, 1)
 MONDAY_AFTER_30_DAYS = date(2027, 2, 1)
@@ -34,7 +34,7 @@ def slack() -> Iterator[LocalSlack]:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    engine = create_db_engine(sqlite_url(tmp_path))
+    engine = create_db_engine(db_url_for(tmp_path))
     ClientStore(engine).save(
         [
             ClientRecord("C1", "Acme", 500_000, END, "U0ACME", {"payment": 0}),

@@ -16,9 +16,10 @@ from bot.retro_blocks import (
     submitted_text,
 )
 from bot.retro_store import NewRetro, Retro, RetroStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from knowledge.loaders import load_document
 from skills.retro import RetroDraft, RetroText, retro_problems
+from tests.conftest import db_url_for
 
 TEXT = RetroText(
     "Double 11 <!channel>",
@@ -138,7 +139,7 @@ def test_the_markdown_keeps_four_sections_cited_as_title_and_step() -> None:
 
 
 def test_the_store_saves_whole_retros_and_marks_them(tmp_path: Path) -> None:
-    store = RetroStore(create_db_engine(sqlite_url(tmp_path)))
+    store = RetroStore(create_db_engine(db_url_for(tmp_path)))
     first = store.save(NewRetro(TEXT, "en", author="U1"), now=datetime(2026, 11, 1, tzinfo=UTC))
     second = store.save(
         NewRetro(TEXT, "zh", "sales", date(2026, 11, 1), date(2026, 11, 3), "U2", "C9"),

@@ -1,11 +1,12 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.storage import EventLedger, create_db_engine, sqlite_url
+from bot.storage import EventLedger, create_db_engine
+from tests.conftest import db_url_for
 
 
 def test_claims_are_exclusive_and_atomic(tmp_path: Path) -> None:
-    ledger = EventLedger(create_db_engine(sqlite_url(tmp_path)))
+    ledger = EventLedger(create_db_engine(db_url_for(tmp_path)))
     assert ledger.claim("event:E1", "message:C1:1")
     assert not ledger.claim("event:E1")
     assert not ledger.claim("event:E2", "message:C1:1")
@@ -13,12 +14,12 @@ def test_claims_are_exclusive_and_atomic(tmp_path: Path) -> None:
 
 
 def test_claims_survive_a_restart(tmp_path: Path) -> None:
-    assert EventLedger(create_db_engine(sqlite_url(tmp_path))).claim("event:E1")
-    assert not EventLedger(create_db_engine(sqlite_url(tmp_path))).claim("event:E1")
+    assert EventLedger(create_db_engine(db_url_for(tmp_path))).claim("event:E1")
+    assert not EventLedger(create_db_engine(db_url_for(tmp_path))).claim("event:E1")
 
 
 def test_old_claims_are_pruned_by_later_claims(tmp_path: Path) -> None:
-    ledger = EventLedger(create_db_engine(sqlite_url(tmp_path)))
+    ledger = EventLedger(create_db_engine(db_url_for(tmp_path)))
     now = datetime.now(UTC)
     ledger.claim("event:old", now=now - timedelta(days=3))
     ledger.claim("event:new", now=now)
@@ -27,7 +28,7 @@ def test_old_claims_are_pruned_by_later_claims(tmp_path: Path) -> None:
 
 
 def test_prune_removes_only_expired_keys(tmp_path: Path) -> None:
-    ledger = EventLedger(create_db_engine(sqlite_url(tmp_path)))
+    ledger = EventLedger(create_db_engine(db_url_for(tmp_path)))
     now = datetime.now(UTC)
     ledger.claim("event:recent", now=now - timedelta(hours=1))
     ledger.claim("event:old", now=now - timedelta(days=3))

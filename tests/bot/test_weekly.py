@@ -15,7 +15,7 @@ from bot.client_store import ClientStore
 from bot.feedback_store import FeedbackStore, NewFeedback
 from bot.metrics_store import MetricStore
 from bot.owner_store import TodoStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from bot.weekly import collect_weekly, compose, render_text, week_of_words, weekly_message
 from knowledge.answer import ChatMessages
 from skills.client_roster import ClientRecord
@@ -23,6 +23,7 @@ from skills.errors import SkillError
 from skills.feedback_classifier import Classification
 from skills.metrics_csv import MetricValue
 from skills.schedule import parse_zone
+from tests.conftest import db_url_for
 
 SHANGHAI = parse_zone("Asia/Shanghai")
 MONDAY = date(2026, 11, 16)
@@ -121,7 +122,7 @@ def seed_week(engine: Engine, monday: date, today: date) -> None:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    built = create_db_engine(sqlite_url(tmp_path))
+    built = create_db_engine(db_url_for(tmp_path))
     seed_week(built, MONDAY, TODAY)
     return built
 

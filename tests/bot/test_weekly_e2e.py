@@ -7,12 +7,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from skills.schedule import parse_zone
 from skills.weekly import week_start
 from tests.bot.conftest import Running
 from tests.bot.test_weekly import seed_week
-from tests.conftest import SIGNING_SECRET
+from tests.conftest import SIGNING_SECRET, db_url_for
 from tests.fakes.slack_requests import send_command
 
 
@@ -32,7 +32,7 @@ def _seeded(running: Running) -> datetime:
     running.slack.user_timezones["U123"] = "Asia/Shanghai"
     today = datetime.now(UTC).astimezone(parse_zone("Asia/Shanghai")).date()
     monday = week_start(today) - timedelta(days=14)
-    seed_week(create_db_engine(sqlite_url(running.services.settings.home)), monday, today)
+    seed_week(create_db_engine(db_url_for(running.services.settings.home)), monday, today)
     return datetime(monday.year, monday.month, monday.day)
 
 

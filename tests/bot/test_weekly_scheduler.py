@@ -15,11 +15,11 @@ from slack_sdk import WebClient
 from bot.config import SettingsError
 from bot.delivery_log import DeliveryLog
 from bot.local_slack import LocalSlack
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage import create_db_engine
 from bot.weekly_scheduler import WeeklyScheduler, WeeklyTiming, create_weekly_scheduler, parse_weekly_at
 from skills.schedule import parse_zone
 from tests.bot.test_weekly import seed_week
-from tests.conftest import BOT_TOKEN, make_settings
+from tests.conftest import BOT_TOKEN, db_url_for, make_settings
 
 CHANNEL = "C0WEEKLY"
 
@@ -34,7 +34,7 @@ def slack() -> Iterator[LocalSlack]:
 
 def _scheduler(tmp_path: Path, slack: LocalSlack, at: str = "mon 10:00") -> WeeklyScheduler:
     """A new scheduler object on the same database, as after a restart."""
-    engine = create_db_engine(sqlite_url(tmp_path))
+    engine = create_db_engine(db_url_for(tmp_path))
     client = WebClient(token=BOT_TOKEN, base_url=slack.base_url)
     return WeeklyScheduler(engine, client, CHANNEL, parse_weekly_at(at), parse_zone("Asia/Shanghai"))
 
@@ -58,7 +58,7 @@ def test_the_setting_names_one_weekday_and_a_time_in_either_language() -> None:
 def test_posted_once_at_the_local_time_and_never_again_after_a_restart(
     tmp_path: Path, slack: LocalSlack
 ) -> None:
-    seed_week(create_db_engine(sqlite_url(tmp_path)), date(2026, 11, 16), date(2026, 11, 23))
+    seed_week(create_db_engine(db_url_for(tmp_path)), date(2026, 11, 16), date(2026, 11, 23))
     scheduler = _scheduler(tmp_path, slack)
     assert scheduler.scan(datetime(2026, 11, 23, 1, 59, tzinfo=UTC)) == 0  # 09:59 in Shanghai
     assert scheduler.scan(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)) == 1
@@ -67,7 +67,7 @@ def test_posted_once_at_the_local_time_and_never_again_after_a_restart(
     [post] = slack.calls_to("chat.postMessage")
     assert post.params["channel"] == CHANNEL
     assert "2026-W47" in post.params["text"] and "Sales came to 721" in post.params["text"]
-    log = DeliveryLog(create_db_engine(sqlite_url(tmp_path)))
+    log = DeliveryLog(create_db_engine(db_url_for(tmp_path)))
     assert log.sent_count("weekly", date(2026, 11, 16)) == 1
     assert log.sent_count("digest") == 0, "its own kind in the shared log"
 
