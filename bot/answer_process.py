@@ -47,14 +47,14 @@ def _warm_up() -> int:
     return len(_worker_knowledge.answerer.index)
 
 
-def _answer(question: str) -> Answer:
+def _answer(question: str, channel: str | None) -> Answer:
     assert _worker_knowledge is not None
-    return _worker_knowledge.answer(question)
+    return _worker_knowledge.answer(question, channel)
 
 
-def _ingest(source: str, name: str, data: bytes, url: str | None) -> IngestReport:
+def _ingest(source: str, name: str, data: bytes, url: str | None, visibility: str) -> IngestReport:
     assert _worker_knowledge is not None
-    return _worker_knowledge.ingest(source, name, data, url)
+    return _worker_knowledge.ingest(source, name, data, url, visibility)
 
 
 def _sources() -> list[SourceRecord]:
@@ -100,13 +100,16 @@ class AnswerProcess:
         warm = self._warm
         return warm is not None and warm.done() and warm.exception() is None
 
-    def answer(self, question: str) -> Answer:
-        """Raises on failure (the caller tells the user); a crashed child is replaced for next time."""
-        return self._run(_answer, question)
+    def answer(self, question: str, channel: str | None = None) -> Answer:
+        """Raises on failure (the caller tells the user); a crashed child is replaced for next time.
+        The channel crosses with the question: the child filters by it."""
+        return self._run(_answer, question, channel)
 
-    def ingest(self, source: str, name: str, data: bytes, url: str | None = None) -> IngestReport:
+    def ingest(
+        self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""
+    ) -> IngestReport:
         """Documents are written by the process that owns the index."""
-        return self._run(_ingest, source, name, data, url)
+        return self._run(_ingest, source, name, data, url, visibility)
 
     def sources(self) -> list[SourceRecord]:
         return self._run(_sources)

@@ -43,22 +43,32 @@ def answer_in_thread(
             )
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
-    _deliver(services, question, lang, update)
+    _deliver(services, question, lang, update, channel)
 
 
-def answer_by_response_url(services: Services, respond: Callable[..., Any], question: str) -> None:
-    """Slash-command answers replace the ephemeral 'working on it' message."""
+def answer_by_response_url(
+    services: Services, respond: Callable[..., Any], question: str, channel: str | None = None
+) -> None:
+    """Slash-command answers replace the ephemeral 'working on it' message; `channel` is where the
+    command was run (None: public documents only)."""
     lang = detect_language(question)
 
     def update(payload: dict[str, Any]) -> None:
         respond(response_type="ephemeral", replace_original=True, **payload)
 
-    _deliver(services, question, lang, update)
+    _deliver(services, question, lang, update, channel)
 
 
-def _deliver(services: Services, question: str, lang: Lang, update: Callable[[dict[str, Any]], None]) -> None:
+def _deliver(
+    services: Services,
+    question: str,
+    lang: Lang,
+    update: Callable[[dict[str, Any]], None],
+    channel: str | None,
+) -> None:
+    """Answers cite only documents the asking channel may see."""
     try:
-        payload = answer_message(services.knowledge.answer(question))
+        payload = answer_message(services.knowledge.answer(question, channel=channel))
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("answering failed (reference %s)", reference)

@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question with citations")
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--channel", help="also cite documents restricted to this Slack channel id")
     funnel = sub.add_parser("funnel", help="funnel decomposition, plan checks and what-ifs")
     funnel.add_argument("expression", nargs="+", help='e.g. "500w sales / 5%% customers / 80%% downloads"')
     funnel.add_argument("--what-if", dest="what_if", help="change one rate, e.g. 5%%->6%%")
@@ -120,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="*")
     search.add_argument("--top-k", type=int, default=5, help="results per query (default 5)")
     search.add_argument("--json", action="store_true", help="print one JSON line per query")
+    search.add_argument("--channel", help="also find documents restricted to this Slack channel id")
     return parser
 
 
@@ -200,7 +202,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
-    answer = create_knowledge(settings).answer(" ".join(args.question))
+    answer = create_knowledge(settings).answer(" ".join(args.question), channel=args.channel)
     if args.json:
         print(json.dumps(answer_to_json(answer), ensure_ascii=False))
     else:
@@ -216,7 +218,7 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     for query in queries:
         if not query:
             continue
-        hits = index.search(query, top_k=args.top_k)
+        hits = index.search(query, top_k=args.top_k, visible_to=args.channel)
         results = [
             {
                 "source": hit.chunk.source,
@@ -457,6 +459,7 @@ def _sources(settings: Settings, args: argparse.Namespace) -> int:
     for record in records:
         when = datetime.datetime.fromtimestamp(record.indexed_at).strftime("%Y-%m-%d %H:%M")
         extra = f", {record.duplicates} duplicates" if record.duplicates else ""
+        extra += f", only in {record.visibility}" if record.visibility else ""
         print(f"{record.source}  {record.chunks} chunks{extra}  {when}  {record.title}")
     return 0
 

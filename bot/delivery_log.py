@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
+from bot.slack_health import SlackHealth, auth_error
 from bot.storage import Base
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,15 @@ STALE_CLAIM = timedelta(minutes=10)
 PERMANENT_ERRORS = frozenset(
     {
         "user_not_found",
-        "account_inactive",
         "user_disabled",
         "channel_not_found",
         "cannot_dm_bot",
         "not_allowed",
     }
 )
-"""Slack errors that will not pass by retrying on the same day."""
+"""Slack errors about one recipient that will not pass by retrying on the same day. Not
+`account_inactive`: with a bot token Slack means the token's own workspace or app (see
+bot.slack_health), which pauses every scheduled job instead of giving up on one person."""
 
 
 class Delivery(Base):
@@ -148,16 +150,33 @@ def deliver_once(
     kind: str,
     token: str,
     post: Callable[[], tuple[str, str]],
+    health: SlackHealth | None = None,
+    now: datetime | None = None,
 ) -> bool:
     """Run `post` (which returns Slack's channel and ts) for a claim held with `token`. A Slack error
     that will not pass (the account or channel is gone) ends the tries for that key; any other failure
     gives the claim back for the next scan. Once Slack has the message the claim is never given back,
-    so a failure to record it cannot cause a second message."""
+    so a failure to record it cannot cause a second message. When Slack refuses the token itself,
+    the claim is given back (the message goes out once the token works again) and `health` pauses
+    the scheduled jobs (from `now`, the scan's clock), logging it once."""
     try:
         channel, ts = post()
     except SlackApiError as error:
         code = str(error.response.get("error") or "")
-        if code in PERMANENT_ERRORS:
+        if auth_error(error) is not None:
+            delivery_log.release(owner, day, kind, token)
+            if health is not None:
+                health.token_refused(code, now)
+            else:
+                log.error(
+                    "the %s for %s (%s) was not sent: Slack refused the bot token (%s); "
+                    "reinstall the Slack app or set a new SLACK_BOT_TOKEN",
+                    kind,
+                    owner,
+                    day,
+                    code,
+                )
+        elif code in PERMANENT_ERRORS:
             delivery_log.failed(owner, day, kind, token, code)
             log.warning("no %s for %s on %s: Slack says %s (not retried for it)", kind, owner, day, code)
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,6 +25,7 @@ from bot.metrics_source import MetricsSource, load_source, pull
 from bot.metrics_store import MetricStore
 from bot.owner_store import Owner, OwnerStore
 from bot.periodic import PeriodicScan
+from bot.slack_health import SlackHealth, auth_error, health_of
 from bot.storage import create_db_engine
 from skills.errors import Lang, SkillError
 from skills.schedule import is_due, parse_zone
@@ -45,8 +47,10 @@ class DigestScheduler(PeriodicScan):
         holidays: frozenset[date] = frozenset(),
         grace_hours: float = 6.0,
         source: MetricsSource | None = None,
+        health: SlackHealth | None = None,
     ) -> None:
         self._engine = engine
+        self.health = health or health_of(client)
         self._client = client
         self._default_tz = default_tz
         self._holidays = holidays
@@ -71,6 +75,8 @@ class DigestScheduler(PeriodicScan):
         """Send every digest due at `now`; returns how many this call sent. One owner's trouble
         never stops the others."""
         moment = now or datetime.now(UTC)
+        if not self.slack_ready(moment):
+            return 0
         due: list[tuple[Owner, date]] = []
         for owner in self._owners.all():
             try:
@@ -84,9 +90,11 @@ class DigestScheduler(PeriodicScan):
             self._refresh_metrics(moment)
         sent = 0
         for owner, day in due:
+            if self.slack_paused():
+                break
             try:
                 token = self._log.claim(owner.user, day, KIND, moment)
-                if token is not None and self._deliver(owner, day, token):
+                if token is not None and self._deliver(owner, day, token, moment):
                     sent += 1
             except Exception:
                 log.exception("the digest scan failed for %s; the others go on", owner.user)
@@ -116,8 +124,9 @@ class DigestScheduler(PeriodicScan):
             raise RuntimeError(f"the digest for {user} was not sent; see the log")
         return True
 
-    def _deliver(self, owner: Owner, day: date, token: str) -> bool:
-        return deliver_once(self._log, owner.user, day, KIND, token, lambda: self._post(owner, day))
+    def _deliver(self, owner: Owner, day: date, token: str, now: datetime | None = None) -> bool:
+        post = partial(self._post, owner, day)
+        return deliver_once(self._log, owner.user, day, KIND, token, post, self.health, now)
 
     def _post(self, owner: Owner, day: date) -> tuple[str, str]:
         previous = self._log.last_sent(owner.user, KIND)
@@ -134,7 +143,9 @@ class DigestScheduler(PeriodicScan):
         (they moved, or travel), unless they chose one themselves."""
         try:
             profile = self._client.users_info(user=user, include_locale=True)["user"]
-        except SlackApiError:
+        except SlackApiError as error:
+            if auth_error(error) is not None:
+                raise  # the token itself: deliver_once pauses the scheduled jobs
             return "en"
         zone = str(profile.get("tz") or "")
         if zone:

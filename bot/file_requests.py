@@ -109,7 +109,8 @@ def run_on_shared_files(services: Services, client: WebClient, event: dict[str, 
     shared_files = [SharedFile.from_slack(data) for data in event.get("files") or []]
     documents = [f for f in shared_files if is_document(f) or (asks_to_learn(text) and not f.is_csv)]
     if documents:
-        learn(services, client, event.get("user", ""), documents, post, reply_language(text, documents[0]))
+        lang = reply_language(text, documents[0])
+        learn(services, client, event.get("user", ""), documents, post, lang, channel)
     for shared in shared_files:
         if shared in documents:
             continue

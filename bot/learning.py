@@ -2,6 +2,10 @@
 
 Only workspace admins (and the users named in OPSBOT_ADMINS) may change what opsbot answers from;
 everyone else is told who can. The document is written by the process that owns the index.
+
+A document learned in a private channel is restricted to it: answers and `/ops sources` elsewhere
+do not show it. One learned in a public channel or in a DM with opsbot is public: an admin who
+sends it to the bot privately is adding it to the team's knowledge, as before.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.admins import is_opsbot_admin, who_can
 from bot.blocks import context, message, notice_message, section
@@ -41,6 +46,29 @@ def is_document(shared: SharedFile) -> bool:
     return PurePath(shared.name).suffix.lower() in SUPPORTED_SUFFIXES
 
 
+def channel_visibility(client: WebClient, channel: str | None) -> str:
+    """The visibility of a document learned in `channel`: the channel id when it is private, ""
+    (public) for public channels and DMs. `G…` ids are private channels (legacy ids); otherwise
+    conversations.info says. When Slack cannot say, the document stays private to the channel:
+    a wrong guess must not publish it."""
+    if not channel or channel.startswith("D"):
+        return ""
+    if channel.startswith("G"):
+        return channel
+    try:
+        info = client.conversations_info(channel=channel).get("channel") or {}
+    except SlackApiError as error:
+        log.warning(
+            "conversations.info %s failed (%s); keeping the document private",
+            channel,
+            error.response.get("error"),
+        )
+        return channel
+    if info.get("is_im"):
+        return ""
+    return channel if info.get("is_private") or info.get("is_mpim") else ""
+
+
 def learn(
     services: Services,
     client: WebClient,
@@ -48,11 +76,14 @@ def learn(
     files: list[SharedFile],
     send: Callable[[dict[str, Any]], None],
     lang: Lang,
+    channel: str | None = None,
 ) -> None:
-    """Index each file (admins only) and send one summary: added, updated, unchanged, refused."""
+    """Index each file (admins only) and send one summary: added, updated, unchanged, refused.
+    `channel`: where it was asked; a private channel keeps the documents to itself."""
     if not is_opsbot_admin(client, services.settings, user):
         send(notice_message(say("learn_not_admin", lang, who=who_can(services.settings, lang))))
         return
+    visibility = channel_visibility(client, channel)
     report = IngestReport()
     for shared in files:
         source = SLACK_SOURCE_PREFIX + shared.name
@@ -63,14 +94,14 @@ def learn(
             report.refused.append((shared.name, error))
             continue
         try:
-            single = services.knowledge.ingest(source, shared.name, data, shared.permalink)
+            single = services.knowledge.ingest(source, shared.name, data, shared.permalink, visibility)
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("indexing %s failed (reference %s)", shared.name, reference)
             send(notice_message(say("failed", lang, ref=reference)))
             return
         _merge(report, single)
-    send(learn_summary(report, lang))
+    send(learn_summary(report, lang, restricted=bool(visibility)))
 
 
 def learn_command(
@@ -96,13 +127,15 @@ def learn_command(
     if shared is None:
         send(notice_message(say("learn_needs_file", lang)))
         return
-    learn(services, client, user, [shared], send, lang)
+    learn(services, client, user, [shared], send, lang, channel)
 
 
-def sources_command(services: Services, respond: Callable[..., Any], lang: Lang) -> None:
+def sources_command(
+    services: Services, respond: Callable[..., Any], lang: Lang, channel: str | None = None
+) -> None:
     """`/ops sources`; if the index cannot be read, the user hears that instead of waiting."""
     try:
-        payload = sources_message(services, lang)
+        payload = sources_message(services, lang, channel)
     except Exception:
         reference = uuid.uuid4().hex[:8]
         log.exception("listing sources failed (reference %s)", reference)
@@ -129,7 +162,8 @@ _SUMMARY_LINES: dict[str, tuple[str, dict[Lang, str]]] = {
 }
 
 
-def learn_summary(report: IngestReport, lang: Lang) -> dict[str, Any]:
+def learn_summary(report: IngestReport, lang: Lang, restricted: bool = False) -> dict[str, Any]:
+    """`restricted`: learned in a private channel, which the summary says (only it cites them)."""
     lines = []
     for field, (emoji, label) in _SUMMARY_LINES.items():
         if sources := getattr(report, field):
@@ -145,11 +179,19 @@ def learn_summary(report: IngestReport, lang: Lang) -> dict[str, Any]:
         duplicate = f" ({report.duplicates} repeat passages already indexed)" if report.duplicates else ""
         plural = "" if report.chunks == 1 else "s"
         lines.append(f"{report.chunks} passage{plural} written{duplicate}. Ask away.")
+    if restricted and (report.added or report.updated or report.unchanged):
+        private = "仅本频道的回答会引用它们。" if lang == "zh" else "Only answers in this channel cite them."
+        lines.append(f":lock: {private}")
     return notice_message("\n".join(lines) or say("learn_nothing", lang))
 
 
-def sources_message(services: Services, lang: Lang) -> dict[str, Any]:
-    every = services.knowledge.sources()  # one call: it may cross to the answer process
+def sources_message(services: Services, lang: Lang, channel: str | None = None) -> dict[str, Any]:
+    """What `channel` may cite: public sources and its own (None: public ones only)."""
+    every = [
+        record
+        for record in services.knowledge.sources()  # one call: it may cross to the answer process
+        if record.visibility in ("", channel)
+    ]
     records = [r for r in every if not r.source.startswith("playbook/")]
     playbook = len(every) - len(records)
     if lang == "zh":

@@ -97,6 +97,8 @@ class LocalSlack:
     """Files users shared (`add_file`) and files the bot uploaded (completed uploads)."""
     channels: dict[str, str] = field(default_factory=dict)
     """Channel id → name, for conversations.list."""
+    private_channels: set[str] = field(default_factory=set)
+    """Channels conversations.info reports as private (ids starting with G are private anyway)."""
     _pending_uploads: dict[str, LocalFile] = field(default_factory=dict)
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Calls per second a method accepts; beyond that it answers 429 with Retry-After: 1, as Slack does."""
@@ -183,6 +185,11 @@ class LocalSlack:
         status 200, Slack's `{"ok": false, "error": error}`."""
         with self._lock:
             self._faults[method] = Fault(status, retry_after, times, error)
+
+    def clear_faults(self) -> None:
+        """Drop the faults still queued by `fail_next`: Slack works normally again."""
+        with self._lock:
+            self._faults.clear()
 
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._lock:
@@ -283,6 +290,11 @@ class LocalSlack:
             return {"ok": True, "channel": channel, "permalink": link}, None
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{params.get('users', '')}"}}, None
+        if method == "conversations.info":
+            channel = str(params.get("channel", ""))
+            private = channel in self.private_channels or channel.startswith("G")
+            info = {"id": channel, "is_private": private, "is_im": channel.startswith("D")}
+            return {"ok": True, "channel": info}, None
         if method == "conversations.list":
             listed = [{"id": id_, "name": name} for id_, name in self.channels.items()]
             return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}, None

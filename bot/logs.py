@@ -39,6 +39,21 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def _metrics_secrets(settings: Settings) -> list[str]:
+    """The URL of the team's metrics database (OPSBOT_METRICS_SQL) and its password: no setting of
+    their own, so without this the filter would not know them. A file that cannot be read is
+    reported when the digest scheduler starts, not here."""
+    if settings.metrics_sql is None:
+        return []
+    from bot.metrics_source import load_source  # only when configured: it pulls in YAML and the store
+
+    try:
+        url = load_source(settings.metrics_sql).url
+        return [url, make_url(url).password or ""]
+    except Exception:
+        return []
+
+
 def configure_logging(settings: Settings) -> None:
     secrets = [
         value.get_secret_value()
@@ -53,6 +68,7 @@ def configure_logging(settings: Settings) -> None:
     ]
     if settings.database_url is not None:  # its password alone may show up in a driver's message
         secrets.append(make_url(settings.database_url.get_secret_value()).password or "")
+    secrets.extend(_metrics_secrets(settings))
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(secrets))

@@ -1,5 +1,6 @@
 """Background scans: the digest, renewal and weekly schedulers each run their `scan` every few
-seconds on an APScheduler thread, one scan at a time, with missed runs merged into one."""
+seconds on an APScheduler thread, one scan at a time, with missed runs merged into one. All of them
+share one bot.slack_health.SlackHealth per Slack client, so a refused token pauses them together."""
 
 from __future__ import annotations
 
@@ -7,10 +8,21 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.slack_health import SlackHealth
+
 
 class PeriodicScan:
     scan_seconds = 60
+    health: SlackHealth | None = None
     _runner: BackgroundScheduler | None = None
+
+    def slack_ready(self, now: datetime) -> bool:
+        """False while Slack refuses the bot token: the scan is skipped, not retried per recipient."""
+        return self.health is None or self.health.ready(now)
+
+    def slack_paused(self) -> bool:
+        """True once a delivery in this scan found the token refused: the rest of the scan stops."""
+        return self.health is not None and self.health.paused
 
     def scan(self, now: datetime | None = None) -> int:
         """Do what is due at `now` (a clock is passed in so tests can move it); how many were sent."""

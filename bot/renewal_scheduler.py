@@ -31,6 +31,7 @@ from bot.periodic import PeriodicScan
 from bot.renewal_chart import usage_chart
 from bot.renewals import DRAFT_PURPOSE, DraftedBrief, brief_for, renewal_blocks, renewal_policy
 from bot.slack_files import Upload, share_files
+from bot.slack_health import SlackHealth, health_of
 from bot.slack_text import escape
 from bot.storage import create_db_engine
 from knowledge.answer import LLMCall
@@ -68,9 +69,11 @@ class RenewalScheduler(PeriodicScan):
         settings: Settings,
         holidays: frozenset[date] = frozenset(),
         llm: LLMCall | None = None,
+        health: SlackHealth | None = None,
     ) -> None:
         self._engine = engine
         self._client = client
+        self.health = health or health_of(client)
         self._settings = settings
         self._holidays = holidays
         self._llm = llm
@@ -92,11 +95,15 @@ class RenewalScheduler(PeriodicScan):
         """Send every reminder due at `now`; returns how many were sent. One client's trouble never
         stops the others, and a bad policy file stops none of the digests."""
         moment = now or datetime.now(UTC)
+        if not self.slack_ready(moment):
+            return 0
         policy = renewal_policy(self._settings)
         owners = {owner.user: owner for owner in self._owners.all()}
         settled = self._log.settled(KIND_PREFIX)
         sent = 0
         for record in self._clients.with_contract_end():
+            if self.slack_paused():
+                break
             if not record.owner_is_slack_member or record.contract_end is None:
                 continue
             try:
@@ -109,7 +116,10 @@ class RenewalScheduler(PeriodicScan):
                     continue
                 token = self._log.claim(record.owner, day, kind, moment)
                 post = partial(self._post, record, today)
-                if token is not None and deliver_once(self._log, record.owner, day, kind, token, post):
+                delivered = token is not None and deliver_once(
+                    self._log, record.owner, day, kind, token, post, self.health, moment
+                )
+                if delivered:
                     sent += 1
             except Exception:
                 log.exception("the renewal reminder for a client failed; the others go on")

@@ -78,12 +78,14 @@ class KnowledgeService:
     def answerer(self) -> Answerer:
         return self.warm_up()
 
-    def answer(self, question: str) -> Answer:
-        return self.answerer.answer(question)
+    def answer(self, question: str, channel: str | None = None) -> Answer:
+        return self.answerer.answer(question, channel)
 
-    def ingest(self, source: str, name: str, data: bytes, url: str | None = None) -> IngestReport:
+    def ingest(
+        self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""
+    ) -> IngestReport:
         report = IngestReport()
-        ingest_bytes(self.answerer.index, source, name, data, report, url)
+        ingest_bytes(self.answerer.index, source, name, data, report, url, visibility)
         return report
 
     def sources(self) -> list[SourceRecord]:
@@ -104,11 +106,19 @@ class Answering(Protocol):
 
     def start_warm_up(self) -> None: ...
 
-    def answer(self, question: str) -> Answer: ...
+    def answer(self, question: str, channel: str | None = None) -> Answer:
+        """`channel`: where it was asked; documents restricted to other channels are not cited."""
+        ...
 
-    def ingest(self, source: str, name: str, data: bytes, url: str | None = None) -> IngestReport: ...
+    def ingest(
+        self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""
+    ) -> IngestReport:
+        """`visibility`: the private channel the document is restricted to ("" for everyone)."""
+        ...
 
-    def sources(self) -> list[SourceRecord]: ...
+    def sources(self) -> list[SourceRecord]:
+        """Every source with its `visibility`; Slack listings filter by channel."""
+        ...
 
     def forget(self, source: str) -> int: ...
 

@@ -17,6 +17,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -26,6 +27,7 @@ from bot.config import Settings, SettingsError, load_holidays
 from bot.delivery_log import DeliveryLog, deliver_once
 from bot.llm import create_llm
 from bot.periodic import PeriodicScan
+from bot.slack_health import SlackHealth, health_of
 from bot.storage import create_db_engine
 from bot.weekly import collect_weekly, compose, weekly_message
 from knowledge.answer import LLMCall
@@ -78,9 +80,11 @@ class WeeklyScheduler(PeriodicScan):
         zone: ZoneInfo,
         holidays: frozenset[date] = frozenset(),
         llm: LLMCall | None = None,
+        health: SlackHealth | None = None,
     ) -> None:
         self._engine = engine
         self._client = client
+        self.health = health or health_of(client)
         self._channel = channel
         self._timing = timing
         self._zone = zone
@@ -106,7 +110,7 @@ class WeeklyScheduler(PeriodicScan):
         moment = now or datetime.now(UTC)
         try:
             week = self.due_week(moment)
-            if week is None:
+            if week is None or not self.slack_ready(moment):
                 return 0
             token = self._log.claim(self._channel, week, KIND, moment)
             return 1 if token is not None and self._deliver(week, token, moment) else 0
@@ -115,7 +119,8 @@ class WeeklyScheduler(PeriodicScan):
             return 0
 
     def _deliver(self, week: date, token: str, moment: datetime) -> bool:
-        return deliver_once(self._log, self._channel, week, KIND, token, lambda: self._post(week, moment))
+        post = partial(self._post, week, moment)
+        return deliver_once(self._log, self._channel, week, KIND, token, post, self.health, moment)
 
     def _post(self, week: date, moment: datetime) -> tuple[str, str]:
         today = local_day(moment, self._zone)

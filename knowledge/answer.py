@@ -68,12 +68,14 @@ class Answerer:
         self.llm = llm
         self.config = config or AnswerConfig()
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, channel: str | None = None) -> Answer:
+        """`channel`: where it was asked, so documents restricted to other channels are not cited
+        (None: public documents only)."""
         question = question.strip()
         lang = detect_language(question)
         if not question:
             return Answer(question, lang, "", found=False, method="none")
-        hits = self.index.search(question, top_k=self.config.top_k, lang=lang)
+        hits = self.index.search(question, top_k=self.config.top_k, lang=lang, visible_to=channel)
         relevant = [hit for hit in hits if self._is_relevant(hit)]
         if not relevant:
             return Answer(question, lang, "", found=False, method="none")

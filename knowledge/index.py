@@ -13,6 +13,14 @@ drops the removed ones. So a document committed by process A is found by process
 without a timer and without re-reading the whole collection. Chunks nobody committed may be
 another process's ingest in progress: they are ignored, and removed at open only once they are
 older than `ORPHAN_GRACE_SECONDS`.
+
+Visibility: a source learned in a private channel is restricted to it. Each of its chunks carries
+`visibility` (the channel id; "" or absent: public) in the catalog's metadata, and `search(...,
+visible_to=channel)` keeps every ranking (dense, BM25, the translation/duplicate collapsing and the
+coverage) to public chunks plus that channel's, so a private passage can neither be shown nor push
+out or stand in for a visible one. The restriction is part of the source's version (see
+`knowledge.ingest.source_version`): learning it again elsewhere is a new version, which other
+processes sharing a server pick up like any other change.
 """
 
 from __future__ import annotations
@@ -145,6 +153,8 @@ class KnowledgeIndex:
         """The shared manifest's revision this process's view matches."""
         self._manifest: dict[str, SourceRecord] = {}
         self._chunks: dict[str, Chunk] = {}
+        self._restricted: dict[str, str] = {}
+        """Chunk id → the channel it is restricted to; public chunks are not listed."""
         self._by_key: dict[str, dict[Lang, list[str]]] = defaultdict(lambda: defaultdict(list))
         self._lexical = BM25Index()
         self._near: NearDuplicates | None = None
@@ -173,6 +183,7 @@ class KnowledgeIndex:
             (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
             for chunk_id, metadata in records
         ]
+        visibility = {chunk_id: _visibility(metadata) for chunk_id, metadata in records}
         if not self._shared:
             self._manifest = self._manifests.read(chunk for chunk, _ in loaded)
         uncommitted = {
@@ -186,7 +197,7 @@ class KnowledgeIndex:
             self._delete(leftovers)
         for chunk, tokens in loaded:
             if chunk.id not in uncommitted:
-                self._remember(chunk, tokens)
+                self._remember(chunk, tokens, visibility[chunk.id])
         for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
             present = dict(_all_records(collection, include_metadata=self._shared))
             extra = [
@@ -247,18 +258,22 @@ class KnowledgeIndex:
                 for chunk_id in [cid for cid, chunk in self._chunks.items() if chunk.source in outdated]:
                     self._forget(chunk_id)
                 for version in fresh:
-                    for chunk, tokens in version:
-                        self._remember(chunk, tokens)
+                    for chunk, tokens, visible in version:
+                        self._remember(chunk, tokens, visible)
                 self._manifest = committed
             self._revision = revision
             if changed or gone:
                 log.info("index refreshed: %d sources changed, %d removed elsewhere", len(changed), len(gone))
 
-    def _fetch_version(self, source: str, version: str) -> list[tuple[Chunk, list[str]]]:
-        """One committed version of a source, from the catalog."""
+    def _fetch_version(self, source: str, version: str) -> list[tuple[Chunk, list[str], str]]:
+        """One committed version of a source, from the catalog: chunk, BM25 tokens, visibility."""
         where = {"$and": [{"source": source}, {"source_hash": version}]}
         return [
-            (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
+            (
+                _chunk_from_metadata(chunk_id, metadata),
+                str(metadata.get("tokens", "")).split(),
+                _visibility(metadata),
+            )
             for chunk_id, metadata in _all_records(self._collections[0], include_metadata=True, where=where)
         ]
 
@@ -270,8 +285,12 @@ class KnowledgeIndex:
         records = _all_records(self._collections[0], include_metadata=False, where=where)
         return [chunk_id for chunk_id, _ in records if chunk_id not in keep]
 
-    def _remember(self, chunk: Chunk, tokens: list[str]) -> None:
+    def _remember(self, chunk: Chunk, tokens: list[str], visibility: str = "") -> None:
         self._chunks[chunk.id] = chunk
+        if visibility:
+            self._restricted[chunk.id] = visibility
+        else:
+            self._restricted.pop(chunk.id, None)
         variants = self._by_key[chunk.key][chunk.lang]
         if chunk.id not in variants:
             variants.append(chunk.id)
@@ -281,6 +300,7 @@ class KnowledgeIndex:
 
     def _forget(self, chunk_id: str) -> None:
         chunk = self._chunks.pop(chunk_id, None)
+        self._restricted.pop(chunk_id, None)
         if chunk is None:
             return
         twins = self._by_key.get(chunk.key)
@@ -301,11 +321,31 @@ class KnowledgeIndex:
 
     def source_record(self, source: str) -> SourceRecord | None:
         self.refresh()
-        return self._manifest.get(source)
+        with self._state_lock:
+            record = self._manifest.get(source)
+            return None if record is None else self._with_visibility(record, self._source_visibility())
 
     def source_records(self) -> list[SourceRecord]:
+        """Every committed source, with its restriction (`visibility`); callers filter by channel."""
         self.refresh()
-        return sorted(self._manifest.values(), key=lambda record: record.source)
+        with self._state_lock:
+            restricted = self._source_visibility()
+            records = [self._with_visibility(record, restricted) for record in self._manifest.values()]
+        return sorted(records, key=lambda record: record.source)
+
+    def _source_visibility(self) -> dict[str, str]:
+        """Source → channel, from the chunks: they are the truth in both manifest kinds."""
+        return {self._chunks[cid].source: channel for cid, channel in self._restricted.items()}
+
+    @staticmethod
+    def _with_visibility(record: SourceRecord, restricted: Mapping[str, str]) -> SourceRecord:
+        visibility = restricted.get(record.source, "")
+        return record if record.visibility == visibility else replace(record, visibility=visibility)
+
+    def _visible(self, chunk_id: str, visible_to: str | None) -> bool:
+        """Public chunks are visible everywhere; restricted ones only in their own channel."""
+        channel = self._restricted.get(chunk_id)
+        return channel is None or channel == visible_to
 
     def _near_duplicates(self) -> NearDuplicates:
         """Built on first use (an ingest), from the indexed documents' passages."""
@@ -317,15 +357,24 @@ class KnowledgeIndex:
             self._near = near
         return self._near
 
-    def _share_keys_with_duplicates(self, source: str, chunks: Sequence[Chunk]) -> tuple[list[Chunk], int]:
+    def _share_keys_with_duplicates(
+        self, source: str, chunks: Sequence[Chunk], visibility: str = ""
+    ) -> tuple[list[Chunk], int]:
         """A chunk that is the same passage as an indexed one of another source (or an earlier chunk
         of this one) takes its key, so results show it once; returns the chunks and how many of them
-        repeat indexed text (search also drops repeats cut at other places, see `_search`)."""
+        repeat indexed text (search also drops repeats cut at other places, see `_search`). Only
+        chunks visible where the new source is are compared, so the report of a public ingest says
+        nothing about private documents."""
         near = self._near_duplicates()
         batch = NearDuplicates()
         result, repeats = [], 0
         for chunk in chunks:
-            found = near.matches(chunk.text, exclude_prefix=f"{source}#") + batch.matches(chunk.text)
+            indexed = [
+                match
+                for match in near.matches(chunk.text, exclude_prefix=f"{source}#")
+                if self._restricted.get(match.chunk_id, "") in ("", visibility)
+            ]
+            found = indexed + batch.matches(chunk.text)
             if found:
                 repeats += 1
                 same = next((match for match in found if match.same_passage), None)
@@ -342,11 +391,14 @@ class KnowledgeIndex:
         title: str | None = None,
         url: str | None = None,
         deduplicate: bool = False,
+        visibility: str = "",
     ) -> SourceRecord:
         """Write a source's new chunks, commit them in the manifest, then drop the old version.
 
         Readers never see the source missing, and a crash before the commit leaves the old
-        version in place (the new chunks are removed at the next open).
+        version in place (the new chunks are removed at the next open). `visibility`: the private
+        channel the source is restricted to ("" for public); give each visibility its own version
+        (chunk ids), so the old version's chunks are not rewritten in place.
         """
         if not chunks:
             raise ValueError(f"{source}: nothing to index")
@@ -354,7 +406,7 @@ class KnowledgeIndex:
         with self._write_lock:
             self.refresh()  # duplicates are looked for among what every process indexed
             if deduplicate:
-                chunks, repeats = self._share_keys_with_duplicates(source, chunks)
+                chunks, repeats = self._share_keys_with_duplicates(source, chunks, visibility)
             tokens = [tokenize(chunk.text) for chunk in chunks]
             for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
                 self._write_vectors(embedder, collection, chunks)
@@ -368,7 +420,7 @@ class KnowledgeIndex:
                     embeddings=vectors.tolist(),
                     documents=[chunk.text for chunk in batch],
                     metadatas=[
-                        _metadata(chunk, terms, time.time())
+                        _metadata(chunk, terms, time.time(), visibility)
                         for chunk, terms in zip(batch, batch_tokens, strict=True)
                     ],
                 )
@@ -381,6 +433,7 @@ class KnowledgeIndex:
                 time.time(),
                 url if url is not None else first.url,
                 repeats,
+                visibility,
             )
             new_ids = {chunk.id for chunk in chunks}
             with self._sync_lock:
@@ -396,7 +449,7 @@ class KnowledgeIndex:
                         self._forget(chunk_id)
                     for chunk, terms in zip(chunks, tokens, strict=True):
                         self._forget(chunk.id)
-                        self._remember(chunk, terms)
+                        self._remember(chunk, terms, visibility)
             if self._shared:
                 # The version the commit replaced, as the server had it: another process may have
                 # committed since this one last looked, and its ingest in progress is not touched.
@@ -456,22 +509,38 @@ class KnowledgeIndex:
     # -- search ---------------------------------------------------------------------------------
 
     def search(
-        self, query: str, top_k: int = 5, lang: Lang | None = None, fusion: FusionConfig | None = None
+        self,
+        query: str,
+        top_k: int = 5,
+        lang: Lang | None = None,
+        fusion: FusionConfig | None = None,
+        visible_to: str | None = None,
     ) -> list[Hit]:
-        """Fused dense + lexical search; translations of one section count once, shown in `lang`."""
+        """Fused dense + lexical search; translations of one section count once, shown in `lang`.
+        `visible_to`: the channel asking (public documents plus its own); None: public only."""
         self.refresh()
         with self._state_lock:
-            return self._search(query, top_k, lang, fusion)
+            return self._search(query, top_k, lang, fusion, visible_to)
 
-    def _search(self, query: str, top_k: int, lang: Lang | None, fusion: FusionConfig | None) -> list[Hit]:
+    def _search(
+        self, query: str, top_k: int, lang: Lang | None, fusion: FusionConfig | None, visible_to: str | None
+    ) -> list[Hit]:
         query = normalize_query(query)  # a question in Traditional script meets Simplified text
-        if not query or not self._chunks:
+        hidden = {cid for cid, channel in self._restricted.items() if channel != visible_to}
+        visible = len(self._chunks) - len(hidden)
+        if not query or visible <= 0:
             return []
         fusion = fusion or self.fusion
         lang = lang or detect_language(query)
-        depth = min(max(fusion.candidates, top_k), len(self._chunks))
+        depth = min(max(fusion.candidates, top_k), visible)
         query_tokens = tokenize(query)
-        lexical = self._lexical.search(query_tokens, depth) if fusion.lexical_weight > 0 else []
+        lexical: list[tuple[str, float]] = []
+        if fusion.lexical_weight > 0:
+            # Hidden chunks are dropped after ranking: asking for that many more keeps `depth`
+            # visible ones, so a private passage never pushes a visible one out.
+            ranked = self._lexical.search(query_tokens, depth + len(hidden))
+            lexical = [(cid, score) for cid, score in ranked if cid not in hidden][:depth]
+        hidden_sources = sorted({self._chunks[cid].source for cid in hidden})
 
         fused: dict[str, float] = defaultdict(float)
         similarities: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(self.embedders))
@@ -489,7 +558,8 @@ class KnowledgeIndex:
             if weight <= 0:
                 continue
             try:
-                ranking = self._dense(embedder, collection, query, depth)
+                ranking = self._dense(embedder, collection, query, depth, hidden_sources)
+                ranking = [(cid, cosine) for cid, cosine in ranking if cid not in hidden]
             except EmbeddingUnavailable as error:
                 log.warning("searching without the %s ranking: %s", embedder.name, error)
                 continue
@@ -507,12 +577,17 @@ class KnowledgeIndex:
         hits: list[Hit] = []
         kept: list[frozenset[int]] = []
         for key, score in sorted(fused.items(), key=lambda item: -item[1]):
-            chunk = self._pick_variant(key, lang)
+            chunk = self._pick_variant(key, lang, hidden)
             grams = shingles(chunk.text) if chunk.indexed_text is not None else frozenset()
             if grams and any(max(containment(grams, k), containment(k, grams)) >= CONTAINED for k in kept):
                 continue  # the same text from another document, cut at other places: show it once
             kept.append(grams)
-            key_coverage = max(coverage(cid) for variants in self._by_key[key].values() for cid in variants)
+            key_coverage = max(
+                coverage(cid)
+                for variants in self._by_key[key].values()
+                for cid in variants
+                if cid not in hidden
+            )
             hits.append(Hit(chunk, score, tuple(similarities[key]), key_coverage))
             if len(hits) == top_k:
                 break
@@ -530,19 +605,32 @@ class KnowledgeIndex:
                 seen.add(key)
 
     def _dense(
-        self, embedder: Embedder, collection: Collection, query: str, depth: int
+        self, embedder: Embedder, collection: Collection, query: str, depth: int, hidden_sources: list[str]
     ) -> list[tuple[str, float]]:
+        """Nearest chunks; Chroma leaves out `hidden_sources` (filtered on `source`, which every
+        collection's records carry, old ones too), so they do not take places in the `depth`."""
         vector = embedder.embed_query(query)
-        result = collection.query(query_embeddings=[vector.tolist()], n_results=depth, include=["distances"])
+        where = {"source": {"$nin": hidden_sources}} if hidden_sources else None
+        result = collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=depth,
+            where=where,  # type: ignore[arg-type]
+            include=["distances"],
+        )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
         return [
             (cid, 1.0 - float(dist)) for cid, dist in zip(ids, distances, strict=True) if cid in self._chunks
         ]
 
-    def _pick_variant(self, key: str, lang: Lang) -> Chunk:
-        """The passage in the question's language; among near-duplicates, the first indexed."""
-        variants = self._by_key[key]
+    def _pick_variant(self, key: str, lang: Lang, hidden: set[str] | frozenset[str] = frozenset()) -> Chunk:
+        """The passage in the question's language; among near-duplicates, the first indexed; never
+        a hidden one (a key only ranks through a visible chunk, so there is one)."""
+        variants = {
+            variant_lang: shown
+            for variant_lang, ids in self._by_key[key].items()
+            if (shown := [cid for cid in ids if cid not in hidden])
+        }
         chunk_ids = variants.get(lang) or next(iter(variants.values()))
         return self._chunks[chunk_ids[0]]
 
@@ -572,7 +660,14 @@ def _all_records(
         offset += len(ids)
 
 
-def _metadata(chunk: Chunk, tokens: list[str], written_at: float) -> dict[str, str | int | float]:
+def _visibility(metadata: Mapping[str, object]) -> str:
+    """The channel a catalog record is restricted to; "" (public) for records written before."""
+    return str(metadata.get("visibility") or "")
+
+
+def _metadata(
+    chunk: Chunk, tokens: list[str], written_at: float, visibility: str = ""
+) -> dict[str, str | int | float]:
     return {
         "source": chunk.source,
         "doc_title": chunk.doc_title,
@@ -587,6 +682,7 @@ def _metadata(chunk: Chunk, tokens: list[str], written_at: float) -> dict[str, s
         "indexed_text": chunk.indexed_text or "",
         "tokens": " ".join(tokens),
         "written_at": written_at,
+        "visibility": visibility,
     }
 
 

@@ -150,6 +150,14 @@ class IngestReport:
         }
 
 
+def source_version(data: bytes, visibility: str = "") -> str:
+    """The version of a source is its bytes plus who may see it: the same file learned again in
+    another channel is a new version (new chunk ids), so the latest ingest sets the restriction,
+    and processes sharing a Chroma server see the change as they see any other. Public documents
+    keep the plain content hash they always had."""
+    return content_hash(data if not visibility else data + b"\0visible-to:" + visibility.encode())
+
+
 def ingest_bytes(
     index: KnowledgeIndex,
     source: str,
@@ -157,12 +165,14 @@ def ingest_bytes(
     data: bytes,
     report: IngestReport,
     url: str | None = None,
+    visibility: str = "",
 ) -> None:
     """One file into the index (or into `report.refused`); unchanged content is skipped. `url` is
-    the link for citations when the document names none (a Slack file's permalink)."""
+    the link for citations when the document names none (a Slack file's permalink). `visibility`:
+    the private channel the document is restricted to, "" for every channel."""
     report.files += 1
     report.bytes += len(data)
-    version = content_hash(data)
+    version = source_version(data, visibility)
     known = index.source_record(source)
     if known is not None and known.hash == version:
         report.unchanged.append(source)
@@ -180,7 +190,7 @@ def ingest_bytes(
         return
     try:
         record: SourceRecord = index.replace_source(
-            source, chunks, title=document.title, url=document.url, deduplicate=True
+            source, chunks, title=document.title, url=document.url, deduplicate=True, visibility=visibility
         )
     except EmbeddingUnavailable as error:
         report.refused.append(

@@ -36,6 +36,9 @@ class SourceRecord:
     url: str | None = None
     duplicates: int = 0
     """Chunks that repeat text already indexed from another source (shown once in results)."""
+    visibility: str = ""
+    """"" when every channel may cite it; else the id of the private channel it was learned in.
+    The chunks' metadata is the source of truth (a server manifest does not store it)."""
 
 
 class Manifest(Protocol):

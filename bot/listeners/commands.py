@@ -55,7 +55,10 @@ def _ask(services: Services, request: SlashRequest) -> None:
         request.ack(**notice_message(say("empty_question", lang)))
         return
     request.ack(**notice_message(say("working", lang)))
-    services.jobs.submit(lambda: answer_by_response_url(services, request.respond, question), name="ops-ask")
+    services.jobs.submit(
+        lambda: answer_by_response_url(services, request.respond, question, request.channel or None),
+        name="ops-ask",
+    )
 
 
 def _file_command(kind: Kind) -> Subcommand:
@@ -91,7 +94,9 @@ def _learn(services: Services, request: SlashRequest) -> None:
 def _sources(services: Services, request: SlashRequest) -> None:
     lang = detect_language(request.text)
     request.ack(**notice_message(say("one_moment", lang)))
-    services.jobs.submit(lambda: sources_command(services, request.respond, lang), name="ops-sources")
+    services.jobs.submit(
+        lambda: sources_command(services, request.respond, lang, request.channel), name="ops-sources"
+    )
 
 
 _QUESTION = re.compile(

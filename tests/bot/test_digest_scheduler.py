@@ -151,7 +151,7 @@ def test_an_anomaly_comes_first_with_a_button_to_start_the_analysis(
 
 def test_a_permanent_slack_error_is_not_retried_all_day(tmp_path: Path, slack: LocalSlack) -> None:
     _owners(tmp_path).ensure("UGONE", "Asia/Shanghai")
-    slack.fail_next("chat.postMessage", 200, error="account_inactive")
+    slack.fail_next("chat.postMessage", 200, error="user_not_found")
     scheduler = _scheduler(tmp_path, slack)
     assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
     assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 0

@@ -117,7 +117,7 @@ def test_a_slack_failure_is_retried_and_a_gone_account_is_not(
     slack.fail_next("chat.postMessage", 200, error="fatal_error")
     assert scheduler.scan(moment) == 0
     assert scheduler.scan(moment) == 1
-    slack.fail_next("chat.postMessage", 200, error="account_inactive")
+    slack.fail_next("chat.postMessage", 200, error="user_not_found")
     ClientStore(engine).save([ClientRecord("C4", "Gone", 1, END, "U0GONE")])
     assert scheduler.scan(moment) == 0
     assert scheduler.scan(moment) == 0
