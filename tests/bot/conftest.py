@@ -28,6 +28,15 @@ class Running:
 
 
 @pytest.fixture
+def slack() -> Iterator[LocalSlack]:
+    """The loopback Slack API alone, for code that calls Slack without the Bolt app (schedulers)."""
+    local = LocalSlack()
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture
 def running(services: Services, tmp_path) -> Iterator[Running]:  # type: ignore[no-untyped-def]
     slack = LocalSlack()
     base_url = slack.start()

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from slack_sdk import WebClient
 
 from bot.delivery_log import DeliveryLog
@@ -20,14 +18,6 @@ from bot.owner_store import OwnerChanges, OwnerStore, TodoStore
 from bot.storage import create_db_engine
 from skills.metrics_csv import MetricValue
 from tests.conftest import BOT_TOKEN, db_url_for
-
-
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    local = LocalSlack()
-    local.start()
-    yield local
-    local.stop()
 
 
 def _scheduler(tmp_path: Path, slack: LocalSlack, holidays: frozenset[date] = frozenset()) -> DigestScheduler:

@@ -3,7 +3,6 @@ morning, across restarts and a second process, through the digest's delivery log
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -22,14 +21,6 @@ from tests.conftest import BOT_TOKEN, db_url_for, make_settings
 
 END = date(2027, 3, 1)
 MONDAY_AFTER_30_DAYS = date(2027, 2, 1)
-
-
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    server = LocalSlack()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.app import create_web_client
 from bot.local_slack import LocalSlack
 from bot.slack_files import SharedFile, allowed_download_host, download, file_id_in, latest_csv
 from skills.errors import SkillError
-
-
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    local = LocalSlack()
-    local.start()
-    yield local
-    local.stop()
 
 
 def test_file_ids_come_from_links_or_bare_ids() -> None:

@@ -5,7 +5,6 @@ a later auth.test that succeeds resumes them, and the refused digest still goes 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -26,14 +25,6 @@ from skills.schedule import parse_zone
 from tests.conftest import BOT_TOKEN, db_url_for, make_settings
 
 NINE_IN_SHANGHAI = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    local = LocalSlack()
-    local.start()
-    yield local
-    local.stop()
 
 
 @pytest.fixture

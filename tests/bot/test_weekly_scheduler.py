@@ -5,7 +5,6 @@ schedulers racing, retried after a passing failure and not after a permanent one
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -22,14 +21,6 @@ from tests.bot.test_weekly import seed_week
 from tests.conftest import BOT_TOKEN, db_url_for, make_settings
 
 CHANNEL = "C0WEEKLY"
-
-
-@pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    local = LocalSlack()
-    local.start()
-    yield local
-    local.stop()
 
 
 def _scheduler(tmp_path: Path, slack: LocalSlack, at: str = "mon 10:00") -> WeeklyScheduler:
