@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.charts import rfm_chart, tier_chart
-from bot.config import Settings
+from bot.config import Settings, read_team_file
 from bot.render_rfm import customers_csv
 from bot.render_tiers import clients_csv
 from bot.report_blocks import rfm_message, tier_message
@@ -63,15 +63,7 @@ def guess_kind(data: bytes) -> Kind | None:
 
 def tier_config(settings: Settings) -> TierConfig:
     """The team's settings file when one is configured (read each time, so edits apply at once)."""
-    if settings.tier_config is None:
-        return load_tier_config(None)
-    try:
-        text = settings.tier_config.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        raise SkillError(
-            "The team's tier settings file (OPSBOT_TIER_CONFIG) cannot be read; ask your opsbot admin.",
-            "团队的分层配置文件(OPSBOT_TIER_CONFIG)无法读取,请联系 opsbot 管理员。",
-        ) from None
+    text = read_team_file(settings.tier_config, "OPSBOT_TIER_CONFIG", "tier settings", "分层配置")
     return load_tier_config(text)
 
 

@@ -11,14 +11,14 @@ from sqlalchemy.engine import Engine
 
 from bot.blocks import Block, context, message, section
 from bot.client_store import ClientStore
-from bot.config import Settings
+from bot.config import Settings, read_team_file
 from bot.drafts import PolishedDraft, polish_draft
 from bot.file_analysis import tier_config
 from bot.metrics_store import MetricStore
 from bot.slack_text import escape
 from knowledge.answer import LLMCall
 from skills.client_roster import ClientRecord
-from skills.errors import Lang, SkillError
+from skills.errors import Lang
 from skills.renewal import TREND_DAYS, RenewalBrief, build_brief, draft_message
 from skills.renewal_policy import RenewalPolicy, load_renewal_policy
 from skills.tiers import TIER_LABELS, score_client
@@ -57,15 +57,7 @@ def renewal_policy(settings: Settings, path_text: str | None = None) -> RenewalP
     """The team's policy file when one is configured (read each time, so edits apply at once)."""
     if path_text is not None:
         return load_renewal_policy(path_text)
-    if settings.renewal_policy is None:
-        return load_renewal_policy(None)
-    try:
-        text = settings.renewal_policy.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        raise SkillError(
-            "The team's renewal policy file (OPSBOT_RENEWAL_POLICY) cannot be read; ask your opsbot admin.",
-            "团队的续约策略文件(OPSBOT_RENEWAL_POLICY)无法读取,请联系 opsbot 管理员。",
-        ) from None
+    text = read_team_file(settings.renewal_policy, "OPSBOT_RENEWAL_POLICY", "renewal policy", "续约策略")
     return load_renewal_policy(text)
 
 

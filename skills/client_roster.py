@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from skills.clients_csv import ALIASES, find_columns, parse_value, report_problems
+from skills.clients_csv import ALIASES, client_rows, find_columns, parse_value, report_problems
 from skills.csv_files import csv_reader, decode, header_names, line_list
 from skills.errors import SkillError
 from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
@@ -121,27 +121,12 @@ def parse_roster(data: bytes, config: TierConfig) -> Roster:
         )
     problems: dict[str, list[int]] = {}
     clients: list[ClientRecord] = []
-    seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.setdefault("shape", []).append(line)
-            continue
+    for line, row, client_id, name in client_rows(reader, header, columns, problems, id_or_name=True):
 
         def cell(role: str, row: list[str] = row) -> str:
             return row[columns[role]].strip() if role in columns else ""
 
-        name = cell("name")
-        client_id = cell("id") or name
-        if not client_id:
-            problems.setdefault("id", []).append(line)
-            continue
-        if client_id in seen:
-            problems.setdefault("duplicate", []).append(line)
-            continue
-        seen.add(client_id)
-        record = _record(client_id, name or client_id, cell, config, line, problems)
+        record = _record(client_id, name, cell, config, line, problems)
         if record is not None:
             clients.append(record)
         if len(clients) > MAX_ROSTER_CLIENTS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from skills.csv_files import csv_reader, decode, header_names, line_list
 from skills.errors import SkillError
 from skills.tier_config import brand_level
@@ -83,29 +85,14 @@ def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
     _check_columns(header, columns, config)
     clients: list[Client] = []
     problems: dict[str, list[int]] = {}
-    seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.setdefault("shape", []).append(line)
-            continue
-        name = row[columns["name"]].strip() if "name" in columns else ""
-        client_id = row[columns["id"]].strip() if "id" in columns else name
-        if not client_id:
-            problems.setdefault("id", []).append(line)
-            continue
-        if client_id in seen:
-            problems.setdefault("duplicate", []).append(line)
-            continue
-        seen[client_id] = line
+    for line, row, client_id, name in client_rows(reader, header, columns, problems):
         values: dict[str, ClientValue] = {}
         for dimension in config.weights:
             try:
                 values[dimension] = parse_value(dimension, row[columns[dimension]], config)
             except ValueError:
                 problems.setdefault(dimension, []).append(line)
-        clients.append(Client(client_id, name or client_id, values, line))
+        clients.append(Client(client_id, name, values, line))
         if len(clients) > MAX_CLIENTS:
             raise SkillError(
                 f"More than {MAX_CLIENTS:,} clients: is this a transaction file? Use `rfm` for transactions.",
@@ -115,6 +102,38 @@ def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
     if not clients:
         raise SkillError("The file has a header but no clients.", "文件只有表头,没有客户。")
     return clients
+
+
+def client_rows(
+    reader: Iterable[list[str]],
+    header: list[str],
+    columns: dict[str, int],
+    problems: dict[str, list[int]],
+    id_or_name: bool = False,
+) -> Iterator[tuple[int, list[str], str, str]]:
+    """(line, row, client id, name) of each client row; blank rows are skipped, and rows of the wrong
+    width, without an id or repeating one are noted in `problems` by line. The name defaults to the
+    id. `id_or_name`: a blank id cell falls back to the name (the roster), else only a missing id
+    column does."""
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.setdefault("shape", []).append(line)
+            continue
+        name = row[columns["name"]].strip() if "name" in columns else ""
+        client_id = row[columns["id"]].strip() if "id" in columns else name
+        if id_or_name:
+            client_id = client_id or name
+        if not client_id:
+            problems.setdefault("id", []).append(line)
+            continue
+        if client_id in seen:
+            problems.setdefault("duplicate", []).append(line)
+            continue
+        seen.add(client_id)
+        yield line, row, client_id, name or client_id
 
 
 def _check_columns(header: list[str], columns: dict[str, int], config: TierConfig) -> None:
