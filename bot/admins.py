@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
+from bot.slack_text import mention
 from knowledge.text import Lang
 
 
@@ -22,7 +23,7 @@ def is_opsbot_admin(client: WebClient, settings: Settings, user: str) -> bool:
 
 
 def who_can(settings: Settings, lang: Lang) -> str:
-    named = ", ".join(f"<@{user}>" for user in sorted(settings.admin_ids))
+    named = ", ".join(mention(user) for user in sorted(settings.admin_ids))
     if lang == "zh":
         return "工作区管理员" + (f"以及 {named}" if named else "")
     return "workspace admins" + (f" and {named}" if named else "")

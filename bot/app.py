@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from sqlalchemy.exc import OperationalError
 
 from bot import digest_commands, retro
 from bot.config import Settings
+from bot.installations import BOT_SCOPES, installation_store, state_store
 from bot.listeners import commands, events, feedback
 from bot.services import Services
+from bot.storage import create_db_engine, database_unreachable
+from bot.workspaces import UnknownWorkspace, Workspaces
 
 log = logging.getLogger(__name__)
 
 
-def create_web_client(token: str, base_url: str | None) -> WebClient:
+def create_web_client(token: str | None, base_url: str | None) -> WebClient:
     """A Web API client that waits out 429s (Retry-After) and retries connection and 5xx errors."""
     client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=15)
     client.retry_handlers = [
@@ -32,25 +38,71 @@ def create_web_client(token: str, base_url: str | None) -> WebClient:
     return client
 
 
-def create_app(settings: Settings, services: Services, token: str | None = None) -> App:
-    """Build the Bolt app. Listeners only ack and enqueue; slow work runs on `services.jobs`."""
-    bot_token = token or (settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None)
-    if bot_token is None:
-        raise ValueError("a bot token is needed to build the Slack app")
+def create_app(settings: Settings, services: Services | Workspaces, token: str | None = None) -> App:
+    """Build the Bolt app. Listeners only ack and enqueue; slow work runs on `services.jobs`.
+    With several workspaces (OAuth), each request is served by its workspace's services."""
+    workspaces = services if isinstance(services, Workspaces) else Workspaces.of(services)
     signing_secret = settings.slack_signing_secret
-    app = App(
-        signing_secret=signing_secret.get_secret_value() if signing_secret else "",
-        client=create_web_client(bot_token, settings.slack_api_url),
-        process_before_response=True,
+    secret = signing_secret.get_secret_value() if signing_secret else ""
+    if workspaces.multi:
+        app = App(
+            signing_secret=secret,
+            client=create_web_client(None, settings.slack_api_url),
+            oauth_settings=oauth_settings(settings),
+            user_facing_authorize_error_message=NOT_INSTALLED,
+            process_before_response=True,
+            logger=_bolt_logger(),
+        )
+        app.enable_token_revocation_listeners()
+    else:
+        bot_token = token or (
+            settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        )
+        if bot_token is None:
+            raise ValueError("a bot token is needed to build the Slack app")
+        app = App(
+            signing_secret=secret,
+            client=create_web_client(bot_token, settings.slack_api_url),
+            process_before_response=True,
+            logger=_bolt_logger(),
+        )
+    app.use(_workspace_middleware(workspaces))  # first: a refused event must not count as handled
+    app.use(_dedupe_middleware(workspaces))
+    events.register(app, workspaces)
+    commands.register(app, workspaces)
+    feedback.register(app, workspaces)
+    digest_commands.register(app, workspaces)
+    retro.register(app, workspaces)
+    return app
+
+
+NOT_INSTALLED = (
+    ":warning: opsbot is not installed in this workspace (or was removed): ask a workspace admin to "
+    "install it again. / opsbot 未安装在这个工作区(或已被移除),请工作区管理员重新安装。"
+)
+
+
+DATABASE_DOWN = (
+    ":warning: opsbot cannot reach its database right now, so nothing was done. Please try again in "
+    "a minute. / opsbot 暂时连不上数据库,这次没有做任何操作,请一分钟后再试。"
+)
+
+
+def oauth_settings(settings: Settings) -> OAuthSettings:
+    """Install by OAuth (`/slack/install`, `/slack/oauth_redirect`); installations and the one-time
+    states are kept in the root database, shared by every process."""
+    assert settings.slack_client_id is not None and settings.slack_client_secret is not None
+    engine = create_db_engine(settings.root_db_url)
+    store = installation_store(settings.slack_client_id, engine)
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES),
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=state_store(engine),
         logger=_bolt_logger(),
     )
-    app.use(_dedupe_middleware(services))
-    events.register(app, services)
-    commands.register(app, services)
-    feedback.register(app, services)
-    digest_commands.register(app, services)
-    retro.register(app, services)
-    return app
 
 
 class _TokenFromEnvironmentNotice(logging.Filter):
@@ -67,16 +119,39 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
-def _dedupe_middleware(services: Services):  # type: ignore[no-untyped-def]
-    """Answer each event once: Slack redelivers (X-Slack-Retry-Num) and a DM may arrive twice."""
+def _workspace_middleware(workspaces: Workspaces):  # type: ignore[no-untyped-def]
+    """A request from a workspace opsbot cannot keep data for is refused before any listener runs
+    (and its workspace's services are opened here, once, rather than inside a listener)."""
+
+    def resolve(body: dict[str, Any], context: BoltContext, next) -> BoltResponse | None:  # type: ignore[no-untyped-def]
+        try:
+            workspaces.for_context(context)
+        except UnknownWorkspace as error:
+            log.warning("refusing a request: %s", error)
+            return BoltResponse(status=200, body="")
+        except OperationalError as error:
+            log.error("%s", database_unreachable(error))
+            if body.get("command"):  # the person sees this at once; nothing was done
+                reply = {"response_type": "ephemeral", "text": DATABASE_DOWN}
+                return BoltResponse(status=200, body=json.dumps(reply, ensure_ascii=False))
+            return BoltResponse(status=503, body="")  # Slack sends events again later
+        return next()
+
+    return resolve
+
+
+def _dedupe_middleware(workspaces: Workspaces):  # type: ignore[no-untyped-def]
+    """Answer each event once: Slack redelivers (X-Slack-Retry-Num) and a DM may arrive twice. A
+    channel shared by two workspaces delivers its messages to each: each answers once."""
 
     def dedupe(body: dict[str, Any], next) -> BoltResponse | None:  # type: ignore[no-untyped-def]
         if body.get("type") == "event_callback":
             keys = [f"event:{body.get('event_id', '')}"]
             event = body.get("event") or {}
             if event.get("type") in ("app_mention", "message") and event.get("ts"):
-                keys.append(f"message:{event.get('channel', '')}:{event['ts']}")
-            if not services.ledger.claim(*keys):
+                team = str(body.get("team_id") or "") if workspaces.multi else ""
+                keys.append(f"message:{team}{':' if team else ''}{event.get('channel', '')}:{event['ts']}")
+            if not workspaces.ledger.claim(*keys):
                 log.info("skipping an event already handled (%s)", keys[0])
                 return BoltResponse(status=200, body="")
         return next()

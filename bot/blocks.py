@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.messages import HELP, say
 from bot.render_funnel import check_lines, render_text, table, what_if_lines
-from bot.slack_text import escape, markdown_to_mrkdwn, truncate
+from bot.slack_text import escape, markdown_to_mrkdwn, safe_url, truncate
 from knowledge.answer import Answer, Citation
 from knowledge.text import Lang
 from skills.errors import SkillError
@@ -35,8 +35,7 @@ def message(text: str, blocks: list[Block]) -> dict[str, Any]:
 
 def citation_line(citation: Citation) -> str:
     label = escape(f"{citation.doc_title} › {citation.section_title}")
-    url = citation.url or ""
-    if url.startswith(("https://", "http://")) and not any(c in url for c in "<>| \n"):
+    if url := safe_url(citation.url):
         label = f"<{url}|{label}>"
     return f"[{citation.number}] {label}"
 

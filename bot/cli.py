@@ -11,18 +11,25 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import OperationalError
 
 from bot import cli_clients, cli_digest, cli_feedback, cli_metrics, cli_owners, cli_retro, cli_weekly
 from bot.config import Settings, SettingsError, load_settings
+from bot.jobs import JobRunner
 from bot.logs import configure_logging
+from bot.periodic import PeriodicScan
 from bot.schema import SchemaOutdated
-from bot.services import create_knowledge, create_services
+from bot.services import Answering, Services, create_knowledge, create_services
 from bot.storage import database_unreachable
 from knowledge.answer import Answer
 from knowledge.text import detect_language
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.workspaces import Workspaces
 
 log = logging.getLogger("opsbot")
 
@@ -38,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"opsbot: {error}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging(settings)
-    command = args.command or ("serve" if settings.slack_bot_token else "chat")
+    command = args.command or ("serve" if settings.slack_bot_token or settings.multi_workspace else "chat")
     try:
         return _COMMANDS[command](settings, args)
     except SettingsError as error:
@@ -126,18 +133,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.answer_process import AnswerProcess
     from bot.app import create_app
 
+    use_http = getattr(args, "http", False) or settings.slack_app_token is None
+    if settings.multi_workspace:
+        return _serve_workspaces(settings, args)
     if settings.slack_bot_token is None:
         raise SettingsError(
             "Setting SLACK_BOT_TOKEN is missing: it is needed to serve Slack (or run `opsbot chat`)."
         )
-    use_http = getattr(args, "http", False) or settings.slack_app_token is None
-    if use_http and settings.slack_signing_secret is None:
-        raise SettingsError(
-            "Setting SLACK_SIGNING_SECRET is missing: it is needed to verify Slack's HTTP requests."
-        )
-    from bot.answer_process import AnswerProcess
+    _need_signing_secret(settings, use_http)
     from bot.digest_scheduler import create_digest_scheduler
     from bot.feedback_flows import resume_unfinished
     from bot.renewal_scheduler import create_renewal_scheduler
@@ -145,43 +151,76 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     services = create_services(settings, AnswerProcess(settings, processes=settings.answer_processes))
     app = create_app(settings, services)
-    digests = create_digest_scheduler(settings, app.client)
+    schedulers = [
+        create_digest_scheduler(settings, app.client),
+        create_renewal_scheduler(settings, app.client),
+    ]
     weekly = create_weekly_scheduler(settings, app.client)
-    renewals = create_renewal_scheduler(settings, app.client)
-    digests.start()
-    renewals.start()
     if weekly is not None:
-        weekly.start()
+        schedulers.append(weekly)
+    for scheduler in schedulers:
+        scheduler.start()
     services.knowledge.start_warm_up()
     services.feedback.start_warm_up()
     services.jobs.submit(lambda: resume_unfinished(services, app.client), name="feedback-resume")
     if use_http:
-        from bot.http import create_http_server, serve_until_closed
-
-        server = create_http_server(
-            app, services, getattr(args, "host", "0.0.0.0"), getattr(args, "port", 3000)
-        )
-        signal.signal(signal.SIGTERM, lambda *_: server.close())
-        log.info(
-            "opsbot listening on http://%s:%s/slack/events", server.effective_host, server.effective_port
-        )
-        try:
-            serve_until_closed(server)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            digests.shutdown()
-            renewals.shutdown()
-            if weekly is not None:
-                weekly.shutdown()
-            services.close()
-        return 0
+        return _serve_http(app, services, args, schedulers)
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     assert settings.slack_app_token is not None
     log.info("opsbot connecting to Slack in Socket Mode")
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    return 0
+
+
+def _serve_workspaces(settings: Settings, args: argparse.Namespace) -> int:
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: installs by OAuth into any number of workspaces, over
+    HTTP (Slack sends installs and events to a public URL), each workspace's data kept apart."""
+    from bot.answer_process import AnswerProcess
+    from bot.app import create_app
+    from bot.services import check_chroma
+    from bot.storage import EventLedger, create_db_engine
+    from bot.workspace_jobs import WorkspaceJobs, check_multi_workspace_settings
+    from bot.workspaces import Workspaces
+
+    _need_signing_secret(settings, use_http=True)
+    check_multi_workspace_settings(settings)
+    check_chroma(settings)
+    engine = create_db_engine(settings.root_db_url)
+    knowledge = AnswerProcess(settings, processes=settings.answer_processes)
+    workspaces = Workspaces(settings, EventLedger(engine), knowledge, JobRunner(settings.workers))
+    app = create_app(settings, workspaces)
+    jobs = WorkspaceJobs(settings, workspaces, engine)
+    jobs.start()
+    knowledge.start_warm_up()
+    return _serve_http(app, workspaces, args, [jobs])
+
+
+def _need_signing_secret(settings: Settings, use_http: bool) -> None:
+    if use_http and settings.slack_signing_secret is None:
+        raise SettingsError(
+            "Setting SLACK_SIGNING_SECRET is missing: it is needed to verify Slack's HTTP requests."
+        )
+
+
+def _serve_http(
+    app: App, services: Services | Workspaces, args: argparse.Namespace, schedulers: list[PeriodicScan]
+) -> int:
+    """Serve the Events API (and with OAuth, `/slack/install`) until SIGTERM or Ctrl-C."""
+    from bot.http import create_http_server, serve_until_closed
+
+    server = create_http_server(app, services, getattr(args, "host", "0.0.0.0"), getattr(args, "port", 3000))
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    log.info("opsbot listening on http://%s:%s/slack/events", server.effective_host, server.effective_port)
+    try:
+        serve_until_closed(server)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for scheduler in schedulers:
+            scheduler.shutdown()
+        services.close()
     return 0
 
 
@@ -202,7 +241,7 @@ def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
-    answer = create_knowledge(settings).answer(" ".join(args.question), channel=args.channel)
+    answer = _knowledge(settings).answer(" ".join(args.question), channel=args.channel)
     if args.json:
         print(json.dumps(answer_to_json(answer), ensure_ascii=False))
     else:
@@ -215,13 +254,14 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
         return _refuse("--top-k must be between 1 and 100.", args.json)
     index = create_knowledge(settings).answerer.index
     queries = [" ".join(args.query)] if args.query else (line.strip() for line in sys.stdin)
+    scope = ":".join(part for part in (settings.workspace, args.channel) if part) or None
     for query in queries:
         if not query:
             continue
-        hits = index.search(query, top_k=args.top_k, visible_to=args.channel)
+        hits = index.search(query, top_k=args.top_k, visible_to=scope)
         results = [
             {
-                "source": hit.chunk.source,
+                "source": hit.chunk.source.removeprefix(f"{settings.workspace}/"),
                 "title": f"{hit.chunk.doc_title} › {hit.chunk.section_title}",
                 "section": hit.chunk.section_id,
                 "lang": hit.chunk.lang,
@@ -342,23 +382,39 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """The root database, then (with several workspaces) each installed workspace's own."""
+    from bot.installations import installed_workspaces
+    from bot.storage import create_db_engine
+
+    outdated = _migrate_one(settings.db_url, "database schema", args.check)
+    if settings.multi_workspace and not settings.workspace:
+        assert settings.slack_client_id is not None
+        engine = create_db_engine(settings.root_db_url, prepare_schema=False)
+        try:
+            found = installed_workspaces(engine, settings.slack_client_id)
+        except OperationalError:  # --check on a root database from before installations existed
+            found = []
+        for workspace in found:
+            url = settings.for_workspace(workspace.team_id).db_url
+            outdated |= _migrate_one(url, f"workspace {workspace.team_id}", args.check)
+    return 1 if outdated else 0
+
+
+def _migrate_one(url: str, label: str, check: bool) -> bool:
+    """Migrate (or with `check`, only report) one database; True when it is behind."""
     from bot.schema import current_revision, head_revision, migrate
     from bot.storage import create_db_engine
 
-    engine = create_db_engine(settings.db_url, prepare_schema=False)
+    engine = create_db_engine(url, prepare_schema=False)
     head = head_revision()
-    if args.check:
+    if check:
         with engine.connect() as connection:
             current = current_revision(connection)
-        print(f"database schema: {current or 'none'}; opsbot needs {head}")
-        return 0 if current == head else 1
+        print(f"{label}: {current or 'none'}; opsbot needs {head}")
+        return current != head
     before, after = migrate(engine)
-    print(
-        f"database schema: {before or 'none'} → {after}"
-        if before != after
-        else f"database schema: {after}, up to date"
-    )
-    return 0
+    print(f"{label}: {before or 'none'} → {after}" if before != after else f"{label}: {after}, up to date")
+    return False
 
 
 def _read(path: str) -> bytes:
@@ -432,7 +488,7 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
             bar.set_postfix_str(path.name[-30:], refresh=False)
             bar.update(1)
 
-        report = ingest_files(index, files, progress=advance)
+        report = ingest_files(index, files, progress=advance, workspace=settings.workspace)
     seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps({**report.as_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
@@ -452,7 +508,7 @@ def _ingest(settings: Settings, args: argparse.Namespace) -> int:
 def _sources(settings: Settings, args: argparse.Namespace) -> int:
     import datetime
 
-    records = create_knowledge(settings).answerer.index.source_records()
+    records = _knowledge(settings).sources()
     if args.json:
         print(json.dumps([record.__dict__ for record in records], ensure_ascii=False))
         return 0
@@ -465,20 +521,29 @@ def _sources(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _forget(settings: Settings, args: argparse.Namespace) -> int:
-    index = create_knowledge(settings).answerer.index
+    knowledge = _knowledge(settings)
     if args.source.startswith("playbook/"):
         return _refuse(
             "The playbook ships with opsbot and is indexed again at start; it cannot be forgotten.", False
         )
-    indexed = index.sources()
+    indexed = [record.source for record in knowledge.sources()]
     if args.source not in indexed:
         known = [s for s in indexed if not s.startswith("playbook/")]
         close = difflib.get_close_matches(args.source, known, n=3, cutoff=0.3)
         hint = f" Did you mean: {', '.join(close)}?" if close else " See `opsbot sources`."
         return _refuse(f"{args.source} is not indexed.{hint}", False)
-    removed = index.remove_source(args.source)
+    removed = knowledge.forget(args.source)
     print(f"forgot {args.source} ({removed} chunks)")
     return 0
+
+
+def _knowledge(settings: Settings) -> Answering:
+    """The index as the command line's workspace sees it (OPSBOT_WORKSPACE; unset: the whole index,
+    whose documents added without a workspace are visible in every workspace)."""
+    from bot.workspaces import ScopedKnowledge
+
+    knowledge = create_knowledge(settings)
+    return ScopedKnowledge(knowledge, settings.workspace) if settings.workspace else knowledge
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:

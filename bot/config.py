@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -30,6 +31,12 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_base_url: str | None = Field(default=None, alias="SLACK_API_BASE_URL")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    """With the client id, `serve --http` installs into any number of workspaces (OAuth) and keeps
+    each one's data apart; SLACK_BOT_TOKEN is then not used."""
+    workspace: str = Field(default="", alias="OPSBOT_WORKSPACE")
+    """With several workspaces installed: the team id (T…) whose data the command line works on."""
 
     home: Path = Field(default_factory=default_home, alias="OPSBOT_HOME")
     database_url: SecretStr | None = Field(default=None, alias="DATABASE_URL")
@@ -119,9 +126,22 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("workspace")
+    @classmethod
+    def _team_id_shape(cls, value: str) -> str:
+        value = value.strip()
+        if value and not TEAM_ID.fullmatch(value):
+            raise ValueError("must be a Slack team id such as T01ABCDEF (letters and digits)")
+        return value
+
     @field_validator("weekly_channel", "weekly_timezone", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_client_id", mode="before")
+    @classmethod
+    def _blank_client_id(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("slack_api_base_url", "openai_base_url", "chroma_url")
@@ -137,6 +157,7 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "slack_client_secret",
         "openai_api_key",
         "database_url",
         mode="before",
@@ -151,12 +172,38 @@ class Settings(BaseSettings):
         return self.openai_api_key is not None or self.openai_base_url is not None
 
     @property
-    def db_url(self) -> str:
-        """DATABASE_URL, else SQLite in OPSBOT_HOME (whose folder is made on first use)."""
+    def multi_workspace(self) -> bool:
+        """Installed by OAuth into many workspaces (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)."""
+        return self.slack_client_id is not None and self.slack_client_secret is not None
+
+    def for_workspace(self, team_id: str) -> Settings:
+        """The same settings, scoped to one workspace's data (see `db_url`)."""
+        if not TEAM_ID.fullmatch(team_id):
+            raise SettingsError(f"{team_id[:40]!r} is not a Slack team id.")
+        return self.model_copy(update={"workspace": team_id})
+
+    @property
+    def root_db_url(self) -> str:
+        """DATABASE_URL, else SQLite in OPSBOT_HOME (whose folder is made on first use): where the
+        installations live, and with one workspace, everything."""
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         self.home.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.home / 'opsbot.db'}"
+
+    @property
+    def db_url(self) -> str:
+        """The database of this settings' workspace: the root one, or with OPSBOT_WORKSPACE (or
+        `for_workspace`) a database of its own: a SQLite file under OPSBOT_HOME/workspaces, or a
+        PostgreSQL schema of DATABASE_URL. Separate databases keep workspaces apart by construction:
+        no query can reach another workspace's rows."""
+        if not self.workspace:
+            return self.root_db_url
+        if self.database_url is None:
+            folder = self.home / "workspaces" / self.workspace
+            folder.mkdir(parents=True, exist_ok=True)
+            return f"sqlite:///{folder / 'opsbot.db'}"
+        return workspace_schema_url(self.database_url.get_secret_value(), self.workspace)
 
     @property
     def weekly_zone(self) -> str:
@@ -171,6 +218,33 @@ class Settings(BaseSettings):
         return self.slack_api_base_url.rstrip("/") + "/"
 
 
+TEAM_ID = re.compile(r"[A-Z0-9]{1,32}")
+"""A Slack team (or enterprise) id: safe in a file path and a schema name."""
+
+WORKSPACE_SCHEMA_PREFIX = "opsbot_"
+
+
+def workspace_schema_url(url: str, team_id: str) -> str:
+    """`url` with the workspace's PostgreSQL schema first on the search path (made on first use by
+    bot.schema); other databases cannot hold several workspaces."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise SettingsError(
+            "Setting DATABASE_URL: several workspaces need PostgreSQL (or SQLite, with DATABASE_URL unset)."
+        )
+    existing = parsed.query.get("options", "")
+    options = " ".join(
+        part
+        for part in [*(existing if isinstance(existing, tuple) else [existing])]
+        if part and "search_path" not in part
+    )
+    schema = WORKSPACE_SCHEMA_PREFIX + team_id.lower()
+    options = f"{options} -csearch_path={schema}".strip()
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning validation errors into one actionable line naming the variable."""
     try:
@@ -181,6 +255,12 @@ def load_settings(**overrides: object) -> Settings:
         env_name = _env_name(field)
         message = str(first["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"Setting {env_name} is invalid: {message}.") from None
+    if (settings.slack_client_id is None) != (settings.slack_client_secret is None):
+        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_secret is None else "SLACK_CLIENT_ID"
+        raise SettingsError(
+            f"Setting {missing} is missing: installing into several workspaces needs both "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (the app's Basic Information page)."
+        )
     if settings.embedding == "openai" and not settings.llm_enabled:
         raise SettingsError(
             "Setting OPSBOT_EMBEDDING=openai needs OPENAI_API_KEY or OPENAI_BASE_URL (the endpoint to use)."

@@ -123,13 +123,15 @@ class DeliveryLog:
         with self._sessions() as session:
             return int(session.scalar(query) or 0)
 
-    def settled(self, kind_prefix: str) -> set[tuple[str, date, str]]:
+    def settled(self, kind_prefix: str, days: set[date] | None = None) -> set[tuple[str, date, str]]:
         """(owner, day, kind) of the deliveries sent or failed for good whose kind starts with
-        `kind_prefix`: one query, so a scan need not try to claim each of them again. Claims still
-        being sent are left out: `claim` takes them over once they are stale."""
+        `kind_prefix` (on `days` only, when given): one query, so a scan need not try to claim each
+        of them again. Claims still being sent are left out: `claim` takes them over once stale."""
         query = select(Delivery.owner, Delivery.day, Delivery.kind).where(
             Delivery.kind.startswith(kind_prefix), Delivery.status != "sending"
         )
+        if days is not None:
+            query = query.where(Delivery.day.in_(sorted(days)))
         with self._sessions() as session:
             return {(owner, day, kind) for owner, day, kind in session.execute(query)}
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from bot.blocks import Block, context, message, section
-from bot.slack_text import escape, truncate
+from bot.slack_text import escape, mention, truncate
 from knowledge.text import Lang
 from skills.digest import Digest, MetricLine
 
@@ -18,8 +18,8 @@ TODOS_SHOWN = 15
 
 _TEXT: dict[str, dict[Lang, str]] = {
     "greeting": {
-        "en": "*Good morning <@{user}>* — {day:%A, %b %d}",
-        "zh": "*<@{user}> 早上好* —— {day:%m月%d日}",
+        "en": "*Good morning {user}* — {day:%A, %b %d}",
+        "zh": "*{user} 早上好* —— {day:%m月%d日}",
     },
     "todos": {"en": "*Today's to-dos*", "zh": "*今天的待办*"},
     "no_todos": {
@@ -74,7 +74,7 @@ def _change(line: MetricLine) -> str:
 
 
 def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
-    blocks: list[Block] = [section(_say("greeting", lang, user=escape(digest.owner), day=digest.day))]
+    blocks: list[Block] = [section(_say("greeting", lang, user=mention(digest.owner), day=digest.day))]
     blocks.append(section(_say("todos", lang)))
     open_todos = [todo for todo in digest.todos if not todo.done]
     if not open_todos:

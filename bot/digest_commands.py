@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import notice_message
@@ -22,6 +22,7 @@ from bot.owner_store import Owner, OwnerChanges
 from bot.services import Services
 from bot.slack_text import escape
 from bot.todo_commands import owner_for, reply_language
+from bot.workspaces import Workspaces
 from knowledge.documents import load_playbook
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
@@ -78,7 +79,7 @@ def digest_command(services: Services, request: SlashRequest) -> None:
                 owner = services.owners.change(request.user, changes)
             text = _settings_text(owner, lang)
         except SkillError as error:
-            text = error.message(lang)
+            text = escape(error.message(lang))  # it may quote what was typed
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("digest command failed (reference %s)", reference)
@@ -101,10 +102,13 @@ def _settings_text(owner: Owner, lang: Lang) -> str:
     return f"{state} ({days})"
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, workspaces: Workspaces) -> None:
     @app.action(TODO_ACTION)
-    def on_done(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def on_done(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    ) -> None:
         """Mark the owner's to-do done and tick it off in the digest (someone else's: nothing)."""
+        services = workspaces.for_context(context)
         user = (body.get("user") or {}).get("id", "")
         todo_id = str(action.get("value", ""))
         ack()
@@ -132,9 +136,15 @@ def register(app: App, services: Services) -> None:
 
     @app.action(ANALYSE_ACTION)
     def on_analyse(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
     ) -> None:
         """Open a thread under the digest with the checklist, and put the analysis on the to-do list."""
+        services = workspaces.for_context(context)
         ack()
         try:
             chosen = json.loads(str(action.get("value", "")))

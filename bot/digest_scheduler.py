@@ -15,6 +15,7 @@ from functools import partial
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from bot.cli_digest import HISTORY_DAYS, collect
 from bot.config import Settings, SettingsError, load_holidays
@@ -26,7 +27,7 @@ from bot.metrics_store import MetricStore
 from bot.owner_store import Owner, OwnerStore
 from bot.periodic import PeriodicScan
 from bot.slack_health import SlackHealth, auth_error, health_of
-from bot.storage import create_db_engine
+from bot.storage import create_db_engine, database_unreachable
 from skills.errors import Lang, SkillError
 from skills.schedule import is_due, parse_zone
 
@@ -87,6 +88,10 @@ class DigestScheduler(PeriodicScan):
             if day is not None:
                 due.append((owner, day))
         if due:
+            # One query, rather than a claim a minute for each owner already sent today.
+            settled = self._log.settled(KIND, {day for _, day in due})
+            due = [(owner, day) for owner, day in due if (owner.user, day, KIND) not in settled]
+        if due:
             self._refresh_metrics(moment)
         sent = 0
         for owner, day in due:
@@ -96,6 +101,9 @@ class DigestScheduler(PeriodicScan):
                 token = self._log.claim(owner.user, day, KIND, moment)
                 if token is not None and self._deliver(owner, day, token, moment):
                     sent += 1
+            except OperationalError as error:
+                log.warning("the digest scan stops until the next minute: %s", database_unreachable(error))
+                break  # the database is down for every owner: one line, not one traceback each
             except Exception:
                 log.exception("the digest scan failed for %s; the others go on", owner.user)
         return sent

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.blocks import Block, answer_message, context, message, section
 from bot.feedback_store import FeedbackItem, Filed, GroupCount
-from bot.slack_text import escape, truncate
+from bot.slack_text import escape, mention, safe_url, truncate
 from knowledge.answer import Answer
 from knowledge.text import Lang
 from skills.feedback_categories import CATEGORIES, CATEGORY_INFO, STATUSES, Category, Status
@@ -19,15 +19,15 @@ QUOTE_LIMIT = 600
 _TEXT: dict[str, dict[Lang, str]] = {
     "filed": {"en": "Filed as {label} (#{id})", "zh": "已登记为「{label}」(#{id})"},
     "already": {
-        "en": "Already filed as {label} (#{id}) by <@{user}>",
-        "zh": "这条已由 <@{user}> 登记为「{label}」(#{id})",
+        "en": "Already filed as {label} (#{id}) by {user}",
+        "zh": "这条已由 {user} 登记为「{label}」(#{id})",
     },
-    "corrected": {"en": "Moved to {label} (#{id}) by <@{user}>", "zh": "<@{user}> 已改为「{label}」(#{id})"},
+    "corrected": {"en": "Moved to {label} (#{id}) by {user}", "zh": "{user} 已改为「{label}」(#{id})"},
     "confidence": {"en": "confidence {value:.0%}", "zh": "置信度 {value:.0%}"},
     "decided_by": {"en": "decided by: {words}", "zh": "依据:{words}"},
     "by_llm": {"en": "categorized by the language model", "zh": "由语言模型分类"},
     "customer": {"en": "Customer: {name}", "zh": "客户:{name}"},
-    "reporter": {"en": "Raised by <@{user}>", "zh": "提出人:<@{user}>"},
+    "reporter": {"en": "Raised by {user}", "zh": "提出人:{user}"},
     "source": {"en": "<{url}|original message>", "zh": "<{url}|原消息>"},
     "similar": {
         "en": "Raised {items} times by {customers} customers; first: {first}",
@@ -53,7 +53,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "zh": "无法发到 <#{channel}>({error});请在该频道用 `/invite @opsbot` 邀请我。",
     },
     "status": {"en": "Status: {status}", "zh": "状态:{status}"},
-    "status_set": {"en": "{status} by <@{user}>", "zh": "<@{user}> 标记为{status}"},
+    "status_set": {"en": "{status} by {user}", "zh": "{user} 标记为{status}"},
     "stats_title": {"en": "*Feedback, {period}: {total}*", "zh": "*反馈统计({period}):共 {total}*"},
     "stats_empty": {"en": "No feedback filed {period}.", "zh": "{period}没有登记反馈。"},
     "stats_line": {
@@ -97,14 +97,8 @@ def _quote(text: str) -> str:
     return "\n".join(f">{line}" for line in escape(truncate(text, QUOTE_LIMIT)).splitlines() or [">"])
 
 
-def _safe_url(url: str | None) -> str | None:
-    if url and url.startswith(("https://", "http://")) and not any(c in url for c in "<>| \n"):
-        return url
-    return None
-
-
 def _reference(item: FeedbackItem) -> str:
-    url = _safe_url(item.permalink)
+    url = safe_url(item.permalink)
     return f"<{url}|#{item.id}>" if url else f"#{item.id}"
 
 
@@ -112,8 +106,8 @@ def _details(item: FeedbackItem, lang: Lang) -> list[str]:
     details = []
     if item.customer:
         details.append(_say("customer", lang, name=escape(item.customer)))
-    details.append(_say("reporter", lang, user=escape(item.reporter)))
-    url = _safe_url(item.permalink)
+    details.append(_say("reporter", lang, user=mention(item.reporter)))
+    url = safe_url(item.permalink)
     if url:
         details.append(_say("source", lang, url=url))
     return details
@@ -148,11 +142,11 @@ def filed_card(
     item = filed.item
     label = category_label(item.category, lang)
     if corrected_by is not None:
-        title = _say("corrected", lang, label=label, id=item.id, user=escape(corrected_by))
+        title = _say("corrected", lang, label=label, id=item.id, user=mention(corrected_by))
     elif filed.created:
         title = _say("filed", lang, label=label, id=item.id)
     else:
-        title = _say("already", lang, label=label, id=item.id, user=escape(item.filed_by))
+        title = _say("already", lang, label=label, id=item.id, user=mention(item.filed_by))
     why = [_say("confidence", lang, value=item.confidence)]
     if item.words:
         why.append(_say("decided_by", lang, words=", ".join(f"`{escape(w)}`" for w in item.words)))
@@ -197,7 +191,7 @@ def triage_post(filed: Filed, lang: Lang, status_by: str | None = None) -> dict[
     status = _STATUS_LABEL[item.status][lang]  # type: ignore[index]
     status_line = _say("status", lang, status=status)
     if status_by:
-        status_line = _say("status_set", lang, status=status, user=escape(status_by))
+        status_line = _say("status_set", lang, status=status, user=mention(status_by))
     blocks: list[Block] = [
         section(f"*{label} #{item.id}*\n{_quote(item.text)}"),
         context(*_details(item, lang)),

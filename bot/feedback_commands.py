@@ -109,7 +109,7 @@ def _file(services: Services, request: SlashRequest, lang: Lang) -> None:
     try:
         body, customer = prepare(request.rest)
     except SkillError as error:
-        request.ack(**notice_message(error.message(lang)))
+        request.ack(**notice_message(escape(error.message(lang))))
         return
     new = NewFeedback(
         dedupe_key=f"command:{request.trigger_id or uuid.uuid4().hex}",

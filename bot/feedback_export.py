@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
 from bot.feedback_store import FeedbackItem, as_utc
-from bot.render_rfm import spreadsheet_safe
+from skills.csv_files import spreadsheet_csv
 
 COLUMNS = (
     "id",
@@ -32,30 +30,29 @@ COLUMNS = (
 
 
 def feedback_csv(items: Sequence[FeedbackItem]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for item in items:
-        writer.writerow(
-            [
-                item.id,
-                as_utc(item.said_at).strftime("%Y-%m-%d %H:%M:%S"),
-                item.category,
-                item.status,
-                spreadsheet_safe(item.customer or ""),
-                spreadsheet_safe(item.text),
-                f"{item.confidence:.3f}",
-                spreadsheet_safe("; ".join(item.words)),
-                item.method,
-                item.original_category or "",
-                item.corrected_by or "",
-                spreadsheet_safe(item.reporter),
-                spreadsheet_safe(item.filed_by),
-                item.source,
-                item.channel or "",
-                item.permalink or "",
-                item.group_id or item.id,
-                item.routed_channel or "",
-            ]
-        )
-    return out.getvalue().encode("utf-8-sig")
+    """Every column through `spreadsheet_csv`: the text, customer and people columns hold what
+    anyone typed in Slack, and no column is trusted to stay free of it."""
+    rows = (
+        [
+            item.id,
+            as_utc(item.said_at).strftime("%Y-%m-%d %H:%M:%S"),
+            item.category,
+            item.status,
+            item.customer or "",
+            item.text,
+            f"{item.confidence:.3f}",
+            "; ".join(item.words),
+            item.method,
+            item.original_category or "",
+            item.corrected_by or "",
+            item.reporter,
+            item.filed_by,
+            item.source,
+            item.channel or "",
+            item.permalink or "",
+            item.group_id or item.id,
+            item.routed_channel or "",
+        ]
+        for item in items
+    )
+    return spreadsheet_csv(COLUMNS, rows).encode("utf-8-sig")

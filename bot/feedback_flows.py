@@ -24,6 +24,7 @@ from bot.feedback_service import PENDING
 from bot.feedback_store import FeedbackItem, Filed, NewFeedback, as_utc
 from bot.messages import say
 from bot.services import Services
+from bot.slack_text import escape
 from knowledge.answer import Answer
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
@@ -228,7 +229,7 @@ def file_from_mention(services: Services, client: WebClient, event: dict[str, An
     try:
         body, customer = prepare(text)
     except SkillError as error:
-        refusal = say("feedback_empty_mention", lang) if not text.strip() else error.message(lang)
+        refusal = say("feedback_empty_mention", lang) if not text.strip() else escape(error.message(lang))
         services.jobs.submit(lambda: deliver(notice_message(refusal)), name="feedback-refused")
         return
     user = event.get("user", "")

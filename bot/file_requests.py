@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_csv, share_files
 from bot.slack_text import escape, strip_bot_mentions
 from knowledge.text import CJK_CHARACTER, detect_language
-from skills.csv_files import header_language
+from skills.csv_files import header_language, refuse_binary
 from skills.errors import Lang, SkillError
 
 log = logging.getLogger(__name__)
@@ -137,12 +137,16 @@ def run_on_shared_files(services: Services, client: WebClient, event: dict[str, 
 
 
 def _csv_bytes(client: WebClient, shared: SharedFile) -> bytes:
+    """The CSV's bytes: the name must say CSV, and the content must be text, since a workbook or a
+    PDF renamed .csv would otherwise be read as garbled columns (or guessed as no known kind)."""
     if not shared.is_csv:
         raise SkillError(
             f"{shared.name} is not a CSV file. Export the sheet as CSV (UTF-8 or GBK) and share that.",
             f"{shared.name} 不是 CSV 文件。请把表格导出为 CSV(UTF-8 或 GBK)再分享。",
         )
-    return download(client, shared)
+    content = download(client, shared)
+    refuse_binary(content, shared.name)
+    return content
 
 
 def _guarded(work: Callable[[], Analysis | None], conversation: _Conversation) -> Analysis | None:

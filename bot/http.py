@@ -12,6 +12,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.services import Services
+from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,10 @@ StartResponse = Callable[..., Any]
 
 
 def create_wsgi_app(
-    app: App, services: Services
+    app: App, services: Services | Workspaces
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
-    """Slack requests go to Bolt (which verifies signatures); `/healthz` says 200 once answers can flow."""
+    """Slack requests go to Bolt (which verifies signatures; with OAuth it also serves the install
+    pages); `/healthz` says 200 once answers can flow."""
     slack_handler = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -39,7 +41,7 @@ def create_wsgi_app(
     return wsgi
 
 
-def create_http_server(app: App, services: Services, host: str, port: int):  # type: ignore[no-untyped-def]
+def create_http_server(app: App, services: Services | Workspaces, host: str, port: int):  # type: ignore[no-untyped-def]
     """A waitress server: a thread pool for requests (acks), separate from the job pool (answers)."""
     return create_server(
         create_wsgi_app(app, services),

@@ -25,7 +25,7 @@ from bot.blocks import context, message, notice_message, section
 from bot.messages import say
 from bot.services import Services
 from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_file
-from bot.slack_text import escape
+from bot.slack_text import escape, safe_url
 from knowledge.ingest import IngestReport
 from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 from knowledge.text import Lang
@@ -203,9 +203,8 @@ def sources_message(services: Services, lang: Lang, channel: str | None = None) 
         when = datetime.datetime.fromtimestamp(record.indexed_at, tz=datetime.UTC).strftime("%Y-%m-%d")
         unit = "段" if lang == "zh" else "passage" if record.chunks == 1 else "passages"
         title = escape(record.title)
-        url = record.url or ""
-        linkable = url.startswith(("https://", "http://")) and not any(c in url for c in "<>| \n")
-        label = f"<{url}|{title}>" if linkable else title
+        url = safe_url(record.url)
+        label = f"<{url}|{title}>" if url else title
         lines.append(f"• {label} — `{escape(record.source)}` · {record.chunks} {unit} · {when}")
     blocks = [section(head)]
     if lines:

@@ -2,14 +2,19 @@
 
 It answers the methods opsbot calls the way Slack does (`ok`, `ts`, `channel`), keeps the messages
 it was sent (updates replace them) and the files shared with it (downloads need the bot token;
-uploads go through the external-upload flow), records every call, and can inject faults (429 with
-Retry-After, 5xx) so retry behaviour is exercised over real HTTP.
+uploads go through the external-upload flow), records every call (with the moment it arrived), and
+can inject faults so retry behaviour is exercised over real HTTP: 429 with Retry-After and 5xx
+(`fail_next`), slow answers (`delays` for every call of a method, `slow_next` for the next few: the
+work is done, then the answer waits, as when Slack posts a message but answers after the client gave
+up), and a refused bot token (`refuse_token`: every Web API call says `invalid_auth`,
+`account_inactive`… until `accept_token`).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +35,8 @@ class ApiCall:
     authorization: str | None
     status: int = 200
     """The HTTP status it got (429 or 5xx when a fault or the rate limit refused it)."""
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived (time.monotonic), to time answers and count calls made in a period."""
 
 
 @dataclass
@@ -102,7 +109,14 @@ class LocalSlack:
     _pending_uploads: dict[str, LocalFile] = field(default_factory=dict)
     rate_limits: dict[str, int] = field(default_factory=dict)
     """Calls per second a method accepts; beyond that it answers 429 with Retry-After: 1, as Slack does."""
+    delays: dict[str, float] = field(default_factory=dict)
+    """Seconds every call of a method takes: its work is done at once (a message is posted), the
+    answer is sent that much later. Set it to slow Slack down; a client that gives up first has
+    still had its message posted."""
+    refused_token: str | None = None
+    """While set (see `refuse_token`), every Web API call answers `{"ok": false, "error": …}`."""
     _faults: dict[str, Fault] = field(default_factory=dict)
+    _slow: dict[str, list[float]] = field(default_factory=dict)
     _windows: dict[str, tuple[int, int]] = field(default_factory=dict)
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
@@ -110,7 +124,7 @@ class LocalSlack:
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         handler = _handler_for(self)
-        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server = _Server((host, port), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, name="local-slack", daemon=True).start()
         return self.base_url
@@ -187,9 +201,28 @@ class LocalSlack:
             self._faults[method] = Fault(status, retry_after, times, error)
 
     def clear_faults(self) -> None:
-        """Drop the faults still queued by `fail_next`: Slack works normally again."""
+        """Drop the faults still queued by `fail_next` and `slow_next`: Slack works normally again."""
         with self._lock:
             self._faults.clear()
+            self._slow.clear()
+
+    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Make the next `times` calls of `method` succeed (the message is posted) but answer only
+        after `seconds`: a client whose timeout is shorter gives up on a call that did its work."""
+        with self._lock:
+            self._slow.setdefault(method, []).extend([seconds] * times)
+
+    def refuse_token(self, error: str = "invalid_auth") -> None:
+        """Slack refuses the bot token from now on (revoked, app uninstalled, workspace inactive):
+        every Web API call, auth.test included, answers HTTP 200 with `{"ok": false, "error": error}`.
+        Calls to response URLs (which need no token) still work."""
+        with self._lock:
+            self.refused_token = error
+
+    def accept_token(self) -> None:
+        """The bot token works again (reinstalled, or a new one set)."""
+        with self._lock:
+            self.refused_token = None
 
     def calls_to(self, method: str) -> list[ApiCall]:
         with self._lock:
@@ -221,12 +254,35 @@ class LocalSlack:
         self._windows[method] = (second, count)
         return Fault(429, retry_after=1) if count > limit else None
 
+    def _take_delay(self, method: str) -> float:
+        queued = self._slow.get(method)
+        if not queued:
+            return self.delays.get(method, 0.0)
+        seconds = queued.pop(0)
+        if not queued:
+            del self._slow[method]
+        return seconds
+
     def handle(
         self, method: str, params: dict[str, Any], authorization: str | None
     ) -> tuple[int, dict, dict]:  # type: ignore[type-arg]
+        """The answer to one call: (HTTP status, JSON body, headers). A delay set for the method is
+        waited out after the work is done, outside the lock, so other calls go on meanwhile."""
+        status, body, headers, delay = self._handle(method, params, authorization)
+        if delay > 0:
+            time.sleep(delay)
+        return status, body, headers
+
+    def _handle(
+        self, method: str, params: dict[str, Any], authorization: str | None
+    ) -> tuple[int, dict, dict, float]:  # type: ignore[type-arg]
         changed: StoredMessage | None = None
         with self._lock:
             self.calls.append(ApiCall(method, params, authorization))
+            delay = self._take_delay(method)
+            if self.refused_token is not None and not method.startswith("respond/"):
+                self._lock.notify_all()
+                return 200, {"ok": False, "error": self.refused_token}, {}, delay
             fault = self._take_fault(method) or self._over_rate(method)
             if fault is not None:
                 self.calls[-1].status = fault.status
@@ -239,12 +295,13 @@ class LocalSlack:
                         "error": fault.error or ("ratelimited" if fault.status == 429 else "fatal_error"),
                     },
                     headers,
+                    delay,
                 )
             body, changed = self._answer(method, params)
             self._lock.notify_all()
         if changed is not None and self.on_change is not None:
             self.on_change(changed)
-        return 200, body, {}
+        return 200, body, {}, delay
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[dict[str, Any], StoredMessage | None]:
         if method == "auth.test":
@@ -353,6 +410,14 @@ class LocalSlack:
                 completed.append({"id": pending.id, "title": pending.title})
             return {"ok": True, "files": completed}
         return {"ok": False, "error": "unknown_method"}
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away before its (slow) answer, e.g. a killed process, is no error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def _handler_for(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:

@@ -61,6 +61,7 @@ def configure_logging(settings: Settings) -> None:
             settings.slack_bot_token,
             settings.slack_signing_secret,
             settings.slack_app_token,
+            settings.slack_client_secret,
             settings.openai_api_key,
             settings.database_url,
         )

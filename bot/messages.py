@@ -149,6 +149,11 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "tell your opsbot admin if this keeps happening (reference: {ref}).",
         "zh": "反馈 #{id} 已登记,但后续通知没能完成。内容没有丢失;如果反复出现请联系 opsbot 管理员(编号:{ref})。",
     },
+    "todo_saved_unlisted": {
+        "en": "Saved, but I could not show your list just now. Try `/ops todo` again in a minute "
+        "(reference: {ref}).",
+        "zh": "已保存,但暂时无法显示你的清单。请稍后再输入 `/ops todo` 查看(编号:{ref})。",
+    },
     "feedback_failed": {
         "en": "Sorry, that did not work. Nothing was changed; please try again in a minute "
         "(reference: {ref}).",

@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
+from skills.csv_files import spreadsheet_csv
 from skills.errors import Lang
 from skills.rfm import SEGMENTS, SEGMENTS8, RFMResult, Segment
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A leading ' keeps Excel and Sheets from running a cell as a formula."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+CUSTOMER_COLUMNS = ("customer", "recency_days", "frequency", "monetary", "r", "f", "m", "segment8", "segment")
 
 
 def customers_csv(result: RFMResult) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["customer", "recency_days", "frequency", "monetary", "r", "f", "m", "segment8", "segment"]
+    """One row per customer; customer names come from the uploaded file, so every cell is made
+    spreadsheet-safe (`spreadsheet_csv`)."""
+    return spreadsheet_csv(
+        CUSTOMER_COLUMNS,
+        (
+            (c.customer, c.recency, c.frequency, round(c.monetary, 2), c.r, c.f, c.m, c.segment8, c.segment)
+            for c in result.customers
+        ),
     )
-    for c in result.customers:
-        writer.writerow(
-            [
-                spreadsheet_safe(c.customer),
-                c.recency,
-                c.frequency,
-                round(c.monetary, 2),
-                c.r,
-                c.f,
-                c.m,
-                c.segment8,
-                c.segment,
-            ]
-        )
-    return out.getvalue()
 
 
 def segment_rows(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from bot.render_funnel import pad, width
-from bot.render_rfm import spreadsheet_safe
+from skills.csv_files import spreadsheet_csv
 from skills.errors import Lang
 from skills.tiers import DIMENSIONS, SERVICE_MODELS, TIER_LABELS, ScoredClient, Tier, TierResult
 
@@ -93,23 +90,24 @@ def render_text(result: TierResult, lang: Lang) -> str:
 
 
 def clients_csv(result: TierResult, lang: Lang) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """One row per client with every dimension's points; ids and names come from the uploaded file,
+    so every cell is made spreadsheet-safe (`spreadsheet_csv`)."""
     dimensions = list(result.config.weights)
-    writer.writerow(["id", "name", "score", "tier", "uncapped_tier", "flags", "service_model", *dimensions])
+    rows = []
     for client in result.clients:
         points = {c.dimension: round(c.points, 2) for c in client.contributions}
         service = SERVICE_MODELS[client.tier]
-        writer.writerow(
+        rows.append(
             [
-                spreadsheet_safe(client.client.id),
-                spreadsheet_safe(client.client.name),
+                client.client.id,
+                client.client.name,
                 round(client.score, 2),
                 client.tier,
                 client.uncapped_tier,
-                spreadsheet_safe("; ".join(flag_text(client, lang))),
+                "; ".join(flag_text(client, lang)),
                 service.zh if lang == "zh" else service.en,
                 *(points[name] for name in dimensions),
             ]
         )
-    return out.getvalue()
+    header = ["id", "name", "score", "tier", "uncapped_tier", "flags", "service_model", *dimensions]
+    return spreadsheet_csv(header, rows)

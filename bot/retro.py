@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -31,7 +31,9 @@ from bot.retro_blocks import (
 )
 from bot.retro_store import NewRetro, Retro, RetroStore, draft_from_metrics, index_retro
 from bot.services import Services
+from bot.slack_text import escape
 from bot.todo_commands import reply_language
+from bot.workspaces import Workspaces
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.retro import RetroDraft, RetroText, default_title, parse_retro_args, retro_problems, retro_title
@@ -110,7 +112,7 @@ def retro_command(services: Services, request: SlashRequest) -> None:
     try:
         view = _modal_for(services, request.rest, request.channel, lang)
     except SkillError as error:
-        _ephemeral(request.respond, error.message(lang))
+        _ephemeral(request.respond, escape(error.message(lang)))  # it may quote what was typed
         return
     except Exception:
         reference = _reference()
@@ -126,11 +128,14 @@ def retro_command(services: Services, request: SlashRequest) -> None:
         _ephemeral(request.respond, _say("no_modal", lang, error=code, ref=reference))
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, workspaces: Workspaces) -> None:
     @app.view(CALLBACK_ID)
-    def on_submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def on_submit(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Refuse what cannot be saved with a message per field (the modal stays open as typed);
         otherwise close it at once and file the retro on the job pool."""
+        services = workspaces.for_context(context)
         meta = RetroMeta.from_json(str(view.get("private_metadata") or ""))
         text = submitted_text(view)
         problems = retro_problems(text)

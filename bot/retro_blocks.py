@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.blocks import SECTION_LIMIT, Block, context, message, section
 from bot.retro_store import Retro
-from bot.slack_text import escape, truncate
+from bot.slack_text import escape, is_member_id, mention, truncate
 from knowledge.text import Lang
 from skills.errors import SkillError
 from skills.retro import (
@@ -31,7 +31,6 @@ CALLBACK_ID = "retro_modal"
 TITLE_BLOCK = "retro_title"
 VALUE_ACTION = "value"
 HEADER_LIMIT = 150
-_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 _STRUCTURE_LINE = re.compile(
     r"^(?:#{1,6}\s|\s*(?:url|source|link|原文链接|原文地址|来源链接|链接)\s*[:\uff1a])", re.IGNORECASE
 )
@@ -206,9 +205,7 @@ def _pieces(text: str, limit: int) -> list[str]:
 def _context_line(retro: Retro) -> str:
     lang = retro.lang
     parts = [
-        _say("by", lang, author=f"<@{retro.author}>")
-        if _USER_ID.match(retro.author)
-        else _say("by_cli", lang)
+        _say("by", lang, author=mention(retro.author)) if is_member_id(retro.author) else _say("by_cli", lang)
     ]
     if retro.metric:
         parts.append(escape(metric_label(retro.metric, lang)))

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from alembic import command
@@ -22,7 +23,15 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 # Every module that defines tables, so that Base.metadata knows them all.
-from bot import client_store, delivery_log, feedback_store, metrics_store, owner_store, retro_store  # noqa: F401
+from bot import (  # noqa: F401
+    client_store,
+    delivery_log,
+    feedback_store,
+    installations,
+    metrics_store,
+    owner_store,
+    retro_store,
+)
 from bot.storage import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -53,8 +62,26 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def _locked(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_ID})
+    """Serialize schema changes; a workspace's own PostgreSQL schema (the first on its URL's search
+    path, see bot.config.workspace_schema_url) is made here, before its tables."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_ID})
+    schema = workspace_schema(str(connection.engine.url.query.get("options", "")))
+    if schema is not None:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+
+
+def workspace_schema(options: str) -> str | None:
+    """The opsbot workspace schema named in a PostgreSQL `options` connection parameter."""
+    for part in options.split():
+        name = part.removeprefix("-csearch_path=")
+        if name != part and _WORKSPACE_SCHEMA.fullmatch(name):
+            return name
+    return None
+
+
+_WORKSPACE_SCHEMA = re.compile(r"opsbot_[a-z0-9]{1,32}")
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -163,15 +163,21 @@ def create_knowledge(
     )
 
 
-def create_services(settings: Settings, knowledge: Answering | None = None) -> Services:
-    """Wire storage, the job pool, knowledge (in this process unless one is given) and feedback."""
+def create_services(
+    settings: Settings,
+    knowledge: Answering | None = None,
+    jobs: JobRunner | None = None,
+    ledger: EventLedger | None = None,
+) -> Services:
+    """Wire storage, the job pool, knowledge (in this process unless one is given) and feedback.
+    Several workspaces share one job pool, one event ledger and one index (bot.workspaces)."""
     settings.home.mkdir(parents=True, exist_ok=True)
     check_chroma(settings)  # here too: with answer processes, the index opens in a child process
     engine = create_db_engine(settings.db_url)
     return Services(
         settings,
-        EventLedger(engine),
-        JobRunner(settings.workers),
+        ledger or EventLedger(engine),
+        jobs or JobRunner(settings.workers),
         knowledge or create_knowledge(settings),
         FeedbackService(FeedbackStore(engine), create_structured_llm(settings)),
         OwnerStore(engine),

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
-_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_BROADCAST = re.compile(r"@(channel|here|everyone)(?![A-Za-z0-9_])", re.IGNORECASE)
+"""Broadcast words, also when a Chinese character follows (`@here请看`): `\\b` sees no boundary
+between two letters of any script, so it is an ASCII look-ahead."""
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_MEMBER_ID = re.compile(r"[UW][A-Z0-9]+")
+_UNSAFE_IN_URL = re.compile(r"[<>|\s\x00-\x1f\x7f]")
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
@@ -13,6 +17,25 @@ def escape(text: str) -> str:
     """Escape &, <, > (Slack's control characters) and defuse plain-text broadcast words."""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda match: f"@{_ZERO_WIDTH_SPACE}{match.group(1)}", escaped)
+
+
+def is_member_id(user: str) -> bool:
+    """A Slack member id (U…, or W… on Enterprise Grid): the only thing `<@…>` may wrap."""
+    return bool(_MEMBER_ID.fullmatch(user))
+
+
+def mention(user: str) -> str:
+    """`<@U…>` for a member id; anything else (a command-line user name, a bot id, a value from
+    a payload) is shown as escaped text rather than as a mention Slack would try to resolve."""
+    return f"<@{user}>" if is_member_id(user) else escape(user)
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` when it may be the target of a `<url|label>` link: http(s), a host, and nothing that
+    could end the link or start another (< > |, spaces, control characters); else None."""
+    if not url or not url.startswith(("https://", "http://")) or _UNSAFE_IN_URL.search(url):
+        return None
+    return url if url.split("://", 1)[1].split("/", 1)[0] else None
 
 
 def strip_bot_mentions(text: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import DateTime, String, create_engine, delete, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -35,7 +36,7 @@ def sqlite_url(home: Path) -> str:
 def create_db_engine(url: str, prepare_schema: bool = True) -> Engine:
     """An engine with SQLite tuned for several threads (WAL and a busy timeout instead of errors),
     its schema made current or checked (bot.schema: SchemaOutdated when `opsbot migrate` is due)."""
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, **_server_limits(url))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -51,6 +52,29 @@ def create_db_engine(url: str, prepare_schema: bool = True) -> Engine:
         ensure_schema(engine)
         _PREPARED.add(url)
     return engine
+
+
+CONNECT_TIMEOUT_SECONDS = 5
+POOL_TIMEOUT_SECONDS = 10
+STATEMENT_TIMEOUT_MS = 60_000
+LOCK_TIMEOUT_MS = 10_000
+
+
+def _server_limits(url: str) -> dict[str, Any]:
+    """A database server that is down or stuck must cost a request seconds, not minutes: PostgreSQL
+    connections give up connecting after CONNECT_TIMEOUT_SECONDS, a request waits for a pooled
+    connection at most POOL_TIMEOUT_SECONDS, and the server ends a statement stuck on a lock (or
+    running away) on its own. The URL's own `options` (a workspace's search path) are kept."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return {}
+    options = parsed.query.get("options", "")
+    own = " ".join(options) if isinstance(options, tuple) else options
+    limits = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    return {
+        "pool_timeout": POOL_TIMEOUT_SECONDS,
+        "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "options": f"{own} {limits}".strip()},
+    }
 
 
 def database_unreachable(error: OperationalError) -> str:

@@ -71,6 +71,7 @@ def todo_command(services: Services, request: SlashRequest) -> None:
         nonlocal lang
         lang = reply_language(request.client, request.user, request.rest, lang)
         owners, todos = services.owners, services.todos
+        changed = False  # once the change is saved, a failure after it must not say "nothing changed"
         try:
             owner = owner_for(owners, request.client, request.user, services.settings.default_timezone)
             today = local_day(datetime.now(UTC), parse_zone(owner.tz))
@@ -81,6 +82,7 @@ def todo_command(services: Services, request: SlashRequest) -> None:
                 _done(todos, request.user, rest, today)
             elif keyword:
                 todos.add(request.user, request.rest, today)  # `/ops todo call Acme` adds it too
+            changed = bool(keyword)
             open_items = todos.open_items(request.user)
             text = todo_lines(open_items, today, lang) if open_items else say("todo_empty", lang)
             title = say("todo_title", lang)
@@ -89,12 +91,14 @@ def todo_command(services: Services, request: SlashRequest) -> None:
             )
         except SkillError as error:
             request.respond(
-                response_type="ephemeral", replace_original=True, **notice_message(error.message(lang))
+                response_type="ephemeral",
+                replace_original=True,
+                **notice_message(escape(error.message(lang))),
             )
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("to-do command failed (reference %s)", reference)
-            text = say("feedback_failed", lang, ref=reference)
+            text = say("todo_saved_unlisted" if changed else "feedback_failed", lang, ref=reference)
             request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
 
     services.jobs.submit(work, name="ops-todo")

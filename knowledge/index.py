@@ -18,7 +18,9 @@ Visibility: a source learned in a private channel is restricted to it. Each of i
 `visibility` (the channel id; "" or absent: public) in the catalog's metadata, and `search(...,
 visible_to=channel)` keeps every ranking (dense, BM25, the translation/duplicate collapsing and the
 coverage) to public chunks plus that channel's, so a private passage can neither be shown nor push
-out or stand in for a visible one. The restriction is part of the source's version (see
+out or stand in for a visible one. With several workspaces a restriction is a path
+(`visible_scopes`): "T1" is workspace T1's, "T1:C2" its channel C2's; a reader at "T1:C2" sees
+public chunks, T1's and C2's, and nothing of another workspace. The restriction is part of the source's version (see
 `knowledge.ingest.source_version`): learning it again elsewhere is a new version, which other
 processes sharing a server pick up like any other change.
 """
@@ -343,9 +345,9 @@ class KnowledgeIndex:
         return record if record.visibility == visibility else replace(record, visibility=visibility)
 
     def _visible(self, chunk_id: str, visible_to: str | None) -> bool:
-        """Public chunks are visible everywhere; restricted ones only in their own channel."""
-        channel = self._restricted.get(chunk_id)
-        return channel is None or channel == visible_to
+        """Public chunks are visible everywhere; restricted ones only within their own scope."""
+        restriction = self._restricted.get(chunk_id)
+        return restriction is None or restriction in visible_scopes(visible_to)
 
     def _near_duplicates(self) -> NearDuplicates:
         """Built on first use (an ingest), from the indexed documents' passages."""
@@ -372,7 +374,7 @@ class KnowledgeIndex:
             indexed = [
                 match
                 for match in near.matches(chunk.text, exclude_prefix=f"{source}#")
-                if self._restricted.get(match.chunk_id, "") in ("", visibility)
+                if self._restricted.get(match.chunk_id, "") in {"", *visible_scopes(visibility)}
             ]
             found = indexed + batch.matches(chunk.text)
             if found:
@@ -526,7 +528,8 @@ class KnowledgeIndex:
         self, query: str, top_k: int, lang: Lang | None, fusion: FusionConfig | None, visible_to: str | None
     ) -> list[Hit]:
         query = normalize_query(query)  # a question in Traditional script meets Simplified text
-        hidden = {cid for cid, channel in self._restricted.items() if channel != visible_to}
+        scopes = visible_scopes(visible_to)
+        hidden = {cid for cid, restriction in self._restricted.items() if restriction not in scopes}
         visible = len(self._chunks) - len(hidden)
         if not query or visible <= 0:
             return []
@@ -658,6 +661,15 @@ def _all_records(
         if len(ids) < _READ_PAGE:
             return
         offset += len(ids)
+
+
+def visible_scopes(visible_to: str | None) -> frozenset[str]:
+    """The restrictions a reader at `visible_to` may see: every prefix of its path, so "T1:C2" (channel
+    C2 of workspace T1) sees what is restricted to T1 and to T1:C2, and "C2" (one workspace) to C2."""
+    if not visible_to:
+        return frozenset()
+    parts = visible_to.split(":")
+    return frozenset(":".join(parts[: end + 1]) for end in range(len(parts)))
 
 
 def _visibility(metadata: Mapping[str, object]) -> str:

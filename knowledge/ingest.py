@@ -15,7 +15,7 @@ from pathlib import Path
 from knowledge.documents import Chunk, content_hash
 from knowledge.embedders import EmbeddingUnavailable
 from knowledge.index import KnowledgeIndex, SourceRecord
-from knowledge.loaders import DocumentRefused, LoadedDocument, load_document
+from knowledge.loaders import MAX_DOCUMENT_BYTES, DocumentRefused, LoadedDocument, load_document, too_large
 from knowledge.normalize import collapse_whitespace, drop_boilerplate, normalize_for_index
 from knowledge.text import CJK_CHARACTER, detect_language, split_sentences
 from skills.errors import Lang, SkillError
@@ -238,18 +238,43 @@ def ingest_files(
     index: KnowledgeIndex,
     files: Iterable[tuple[Path, str]],
     progress: Callable[[Path], None] | None = None,
+    workspace: str = "",
 ) -> IngestReport:
-    """(file, source name) pairs, as `discover` finds them, into the index."""
+    """(file, source name) pairs, as `discover` finds them, into the index. With a `workspace`
+    (a team id), the documents are that workspace's own, named and restricted as
+    bot.workspaces.ScopedKnowledge names them."""
     report = IngestReport()
     for file, source in files:
         if progress is not None:
             progress(file)
         try:
-            data = file.read_bytes()
+            data = read_capped(file)
         except OSError as error:
             report.refused.append(
                 (str(file), DocumentRefused(f"{file}: {error.strerror}.", f"{file}:{error.strerror}。"))
             )
             continue
-        ingest_bytes(index, source, file.name, data, report)
+        except DocumentRefused as refusal:
+            report.files += 1
+            report.refused.append((file.name, refusal))
+            continue
+        if workspace:
+            ingest_bytes(index, f"{workspace}/{source}", file.name, data, report, visibility=workspace)
+        else:
+            ingest_bytes(index, source, file.name, data, report)
+    for names in (report.added, report.updated, report.unchanged):
+        names[:] = [name.removeprefix(f"{workspace}/") if workspace else name for name in names]
     return report
+
+
+def read_capped(file: Path) -> bytes:
+    """The file's bytes, or DocumentRefused when it is over the limit: its size is checked before
+    reading, and no more than the limit is ever read (a file can grow, or not say its size)."""
+    size = file.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise too_large(file.name, size)
+    with file.open("rb") as stream:
+        data = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise too_large(file.name, len(data))
+    return data

@@ -1,19 +1,23 @@
 """Reading the team's documents: Markdown, plain text, HTML, DOCX and PDF, into titled sections.
 
-Every way a file can be unusable (binary, encrypted, empty, too large, unknown encoding) is refused
-with a reason in both languages before anything reaches the index.
+Every way a file can be unusable (binary, encrypted, empty, too large, unknown encoding, not what
+its extension says) is refused with a reason in both languages before anything reaches the index.
+The type is checked by content: a PDF renamed .txt, a workbook renamed .docx or a web page saved
+as .pdf is refused as what it is.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from charset_normalizer import from_bytes
 
+from skills.csv_files import binary_format
 from skills.errors import SkillError
 
 if TYPE_CHECKING:
@@ -24,6 +28,13 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """Encrypted .docx files (and old .doc files) are OLE compound files, not zip archives."""
+_ZIP_MAGIC = b"PK\x03\x04"
+_PDF_MAGIC = b"%PDF-"
+PDF_HEADER_WINDOW = 1024
+"""Readers accept the %PDF- header anywhere in the first 1,024 bytes, and so does opsbot."""
+MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""What a .docx may unpack to: ten times the file limit, far beyond real documents; more is a
+zip bomb that would exhaust memory while python-docx reads it."""
 _MARKDOWN_HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
 _URL_LINE = re.compile(
     r"^\s*(?:url|source|link|原文链接|原文地址|来源链接|链接)\s*[:\uff1a]\s*(https?://\S+)\s*$", re.I
@@ -62,11 +73,7 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
             f"{name}:不支持 {suffix or '无扩展名'} 文件;支持 {', '.join(SUPPORTED_SUFFIXES)}。",
         )
     if len(data) > MAX_DOCUMENT_BYTES:
-        limit = MAX_DOCUMENT_BYTES // 1024 // 1024
-        raise DocumentRefused(
-            f"{name} is {len(data) / 1e6:.1f} MB; the limit is {limit} MB per file. Split it first.",
-            f"{name} 有 {len(data) / 1e6:.1f} MB,单个文件上限为 {limit} MB,请先拆分。",
-        )
+        raise too_large(name, len(data))
     if not data.strip():
         raise DocumentRefused(f"{name} is empty.", f"{name} 是空文件。")
     if suffix == ".docx":
@@ -82,8 +89,26 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
     return LoadedDocument(document.title, sections, document.url)
 
 
+def too_large(name: str, size: int) -> DocumentRefused:
+    """The refusal for a file over MAX_DOCUMENT_BYTES, with its size and what to do."""
+    limit = MAX_DOCUMENT_BYTES // 1024 // 1024
+    return DocumentRefused(
+        f"{name} is {size / 1e6:.1f} MB; the limit is {limit} MB per file. Split it first.",
+        f"{name} 有 {size / 1e6:.1f} MB,单个文件上限为 {limit} MB,请先拆分。",
+    )
+
+
 def decode_text(name: str, data: bytes) -> str:
-    """UTF-8 (BOM or not) first; else the better of GB18030 and Big5 by charset detection."""
+    """UTF-8 (BOM or not) first; else the better of GB18030 and Big5 by charset detection. A known
+    binary format is refused by its first bytes: a PDF has no NUL early on and would decode."""
+    kind = binary_format(data)
+    if kind is not None:
+        raise DocumentRefused(
+            f"{name} looks binary, not text: it is {kind[0]}. Share it with its real extension "
+            "(.pdf, .docx), or save it as UTF-8 text.",
+            f"{name} 看起来是二进制文件而不是文本:它是{kind[1]}。请用它真正的扩展名(.pdf、.docx)分享,"
+            "或另存为 UTF-8 文本。",
+        )
     if b"\x00" in data[:8192]:
         raise DocumentRefused(
             f"{name} looks binary, not text. Save it as UTF-8 text, or use .docx/.pdf.",
@@ -178,6 +203,7 @@ def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
             f"{name} is password-protected (or an old .doc file). Remove the password and save as .docx.",
             f"{name} 设有密码(或是旧的 .doc 格式)。请去掉密码并另存为 .docx。",
         )
+    _check_docx_archive(name, data)
     try:
         import docx
 
@@ -186,6 +212,39 @@ def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
         raise DocumentRefused(
             f"{name} is not a readable .docx file.", f"{name} 不是可读取的 .docx 文件。"
         ) from None
+
+
+def _check_docx_archive(name: str, data: bytes) -> None:
+    """A .docx is a ZIP archive holding word/document.xml, unpacking to a sane size: anything else
+    (a PDF or a workbook renamed .docx, a zip bomb) is refused before python-docx opens it."""
+    kind = binary_format(data)
+    if not data.startswith(_ZIP_MAGIC):
+        what_en, what_zh = kind if kind is not None else ("not a Word document", "不是 Word 文档")
+        raise DocumentRefused(
+            f"{name} is not a readable .docx file: it is {what_en}. Save it from Word as .docx "
+            "(or share it with its real extension).",
+            f"{name} 不是可读取的 .docx 文件:它是{what_zh}。请在 Word 中另存为 .docx(或用它真正的扩展名分享)。",
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # a damaged archive: python-docx's own refusal says so
+    names = {member.filename for member in members}
+    if "word/document.xml" not in names:
+        other = "an Excel workbook" if "xl/workbook.xml" in names else "a ZIP archive without a Word document"
+        other_zh = "Excel 工作簿" if "xl/workbook.xml" in names else "不含 Word 文档的 ZIP 压缩包"
+        raise DocumentRefused(
+            f"{name} is not a readable .docx file: it is {other}. Save the document from Word as .docx.",
+            f"{name} 不是可读取的 .docx 文件:它是{other_zh}。请在 Word 中另存为 .docx。",
+        )
+    if sum(member.file_size for member in members) > MAX_DOCX_UNPACKED_BYTES:
+        limit = MAX_DOCX_UNPACKED_BYTES // 1024 // 1024
+        raise DocumentRefused(
+            f"{name} unpacks to more than {limit} MB, far more than any document holds. Save it again "
+            "from Word, or split it.",
+            f"{name} 解压后超过 {limit} MB,远超正常文档。请在 Word 中重新保存,或拆分后再分享。",
+        )
 
 
 def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
@@ -219,6 +278,19 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
 def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:
     from pypdf import PdfReader
 
+    if _PDF_MAGIC not in data[:PDF_HEADER_WINDOW]:
+        kind = binary_format(data)
+        if kind is not None:
+            what_en, what_zh = f"it is {kind[0]}", f"它是{kind[1]}"
+        elif data.lstrip()[:1] == b"<":
+            what_en, what_zh = "it is a web page (HTML)", "它是网页(HTML)"
+        else:
+            what_en, what_zh = "it has no PDF header", "它没有 PDF 文件头"
+        raise DocumentRefused(
+            f"{name} is not a readable PDF: {what_en}. Export the document as PDF again, or share the "
+            "original file.",
+            f"{name} 不是可读取的 PDF:{what_zh}。请重新导出为 PDF,或分享原始文件。",
+        )
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

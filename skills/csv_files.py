@@ -1,11 +1,12 @@
-"""What every CSV upload needs: decoding as teams export it, dialect sniffing, line lists for errors."""
+"""What every CSV needs: reading uploads (decoding as teams export them, binary files refused by their
+content, dialect sniffing, line lists for errors) and writing exports that spreadsheets cannot run."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from skills.errors import Lang, SkillError
@@ -14,6 +15,62 @@ MAX_CSV_BYTES = 200 * 1024 * 1024
 """200 MB: several million rows; larger exports should be filtered to the period of interest first."""
 MAX_REPORTED_LINES = 5
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "a PDF document", "PDF 文档"),
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an .xlsx workbook or a .docx file is one)",
+        "ZIP 压缩包(.xlsx 或 .docx 文件就是这种格式)",
+    ),
+    (b"PK\x05\x06", "an empty ZIP archive", "空的 ZIP 压缩包"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Office file (.xls or .doc)",
+        "旧版 Office 文件(.xls 或 .doc)",
+    ),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "PNG 图片"),
+    (b"\xff\xd8\xff", "a JPEG image", "JPEG 图片"),
+    (b"GIF87a", "a GIF image", "GIF 图片"),
+    (b"GIF89a", "a GIF image", "GIF 图片"),
+    (b"\x1f\x8b", "a gzip archive", "gzip 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "7-Zip 压缩包"),
+    (b"Rar!\x1a\x07", "a RAR archive", "RAR 压缩包"),
+    (b"\x7fELF", "a program", "可执行程序"),
+    (b"MZ\x90\x00", "a program", "可执行程序"),
+    (b"SQLite format 3\x00", "a SQLite database", "SQLite 数据库"),
+)
+"""Leading bytes of the binary formats people share by mistake, with what to call them."""
+_FORMULA_START = ("=", "+", "-", "@")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+"""A number as a spreadsheet reads it (-12.5, +3, 1,234.50, 1e-3, 5%): no formula can hide in it."""
+
+
+def binary_format(data: bytes) -> tuple[str, str] | None:
+    """What binary format `data` is by its leading bytes, in English and Chinese; None for text.
+    A file's name says nothing: a workbook renamed .csv or a PDF renamed .txt is still binary."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    for magic, en, zh in _SIGNATURES:
+        if head.startswith(magic):
+            return en, zh
+    return None
+
+
+def refuse_binary(data: bytes, name: str = "") -> None:
+    """SkillError when `data` is not text (a known binary format, or NUL bytes near its start), so a
+    workbook or a PDF is refused as what it is before anything reads it as garbled CSV."""
+    kind = binary_format(data)
+    if kind is None and b"\x00" not in data[:4096]:
+        return
+    en_kind, zh_kind = kind or (
+        "binary data (an .xlsx workbook, for example)",
+        "二进制数据(比如 .xlsx 工作簿)",
+    )
+    subject_en, subject_zh = (name, name) if name else ("This", "这")
+    raise SkillError(
+        f"{subject_en} is not a CSV text file: it is {en_kind}. "
+        "Open it in a spreadsheet, save it as CSV (UTF-8) and use that file.",
+        f"{subject_zh}不是 CSV 文本文件,而是{zh_kind}。请用表格软件打开,另存为 CSV(UTF-8)后再使用。",
+    )
 
 
 def decode(data: bytes) -> str:
@@ -24,11 +81,7 @@ def decode(data: bytes) -> str:
             "Export a shorter period.",
             f"文件有 {len(data) / 1e6:.0f} MB,上限为 {MAX_CSV_BYTES // 1024 // 1024} MB,请导出更短的时间段。",
         )
-    if b"\x00" in data[:4096]:
-        raise SkillError(
-            "This is not a CSV text file (it looks binary, e.g. .xlsx). Save it as CSV first.",
-            "这不是 CSV 文本文件(看起来是二进制,比如 .xlsx),请先另存为 CSV。",
-        )
+    refuse_binary(data)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -83,3 +136,30 @@ def header_names(header: list[str], limit: int = 200) -> str:
     """The columns a file has, for a refusal: one line, cut short, "(none)" for a blank header."""
     names = ", ".join(" ".join(cell.split()) for cell in header if cell.strip()) or "(none)"
     return names if len(names) <= limit else names[: limit - 1] + "…"
+
+
+def spreadsheet_cell(value: object) -> object:
+    """`value` as an export cell that Excel, LibreOffice and Google Sheets show as written. Text
+    starting with = + - @ (or a tab or CR, or one of those after leading spaces) would run as a
+    formula when the CSV is opened (OWASP: CSV injection), so it gets a leading '. Numbers, and
+    text that is a plain number such as -12.5, stay numbers."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(("\t", "\r")):
+        return "'" + value
+    stripped = value.strip()
+    if stripped.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(stripped):
+        return "'" + value
+    return value
+
+
+def spreadsheet_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV export with every cell through `spreadsheet_cell`: the one way opsbot writes a CSV for
+    people, so no column (names, feedback text, ids) is ever left out of the protection."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([spreadsheet_cell(cell) for cell in header])
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.answering import answer_by_response_url
@@ -24,6 +24,7 @@ from bot.retro import retro_command
 from bot.services import Services
 from bot.todo_commands import todo_command
 from bot.weekly import weekly_command
+from bot.workspaces import Workspaces
 from knowledge.text import detect_language
 
 
@@ -142,9 +143,12 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, workspaces: Workspaces) -> None:
     @app.command("/ops")
-    def on_ops(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def on_ops(
+        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
+        services = workspaces.for_context(context)
         text = (command.get("text") or "").strip()
         name, _, rest = text.partition(" ")
         handler = SUBCOMMANDS.get(name.lower())
@@ -166,7 +170,10 @@ def register(app: App, services: Services) -> None:
             _ask(services, SlashRequest(ack, respond, client, text, text, request.channel, request.user))
 
     @app.command("/funnel")
-    def on_funnel(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def on_funnel(
+        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> None:
+        services = workspaces.for_context(context)
         text = (command.get("text") or "").strip()
         lang = detect_language(text)
         payload, result = funnel_message(text, lang)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.answering import answer_in_thread
@@ -16,20 +16,21 @@ from bot.feedback_flows import feedback_in_mention, file_from_mention
 from bot.file_requests import run_on_shared_files
 from bot.services import Services
 from bot.slack_text import strip_bot_mentions
+from bot.workspaces import Workspaces
 
 _USER_MESSAGE_SUBTYPES = (None, "file_share")
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, workspaces: Workspaces) -> None:
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], client: WebClient) -> None:
-        _dispatch(services, client, event)
+    def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _dispatch(workspaces.for_context(context), client, event)
 
     @app.event("message")
-    def on_message(event: dict[str, Any], client: WebClient) -> None:
+    def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         from_a_person = event.get("subtype") in _USER_MESSAGE_SUBTYPES and not event.get("bot_id")
         if event.get("channel_type") == "im" and from_a_person:
-            _dispatch(services, client, event)
+            _dispatch(workspaces.for_context(context), client, event)
 
 
 def _dispatch(services: Services, client: WebClient, event: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.blocks import notice_message
@@ -14,6 +14,7 @@ from bot.feedback_blocks import CATEGORY_ACTION, STATUS_ACTION, filed_card, item
 from bot.feedback_flows import file_from_shortcut, route
 from bot.messages import say
 from bot.services import Services
+from bot.workspaces import Workspaces
 from skills.feedback_categories import CATEGORIES, STATUSES
 
 log = logging.getLogger(__name__)
@@ -39,16 +40,25 @@ def _gone(services: Services, respond: Respond) -> None:
     )
 
 
-def register(app: App, services: Services) -> None:
+def register(app: App, workspaces: Workspaces) -> None:
     @app.shortcut(SHORTCUT_CALLBACK)
-    def on_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    def on_shortcut(
+        ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ) -> None:
+        services = workspaces.for_context(context)
         ack()
         file_from_shortcut(services, client, lambda payload: respond(**payload), shortcut)
 
     @app.action(re.compile(rf"^{CATEGORY_ACTION}:"))
     def on_category(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
     ) -> None:
+        services = workspaces.for_context(context)
         clicked = _clicked(services, body, action, CATEGORIES)
         if clicked is None:
             ack()
@@ -72,7 +82,10 @@ def register(app: App, services: Services) -> None:
         services.jobs.submit(after, name="feedback-correct")
 
     @app.action(re.compile(rf"^{STATUS_ACTION}:"))
-    def on_status(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def on_status(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    ) -> None:
+        services = workspaces.for_context(context)
         clicked = _clicked(services, body, action, STATUSES)
         if clicked is None:
             ack()

@@ -43,3 +43,8 @@ def test_no_answer_messages_in_both_languages() -> None:
 def test_help_follows_the_language() -> None:
     assert "/ops ask" in help_message("en")["text"]
     assert "问题" in help_message("zh")["text"]
+
+
+def test_a_citation_url_with_a_control_character_is_not_linked() -> None:
+    message = answer_message(Answer("q", "en", "a [1]", [_citation(1, "https://wiki.example/x\rTrusted")]))
+    assert "<https://" not in json.dumps(message, ensure_ascii=False)

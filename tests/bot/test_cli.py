@@ -241,6 +241,36 @@ def test_ingest_sources_forget(
     assert "cannot be forgotten" in capsys.readouterr().err
 
 
+def test_a_workspace_on_the_command_line_sees_its_own_documents_only(
+    tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.md").write_text(
+        "# 华东调整\n\n## 时间表\n\n华东仓储团队三月并入华南大区，涉及四十二名员工。\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("OPSBOT_WORKSPACE", "T1")
+    assert main(["ingest", "plan.md", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == ["docs/plan.md"]
+    assert main(["ask", "华东仓储团队什么时候并入华南大区?", "--json"]) == 0
+    assert "四十二名员工" in json.loads(capsys.readouterr().out)["answer"]
+    assert main(["sources"]) == 0
+    assert "docs/plan.md  1 chunks" in capsys.readouterr().out
+
+    monkeypatch.setenv("OPSBOT_WORKSPACE", "T2")
+    main(["ask", "华东仓储团队什么时候并入华南大区?", "--json"])
+    assert "四十二名员工" not in capsys.readouterr().out
+    assert main(["sources"]) == 0
+    assert "plan.md" not in capsys.readouterr().out
+    assert main(["forget", "docs/plan.md"]) == 2  # not T2's to forget
+
+    monkeypatch.delenv("OPSBOT_WORKSPACE")
+    assert main(["sources"]) == 0
+    assert "T1/docs/plan.md  1 chunks, only in T1" in capsys.readouterr().out
+    monkeypatch.setenv("OPSBOT_WORKSPACE", "t1; rm")
+    assert main(["sources"]) == 2
+    assert "OPSBOT_WORKSPACE" in capsys.readouterr().err
+
+
 def test_eval_prints_each_mode_by_language(
     tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

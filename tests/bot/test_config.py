@@ -72,3 +72,37 @@ def test_openai_embeddings_need_an_endpoint(monkeypatch: pytest.MonkeyPatch) -> 
 def test_admins_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPSBOT_ADMINS", " U1, U2;U3 ,")
     assert load_settings().admin_ids == {"U1", "U2", "U3"}
+
+
+def test_an_oauth_install_needs_both_the_client_id_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    with pytest.raises(SettingsError, match="SLACK_CLIENT_SECRET is missing"):
+        load_settings()
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "shh")
+    assert load_settings().multi_workspace
+
+
+def test_each_workspace_has_a_database_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OPSBOT_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = load_settings()
+    assert (
+        settings.for_workspace("T01ABC").db_url
+        == f"sqlite:///{tmp_path / 'workspaces' / 'T01ABC' / 'opsbot.db'}"
+    )
+    assert settings.db_url == settings.root_db_url == f"sqlite:///{tmp_path / 'opsbot.db'}"
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg://ops:p%40ss@db/opsbot?options=-cstatement_timeout%3D5000"
+    )
+    scoped = load_settings().for_workspace("T01ABC").db_url
+    assert scoped.startswith("postgresql+psycopg://ops:p%40ss@db/opsbot?options=")
+    assert "search_path%3Dopsbot_t01abc" in scoped and "statement_timeout" in scoped
+    monkeypatch.setenv("DATABASE_URL", "mysql://ops@db/opsbot")
+    with pytest.raises(SettingsError, match="several workspaces need PostgreSQL"):
+        load_settings().for_workspace("T01ABC").db_url  # noqa: B018
+    for bad in ("t01abc", "T1/../x", "T1;DROP"):
+        with pytest.raises(SettingsError):
+            load_settings().for_workspace(bad)
+    monkeypatch.setenv("OPSBOT_WORKSPACE", "../T1")
+    with pytest.raises(SettingsError, match="OPSBOT_WORKSPACE"):
+        load_settings()

@@ -147,3 +147,32 @@ def test_a_permanent_slack_error_is_not_retried_all_day(tmp_path: Path, slack: L
     assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 0
     assert len(slack.calls_to("chat.postMessage")) == 1, "one attempt, then given up for the day"
     assert scheduler.scan(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)) == 1, "tomorrow is another day"
+
+
+def test_a_database_gone_mid_scan_is_one_warning_and_the_next_scan_sends(
+    tmp_path: Path,
+    slack: LocalSlack,
+    monkeypatch,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    import logging
+
+    from sqlalchemy.exc import OperationalError
+
+    owners = _owners(tmp_path)
+    for number in range(20):
+        owners.ensure(f"U{number:03d}", "UTC")
+    scheduler = _scheduler(tmp_path, slack)
+    claim = DeliveryLog.claim
+
+    def down(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT INTO deliveries", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(DeliveryLog, "claim", down)
+    with caplog.at_level(logging.WARNING):
+        assert scheduler.scan(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) == 0
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "DATABASE_URL" in caplog.records[0].getMessage()
+    monkeypatch.setattr(DeliveryLog, "claim", claim)
+    assert scheduler.scan(datetime(2026, 11, 23, 9, 1, tzinfo=UTC)) == 20
+    assert scheduler.scan(datetime(2026, 11, 23, 9, 2, tzinfo=UTC)) == 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from bot.render_tiers import client_rows, clients_csv, flag_text
 from skills.tier_config import default_tier_config
 from skills.tiers import Client, score_client, score_clients
@@ -38,3 +41,9 @@ def test_the_export_escapes_formulas_and_has_a_column_per_weighted_dimension() -
     header, row = clients_csv(result, "en").splitlines()
     assert header.split(",")[-9:] == list(CONFIG.weights)
     assert row.startswith("'=1+1,'+cmd,100.0,ka,ka,")
+
+
+def test_the_export_keeps_negative_number_ids_as_numbers_and_escapes_tabs() -> None:
+    result = score_clients([Client("-42", "\t=cmd", STRONG)], CONFIG)
+    rows = list(csv.reader(io.StringIO(clients_csv(result, "en"))))
+    assert rows[1][:2] == ["-42", "'\t=cmd"]

@@ -75,3 +75,38 @@ def test_an_unreachable_database_is_one_line_without_the_password(
     error = capsys.readouterr().err
     assert error.startswith("opsbot: Setting DATABASE_URL: the database cannot be used (")
     assert "s3cret-pass" not in error and "Traceback" not in error
+
+
+def test_opsbot_migrate_brings_every_installed_workspace_along(
+    clean_environment: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from slack_sdk.oauth.installation_store import Bot
+
+    from bot.installations import installation_store
+
+    monkeypatch.setenv("OPSBOT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("OPSBOT_LOG_LEVEL", "WARNING")
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret")
+    assert main(["migrate"]) == 0
+    root = create_db_engine(db_url_for(tmp_path / "home"))
+    bot = Bot(
+        app_id="A1",
+        enterprise_id=None,
+        team_id="T1",
+        bot_token="xoxb-1-workspace",
+        bot_id="B1",
+        bot_user_id="U1",
+        bot_scopes="chat:write",
+        installed_at=1_790_000_000.0,
+    )
+    installation_store("1111.2222", root).save_bot(bot)
+    assert main(["migrate", "--check"]) == 1  # the workspace's own database is not there yet
+    assert main(["migrate"]) == 0
+    assert main(["migrate", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert f"workspace T1: none → {head_revision()}" in out
+    assert f"workspace T1: {head_revision()}; opsbot needs {head_revision()}" in out

@@ -34,3 +34,24 @@ def test_prune_removes_only_expired_keys(tmp_path: Path) -> None:
     ledger.claim("event:old", now=now - timedelta(days=3))
     assert ledger.prune(now=now) == 1
     assert not ledger.claim("event:recent")
+
+
+def test_a_stuck_postgresql_costs_seconds_not_minutes(tmp_path: Path) -> None:
+    """Time limits are set on every PostgreSQL connection, a workspace's search path kept with them."""
+    import os
+
+    import pytest
+    from sqlalchemy import text
+
+    from bot.config import workspace_schema_url
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL only (OPSBOT_TEST_DATABASE_URL)")
+    for engine in (create_db_engine(url), create_db_engine(workspace_schema_url(url, "T42"))):
+        with engine.connect() as connection:
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "1min"
+            assert connection.execute(text("SHOW lock_timeout")).scalar() == "10s"
+        assert engine.pool.timeout() == 10
+    with create_db_engine(workspace_schema_url(url, "T42")).connect() as connection:
+        assert connection.execute(text("SELECT current_schema()")).scalar() == "opsbot_t42"

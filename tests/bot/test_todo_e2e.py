@@ -57,3 +57,16 @@ def test_empty_and_huge_to_dos_are_refused(running: Running) -> None:
     assert "Write the to-do after the command" in _todo(running, "add   ")
     assert "limited to 500 characters" in _todo(running, "add " + "x" * 600)
     assert running.services.todos.open_items("U123") == []
+
+
+def test_a_saved_to_do_is_never_reported_as_lost(running: Running, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The add is saved, then reading the list back fails: the reply says it was saved."""
+
+    def broken(*_args: object) -> list[object]:
+        raise RuntimeError("the database went away after the write")
+
+    monkeypatch.setattr(type(running.services.todos), "open_items", broken)
+    reply = _todo(running, "add call Acme")
+    assert "Saved, but I could not show your list" in reply and "Nothing was changed" not in reply
+    monkeypatch.undo()
+    assert "call Acme" in _todo(running, "")

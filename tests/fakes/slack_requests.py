@@ -30,11 +30,18 @@ def post(url: str, body: str, headers: dict[str, str], content_type: str) -> tup
         return error.code, error.read().decode("utf-8")
 
 
-def send_event(url: str, secret: str, event: dict[str, Any], event_id: str, retry: int | None = None) -> int:
+def send_event(
+    url: str,
+    secret: str,
+    event: dict[str, Any],
+    event_id: str,
+    retry: int | None = None,
+    team_id: str = "TLOCAL",
+) -> int:
     body = json.dumps(
         {
             "type": "event_callback",
-            "team_id": "TLOCAL",
+            "team_id": team_id,
             "api_app_id": "A1",
             "event_id": event_id,
             "event": event,
@@ -57,6 +64,7 @@ def send_command(
     user: str = "U123",
     channel: str = "C123",
     trigger_id: str = "t-1",
+    team_id: str = "TLOCAL",
 ) -> tuple[int, str]:
     body = urlencode(
         {
@@ -64,7 +72,7 @@ def send_command(
             "text": text,
             "user_id": user,
             "channel_id": channel,
-            "team_id": "TLOCAL",
+            "team_id": team_id,
             "response_url": response_url,
             "trigger_id": trigger_id,
             "api_app_id": "A1",

@@ -23,7 +23,7 @@ from bot.services import create_knowledge
 from knowledge.chroma_server import ChromaUnreachable
 from knowledge.index import FusionConfig, KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest_bytes
-from tests.conftest import make_settings
+from tests.conftest import ChromaSnapshot, empty_chroma, make_settings
 from tests.fakes.embedders import HashEmbedder
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -234,3 +234,56 @@ def test_a_server_that_is_not_chroma_is_named_as_such() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_snapshot_written_back_to_an_emptied_server_is_the_same_index(chroma_url: str) -> None:
+    """What CI's server runs rely on (tests/conftest.py): emptying leaves nothing for the next index
+    to find, and the playbook's copy written back opens as the index it was taken from."""
+    client = chromadb.HttpClient(
+        host=chroma_url, settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+    writer = _process(chroma_url)
+    writer.sync_playbook()
+    _ingest(writer, "renewals.md", RENEWALS)
+    snapshot = ChromaSnapshot.take(client)
+    expected = _found(writer, "renewal discount ladder"), set(writer.sources().items()), len(writer)
+
+    empty_chroma(client)
+    assert client.list_collections() == []
+    empty = _process(chroma_url)
+    assert len(empty) == 0 and empty.sources() == {}
+
+    snapshot.restore(client)
+    restored = _process(chroma_url)
+    assert (_found(restored, "renewal discount ladder"), set(restored.sources().items()), len(restored)) == (
+        expected
+    )
+    assert "docs/renewals.md" in _found(restored, "renewal discount ladder", LEXICAL_ONLY)
+    playbook = [source for source, _ in expected[1] if source.startswith("playbook/")]
+    assert restored.sync_playbook().unchanged == len(playbook) > 0
+    snapshot.restore(client)  # twice in a row, as before each test
+    assert set(_process(chroma_url).sources().items()) == expected[1]
+
+
+def test_a_snapshot_tells_whether_anything_was_written_since(chroma_url: str) -> None:
+    """How CI's server runs decide that a test left the playbook as it found it: an ingest, or an
+    ingest undone (the manifest's revision changed), or chunks never committed all count."""
+    client = chromadb.HttpClient(
+        host=chroma_url, settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+    writer = _process(chroma_url)
+    _ingest(writer, "renewals.md", RENEWALS)
+    before = ChromaSnapshot.take(client)
+    _found(_process(chroma_url), "renewal discount ladder")  # reading writes nothing
+    assert before.same_as(ChromaSnapshot.take(client))
+
+    _ingest(writer, "onboarding.md", ONBOARDING)
+    assert not before.same_as(ChromaSnapshot.take(client))
+    writer.remove_source("docs/onboarding.md")
+    assert not before.same_as(ChromaSnapshot.take(client)), "same documents, another revision"
+
+    before = ChromaSnapshot.take(client)
+    writer._collections[0].upsert(ids=["stray"], embeddings=[[0.0] * HashEmbedder.dimension])
+    assert not before.same_as(ChromaSnapshot.take(client))
+    writer._collections[0].delete(ids=["stray"])
+    assert before.same_as(ChromaSnapshot.take(client))

@@ -10,7 +10,8 @@ import pytest
 from knowledge.embedders import Vectors
 from knowledge.index import MANIFEST, KnowledgeIndex
 from knowledge.ingest import CHUNK_TOKEN_BUDGET, document_chunks, estimate_tokens, ingest_paths, pack
-from knowledge.loaders import load_document
+from knowledge.loaders import MAX_DOCUMENT_BYTES, load_document
+from tests.fakes.documents import make_pdf
 from tests.fakes.embedders import HashEmbedder
 
 SOP = (
@@ -166,3 +167,40 @@ def test_an_index_without_a_manifest_commits_what_it_holds(tmp_path: Path) -> No
     reopened = KnowledgeIndex(tmp_path / "index", HashEmbedder())
     assert list(reopened.sources()) == ["docs/team/sop.md"] and len(reopened) == 1
     assert (tmp_path / "index" / MANIFEST).exists()
+
+
+def test_files_that_are_not_what_their_extension_says_are_refused_and_leave_nothing(tmp_path: Path) -> None:
+    docs = tmp_path / "team"
+    _write(docs, "notes.txt", make_pdf([["Discounts are 50% for everyone."]]))
+    _write(docs, "manual.docx", b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n")
+    _write(docs, "scan.pdf", b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>")
+    index = KnowledgeIndex(tmp_path / "index", HashEmbedder())
+    report = ingest_paths(index, [docs])
+    refused = {name: reason.en for name, reason in report.refused}
+    assert set(refused) == {"notes.txt", "manual.docx", "scan.pdf"}
+    assert "PDF document" in refused["notes.txt"] and "PDF document" in refused["manual.docx"]
+    assert "web page" in refused["scan.pdf"]
+    assert index.chunks() == [] and index.sources() == {}
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    huge = tmp_path / "team" / "dump.txt"
+    huge.parent.mkdir()
+    with huge.open("wb") as stream:
+        stream.truncate(MAX_DOCUMENT_BYTES + 1)  # sparse: no disk used
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def spying_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        opened.append(self)
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", spying_open)
+    index = KnowledgeIndex(tmp_path / "index", HashEmbedder())
+    report = ingest_paths(index, [huge.parent])
+    [(name, reason)] = report.refused
+    assert name == "dump.txt" and "the limit is 20 MB" in reason.en and "上限为 20 MB" in reason.zh
+    assert huge not in opened
+    assert index.sources() == {}

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import struct
+import zipfile
+
 import pytest
 
 from knowledge.loaders import MAX_DOCUMENT_BYTES, DocumentRefused, decode_text, load_document
@@ -100,3 +104,65 @@ def test_unusable_files_are_refused_with_the_reason(name: str, data: bytes, reas
         load_document(name, data)
     assert reason in caught.value.en
     assert caught.value.zh and caught.value.zh != caught.value.en
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def _claiming_a_huge_unpacked_size(docx: bytes) -> bytes:
+    """The same archive whose central directory says one member unpacks to 2 GB (a zip bomb's
+    signature, without making one)."""
+    at = docx.index(b"PK\x01\x02")
+    return docx[: at + 24] + struct.pack("<I", 0x7FFFFFFF) + docx[at + 28 :]
+
+
+PDF = make_pdf([["Renewal playbook", "Start 90 days early."]])
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "en", "zh"),
+    [
+        ("notes.txt", PDF, "looks binary, not text: it is a PDF document", "PDF 文档"),
+        ("notes.md", _zip({"xl/workbook.xml": b"<workbook/>"}), "it is a ZIP archive", "ZIP 压缩包"),
+        ("page.html", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "old Office file", "旧版 Office 文件"),
+        ("manual.docx", PDF, "not a readable .docx file: it is a PDF document", "PDF 文档"),
+        (
+            "manual.docx",
+            b"# just markdown\n\ntext\n",
+            "not a readable .docx file: it is not a Word",
+            "不是 Word",
+        ),
+        (
+            "manual.docx",
+            _zip({"xl/workbook.xml": b"<workbook/>", "[Content_Types].xml": b"<Types/>"}),
+            "it is an Excel workbook",
+            "Excel 工作簿",
+        ),
+        (
+            "manual.docx",
+            _claiming_a_huge_unpacked_size(make_docx("T", [("H", ["x"])])),
+            "unpacks to more than",
+            "解压后超过",
+        ),
+        ("report.pdf", b"<!DOCTYPE html><html><body>Sign in</body></html>", "it is a web page", "网页"),
+        ("report.pdf", b"x" * 2000 + PDF, "it has no PDF header", "PDF 文件头"),
+        ("report.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "it is a PNG image", "PNG 图片"),
+    ],
+)
+def test_the_type_is_checked_by_content_not_by_the_extension(
+    name: str, data: bytes, en: str, zh: str
+) -> None:
+    with pytest.raises(DocumentRefused) as caught:
+        load_document(name, data)
+    assert en in caught.value.en and zh in caught.value.zh
+    assert "Save" in caught.value.en or "Export" in caught.value.en or "Share" in caught.value.en
+
+
+def test_a_pdf_header_after_a_little_leading_junk_is_still_a_pdf() -> None:
+    document = load_document("renewals.pdf", b"\r\n" * 10 + PDF)
+    assert "Start 90 days early." in document.sections[0].text
