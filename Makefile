@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 4
+	$(BIN)/python -m pytest -n 2
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
