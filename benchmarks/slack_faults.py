@@ -5,7 +5,8 @@ clock) against the loopback Slack API with faults injected in the middle of the 
 - bursts of HTTP 429 with Retry-After (some within the client's retries, some beyond them);
 - bursts of 5xx (the same);
 - slow answers beyond the client's timeout, once with the message posted anyway (Slack was slow)
-  and once without (Slack failed slowly);
+  and once without (Slack failed slowly): the next scan looks for the message in the direct
+  message's history (by its metadata) and records it, or sends it when it is not there;
 - a refused bot token (`invalid_auth`, then `account_inactive`) for an hour of scans, then fixed.
 
 For each: digests delivered, calls refused and retried (by the client, or given back to the next
@@ -155,8 +156,8 @@ class Run:
         posts = self.posts()
         refused = sum(1 for _, status, _ in posts if status != 200)
         client_retries = self.records.count(logging.INFO, "retry", "slack_sdk")
-        given_back = self.records.count(logging.WARNING, "next scan retries") + self.records.count(
-            logging.ERROR, "next scan retries"
+        given_back = self.records.count(logging.WARNING, "the next scan") + self.records.count(
+            logging.ERROR, "the next scan"
         )
         print(
             f"{title}: {delivered}/{self.owners} delivered in {seconds:.1f} s over {scans} scan(s); "
@@ -241,7 +242,13 @@ def scenario_timeouts(owners: int, folder: Path, client_timeout: float) -> None:
             late = sum(
                 1 for r in run.records.records if r.exc_info and isinstance(r.exc_info[1], TimeoutError)
             )
-            print(f"  {late} digest(s) hit the client timeout and were given back to the next scan")
+            found = run.records.count(logging.INFO, "had reached Slack")
+            lookups = len(run.slack.calls_to("conversations.history"))
+            print(
+                f"  {late} digest(s) hit the client timeout and were given back to the next scan, which "
+                f"looked for them in Slack ({lookups} conversations.history call(s)): {found} had been "
+                f"posted and were recorded, the rest were sent"
+            )
         finally:
             run.close()
 

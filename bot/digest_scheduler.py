@@ -19,15 +19,15 @@ from sqlalchemy.exc import OperationalError
 
 from bot.cli_digest import HISTORY_DAYS, collect
 from bot.config import Settings, SettingsError, load_holidays
-from bot.delivery_log import DeliveryLog, deliver_once
+from bot.delivery_log import Claim, DeliveryLog, deliver_once
 from bot.digest_blocks import digest_message
-from bot.feedback_store import as_utc
 from bot.metrics_source import MetricsSource, load_source, pull
 from bot.metrics_store import MetricStore
 from bot.owner_store import Owner, OwnerStore
 from bot.periodic import PeriodicScan
+from bot.slack_delivery import delivery_metadata, find_delivered
 from bot.slack_health import SlackHealth, auth_error, health_of
-from bot.storage import create_db_engine, database_unreachable
+from bot.storage import as_utc, create_db_engine, database_unreachable
 from skills.errors import Lang, SkillError
 from skills.schedule import is_due, parse_zone
 
@@ -98,8 +98,8 @@ class DigestScheduler(PeriodicScan):
             if self.slack_paused():
                 break
             try:
-                token = self._log.claim(owner.user, day, KIND, moment)
-                if token is not None and self._deliver(owner, day, token, moment):
+                claim = self._log.claim(owner.user, day, KIND, moment)
+                if claim is not None and self._deliver(owner, claim, moment):
                     sent += 1
             except OperationalError as error:
                 log.warning("the digest scan stops until the next minute: %s", database_unreachable(error))
@@ -125,25 +125,29 @@ class DigestScheduler(PeriodicScan):
         """Send `user`'s digest for `day` now (the command line's --send); False when it was already
         sent (or is being sent). A failure is raised, after the claim is given back."""
         owner = self._owners.ensure(user, self._default_tz)
-        token = self._log.claim(user, day, KIND)
-        if token is None:
+        claim = self._log.claim(user, day, KIND)
+        if claim is None:
             return False
-        if not self._deliver(owner, day, token):
+        if not self._deliver(owner, claim):
             raise RuntimeError(f"the digest for {user} was not sent; see the log")
         return True
 
-    def _deliver(self, owner: Owner, day: date, token: str, now: datetime | None = None) -> bool:
-        post = partial(self._post, owner, day)
-        return deliver_once(self._log, owner.user, day, KIND, token, post, self.health, now)
+    def _deliver(self, owner: Owner, claim: Claim, now: datetime | None = None) -> bool:
+        post = partial(self._post, owner, claim)
+        find = partial(find_delivered, self._client, owner.user, claim.key)
+        return deliver_once(self._log, claim, post, find, self.health, now)
 
-    def _post(self, owner: Owner, day: date) -> tuple[str, str]:
+    def _post(self, owner: Owner, claim: Claim) -> tuple[str, str]:
+        day = claim.key.day
         previous = self._log.last_sent(owner.user, KIND)
         since = as_utc(previous.claimed_at) if previous is not None and previous.day < day else None
         digest = collect(
             self._engine, owner.user, day, self._default_tz, feedback_since=since, holidays=self._holidays
         )
         lang = self._profile_language(owner.user)
-        response = self._client.chat_postMessage(channel=owner.user, **digest_message(digest, lang))
+        response = self._client.chat_postMessage(
+            channel=owner.user, metadata=delivery_metadata(claim.key), **digest_message(digest, lang)
+        )
         return str(response["channel"]), str(response["ts"])
 
     def _profile_language(self, user: str) -> Lang:

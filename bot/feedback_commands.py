@@ -9,6 +9,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,9 +20,9 @@ from bot.admins import is_opsbot_admin, who_can
 from bot.blocks import notice_message
 from bot.feedback_blocks import category_label, filed_card, item_count, period_text, stats_message
 from bot.feedback_export import feedback_csv
-from bot.feedback_flows import file_safely, finish_filing, prepare
+from bot.feedback_flows import Deliver, finish_filing, not_filed, prepare
 from bot.feedback_service import PENDING
-from bot.feedback_store import NewFeedback
+from bot.feedback_store import Filed, NewFeedback
 from bot.messages import say
 from bot.services import Services
 from bot.slack_files import Upload, share_files
@@ -102,7 +103,17 @@ def _looks_like_a_period(args: str) -> bool:
     return len(words) == 1 and (any(c.isdigit() for c in args) or words[0].lower() in _PERIOD_WORDS)
 
 
+FILING_BUDGET = 2.0
+"""Seconds the command waits for its item to be saved: Slack drops a reply later than 3 seconds."""
+_filing = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opsbot-filing")
+"""Saves filed items, apart from the job pool: a quick write never queues behind slow jobs."""
+
+
 def _file(services: Services, request: SlashRequest, lang: Lang) -> None:
+    """Save the item and answer with its card. When the database is too slow for Slack's 3 seconds,
+    say so at once and confirm (or report the failure) through the response URL when it is done:
+    the person never sees Slack's timeout for an item that was in fact filed, and does not file twice."""
+
     def deliver(payload: dict[str, Any]) -> None:
         request.respond(response_type="ephemeral", replace_original=True, **payload)
 
@@ -121,14 +132,37 @@ def _file(services: Services, request: SlashRequest, lang: Lang) -> None:
         customer=customer,
         channel=request.channel,
     )
-    filed = file_safely(services, new, lang, lambda payload: request.ack(**payload))
-    if filed is None:
+    saving = _filing.submit(services.feedback.file, new)
+    if not wait([saving], timeout=FILING_BUDGET).done:
+        request.ack(**notice_message(say("feedback_filing_slow", lang)))
+        saving.add_done_callback(lambda done: _filed_late(services, request, done, lang, deliver))
         return
+    error = saving.exception()
+    if error is not None:
+        not_filed(lang, lambda payload: request.ack(**payload), error)
+        return
+    _confirm(services, request, saving.result(), lang, lambda payload: request.ack(**payload), deliver)
+
+
+def _filed_late(
+    services: Services, request: SlashRequest, saving: Future[Filed], lang: Lang, deliver: Deliver
+) -> None:
+    error = saving.exception()
+    if error is not None:
+        not_filed(lang, deliver, error)
+        return
+    _confirm(services, request, saving.result(), lang, deliver, deliver)
+
+
+def _confirm(
+    services: Services, request: SlashRequest, filed: Filed, lang: Lang, reply: Deliver, deliver: Deliver
+) -> None:
+    """Show the saved item with `reply`, then finish it (category, triage post) on the job pool."""
     pending = filed.item.method == PENDING.method
     if pending:
-        request.ack(**notice_message(say("feedback_pending", lang, id=str(filed.item.id))))
+        reply(notice_message(say("feedback_pending", lang, id=str(filed.item.id))))
     else:
-        request.ack(**filed_card(filed, lang))
+        reply(filed_card(filed, lang))
     services.jobs.submit(
         lambda: finish_filing(services, request.client, filed, lang, deliver, shown=not pending),
         name="feedback-command",

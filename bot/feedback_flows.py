@@ -75,11 +75,17 @@ def file_safely(services: Services, new: NewFeedback, lang: Lang, deliver: Deliv
     """File; on a storage failure tell the person nothing was filed (never a silent loss)."""
     try:
         return services.feedback.file(new)
-    except Exception:
-        reference = uuid.uuid4().hex[:8]
-        log.exception("filing feedback failed (reference %s)", reference)
-        deliver(notice_message(say("feedback_not_filed", lang, ref=reference)))
+    except Exception as error:
+        not_filed(lang, deliver, error)
         return None
+
+
+def not_filed(lang: Lang, deliver: Deliver, error: BaseException | None = None) -> None:
+    """Log the failure to save an item (from the exception being handled, or `error`) under a
+    reference, and tell the person nothing was saved, with that reference."""
+    reference = uuid.uuid4().hex[:8]
+    log.error("filing feedback failed (reference %s)", reference, exc_info=error or True)
+    deliver(notice_message(say("feedback_not_filed", lang, ref=reference)))
 
 
 def finish_filing(

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
-from bot.storage import Base
+from bot.storage import Base, as_utc
 from skills.feedback_categories import Category, Status
 from skills.feedback_classifier import Classification, LabeledExample
 from skills.feedback_groups import Candidate, best_match, fingerprint
@@ -347,8 +347,3 @@ class FeedbackStore:
 def _customer_count(items: Sequence[FeedbackItem]) -> int:
     """Distinct named customers (items filed without one are counted as items only)."""
     return len({item.customer.strip().lower() for item in items if item.customer and item.customer.strip()})
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; everything is stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

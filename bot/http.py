@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from waitress.server import create_server
 
 from bot.services import Services
@@ -26,19 +31,63 @@ def create_wsgi_app(
     app: App, services: Services | Workspaces
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """Slack requests go to Bolt (which verifies signatures; with OAuth it also serves the install
-    pages); `/healthz` says 200 once answers can flow."""
+    pages); `/healthz` says 200 once answers can flow, and how the database answers.
+
+    A database that is down does not make it 503: taken out of rotation, no process could tell
+    people to try again in a minute (Slack would show its own error instead), so monitoring reads
+    `database` in the body."""
     slack_handler = SlackRequestHandler(app, path=EVENTS_PATH)
+    database = DatabaseProbe(services.ledger.engine)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             ready = services.knowledge.ready
             status = "200 OK" if ready else "503 Service Unavailable"
-            body = b'{"status":"ok"}' if ready else b'{"status":"starting"}'
-            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
+            body = json.dumps({"status": "ok" if ready else "starting", "database": database.status()})
+            data = body.encode()
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+            return [data]
         return slack_handler(environ, start_response)
 
     return wsgi
+
+
+class DatabaseProbe:
+    """Whether the database answers `SELECT 1`: "ok", "unreachable" (it failed) or "slow" (no answer
+    within `budget` seconds). Checked at most every `every` seconds, one check at a time, so health
+    probes neither load the database nor pile up behind one that hangs."""
+
+    def __init__(self, engine: Engine, budget: float = 1.0, every: float = 5.0) -> None:
+        self._engine = engine
+        self._budget = budget
+        self._every = every
+        self._lock = threading.Lock()
+        self._status = "unknown"
+        self._checked_at: float | None = None
+        self._done: threading.Event | None = None
+
+    def status(self) -> str:
+        with self._lock:
+            due = self._checked_at is None or time.monotonic() - self._checked_at >= self._every
+            if due and self._done is None:
+                self._done = threading.Event()
+                threading.Thread(target=self._check, args=(self._done,), name="db-probe", daemon=True).start()
+            done = self._done
+        if done is not None and not done.wait(self._budget):
+            return "slow"
+        return self._status
+
+    def _check(self, done: threading.Event) -> None:
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            status = "ok"
+        except Exception as error:
+            log.warning("health check: the database is unreachable (%s)", type(error).__name__)
+            status = "unreachable"
+        with self._lock:
+            self._status, self._checked_at, self._done = status, time.monotonic(), None
+        done.set()
 
 
 def create_http_server(app: App, services: Services | Workspaces, host: str, port: int):  # type: ignore[no-untyped-def]

@@ -54,6 +54,8 @@ class StoredMessage:
     payload: dict[str, Any]
     thread_ts: str | None = None
     version: int = 0
+    ephemeral: bool = False
+    """Seen by one user only: never in the conversation's history."""
 
 
 @dataclass
@@ -317,7 +319,8 @@ class LocalSlack:
         if method in ("chat.postMessage", "chat.postEphemeral"):
             ts = f"{1_700_000_000 + next(self._ts)}.000100"
             channel = str(params.get("channel", ""))
-            stored = StoredMessage(channel, ts, params, params.get("thread_ts"))
+            ephemeral = method == "chat.postEphemeral"
+            stored = StoredMessage(channel, ts, params, params.get("thread_ts"), ephemeral=ephemeral)
             self.messages[f"{channel}:{ts}"] = stored
             return {
                 "ok": True,
@@ -347,6 +350,8 @@ class LocalSlack:
             return {"ok": True, "channel": channel, "permalink": link}, None
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"D{params.get('users', '')}"}}, None
+        if method == "conversations.history":
+            return self._history(params), None
         if method == "conversations.info":
             channel = str(params.get("channel", ""))
             private = channel in self.private_channels or channel.startswith("G")
@@ -368,6 +373,34 @@ class LocalSlack:
             stored = StoredMessage("response_url", method, params)
             return {"ok": True}, stored
         return {"ok": True}, None
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, `limit` a page, with a cursor; a message's metadata only when asked for
+        (`include_all_metadata`), as Slack does. Messages posted to a user id are in the direct
+        message conversation.open names (`D` + the user id)."""
+        channel = str(params.get("channel", ""))
+        in_channel = sorted(
+            (
+                m
+                for m in self.messages.values()
+                if channel in (m.channel, f"D{m.channel}") and m.thread_ts is None and not m.ephemeral
+            ),
+            key=lambda m: float(m.ts),
+            reverse=True,
+        )
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        page = []
+        for message in in_channel[start : start + limit]:
+            entry: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.payload.get("text")}
+            if with_metadata and message.payload.get("metadata"):
+                metadata = message.payload["metadata"]
+                entry["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+            page.append(entry)
+        more = start + limit < len(in_channel)
+        cursor = str(start + limit) if more else ""
+        return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
 
     def _answer_files(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "files.info":
@@ -470,7 +503,7 @@ def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
     if "json" in content_type:
         return json.loads(raw)
     params: dict[str, Any] = {key: values[-1] for key, values in parse_qs(raw).items()}
-    for key in ("blocks", "attachments"):
+    for key in ("blocks", "attachments", "metadata"):
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     return params

@@ -174,6 +174,12 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "customer:Acme`.",
         "zh": "请把反馈写在 `反馈:` 后面,例如 `@opsbot 反馈:导出报表报错500 客户:华星科技`。",
     },
+    "feedback_filing_slow": {
+        "en": ":hourglass_flowing_sand: Filing this feedback is taking longer than usual (the database is "
+        "slow). I will confirm here once it is saved, or tell you if it could not be; no need to send it again.",
+        "zh": ":hourglass_flowing_sand: 这条反馈的登记比平时慢(数据库响应慢)。保存后我会在这里确认,"
+        "若没能保存也会告诉你;不用重新发送。",
+    },
     "feedback_pending": {
         "en": ":hourglass_flowing_sand: Filed as #{id}; categorizing it…",
         "zh": ":hourglass_flowing_sand: 已登记为 #{id},正在分类…",

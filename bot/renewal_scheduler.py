@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from bot.client_store import ClientStore
 from bot.config import Settings, SettingsError, load_holidays
-from bot.delivery_log import DeliveryLog, deliver_once
+from bot.delivery_log import Claim, DeliveryLog, deliver_once
 from bot.drafts import polish_draft
 from bot.feedback_flows import filer_language
 from bot.llm import create_llm
@@ -30,6 +30,7 @@ from bot.owner_store import DEFAULT_DIGEST_TIME, DEFAULT_WORKING_DAYS, Owner, Ow
 from bot.periodic import PeriodicScan
 from bot.renewal_chart import usage_chart
 from bot.renewals import DRAFT_PURPOSE, DraftedBrief, brief_for, renewal_blocks, renewal_policy
+from bot.slack_delivery import delivery_metadata, find_delivered
 from bot.slack_files import Upload, share_files
 from bot.slack_health import SlackHealth, health_of
 from bot.slack_text import escape
@@ -114,10 +115,14 @@ class RenewalScheduler(PeriodicScan):
                 day, kind = record.contract_end - timedelta(days=days), reminder_kind(record.id, days)
                 if (record.owner, day, kind) in settled:
                     continue
-                token = self._log.claim(record.owner, day, kind, moment)
-                post = partial(self._post, record, today)
-                delivered = token is not None and deliver_once(
-                    self._log, record.owner, day, kind, token, post, self.health, moment
+                claim = self._log.claim(record.owner, day, kind, moment)
+                delivered = claim is not None and deliver_once(
+                    self._log,
+                    claim,
+                    partial(self._post, record, today, claim),
+                    partial(find_delivered, self._client, record.owner, claim.key),
+                    self.health,
+                    moment,
                 )
                 if delivered:
                     sent += 1
@@ -125,7 +130,7 @@ class RenewalScheduler(PeriodicScan):
                 log.exception("the renewal reminder for a client failed; the others go on")
         return sent
 
-    def _post(self, record: ClientRecord, today: date) -> tuple[str, str]:
+    def _post(self, record: ClientRecord, today: date, claim: Claim) -> tuple[str, str]:
         lang = filer_language(self._client, record.owner, "en")
         brief = brief_for(self._engine, self._settings, record, today)
         draft = polish_draft(
@@ -138,7 +143,11 @@ class RenewalScheduler(PeriodicScan):
             else f"{record.name}'s contract ends in {brief.days_to_renewal} days: here is the renewal brief."
         )
         response = self._client.chat_postMessage(
-            channel=record.owner, text=escape(lead), blocks=payload["blocks"], unfurl_links=False
+            channel=record.owner,
+            text=escape(lead),
+            blocks=payload["blocks"],
+            unfurl_links=False,
+            metadata=delivery_metadata(claim.key),
         )
         chart = usage_chart(brief, lang)
         if chart is not None:

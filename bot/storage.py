@@ -90,6 +90,7 @@ class EventLedger:
     prune_every = timedelta(hours=1)
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._sessions = sessionmaker(engine)
         self._last_pruned: datetime | None = None
 
@@ -118,3 +119,8 @@ class EventLedger:
             result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.created_at < cutoff))
             session.commit()
             return result.rowcount or 0
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; everything is stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -24,9 +24,10 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.config import Settings, SettingsError, load_holidays
-from bot.delivery_log import DeliveryLog, deliver_once
+from bot.delivery_log import Claim, DeliveryLog, deliver_once
 from bot.llm import create_llm
 from bot.periodic import PeriodicScan
+from bot.slack_delivery import delivery_metadata, find_delivered
 from bot.slack_health import SlackHealth, health_of
 from bot.storage import create_db_engine
 from bot.weekly import collect_weekly, compose, weekly_message
@@ -112,21 +113,24 @@ class WeeklyScheduler(PeriodicScan):
             week = self.due_week(moment)
             if week is None or not self.slack_ready(moment):
                 return 0
-            token = self._log.claim(self._channel, week, KIND, moment)
-            return 1 if token is not None and self._deliver(week, token, moment) else 0
+            claim = self._log.claim(self._channel, week, KIND, moment)
+            return 1 if claim is not None and self._deliver(claim, moment) else 0
         except Exception:
             log.exception("the weekly summary scan failed; the next scan tries again")
             return 0
 
-    def _deliver(self, week: date, token: str, moment: datetime) -> bool:
-        post = partial(self._post, week, moment)
-        return deliver_once(self._log, self._channel, week, KIND, token, post, self.health, moment)
+    def _deliver(self, claim: Claim, moment: datetime) -> bool:
+        post = partial(self._post, claim, moment)
+        find = partial(find_delivered, self._client, self._channel, claim.key)
+        return deliver_once(self._log, claim, post, find, self.health, moment)
 
-    def _post(self, week: date, moment: datetime) -> tuple[str, str]:
+    def _post(self, claim: Claim, moment: datetime) -> tuple[str, str]:
         today = local_day(moment, self._zone)
-        summary = collect_weekly(self._engine, today, week, self._zone, self._holidays)
+        summary = collect_weekly(self._engine, today, claim.key.day, self._zone, self._holidays)
         report = compose(summary, self._timing.lang, self._llm)
-        response = self._client.chat_postMessage(channel=self._channel, **weekly_message(report))
+        response = self._client.chat_postMessage(
+            channel=self._channel, metadata=delivery_metadata(claim.key), **weekly_message(report)
+        )
         return str(response["channel"]), str(response["ts"])
 
 

@@ -176,3 +176,110 @@ def test_a_database_gone_mid_scan_is_one_warning_and_the_next_scan_sends(
     monkeypatch.setattr(DeliveryLog, "claim", claim)
     assert scheduler.scan(datetime(2026, 11, 23, 9, 1, tzinfo=UTC)) == 20
     assert scheduler.scan(datetime(2026, 11, 23, 9, 2, tzinfo=UTC)) == 0
+
+
+def _slow_client_scheduler(tmp_path: Path, slack: LocalSlack) -> DigestScheduler:
+    """A client that gives up after half a second, so a slow Slack costs a test a second."""
+    scheduler = _scheduler(tmp_path, slack)
+    scheduler._client.timeout = 0.5
+    return scheduler
+
+
+def _in_direct_message(slack: LocalSlack, user: str) -> int:
+    return sum(1 for m in slack.messages.values() if m.channel == user and not m.ephemeral)
+
+
+def test_a_digest_slack_posted_after_the_client_gave_up_is_found_not_sent_again(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    scheduler = _slow_client_scheduler(tmp_path, slack)
+    slack.slow_next("chat.postMessage", 1.5)  # posted, answered after the client's timeout
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
+    assert _in_direct_message(slack, "USH") == 1
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 1, "found in Slack and recorded"
+    assert _in_direct_message(slack, "USH") == 1, "not posted a second time"
+    [history] = slack.calls_to("conversations.history")
+    assert history.params["channel"] == "DUSH" and history.params["include_all_metadata"] in (
+        True,
+        "1",
+        "true",
+    )
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 2, tzinfo=UTC)) == 0
+    assert DeliveryLog(scheduler._engine).last_sent("USH", "digest").channel == "DUSH"  # type: ignore[union-attr]
+
+
+def test_a_digest_that_failed_slowly_is_looked_for_then_sent(tmp_path: Path, slack: LocalSlack) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    scheduler = _slow_client_scheduler(tmp_path, slack)
+    slack.fail_next("chat.postMessage", 503)
+    slack.slow_next("chat.postMessage", 1.5)  # a 503 after the client gave up: nothing posted
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
+    assert _in_direct_message(slack, "USH") == 0
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 1
+    assert _in_direct_message(slack, "USH") == 1
+    assert len(slack.calls_to("conversations.history")) == 1
+
+
+def test_only_this_days_digest_counts_as_found(tmp_path: Path, slack: LocalSlack) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    scheduler = _slow_client_scheduler(tmp_path, slack)
+    assert scheduler.scan(datetime(2026, 11, 20, 1, 0, tzinfo=UTC)) == 1  # Friday's
+    slack.fail_next("chat.postMessage", 503)
+    slack.slow_next("chat.postMessage", 1.5)
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 1, "Friday's is not Monday's"
+    assert _in_direct_message(slack, "USH") == 2
+
+
+def test_a_digest_in_flight_when_its_sender_died_is_recorded_by_the_next_not_doubled(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    scheduler = _scheduler(tmp_path, slack)
+    nine = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    log = DeliveryLog(scheduler._engine)
+    claim = log.claim("USH", date(2026, 11, 23), "digest", nine)
+    assert claim is not None
+    scheduler._post(scheduler._owners.ensure("USH", "UTC"), claim)  # Slack has it; then kill -9
+    assert scheduler.scan(nine + timedelta(minutes=5)) == 0, "the claim may still be live"
+    assert scheduler.scan(nine + timedelta(minutes=11)) == 1
+    assert _in_direct_message(slack, "USH") == 1
+    assert log.settled("digest") == {("USH", date(2026, 11, 23), "digest")}
+
+
+def test_a_dead_senders_digest_that_never_reached_slack_is_sent(tmp_path: Path, slack: LocalSlack) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    scheduler = _scheduler(tmp_path, slack)
+    nine = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    assert DeliveryLog(scheduler._engine).claim("USH", date(2026, 11, 23), "digest", nine) is not None
+    assert scheduler.scan(nine + timedelta(minutes=11)) == 1
+    assert _in_direct_message(slack, "USH") == 1
+
+
+def test_without_history_access_the_retry_is_sent_with_a_warning(
+    tmp_path: Path,
+    slack: LocalSlack,
+    caplog,  # type: ignore[no-untyped-def]
+) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    scheduler = _slow_client_scheduler(tmp_path, slack)
+    slack.fail_next("chat.postMessage", 503)
+    slack.slow_next("chat.postMessage", 1.5)
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
+    slack.fail_next("conversations.history", 200, error="missing_scope")
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 1
+    assert any("cannot tell whether the digest" in r.getMessage() for r in caplog.records)
+
+
+def test_a_lookup_that_fails_keeps_the_retry_for_the_next_scan(tmp_path: Path, slack: LocalSlack) -> None:
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    scheduler = _slow_client_scheduler(tmp_path, slack)
+    slack.slow_next("chat.postMessage", 1.5)
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
+    slack.slow_next("conversations.history", 1.5)
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 0, "could not check: not sent"
+    slack.fail_next("conversations.history", 200, error="internal_error")
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 2, tzinfo=UTC)) == 0
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 3, tzinfo=UTC)) == 1
+    assert _in_direct_message(slack, "USH") == 1

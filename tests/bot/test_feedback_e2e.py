@@ -6,12 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 
+import pytest
 from slack_sdk import WebClient
+from sqlalchemy.exc import OperationalError
 
+from bot import feedback_commands
 from bot.feedback_flows import resume_unfinished
 from bot.feedback_service import PENDING, FeedbackService
-from bot.feedback_store import NewFeedback, as_utc
+from bot.feedback_store import Filed, NewFeedback, as_utc
 from bot.local_slack import LocalSlack
 from skills.feedback_classifier import FeedbackClassifier
 from tests.bot.conftest import Running
@@ -89,6 +93,60 @@ def test_command_files_before_it_answers_and_offers_corrections(running: Running
     assert set(buttons) == {
         f"feedback_category:{c}" for c in ("how_to", "ops_admin", "feature_request", "complaint", "other")
     }
+
+
+def _stall_filing(running: Running, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> threading.Event:
+    """Saving waits until the returned event is set (a database that hangs), then saves or fails."""
+    monkeypatch.setattr(feedback_commands, "FILING_BUDGET", 0.2)
+    released = threading.Event()
+    file = running.services.feedback.file
+
+    def stalled(new: NewFeedback) -> Filed:
+        assert released.wait(timeout=30)
+        if fail:
+            raise OperationalError("INSERT INTO feedback_items", {}, TimeoutError("timed out"))
+        return file(new)
+
+    monkeypatch.setattr(running.services.feedback, "file", stalled)
+    return released
+
+
+def test_a_stalled_database_gets_an_answer_in_time_and_the_card_once_saved(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released = _stall_filing(running, monkeypatch)
+    first = _file_by_command(running, f"{BUG} customer:Acme", "t-slow")
+    assert "taking longer than usual" in _text(first) and "no need to send it again" in _text(first)
+    assert running.services.feedback.store.items() == []
+    released.set()
+    [card] = _responses(running.slack, 1)
+    [item] = running.services.feedback.store.items()
+    assert f"(#{item.id})" in _text(card) and card["replace_original"] is True
+    assert item.customer == "Acme"
+
+
+def test_a_stalled_database_that_fails_says_nothing_was_saved(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released = _stall_filing(running, monkeypatch, fail=True)
+    first = _file_by_command(running, "数据导出一直失败", "t-slow-fail")
+    assert "比平时慢" in _text(first)
+    released.set()
+    [refusal] = _responses(running.slack, 1)
+    assert "没能登记" in _text(refusal) and "编号" in _text(refusal)
+    assert running.services.feedback.store.items() == []
+
+
+def test_a_database_that_refuses_gets_nothing_was_saved_in_the_ack(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(new: NewFeedback) -> Filed:
+        raise OperationalError("INSERT INTO feedback_items", {}, ConnectionRefusedError("refused"))
+
+    monkeypatch.setattr(running.services.feedback, "file", refused)
+    ack = _file_by_command(running, BUG, "t-refused")
+    assert "could not file this feedback: nothing was saved" in _text(ack)
+    assert "try again in a minute" in _text(ack)
 
 
 def test_empty_and_huge_feedback_get_a_clear_message_and_file_nothing(running: Running) -> None:

@@ -184,7 +184,7 @@ def test_funnel_explains_bad_input_with_an_example(running: Running) -> None:
 def test_healthz_is_ok_once_the_index_is_ready(running: Running) -> None:
     with urllib.request.urlopen(f"{running.url}/healthz", timeout=10) as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"status": "ok"}
+        assert json.loads(response.read()) == {"status": "ok", "database": "ok"}
 
 
 def test_injected_broadcasts_and_links_are_escaped(running: Running) -> None:

@@ -113,3 +113,21 @@ def test_a_slack_failure_is_retried_and_a_gone_account_is_not(
     assert scheduler.scan(moment) == 0
     assert scheduler.scan(moment) == 0
     assert len([c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "U0GONE"]) == 1
+
+
+def test_a_reminder_slack_posted_after_a_timeout_is_found_not_sent_again(
+    engine: Engine, slack: LocalSlack, tmp_path: Path
+) -> None:
+    scheduler = _scheduler(engine, slack, tmp_path)
+    scheduler._client.timeout = 0.5
+    slack.slow_next("chat.postMessage", 1.5)
+    moment = _morning(MONDAY_AFTER_30_DAYS)
+    assert scheduler.scan(moment) == 0
+    assert scheduler.scan(moment + timedelta(minutes=1)) == 1
+    [reminder] = [m for m in slack.messages.values() if m.channel == "U0ACME"]
+    assert reminder.payload["metadata"]["event_payload"] == {
+        "owner": "U0ACME",
+        "day": "2027-01-30",  # the milestone: 30 days before the end
+        "kind": reminder_kind("C1", 30),
+    }
+    assert DeliveryLog(engine).sent_count(reminder_kind("C1", 30)) == 1

@@ -154,14 +154,14 @@ def test_without_a_health_the_refusal_is_an_error_and_the_claim_is_given_back(
     """`opsbot digest --send` delivers once, outside the schedulers."""
     log = DeliveryLog(create_db_engine(db_url_for(tmp_path)))
     day = date(2026, 11, 23)
-    token = log.claim("USH", day, "digest")
-    assert token is not None
+    claim = log.claim("USH", day, "digest")
+    assert claim is not None
     slack.fail_next("chat.postMessage", 200, error="invalid_auth")
 
     def post() -> tuple[str, str]:
         response = client.chat_postMessage(channel="USH", text="hi")
         return str(response["channel"]), str(response["ts"])
 
-    assert not deliver_once(log, "USH", day, "digest", token, post)
+    assert not deliver_once(log, claim, post)
     assert "SLACK_BOT_TOKEN" in _refusals(caplog)[0]
     assert log.claim("USH", day, "digest") is not None, "released, not failed for the day"

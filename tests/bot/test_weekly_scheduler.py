@@ -122,3 +122,17 @@ def test_created_from_settings_only_with_a_channel(tmp_path: Path, slack: LocalS
         create_weekly_scheduler(
             make_settings(tmp_path, OPSBOT_WEEKLY_CHANNEL=CHANNEL, OPSBOT_WEEKLY_AT="often"), client
         )
+
+
+def test_a_summary_slack_posted_after_a_timeout_is_found_not_posted_again(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    seed_week(create_db_engine(db_url_for(tmp_path)), date(2026, 11, 16), date(2026, 11, 23))
+    scheduler = _scheduler(tmp_path, slack)
+    scheduler._client.timeout = 0.5
+    slack.slow_next("chat.postMessage", 1.5)
+    assert scheduler.scan(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)) == 0
+    assert scheduler.scan(datetime(2026, 11, 23, 2, 1, tzinfo=UTC)) == 1
+    assert [m.channel for m in slack.messages.values()] == [CHANNEL]
+    [history] = slack.calls_to("conversations.history")
+    assert history.params["channel"] == CHANNEL
