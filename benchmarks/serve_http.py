@@ -5,7 +5,9 @@ Chroma server), requests spread round-robin across them, as behind a load balanc
   memory;
 - N concurrent slash commands (default 200 `/ops todo add …`, one per user): every one acked with
   200, its delayed answer delivered exactly once to its response_url and saying the to-do was
-  added, and exactly one to-do row per command in the shared database; ack latency p50/p95/p99/max;
+  added, and exactly one to-do row per command in the shared database; ack latency p50/p95/p99/max
+  (from connecting to the whole ack; the requests are signed beforehand and sent at once from one
+  thread, see harness.serving.burst);
 - concurrent questions (default 50, half `/ops ask …`, half app_mention events): each answered
   exactly once; answer latency p50/p95/max, from the request to the answer reaching Slack.
 
@@ -32,12 +34,14 @@ from harness.databases import ChromaServer, Postgres
 from harness.serving import (
     Server,
     app_mention,
+    burst,
     free_port,
     memory_report,
     message_text,
     opsbot_env,
     percentile,
     slash_command,
+    slash_command_bytes,
 )
 from sqlalchemy import func, select
 
@@ -88,17 +92,21 @@ def commands_test(
     servers: list[Server], slack: LocalSlack, count: int, text: str | None, db_url: str
 ) -> None:
     """`count` concurrent slash commands, round-robin; each acked, answered once, written once."""
-    results: list[tuple[int, str, float]] = [(0, "", 0.0)] * count
-
-    def request(n: int) -> None:
-        command = text or f"todo add benchmark item {n}"
-        server = servers[n % len(servers)]
-        results[n] = slash_command(
-            server.port, command, slack.response_url(f"c{n}"), user=f"UB{n:04d}", trigger_id=f"tc{n}"
+    requests = [
+        (
+            servers[n % len(servers)].port,
+            slash_command_bytes(
+                servers[n % len(servers)].port,
+                text or f"todo add benchmark item {n}",
+                slack.response_url(f"c{n}"),
+                user=f"UB{n:04d}",
+                trigger_id=f"tc{n}",
+            ),
         )
-
+        for n in range(count)
+    ]
     began = time.monotonic()
-    fire_together(count, request)
+    results = burst(requests)
     acked = [latency for status, _, latency in results if status == 200]
     statuses = Counter(status for status, _, _ in results)
     print(

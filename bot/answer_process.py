@@ -33,6 +33,10 @@ _worker_knowledge = None  # the KnowledgeService of this process, when it is an 
 
 def _start_worker(settings: Settings) -> None:
     global _worker_knowledge
+    # Before the e5 engine loads its OpenMP runtime: idle OpenMP threads sleep instead of spinning.
+    # Spinning threads of two answer processes (two serving processes on one machine) take the
+    # cores from each other's work: answers were 3-5x slower (benchmarks/serve_http.py).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)
     from bot.logs import configure_logging
@@ -42,9 +46,18 @@ def _start_worker(settings: Settings) -> None:
     _worker_knowledge = create_knowledge(settings)
 
 
+WARM_UP_QUESTIONS = ("How do I prepare a renewal?", "怎么准备续约?")
+
+
 def _warm_up() -> int:
+    """Open the index and search it once in each language, so the models, the word segmenter and the
+    lexical index are loaded before /healthz says ready, not by the first person to ask (a warm
+    start that finds the index up to date would otherwise embed nothing)."""
     assert _worker_knowledge is not None
-    return len(_worker_knowledge.answerer.index)
+    index = _worker_knowledge.answerer.index
+    for question in WARM_UP_QUESTIONS:
+        index.search(question, top_k=1)
+    return len(index)
 
 
 def _answer(question: str, channel: str | None) -> Answer:

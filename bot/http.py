@@ -47,7 +47,8 @@ def create_wsgi_app(
             data = body.encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
             return [data]
-        return slack_handler(environ, start_response)
+        with services.jobs.answering():
+            return slack_handler(environ, start_response)
 
     return wsgi
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -210,17 +211,8 @@ def signed_post(
     return status, text, time.perf_counter() - started
 
 
-def slash_command(
-    port: int,
-    text: str,
-    response_url: str,
-    user: str = "UBENCH",
-    channel: str = "CBENCH",
-    trigger_id: str = "t",
-    timeout: float = 30.0,
-) -> tuple[int, str, float]:
-    """`/ops TEXT`: (HTTP status, the ack's body, seconds to the ack)."""
-    body = urlencode(
+def _command_body(text: str, response_url: str, user: str, channel: str, trigger_id: str) -> str:
+    return urlencode(
         {
             "command": "/ops",
             "text": text,
@@ -232,6 +224,70 @@ def slash_command(
             "trigger_id": trigger_id,
         }
     )
+
+
+def slash_command_bytes(
+    port: int,
+    text: str,
+    response_url: str,
+    user: str = "UBENCH",
+    channel: str = "CBENCH",
+    trigger_id: str = "t",
+) -> bytes:
+    """`/ops TEXT` as the raw HTTP request Slack would send (signed now), for `burst`."""
+    body = _command_body(text, response_url, user, channel, trigger_id).encode()
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body.decode())
+    head = (
+        f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Slack-Request-Timestamp: {timestamp}\r\nX-Slack-Signature: {signature}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def burst(requests: list[tuple[int, bytes]], timeout: float = 30.0) -> list[tuple[int, str, float]]:
+    """Send every (port, raw request) at once from one event loop: (HTTP status, body, seconds from
+    connecting to the whole answer), status 0 when none came in `timeout` seconds.
+
+    Slack's requests come from many machines; a load generator of one thread per request would take
+    a core of this 2-core machine itself and measure its own queueing, so the requests are prepared
+    beforehand and sent from a single thread."""
+
+    async def one(port: int, raw: bytes) -> tuple[int, str, float]:
+        began = time.perf_counter()
+        try:
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(raw)
+                await writer.drain()
+                answer = await reader.read()
+                writer.close()
+        except (TimeoutError, OSError) as error:
+            return 0, f"{type(error).__name__}: {error}", time.perf_counter() - began
+        seconds = time.perf_counter() - began
+        head, _, body = answer.partition(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
+        return status, body.decode("utf-8", errors="replace"), seconds
+
+    async def all_at_once() -> list[tuple[int, str, float]]:
+        return await asyncio.gather(*(one(port, raw) for port, raw in requests))
+
+    return asyncio.run(all_at_once())
+
+
+def slash_command(
+    port: int,
+    text: str,
+    response_url: str,
+    user: str = "UBENCH",
+    channel: str = "CBENCH",
+    trigger_id: str = "t",
+    timeout: float = 30.0,
+) -> tuple[int, str, float]:
+    """`/ops TEXT`: (HTTP status, the ack's body, seconds to the ack)."""
+    body = _command_body(text, response_url, user, channel, trigger_id)
     return signed_post(port, body, "application/x-www-form-urlencoded", timeout)
 
 
