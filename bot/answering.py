@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import answer_message, notice_message
+from bot.blocks import answer_message, failure_notice, notice_message
 from bot.messages import say
 from bot.services import Services
 from knowledge.text import Lang, detect_language
@@ -70,7 +69,5 @@ def _deliver(
     try:
         payload = answer_message(services.knowledge.answer(question, channel=channel))
     except Exception:
-        reference = uuid.uuid4().hex[:8]
-        log.exception("answering failed (reference %s)", reference)
-        payload = notice_message(say("failed", lang, ref=reference))
+        payload = failure_notice(log, "answering", lang)
     update(payload)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from bot.messages import HELP, say
@@ -69,6 +71,17 @@ def help_message(lang: Lang, prefix: str | None = None) -> dict[str, Any]:
 def notice_message(text: str) -> dict[str, Any]:
     """A one-section message for our own short notices (already safe text)."""
     return message(text, [section(text)])
+
+
+def failure_notice(
+    log: logging.Logger, what: str, lang: Lang, key: str = "failed", **values: str
+) -> dict[str, Any]:
+    """Call in an `except` block: log the exception as `what` failed under a short reference, and
+    return the notice (message `key`) that gives the person that reference, so an admin can find
+    the traceback the person never sees."""
+    reference = uuid.uuid4().hex[:8]
+    log.exception("%s failed (reference %s)", what, reference)
+    return notice_message(say(key, lang, ref=reference, **values))
 
 
 def funnel_message(text: str, lang: Lang) -> tuple[dict[str, Any], FunnelResult | None]:

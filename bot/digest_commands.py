@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import notice_message
+from bot.blocks import failure_notice, notice_message
 from bot.delivery_log import DeliveryLog
 from bot.digest_blocks import ANALYSE_ACTION, TODO_ACTION
 from bot.digest_scheduler import KIND
@@ -77,14 +76,12 @@ def digest_command(services: Services, request: SlashRequest) -> None:
                 first = today + timedelta(days=1) if last is not None and last.day == today else today
                 changes = _changes(request.rest.split(), first, owner.weekdays)
                 owner = services.owners.change(request.user, changes)
-            text = _settings_text(owner, lang)
+            payload = notice_message(_settings_text(owner, lang))
         except SkillError as error:
-            text = escape(error.message(lang))  # it may quote what was typed
+            payload = notice_message(escape(error.message(lang)))  # it may quote what was typed
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("digest command failed (reference %s)", reference)
-            text = say("feedback_failed", lang, ref=reference)
-        request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+            payload = failure_notice(log, "digest command", lang, "feedback_failed")
+        request.respond(response_type="ephemeral", replace_original=True, **payload)
 
     services.jobs.submit(work, name="ops-digest")
 
@@ -170,13 +167,8 @@ def register(app: App, workspaces: Workspaces) -> None:
                     today = local_day(datetime.now(UTC), parse_zone(owner.tz))
                     services.todos.add(user, say("analysis_todo", lang, metric=label, day=day), today)
             except Exception:
-                reference = uuid.uuid4().hex[:8]
-                log.exception("starting the analysis failed (reference %s)", reference)
-                respond(
-                    response_type="ephemeral",
-                    replace_original=False,
-                    **notice_message(say("feedback_failed", lang, ref=reference)),
-                )
+                notice = failure_notice(log, "starting the analysis", lang, "feedback_failed")
+                respond(response_type="ephemeral", replace_original=False, **notice)
 
         services.jobs.submit(work, name="digest-analyse")
 

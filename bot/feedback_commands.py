@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.admins import is_opsbot_admin, who_can
-from bot.blocks import notice_message
+from bot.blocks import failure_notice, notice_message
 from bot.feedback_blocks import category_label, filed_card, item_count, period_text, stats_message
 from bot.feedback_export import feedback_csv
 from bot.feedback_flows import Deliver, finish_filing, not_filed, prepare
@@ -297,9 +297,7 @@ def _reporting_failures(work: Callable[[], None], request: SlashRequest, lang: L
         try:
             work()
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("feedback command failed (reference %s)", reference)
-            text = say("feedback_failed", lang, ref=reference)
-            request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+            notice = failure_notice(log, "feedback command", lang, "feedback_failed")
+            request.respond(response_type="ephemeral", replace_original=True, **notice)
 
     return run

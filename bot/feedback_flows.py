@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import notice_message
+from bot.blocks import failure_notice, notice_message
 from bot.feedback_blocks import filed_card, item_language, route_note, triage_post
 from bot.feedback_service import PENDING
 from bot.feedback_store import FeedbackItem, Filed, NewFeedback, as_utc
@@ -97,9 +97,8 @@ def finish_filing(
     try:
         _finish(services, client, filed, lang, deliver, shown)
     except Exception:
-        reference = uuid.uuid4().hex[:8]
-        log.exception("finishing feedback #%s failed (reference %s)", filed.item.id, reference)
-        deliver(notice_message(say("feedback_unfinished", lang, id=str(filed.item.id), ref=reference)))
+        item = str(filed.item.id)
+        deliver(failure_notice(log, f"finishing feedback #{item}", lang, "feedback_unfinished", id=item))
 
 
 def _finish(

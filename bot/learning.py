@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import uuid
 from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
@@ -21,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.admins import is_opsbot_admin, who_can
-from bot.blocks import context, message, notice_message, section
+from bot.blocks import context, failure_notice, message, notice_message, section
 from bot.messages import say
 from bot.services import Services
 from bot.slack_files import SharedFile, download, file_id_in, file_info, latest_file
@@ -96,9 +95,7 @@ def learn(
         try:
             single = services.knowledge.ingest(source, shared.name, data, shared.permalink, visibility)
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("indexing %s failed (reference %s)", shared.name, reference)
-            send(notice_message(say("failed", lang, ref=reference)))
+            send(failure_notice(log, f"indexing {shared.name}", lang))
             return
         _merge(report, single)
     send(learn_summary(report, lang, restricted=bool(visibility)))
@@ -137,9 +134,7 @@ def sources_command(
     try:
         payload = sources_message(services, lang, channel)
     except Exception:
-        reference = uuid.uuid4().hex[:8]
-        log.exception("listing sources failed (reference %s)", reference)
-        payload = notice_message(say("failed", lang, ref=reference))
+        payload = failure_notice(log, "listing sources", lang)
     respond(response_type="ephemeral", replace_original=True, **payload)
 
 

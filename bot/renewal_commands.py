@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.admins import is_opsbot_admin, who_can
-from bot.blocks import notice_message
+from bot.blocks import failure_notice, notice_message
 from bot.client_store import ClientStore
 from bot.file_analysis import tier_config
 from bot.file_requests import reply_language as file_reply_language
@@ -131,12 +130,7 @@ def _run_guarded(
                 **notice_message(f":warning: {escape(error.message(lang()))}"),
             )
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("%s failed (reference %s)", name, reference)
-            request.respond(
-                response_type="ephemeral",
-                replace_original=True,
-                **notice_message(say("failed", lang(), ref=reference)),
-            )
+            notice = failure_notice(log, name, lang())
+            request.respond(response_type="ephemeral", replace_original=True, **notice)
 
     return run

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import notice_message
+from bot.blocks import failure_notice, notice_message
 from bot.feedback_flows import filer_language
 from bot.messages import say
 from bot.owner_store import Owner, OwnerStore, Todo, TodoStore
@@ -96,10 +95,9 @@ def todo_command(services: Services, request: SlashRequest) -> None:
                 **notice_message(escape(error.message(lang))),
             )
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("to-do command failed (reference %s)", reference)
-            text = say("todo_saved_unlisted" if changed else "feedback_failed", lang, ref=reference)
-            request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+            key = "todo_saved_unlisted" if changed else "feedback_failed"
+            notice = failure_notice(log, "to-do command", lang, key)
+            request.respond(response_type="ephemeral", replace_original=True, **notice)
 
     services.jobs.submit(work, name="ops-todo")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
-from bot.blocks import Block, context, message, notice_message, section
+from bot.blocks import Block, context, failure_notice, message, notice_message, section
 from bot.client_store import ClientStore
 from bot.config import load_holidays
 from bot.drafts import polish_draft
@@ -341,9 +340,7 @@ def weekly_command(services: Services, request: SlashRequest) -> None:
         except SkillError as error:
             payload = notice_message(f":warning: {escape(error.message(lang))}")
         except Exception:
-            reference = uuid.uuid4().hex[:8]
-            log.exception("weekly command failed (reference %s)", reference)
-            payload = notice_message(say("feedback_failed", lang, ref=reference))
+            payload = failure_notice(log, "weekly command", lang, "feedback_failed")
         request.respond(response_type="ephemeral", replace_original=True, **payload)
 
     services.jobs.submit(work, name="ops-weekly")
