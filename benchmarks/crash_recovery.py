@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from harness.checks import Checks
 from harness.databases import ChromaServer, Postgres
 from harness.serving import Server, free_port, opsbot_env
 from sqlalchemy import func, select
@@ -45,13 +46,7 @@ from bot.local_slack import LocalSlack
 from bot.owner_store import Owner
 from bot.storage import create_db_engine, sqlite_url
 
-failures: list[str] = []
-
-
-def check(ok: bool, what: str) -> None:
-    print(f"  {'PASS' if ok else 'FAIL'} {what}")
-    if not ok:
-        failures.append(what)
+check = Checks()
 
 
 # -- (a) a digest scan killed half-way ----------------------------------------------------------
@@ -525,11 +520,7 @@ def main() -> int:
             digest_crash(args, root)
         if args.part in ("b", "both"):
             ingest_crash(args, root)
-    print(
-        f"total {time.perf_counter() - began:.0f} s; "
-        + (f"{len(failures)} check(s) FAILED" if failures else "all checks passed")
-    )
-    return 1 if failures else 0
+    return check.summary(began)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from harness.checks import Checks
 from harness.databases import Postgres
 from harness.serving import Server, ack_text, app_mention, free_port, message_text, opsbot_env, slash_command
 from sqlalchemy import func, select
@@ -52,13 +53,7 @@ FAILURE = re.compile(
 )
 PLACEHOLDER = re.compile(r"hourglass|one moment|稍等|working on it|正在", re.IGNORECASE)
 
-failures: list[str] = []
-
-
-def check(ok: bool, what: str) -> None:
-    print(f"  {'PASS' if ok else 'FAIL'} {what}")
-    if not ok:
-        failures.append(what)
+check = Checks()
 
 
 @dataclass
@@ -436,11 +431,7 @@ def main() -> int:
                 server.stop()
             postgres.stop()
             slack.stop()
-    print(
-        f"total {time.perf_counter() - began:.0f} s; "
-        + (f"{len(failures)} check(s) FAILED" if failures else "all checks passed")
-    )
-    return 1 if failures else 0
+    return check.summary(began)
 
 
 def half_written(url: str, traffic: Traffic) -> None:

@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from harness.checks import Checks
 from harness.databases import ChromaServer, Postgres
 from harness.serving import (
     Server,
@@ -58,13 +59,7 @@ QUESTIONS = [
 ]
 FAILED_ANSWER = ("something went wrong", "出了问题")
 
-failures: list[str] = []
-
-
-def check(ok: bool, what: str) -> None:
-    print(f"  {'PASS' if ok else 'FAIL'} {what}")
-    if not ok:
-        failures.append(what)
+check = Checks()
 
 
 def ms(seconds: float) -> str:
@@ -313,11 +308,7 @@ def main() -> int:
             if postgres is not None:
                 postgres.stop()
             slack.stop()
-    print(
-        f"total {time.perf_counter() - began:.0f} s; "
-        + (f"{len(failures)} check(s) FAILED" if failures else "all checks passed")
-    )
-    return 1 if failures else 0
+    return check.summary(began)
 
 
 if __name__ == "__main__":

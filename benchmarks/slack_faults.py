@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from harness.checks import Checks
+
 from bot.app import create_web_client
 from bot.delivery_log import DeliveryLog
 from bot.digest_scheduler import DigestScheduler
@@ -46,13 +48,7 @@ NINE_IN_SHANGHAI = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # a Monday
 DAY = date(2026, 11, 23)
 MAX_SCANS = 200
 
-failures: list[str] = []
-
-
-def check(ok: bool, what: str) -> None:
-    print(f"  {'PASS' if ok else 'FAIL'} {what}")
-    if not ok:
-        failures.append(what)
+check = Checks()
 
 
 class Records(logging.Handler):
@@ -338,11 +334,7 @@ def main() -> int:
         if args.scenario in ("all", "token"):
             for code in ("invalid_auth", "account_inactive"):
                 scenario_token(args.owners, folder, code, args.paused_minutes)
-    print(
-        f"total {time.perf_counter() - began:.0f} s; "
-        + (f"{len(failures)} check(s) FAILED" if failures else "all checks passed")
-    )
-    return 1 if failures else 0
+    return check.summary(began)
 
 
 if __name__ == "__main__":

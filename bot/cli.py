@@ -154,10 +154,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     schedulers = [
         create_digest_scheduler(settings, app.client),
         create_renewal_scheduler(settings, app.client),
+        create_weekly_scheduler(settings, app.client),
     ]
-    weekly = create_weekly_scheduler(settings, app.client)
-    if weekly is not None:
-        schedulers.append(weekly)
     for scheduler in schedulers:
         scheduler.start()
     services.knowledge.start_warm_up()

@@ -184,6 +184,60 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": ":hourglass_flowing_sand: Filed as #{id}; categorizing it…",
         "zh": ":hourglass_flowing_sand: 已登记为 #{id},正在分类…",
     },
+    "weekly_channel_set": {
+        "en": ":white_check_mark: The weekly summary will be posted in this channel every {when} ({zone}). "
+        "`/ops weekly channel off` stops it.",
+        "zh": ":white_check_mark: 每周总结将于每{when}({zone})发到这个频道。`/ops weekly channel off` 可停止。",
+    },
+    "weekly_channel_announce": {
+        "en": ":calendar: <@{user}> chose this channel for opsbot's weekly summary: every {when} ({zone}).",
+        "zh": ":calendar: <@{user}> 把 opsbot 的每周总结设在了这个频道:每{when}({zone})。",
+    },
+    "weekly_channel_off": {
+        "en": "The weekly summary is no longer posted. `/ops weekly` still shows it to you.",
+        "zh": "已停止发送每周总结。`/ops weekly` 仍可随时查看。",
+    },
+    "weekly_channel_none": {
+        "en": "No channel gets the weekly summary yet. In the channel that should, an admin runs "
+        "`/ops weekly channel here mon 10:00`.",
+        "zh": "还没有频道接收每周总结。管理员可在目标频道输入 `/ops weekly channel here 周一 10:00`。",
+    },
+    "weekly_channel_show": {
+        "en": "The weekly summary is posted in <#{channel}> every {when} ({zone}).",
+        "zh": "每周总结于每{when}({zone})发到 <#{channel}>。",
+    },
+    "weekly_channel_server": {
+        "en": "The weekly summary's channel is set on the server (OPSBOT_WEEKLY_CHANNEL = <#{channel}>, "
+        "{when}); ask whoever runs opsbot to change it there.",
+        "zh": "每周总结的频道由服务器设置(OPSBOT_WEEKLY_CHANNEL = <#{channel}>,{when}),"
+        "请联系 opsbot 的运维人员修改。",
+    },
+    "weekly_channel_not_admin": {
+        "en": "Only {who} can choose where the weekly summary goes.",
+        "zh": "只有{who}可以设置每周总结发到哪个频道。",
+    },
+    "weekly_channel_in_dm": {
+        "en": "Run `/ops weekly channel here` in the channel that should get the weekly summary, not in a "
+        "direct message.",
+        "zh": "请在要接收每周总结的频道里输入 `/ops weekly channel here`,而不是在私信中。",
+    },
+    "weekly_channel_invite": {
+        "en": "I cannot post in this channel yet: invite me with `/invite @opsbot`, then run the command "
+        "again. Nothing was changed.",
+        "zh": "我还不能在这个频道发消息:请先用 `/invite @opsbot` 邀请我,再输入一次命令。没有做任何更改。",
+    },
+    "weekly_channel_bad_time": {
+        "en": "“{text}” is not one weekday and a time: use e.g. `mon 10:00` (summary in English) or "
+        "`周一 10:00` (in Chinese). Nothing was changed.",
+        "zh": "“{text}”不是一个星期几加时间:例如 `周一 10:00`(中文总结)或 `mon 10:00`(英文总结)。"
+        "没有做任何更改。",
+    },
+    "weekly_channel_usage": {
+        "en": "Use `/ops weekly channel here [mon 10:00]`, `/ops weekly channel off` or "
+        "`/ops weekly channel`.",
+        "zh": "用法:`/ops weekly channel here [周一 10:00]`、`/ops weekly channel off` 或 "
+        "`/ops weekly channel`。",
+    },
     "feedback_export_not_admin": {
         "en": "Exports hold every item, from every channel, so only {who} can export feedback. "
         "`/ops feedback stats` shows the counts.",
@@ -233,7 +287,8 @@ HELP: dict[Lang, str] = {
         "• `/ops digest` — your morning digest: `off`, `on`, `snooze 3d`, `at 08:30`, `days mon-fri`\n"
         "• `/ops renewal CLIENT` — a renewal brief: usage, risks, discount ladder, a draft to the client; "
         "`/ops clients` imports the client list CSV you shared (admins)\n"
-        "• `/ops weekly [week-of 2026-11-16]` — the weekly summary\n"
+        "• `/ops weekly [week-of 2026-11-16]` — the weekly summary; "
+        "`/ops weekly channel here [mon 10:00]` posts it in this channel every week\n"
         "• `/ops retro [METRIC 2026-11-01..2026-11-15]` — write a retrospective in four steps\n"
         "• `/ops help` — this help\n"
         "Ask in Chinese or English; I answer in the language of the question."
@@ -253,7 +308,8 @@ HELP: dict[Lang, str] = {
         "• `/ops digest` —— 晨间摘要:`off`、`on`、`snooze 3d`、`at 08:30`、`days 周一至周五`\n"
         "• `/ops 续约 客户` —— 续约简报:使用情况、风险、折扣阶梯、给客户的消息草稿;"
         "`/ops 客户清单` 导入刚分享的客户清单 CSV(管理员)\n"
-        "• `/ops 周报 [week-of 2026-11-16]` —— 每周总结\n"
+        "• `/ops 周报 [week-of 2026-11-16]` —— 每周总结;"
+        "`/ops 周报 频道 这里 [周一 10:00]` 每周发到本频道\n"
         "• `/ops 复盘 [指标 2026-11-01..2026-11-15]` —— 按四步写复盘\n"
         "• `/ops help` —— 查看本帮助\n"
         "中英文提问都可以,我用提问的语言回答。"

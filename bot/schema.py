@@ -31,6 +31,7 @@ from bot import (  # noqa: F401
     metrics_store,
     owner_store,
     retro_store,
+    team_settings,
 )
 from bot.storage import Base
 

@@ -30,6 +30,7 @@ from bot.periodic import PeriodicScan
 from bot.slack_delivery import delivery_metadata, find_delivered
 from bot.slack_health import SlackHealth, health_of
 from bot.storage import create_db_engine
+from bot.team_settings import TeamSettings
 from bot.weekly import collect_weekly, compose, weekly_message
 from knowledge.answer import LLMCall
 from knowledge.text import CJK_CHARACTER
@@ -134,11 +135,53 @@ class WeeklyScheduler(PeriodicScan):
         return str(response["channel"]), str(response["ts"])
 
 
-def create_weekly_scheduler(settings: Settings, client: WebClient) -> WeeklyScheduler | None:
-    """The scheduler from settings, or None when OPSBOT_WEEKLY_CHANNEL is unset. The timing, zone and
-    holiday calendar are checked at start, so a typo stops opsbot with one line naming the setting."""
+class ChosenChannelWeekly(PeriodicScan):
+    """The weekly summary in the channel a team chose with `/ops weekly channel here` (stored in its
+    database, see bot.team_settings). The choice is read at each scan, so a change made through any
+    process applies within a minute; no choice, no summary."""
+
+    scan_seconds = SCAN_SECONDS
+
+    def __init__(self, settings: Settings, client: WebClient, engine: Engine | None = None) -> None:
+        self._settings = settings
+        self._client = client
+        self.health = health_of(client)
+        self._engine = engine or create_db_engine(settings.db_url)
+        self._choices = TeamSettings(self._engine)
+        self._chosen: tuple[str, str] | None = None
+        self._scheduler: WeeklyScheduler | None = None
+
+    def scan(self, now: datetime | None = None) -> int:
+        try:
+            chosen = self._choices.weekly()
+            if chosen != self._chosen:
+                self._scheduler = None if chosen is None else self._scheduler_for(*chosen)
+                self._chosen = chosen
+        except Exception:
+            log.exception("cannot read the weekly summary's channel; the next scan tries again")
+            return 0
+        return 0 if self._scheduler is None else self._scheduler.scan(now)
+
+    def _scheduler_for(self, channel: str, at: str) -> WeeklyScheduler:
+        settings = self._settings
+        return WeeklyScheduler(
+            self._engine,
+            self._client,
+            channel,
+            parse_weekly_at(at),
+            parse_zone(settings.weekly_zone),
+            load_holidays(settings),
+            create_llm(settings),
+            self.health,
+        )
+
+
+def create_weekly_scheduler(settings: Settings, client: WebClient) -> PeriodicScan:
+    """OPSBOT_WEEKLY_CHANNEL's scheduler when it is set (its timing, zone and holiday calendar are
+    checked at start, so a typo stops opsbot with one line naming the setting); otherwise the one
+    that follows the channel the team chooses in Slack."""
     if not settings.weekly_channel:
-        return None
+        return ChosenChannelWeekly(settings, client)
     timing = parse_weekly_at(settings.weekly_at)
     zone = parse_zone(settings.weekly_zone)
     holidays = load_holidays(settings)

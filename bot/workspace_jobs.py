@@ -2,7 +2,8 @@
 
 Each minute the installations are read from the root database, so a workspace installed through
 another process (or uninstalled: Bolt deletes its bot token) is picked up or dropped without a
-restart. Each workspace has its own digest and renewal schedulers over its own database, with its
+restart. Each workspace has its own digest, renewal and weekly-summary schedulers (the summary in the
+channel it chose with `/ops weekly channel here`) over its own database, with its
 own bot token and its own bot.slack_health.SlackHealth: a workspace whose token Slack refuses
 pauses alone, and one failing workspace never stops the others' digests. As with one workspace,
 the delivery log's unique key makes every delivery happen once across processes.
@@ -24,6 +25,7 @@ from bot.installations import installed_workspaces
 from bot.periodic import PeriodicScan
 from bot.renewal_scheduler import create_renewal_scheduler
 from bot.storage import create_db_engine
+from bot.weekly_scheduler import ChosenChannelWeekly
 from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
@@ -46,12 +48,12 @@ def check_multi_workspace_settings(settings: Settings) -> None:
             raise SettingsError(
                 f"Setting {variable} names one team's data or channel; unset it to serve several "
                 "workspaces (SLACK_CLIENT_ID): each workspace loads its metrics with /ops and "
-                "asks for /ops weekly."
+                "chooses its weekly summary's channel with /ops weekly channel here."
             )
 
 
 class WorkspaceJobs(PeriodicScan):
-    """Every installed workspace's digests and renewal reminders."""
+    """Every installed workspace's digests, renewal reminders and weekly summaries."""
 
     def __init__(self, settings: Settings, workspaces: Workspaces, engine: Engine | None = None) -> None:
         assert settings.slack_client_id is not None
@@ -91,7 +93,8 @@ class WorkspaceJobs(PeriodicScan):
         settings = self._settings.for_workspace(team_id)
         digests = create_digest_scheduler(settings, client)
         renewals = create_renewal_scheduler(settings, client)  # the same client: one SlackHealth
-        scheduled = _Scheduled(token, [digests, renewals])
+        weekly = ChosenChannelWeekly(settings, client)
+        scheduled = _Scheduled(token, [digests, renewals, weekly])
         self._scheduled[team_id] = scheduled
         services = self._workspaces.for_team(team_id)
         self._workspaces.jobs.submit(lambda: resume_unfinished(services, client), name="feedback-resume")

@@ -181,18 +181,19 @@ def memory_report(pid: int) -> str:
     return f"{total:.0f} MiB ({', '.join(parts)})"
 
 
+def slack_signature(body: str) -> dict[str, str]:
+    """The headers with which Slack signs `body`, now."""
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body)
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature or ""}
+
+
 def signed_post(
     port: int, body: str, content_type: str, timeout: float = 30.0, retry: int | None = None
 ) -> tuple[int, str, float]:
     """POST to /slack/events as Slack does (`retry`: a redelivery's X-Slack-Retry-Num): (HTTP status,
     body, seconds); status 0 when no answer came in `timeout` seconds."""
-    timestamp = str(int(time.time()))
-    headers = {
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body)
-        or "",
-        "Content-Type": content_type,
-    }
+    headers = {**slack_signature(body), "Content-Type": content_type}
     if retry is not None:
         headers["X-Slack-Retry-Num"] = str(retry)
         headers["X-Slack-Retry-Reason"] = "http_error"
@@ -235,16 +236,17 @@ def slash_command_bytes(
     trigger_id: str = "t",
 ) -> bytes:
     """`/ops TEXT` as the raw HTTP request Slack would send (signed now), for `burst`."""
-    body = _command_body(text, response_url, user, channel, trigger_id).encode()
-    timestamp = str(int(time.time()))
-    signature = SignatureVerifier(SECRET).generate_signature(timestamp=timestamp, body=body.decode())
-    head = (
-        f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"X-Slack-Request-Timestamp: {timestamp}\r\nX-Slack-Signature: {signature}\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    )
-    return head.encode() + body
+    body = _command_body(text, response_url, user, channel, trigger_id)
+    data = body.encode()
+    headers = {
+        "Host": f"127.0.0.1:{port}",
+        "Content-Type": "application/x-www-form-urlencoded",
+        **slack_signature(body),
+        "Content-Length": str(len(data)),
+        "Connection": "close",
+    }
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"POST /slack/events HTTP/1.1\r\n{head}\r\n".encode() + data
 
 
 def burst(requests: list[tuple[int, bytes]], timeout: float = 30.0) -> list[tuple[int, str, float]]:

@@ -23,7 +23,7 @@ from bot.renewal_commands import clients_command, renewal_command
 from bot.retro import retro_command
 from bot.services import Services
 from bot.todo_commands import todo_command
-from bot.weekly import weekly_command
+from bot.weekly_channel import weekly_or_channel
 from bot.workspaces import Workspaces
 from knowledge.text import detect_language
 
@@ -132,8 +132,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "待办": todo_command,
     "digest": digest_command,
     "摘要": digest_command,
-    "weekly": weekly_command,
-    "周报": weekly_command,
+    "weekly": weekly_or_channel,
+    "周报": weekly_or_channel,
     "renewal": renewal_command,
     "续约": renewal_command,
     "clients": clients_command,

@@ -15,7 +15,14 @@ from bot.config import SettingsError
 from bot.delivery_log import DeliveryLog
 from bot.local_slack import LocalSlack
 from bot.storage import create_db_engine
-from bot.weekly_scheduler import WeeklyScheduler, WeeklyTiming, create_weekly_scheduler, parse_weekly_at
+from bot.team_settings import WEEKLY_AT, WEEKLY_CHANNEL, TeamSettings
+from bot.weekly_scheduler import (
+    ChosenChannelWeekly,
+    WeeklyScheduler,
+    WeeklyTiming,
+    create_weekly_scheduler,
+    parse_weekly_at,
+)
 from skills.schedule import parse_zone
 from tests.bot.test_weekly import seed_week
 from tests.conftest import BOT_TOKEN, db_url_for, make_settings
@@ -111,9 +118,13 @@ def test_the_post_is_chinese_when_the_setting_is(tmp_path: Path, slack: LocalSla
     assert "周报" in _posts(slack)[0] and "2026-W47" in _posts(slack)[0]
 
 
-def test_created_from_settings_only_with_a_channel(tmp_path: Path, slack: LocalSlack) -> None:
+def test_created_from_settings_with_the_servers_channel_or_the_teams_choice(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
     client = WebClient(token=BOT_TOKEN, base_url=slack.base_url)
-    assert create_weekly_scheduler(make_settings(tmp_path), client) is None
+    chosen = create_weekly_scheduler(make_settings(tmp_path), client)
+    assert isinstance(chosen, ChosenChannelWeekly)
+    assert chosen.scan(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)) == 0, "no channel chosen: nothing"
     settings = make_settings(tmp_path, OPSBOT_WEEKLY_CHANNEL=CHANNEL, OPSBOT_WEEKLY_TIMEZONE="Asia/Shanghai")
     scheduler = create_weekly_scheduler(settings, client)
     assert scheduler is not None
@@ -136,3 +147,25 @@ def test_a_summary_slack_posted_after_a_timeout_is_found_not_posted_again(
     assert [m.channel for m in slack.messages.values()] == [CHANNEL]
     [history] = slack.calls_to("conversations.history")
     assert history.params["channel"] == CHANNEL
+
+
+def test_the_channel_chosen_in_slack_gets_the_summary_and_a_change_applies_at_the_next_scan(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    engine = create_db_engine(db_url_for(tmp_path))
+    seed_week(engine, date(2026, 11, 16), date(2026, 11, 23))
+    settings = make_settings(tmp_path, OPSBOT_WEEKLY_TIMEZONE="Asia/Shanghai")
+    weekly = ChosenChannelWeekly(settings, WebClient(token=BOT_TOKEN, base_url=slack.base_url))
+    choices = TeamSettings(engine)
+    choices.put({WEEKLY_CHANNEL: "C0FIRST", WEEKLY_AT: "周一 10:00"}, by="UADMIN")
+    assert weekly.scan(datetime(2026, 11, 23, 1, 59, tzinfo=UTC)) == 0
+    assert weekly.scan(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)) == 1
+    assert weekly.scan(datetime(2026, 11, 23, 2, 1, tzinfo=UTC)) == 0, "once a week"
+    [first] = slack.calls_to("chat.postMessage")
+    assert first.params["channel"] == "C0FIRST" and "周报" in first.params["text"]
+    choices.put({WEEKLY_CHANNEL: "C0SECOND", WEEKLY_AT: "mon 10:00"}, by="UADMIN")
+    assert weekly.scan(datetime(2026, 11, 30, 2, 0, tzinfo=UTC)) == 1
+    assert slack.calls_to("chat.postMessage")[-1].params["channel"] == "C0SECOND"
+    choices.clear(WEEKLY_CHANNEL, WEEKLY_AT)
+    assert weekly.scan(datetime(2026, 12, 7, 2, 0, tzinfo=UTC)) == 0, "turned off"
+    assert len(slack.calls_to("chat.postMessage")) == 2

@@ -284,6 +284,26 @@ def test_each_workspace_gets_its_own_digests_with_its_own_token(served: Served) 
     assert "BETA" in by_token[f"Bearer {TOKENS['T2']}"] and "ACME" not in by_token[f"Bearer {TOKENS['T2']}"]
 
 
+def test_each_workspace_chooses_its_own_weekly_channel(served: Served) -> None:
+    _installed(served)
+    served.slack.admins.update({"UA", "UB"})
+    assert "every Monday 10:00" in _command(served, "T1", "weekly channel here", "UA", channel="C0ONE")
+    assert "每周一 09:00" in _command(served, "T2", "周报 频道 这里 周一 09:00", "UB", channel="C0TWO")
+    assert "<#C0ONE>" in _command(served, "T1", "weekly channel", "UA")
+    assert "<#C0TWO>" in _command(served, "T2", "weekly channel", "UB")
+    jobs = WorkspaceJobs(served.workspaces.settings, served.workspaces)
+    assert jobs.scan(datetime(2026, 11, 30, 10, 0, tzinfo=UTC)) == 2  # Monday 10:00 UTC: both due
+    assert jobs.scan(datetime(2026, 11, 30, 10, 5, tzinfo=UTC)) == 0
+    summaries = {
+        call.params["channel"]: (call.authorization, str(call.params["text"]))
+        for call in served.slack.calls_to("chat.postMessage")
+        if "2026-W48" in str(call.params.get("text"))
+    }
+    assert set(summaries) == {"C0ONE", "C0TWO"}
+    assert summaries["C0ONE"][0] == f"Bearer {TOKENS['T1']}" and "Weekly summary" in summaries["C0ONE"][1]
+    assert summaries["C0TWO"][0] == f"Bearer {TOKENS['T2']}" and "周报" in summaries["C0TWO"][1]
+
+
 def test_an_uninstalled_workspace_stops_its_jobs(served: Served) -> None:
     _installed(served)
     jobs = WorkspaceJobs(served.workspaces.settings, served.workspaces)
