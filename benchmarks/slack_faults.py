@@ -16,7 +16,8 @@ made no call while paused but one auth.test per recheck, and resumed once auth.t
 
 Usage: python benchmarks/slack_faults.py [--owners 200] [--scenario all|429|5xx|timeout|token]
        [--client-timeout 2] [--paused-minutes 60]
-The client is opsbot's (bot.app.create_web_client, its retry handlers); only its timeout is
+The client is the schedulers' (bot.app.create_web_client(scheduled=True), with its retry
+handlers: 5xx are left to the next scan, which looks for the message first); only its timeout is
 shortened (15 s in opsbot) so the timeouts cost seconds, not minutes. Prints PASS/FAIL for every
 correctness check; exits 1 when one fails.
 """
@@ -80,7 +81,7 @@ class Run:
     records: Records = field(default_factory=Records)
 
     def __post_init__(self) -> None:
-        self.client = create_web_client("xoxb-benchmark", self.slack.start())
+        self.client = create_web_client("xoxb-benchmark", self.slack.start(), scheduled=True)
         if self.client_timeout is not None:
             self.client.timeout = self.client_timeout  # type: ignore[assignment]
         self.folder.mkdir()

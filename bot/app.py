@@ -27,14 +27,20 @@ from bot.workspaces import UnknownWorkspace, Workspaces
 log = logging.getLogger(__name__)
 
 
-def create_web_client(token: str | None, base_url: str | None) -> WebClient:
-    """A Web API client that waits out 429s (Retry-After) and retries connection and 5xx errors."""
+def create_web_client(token: str | None, base_url: str | None, scheduled: bool = False) -> WebClient:
+    """A Web API client that waits out 429s (Retry-After) and retries connection and 5xx errors.
+
+    `scheduled`: the client of the digest, renewal and weekly schedulers, which does not retry a 5xx
+    itself: Slack may have posted the message before failing, and the delivery log's next attempt
+    looks for it in the conversation before posting again (bot.delivery_log), where a blind retry
+    would post it twice."""
     client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=15)
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
     ]
+    if not scheduled:
+        client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
     return client
 
 

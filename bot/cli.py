@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answer_process import AnswerProcess
-    from bot.app import create_app
+    from bot.app import create_app, create_web_client
 
     use_http = getattr(args, "http", False) or settings.slack_app_token is None
     if settings.multi_workspace:
@@ -151,10 +151,13 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     services = create_services(settings, AnswerProcess(settings, processes=settings.answer_processes))
     app = create_app(settings, services)
+    scheduled = create_web_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, scheduled=True
+    )
     schedulers = [
-        create_digest_scheduler(settings, app.client),
-        create_renewal_scheduler(settings, app.client),
-        create_weekly_scheduler(settings, app.client),
+        create_digest_scheduler(settings, scheduled),
+        create_renewal_scheduler(settings, scheduled),
+        create_weekly_scheduler(settings, scheduled),
     ]
     for scheduler in schedulers:
         scheduler.start()

@@ -64,7 +64,9 @@ def _send(settings: Settings, user: str, day: date) -> int:
 
     if settings.slack_bot_token is None:
         raise SettingsError("Setting SLACK_BOT_TOKEN is missing: it is needed to --send the digest.")
-    client = create_web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    client = create_web_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, scheduled=True
+    )
     try:
         sent = create_digest_scheduler(settings, client).send_now(user, day)
     except SlackApiError as error:

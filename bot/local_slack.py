@@ -4,7 +4,7 @@ It answers the methods opsbot calls the way Slack does (`ok`, `ts`, `channel`), 
 it was sent (updates replace them) and the files shared with it (downloads need the bot token;
 uploads go through the external-upload flow), records every call (with the moment it arrived), and
 can inject faults so retry behaviour is exercised over real HTTP: 429 with Retry-After and 5xx
-(`fail_next`), slow answers (`delays` for every call of a method, `slow_next` for the next few: the
+(`fail_next`, also after the work was done), slow answers (`delays` for every call of a method, `slow_next` for the next few: the
 work is done, then the answer waits, as when Slack posts a message but answers after the client gave
 up), and a refused bot token (`refuse_token`: every Web API call says `invalid_auth`,
 `account_inactive`… until `accept_token`).
@@ -45,6 +45,8 @@ class Fault:
     retry_after: int | None = None
     remaining: int = 1
     error: str | None = None
+    after_work: bool = False
+    """The work is done (a message posted) before the failure is answered, as when Slack fails late."""
 
 
 @dataclass
@@ -196,11 +198,13 @@ class LocalSlack:
         retry_after: int | None = None,
         times: int = 1,
         error: str | None = None,
+        after_work: bool = False,
     ) -> None:
         """Make the next `times` calls of `method` fail: HTTP `status` (with Retry-After), or with
-        status 200, Slack's `{"ok": false, "error": error}`."""
+        status 200, Slack's `{"ok": false, "error": error}`; `after_work`: the call's work is done
+        first (the message is posted), then the failure is answered."""
         with self._lock:
-            self._faults[method] = Fault(status, retry_after, times, error)
+            self._faults[method] = Fault(status, retry_after, times, error, after_work)
 
     def clear_faults(self) -> None:
         """Drop the faults still queued by `fail_next` and `slow_next`: Slack works normally again."""
@@ -287,6 +291,8 @@ class LocalSlack:
                 return 200, {"ok": False, "error": self.refused_token}, {}, delay
             fault = self._take_fault(method) or self._over_rate(method)
             if fault is not None:
+                if fault.after_work:
+                    changed = self._answer(method, params)[1]
                 self.calls[-1].status = fault.status
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 self._lock.notify_all()

@@ -89,7 +89,7 @@ class WorkspaceJobs(PeriodicScan):
     def _schedule(self, team_id: str, token: str) -> _Scheduled:
         """A newly seen workspace (or a new token after a reinstall): its schedulers, and feedback a
         crash left unfinished there is resumed, as at a single workspace's start."""
-        client = create_web_client(token, self._settings.slack_api_url)
+        client = create_web_client(token, self._settings.slack_api_url, scheduled=True)
         settings = self._settings.for_workspace(team_id)
         digests = create_digest_scheduler(settings, client)
         renewals = create_renewal_scheduler(settings, client)  # the same client: one SlackHealth

@@ -283,3 +283,19 @@ def test_a_lookup_that_fails_keeps_the_retry_for_the_next_scan(tmp_path: Path, s
     assert scheduler.scan(datetime(2026, 11, 23, 1, 2, tzinfo=UTC)) == 0
     assert scheduler.scan(datetime(2026, 11, 23, 1, 3, tzinfo=UTC)) == 1
     assert _in_direct_message(slack, "USH") == 1
+
+
+def test_a_5xx_after_slack_posted_the_digest_is_looked_up_not_retried_blindly(
+    tmp_path: Path, slack: LocalSlack
+) -> None:
+    """The schedulers' client (create_web_client(scheduled=True)) leaves 5xx retries to the delivery log."""
+    from bot.app import create_web_client
+
+    _owners(tmp_path).ensure("USH", "Asia/Shanghai")
+    client = create_web_client(BOT_TOKEN, slack.base_url, scheduled=True)
+    scheduler = DigestScheduler(create_db_engine(db_url_for(tmp_path)), client, "UTC")
+    slack.fail_next("chat.postMessage", 503, after_work=True)
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == 0
+    assert len(slack.calls_to("chat.postMessage")) == 1, "no blind retry by the client"
+    assert scheduler.scan(datetime(2026, 11, 23, 1, 1, tzinfo=UTC)) == 1, "found in Slack and recorded"
+    assert _in_direct_message(slack, "USH") == 1
