@@ -74,13 +74,19 @@ def notice_message(text: str) -> dict[str, Any]:
 
 
 def failure_notice(
-    log: logging.Logger, what: str, lang: Lang, key: str = "failed", **values: str
+    log: logging.Logger,
+    what: str,
+    lang: Lang,
+    key: str = "failed",
+    *,
+    error: BaseException | None = None,
+    **values: str,
 ) -> dict[str, Any]:
-    """Call in an `except` block: log the exception as `what` failed under a short reference, and
-    return the notice (message `key`) that gives the person that reference, so an admin can find
-    the traceback the person never sees."""
+    """Log `error` (by default the exception being handled) as `what` failed under a short
+    reference, and return the notice (message `key`) that gives the person that reference, so an
+    admin can find the traceback the person never sees."""
     reference = uuid.uuid4().hex[:8]
-    log.exception("%s failed (reference %s)", what, reference)
+    log.error("%s failed (reference %s)", what, reference, exc_info=error or True)
     return notice_message(say(key, lang, ref=reference, **values))
 
 

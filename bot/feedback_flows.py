@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -81,11 +80,8 @@ def file_safely(services: Services, new: NewFeedback, lang: Lang, deliver: Deliv
 
 
 def not_filed(lang: Lang, deliver: Deliver, error: BaseException | None = None) -> None:
-    """Log the failure to save an item (from the exception being handled, or `error`) under a
-    reference, and tell the person nothing was saved, with that reference."""
-    reference = uuid.uuid4().hex[:8]
-    log.error("filing feedback failed (reference %s)", reference, exc_info=error or True)
-    deliver(notice_message(say("feedback_not_filed", lang, ref=reference)))
+    """Tell the person nothing was saved, with the reference its failure is logged under."""
+    deliver(failure_notice(log, "filing feedback", lang, "feedback_not_filed", error=error))
 
 
 def finish_filing(

@@ -163,17 +163,23 @@ class ChosenChannelWeekly(PeriodicScan):
         return 0 if self._scheduler is None else self._scheduler.scan(now)
 
     def _scheduler_for(self, channel: str, at: str) -> WeeklyScheduler:
-        settings = self._settings
-        return WeeklyScheduler(
-            self._engine,
-            self._client,
-            channel,
-            parse_weekly_at(at),
-            parse_zone(settings.weekly_zone),
-            load_holidays(settings),
-            create_llm(settings),
-            self.health,
-        )
+        return _weekly_in(self._settings, self._client, self._engine, channel, at)
+
+
+def _weekly_in(
+    settings: Settings, client: WebClient, engine: Engine, channel: str, at: str
+) -> WeeklyScheduler:
+    """The summary in `channel` at `at`, in the settings' zone, holidays and LLM (its health is the
+    client's, shared with the other schedulers)."""
+    return WeeklyScheduler(
+        engine,
+        client,
+        channel,
+        parse_weekly_at(at),
+        parse_zone(settings.weekly_zone),
+        load_holidays(settings),
+        create_llm(settings),
+    )
 
 
 def create_weekly_scheduler(settings: Settings, client: WebClient) -> PeriodicScan:
@@ -182,10 +188,5 @@ def create_weekly_scheduler(settings: Settings, client: WebClient) -> PeriodicSc
     that follows the channel the team chooses in Slack."""
     if not settings.weekly_channel:
         return ChosenChannelWeekly(settings, client)
-    timing = parse_weekly_at(settings.weekly_at)
-    zone = parse_zone(settings.weekly_zone)
-    holidays = load_holidays(settings)
     engine = create_db_engine(settings.db_url)
-    return WeeklyScheduler(
-        engine, client, settings.weekly_channel, timing, zone, holidays, create_llm(settings)
-    )
+    return _weekly_in(settings, client, engine, settings.weekly_channel, settings.weekly_at)
