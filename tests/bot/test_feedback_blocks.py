@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from bot.feedback_blocks import filed_card, stats_message, triage_post
 from bot.feedback_store import FeedbackItem, Filed, GroupCount
+from tests.fakes.feedback import feedback_item
 
 HOSTILE = "<!channel> export broken, see <https://evil.example|the official status page> @here请看"
 FORBIDDEN = ("<!channel>", "<https://evil.example", "@here", "<!here>")
 
 
 def _item(**values: object) -> FeedbackItem:
-    moment = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
-    fields: dict[str, object] = {
-        "id": 7,
-        "dedupe_key": "k",
-        "text": "Export fails",
-        "category": "bug",
-        "confidence": 0.87,
-        "deciding_words": "[]",
-        "method": "offline",
-        "status": "new",
-        "reporter": "U0123ABCD",
-        "filed_by": "U0123ABCD",
-        "source": "command",
-        "said_at": moment,
-        "filed_at": moment,
-        "lang": "en",
-    }
-    fields.update(values)
-    return FeedbackItem(**fields)
+    return feedback_item(**{"reporter": "U0123ABCD", "filed_by": "U0123ABCD", "lang": "en", **values})
 
 
 def _filed(item: FeedbackItem) -> Filed:

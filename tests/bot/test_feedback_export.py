@@ -5,31 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 
 from bot.feedback_export import COLUMNS, feedback_csv
 from bot.feedback_store import FeedbackItem
+from tests.fakes.feedback import feedback_item
 
 
 def _item(**values: object) -> FeedbackItem:
-    moment = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
-    fields: dict[str, object] = {
-        "id": 7,
-        "dedupe_key": "k",
-        "text": "Export fails",
-        "category": "bug",
-        "confidence": 0.87,
-        "deciding_words": json.dumps(["export"]),
-        "method": "offline",
-        "status": "new",
-        "reporter": "U1",
-        "filed_by": "U2",
-        "source": "command",
-        "said_at": moment,
-        "filed_at": moment,
-    }
-    fields.update(values)
-    return FeedbackItem(**fields)
+    return feedback_item(**{"deciding_words": json.dumps(["export"]), **values})
 
 
 def _rows(data: bytes) -> list[dict[str, str]]:

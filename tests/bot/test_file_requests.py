@@ -9,20 +9,11 @@ import pytest
 from tests.bot.conftest import Running
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.documents import make_pdf
-from tests.fakes.slack_requests import send_command, send_event
+from tests.fakes.slack_requests import file_share_message, send_command, send_event
 
 
 def _file_message(file: dict, text: str = "") -> dict:  # type: ignore[type-arg]
-    return {
-        "type": "message",
-        "subtype": "file_share",
-        "channel_type": "im",
-        "channel": "D123",
-        "user": "U123",
-        "text": text,
-        "ts": "1700000300.000100",
-        "files": [file],
-    }
+    return file_share_message(file, text, ts="1700000300.000100")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import json
 from bot.local_slack import LocalSlack
 from tests.bot.conftest import Running
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack_requests import send_command, send_event
+from tests.fakes.slack_requests import file_share_message, send_command, send_event
 
 TRANSACTIONS = (
     "customer_id,order_date,amount\n"
@@ -37,19 +37,6 @@ def _uploads(slack: LocalSlack, count: int) -> list:  # type: ignore[type-arg]
 
 def _text(payload: dict) -> str:  # type: ignore[type-arg]
     return json.dumps(payload, ensure_ascii=False)
-
-
-def _file_message(file: dict, text: str = "", ts: str = "1700000100.000100") -> dict:  # type: ignore[type-arg]
-    return {
-        "type": "message",
-        "subtype": "file_share",
-        "channel_type": "im",
-        "channel": "D123",
-        "user": "U123",
-        "text": text,
-        "ts": ts,
-        "files": [file],
-    }
 
 
 def test_funnel_shares_a_chart_in_the_channel(running: Running) -> None:
@@ -128,7 +115,10 @@ def test_a_bad_file_is_explained_and_nothing_is_shared(running: Running) -> None
 
 def test_a_csv_sent_in_a_dm_is_analysed_in_its_thread(running: Running) -> None:
     file = running.slack.add_file("orders.csv", TRANSACTIONS.encode("utf-8"), user="U123", channel="D123")
-    assert send_event(running.events_url, SIGNING_SECRET, _file_message(file, "rfm please"), "Ev-dm-1") == 200
+    assert (
+        send_event(running.events_url, SIGNING_SECRET, file_share_message(file, "rfm please"), "Ev-dm-1")
+        == 200
+    )
     chart, export = _uploads(running.slack, 2)
     assert chart.thread_ts == "1700000100.000100" and chart.channels == ["D123"]
     assert export.thread_ts == chart.thread_ts and export.name == "orders-rfm-customers.csv"
@@ -138,14 +128,14 @@ def test_a_csv_sent_in_a_dm_is_analysed_in_its_thread(running: Running) -> None:
 
 def test_a_client_list_without_words_is_recognised_by_its_columns(running: Running) -> None:
     file = running.slack.add_file("clients.csv", CLIENTS.encode("utf-8"), user="U123", channel="D123")
-    send_event(running.events_url, SIGNING_SECRET, _file_message(file), "Ev-dm-2")
+    send_event(running.events_url, SIGNING_SECRET, file_share_message(file), "Ev-dm-2")
     chart, export = _uploads(running.slack, 2)
     assert (chart.name, export.name) == ("clients-tiers.png", "clients-tiers.csv")
 
 
 def test_a_spreadsheet_that_is_not_csv_is_refused_in_the_thread(running: Running) -> None:
     file = running.slack.add_file("orders.xlsx", b"PK\x03\x04 ...", user="U123", channel="D123")
-    send_event(running.events_url, SIGNING_SECRET, _file_message(file, "rfm"), "Ev-dm-3")
+    send_event(running.events_url, SIGNING_SECRET, file_share_message(file, "rfm"), "Ev-dm-3")
     assert running.slack.wait_for(lambda s: len(s.calls_to("chat.postMessage")) >= 1, timeout=30)
     [reply] = running.slack.calls_to("chat.postMessage")
     assert "I can't use orders.xlsx" in _text(reply.params)

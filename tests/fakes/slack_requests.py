@@ -152,3 +152,17 @@ def view_submission(
             "state": {"values": state},
         },
     }
+
+
+def file_share_message(file: dict, text: str = "", ts: str = "1700000100.000100") -> dict:  # type: ignore[type-arg]
+    """The message event of a file shared with the bot in a direct message."""
+    return {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": "D123",
+        "user": "U123",
+        "text": text,
+        "ts": ts,
+        "files": [file],
+    }
