@@ -5,7 +5,7 @@
     scan. The process is started again and the scans finish: every owner must have exactly one
     digest (chat.postMessage per owner, as the loopback Slack recorded them). Prints lost and
     doubled counts, the claims the killed process left `sending`, and how long recovery took.
-    A claim left by a dead process is taken over after bot.delivery_log.STALE_CLAIM (10 minutes,
+    A claim left by a dead process is taken over after bot.storage.delivery_log.STALE_CLAIM (10 minutes,
     no setting changes it), and its message is looked for in Slack first: one that Slack accepted
     before the kill is recorded, not sent again. `--takeover age` (default) moves those claims' time back by
     STALE_CLAIM, as if the 10 minutes had passed, so the run stays short; `--takeover wait`
@@ -41,10 +41,10 @@ from harness.databases import ChromaServer, Postgres
 from harness.serving import Server, free_port, opsbot_env
 from sqlalchemy import func, select
 
-from bot.delivery_log import STALE_CLAIM, Delivery
-from bot.local_slack import LocalSlack
-from bot.owner_store import Owner
-from bot.storage import create_db_engine, sqlite_url
+from bot.local.slack_api import LocalSlack
+from bot.storage.delivery_log import STALE_CLAIM, Delivery
+from bot.storage.engine import create_db_engine, sqlite_url
+from bot.storage.owners import Owner
 
 check = Checks()
 
@@ -239,7 +239,11 @@ def opsbot(env: dict[str, str], *args: str, timeout: float = 900) -> tuple[int, 
     """Run the opsbot command line: (exit status, standard output, seconds)."""
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "bot.cli.main", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if done.returncode not in (0, 1):
         print(f"    opsbot {' '.join(args)} exited {done.returncode}: {done.stderr.strip()[-400:]}")
@@ -374,7 +378,7 @@ def ingest_crash(args: argparse.Namespace, root: Path) -> None:
         log = (root / "ingest-1.log").open("wb")
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "ingest", str(docs), "--json"],
+            [sys.executable, "-m", "bot.cli.main", "ingest", str(docs), "--json"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

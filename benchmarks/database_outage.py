@@ -38,11 +38,11 @@ from harness.databases import Postgres
 from harness.serving import Server, ack_text, app_mention, free_port, message_text, opsbot_env, slash_command
 from sqlalchemy import func, select
 
-from bot.delivery_log import Delivery
-from bot.feedback_store import FeedbackItem
-from bot.local_slack import LocalSlack
-from bot.owner_store import Owner, Todo
-from bot.storage import create_db_engine
+from bot.local.slack_api import LocalSlack
+from bot.storage.delivery_log import Delivery
+from bot.storage.engine import create_db_engine
+from bot.storage.feedback import FeedbackItem
+from bot.storage.owners import Owner, Todo
 
 KINDS = ("feedback", "todo add", "todo list", "digest", "mention", "ask")
 SLACK_ACK_SECONDS = 3.0

@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.app import create_web_client
-from bot.delivery_log import DeliveryLog
-from bot.digest_scheduler import DigestScheduler
-from bot.local_slack import LocalSlack
-from bot.owner_store import Owner, OwnerStore, TodoStore
-from bot.storage import create_db_engine, sqlite_url
+from bot.digest.scheduler import DigestScheduler
+from bot.local.slack_api import LocalSlack
+from bot.storage.delivery_log import DeliveryLog
+from bot.storage.engine import create_db_engine, sqlite_url
+from bot.storage.owners import Owner, OwnerStore, TodoStore
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.feedback_store import FeedbackStore, NewFeedback
-from bot.storage import create_db_engine, sqlite_url
+from bot.storage.engine import create_db_engine, sqlite_url
+from bot.storage.feedback import FeedbackStore, NewFeedback
 from skills.feedback_classifier import FeedbackClassifier, LabeledExample, default_examples
 from skills.feedback_eval import cross_validate, evaluate
 
@@ -70,7 +70,7 @@ def main() -> None:
     print(folds.table())
 
     with tempfile.TemporaryDirectory() as home:
-        from bot.feedback_service import FeedbackService
+        from bot.feedback.service import FeedbackService
 
         service = FeedbackService(FeedbackStore(create_db_engine(sqlite_url(Path(home)))), base=shipped.fork)
         texts = [r["text"] for r in records]

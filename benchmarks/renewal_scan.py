@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.app import create_web_client
-from bot.client_store import ClientStore
-from bot.config import Settings
-from bot.local_slack import LocalSlack
-from bot.metrics_store import MetricStore
-from bot.renewal_scheduler import RenewalScheduler
-from bot.storage import create_db_engine, sqlite_url
+from bot.core.config import Settings
+from bot.local.slack_api import LocalSlack
+from bot.renewal.scheduler import RenewalScheduler
+from bot.storage.clients import ClientStore
+from bot.storage.engine import create_db_engine, sqlite_url
+from bot.storage.metrics import MetricStore
 from skills.client_roster import ClientRecord
 from skills.metrics_csv import MetricValue
 

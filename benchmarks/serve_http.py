@@ -13,7 +13,7 @@ Chroma server), requests spread round-robin across them, as behind a load balanc
 
 Usage: python benchmarks/serve_http.py [--processes 2] [--postgres] [--chroma-server]
        [--concurrency 200] [--questions 50] [--text TEXT]
-Slack is the loopback stand-in (bot.local_slack); requests are signed like Slack's. Without
+Slack is the loopback stand-in (bot.local.slack_api); requests are signed like Slack's. Without
 --postgres the processes share a SQLite file (and the embedded index) in one OPSBOT_HOME.
 Prints PASS/FAIL for the no-loss/no-double checks; exits 1 when one fails.
 """
@@ -46,9 +46,9 @@ from harness.serving import (
 )
 from sqlalchemy import func, select
 
-from bot.local_slack import LocalSlack
-from bot.owner_store import Todo
-from bot.storage import create_db_engine, sqlite_url
+from bot.local.slack_api import LocalSlack
+from bot.storage.engine import create_db_engine, sqlite_url
+from bot.storage.owners import Todo
 
 QUESTIONS = [
     "how do I run a retrospective?",

@@ -38,12 +38,12 @@ from pathlib import Path
 from harness.checks import Checks
 
 from bot.app import create_web_client
-from bot.delivery_log import DeliveryLog
-from bot.digest_scheduler import DigestScheduler
-from bot.local_slack import LocalSlack, StoredMessage
-from bot.owner_store import Owner
-from bot.slack_health import RECHECK
-from bot.storage import create_db_engine, sqlite_url
+from bot.digest.scheduler import DigestScheduler
+from bot.local.slack_api import LocalSlack, StoredMessage
+from bot.slack.health import RECHECK
+from bot.storage.delivery_log import DeliveryLog
+from bot.storage.engine import create_db_engine, sqlite_url
+from bot.storage.owners import Owner
 
 NINE_IN_SHANGHAI = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # a Monday
 DAY = date(2026, 11, 23)

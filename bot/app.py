@@ -16,12 +16,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from sqlalchemy.exc import OperationalError
 
-from bot import digest_commands, retro
-from bot.config import Settings
-from bot.installations import BOT_SCOPES, installation_store, state_store
-from bot.listeners import commands, events, feedback
+from bot.core.config import Settings
+from bot.digest import commands as digest_commands
+from bot.feedback import listeners as feedback
+from bot.listeners import commands, events
+from bot.retro import commands as retro
 from bot.services import Services
-from bot.storage import create_db_engine, database_unreachable
+from bot.storage.engine import create_db_engine, database_unreachable
+from bot.storage.installations import BOT_SCOPES, installation_store, state_store
 from bot.workspaces import UnknownWorkspace, Workspaces
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ def create_web_client(token: str | None, base_url: str | None, scheduled: bool =
 
     `scheduled`: the client of the digest, renewal and weekly schedulers, which does not retry a 5xx
     itself: Slack may have posted the message before failing, and the delivery log's next attempt
-    looks for it in the conversation before posting again (bot.delivery_log), where a blind retry
+    looks for it in the conversation before posting again (bot.storage.delivery_log), where a blind retry
     would post it twice."""
     client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=15)
     client.retry_handlers = [

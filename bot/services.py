@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.config import Settings, SettingsError
-from bot.feedback_service import FeedbackService
-from bot.feedback_store import FeedbackStore
-from bot.jobs import JobRunner
-from bot.llm import create_llm, create_remote_embedders, create_structured_llm
-from bot.owner_store import OwnerStore, TodoStore
-from bot.storage import EventLedger, create_db_engine
+from bot.core.config import Settings, SettingsError
+from bot.core.jobs import JobRunner
+from bot.core.llm import create_llm, create_remote_embedders, create_structured_llm
+from bot.feedback.service import FeedbackService
+from bot.storage.engine import EventLedger, create_db_engine
+from bot.storage.feedback import FeedbackStore
+from bot.storage.owners import OwnerStore, TodoStore
 from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.chroma_server import ChromaUnreachable, check_server
 from knowledge.embedders import Embedder, create_embedders

@@ -4,7 +4,7 @@ Each minute the installations are read from the root database, so a workspace in
 another process (or uninstalled: Bolt deletes its bot token) is picked up or dropped without a
 restart. Each workspace has its own digest, renewal and weekly-summary schedulers (the summary in the
 channel it chose with `/ops weekly channel here`) over its own database, with its
-own bot token and its own bot.slack_health.SlackHealth: a workspace whose token Slack refuses
+own bot token and its own bot.slack.health.SlackHealth: a workspace whose token Slack refuses
 pauses alone, and one failing workspace never stops the others' digests. As with one workspace,
 the delivery log's unique key makes every delivery happen once across processes.
 """
@@ -18,14 +18,14 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from bot.app import create_web_client
-from bot.config import Settings, SettingsError
-from bot.digest_scheduler import create_digest_scheduler
-from bot.feedback_flows import resume_unfinished
-from bot.installations import installed_workspaces
-from bot.periodic import PeriodicScan
-from bot.renewal_scheduler import create_renewal_scheduler
-from bot.storage import create_db_engine
-from bot.weekly_scheduler import ChosenChannelWeekly
+from bot.core.config import Settings, SettingsError
+from bot.digest.scheduler import create_digest_scheduler
+from bot.feedback.flows import resume_unfinished
+from bot.renewal.scheduler import create_renewal_scheduler
+from bot.slack.periodic import PeriodicScan
+from bot.storage.engine import create_db_engine
+from bot.storage.installations import installed_workspaces
+from bot.weekly.scheduler import ChosenChannelWeekly
 from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)

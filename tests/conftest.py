@@ -31,13 +31,13 @@ from chromadb.config import Settings as ChromaSettings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings
-from bot.feedback_service import FeedbackService
-from bot.feedback_store import FeedbackStore
-from bot.jobs import JobRunner
-from bot.owner_store import OwnerStore, TodoStore
+from bot.core.config import Settings
+from bot.core.jobs import JobRunner
+from bot.feedback.service import FeedbackService
 from bot.services import KnowledgeService, Services
-from bot.storage import EventLedger, create_db_engine, sqlite_url
+from bot.storage.engine import EventLedger, create_db_engine, sqlite_url
+from bot.storage.feedback import FeedbackStore
+from bot.storage.owners import OwnerStore, TodoStore
 from knowledge.embedders import Embedder, Vectors, create_embedders
 from skills.feedback_classifier import FeedbackClassifier
 

@@ -92,7 +92,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "bot.cli",
+                "bot.cli.main",
                 "serve",
                 "--http",
                 "--host",

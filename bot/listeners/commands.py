@@ -10,20 +10,20 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.answering import answer_by_response_url
-from bot.blocks import funnel_message, help_message, notice_message
-from bot.digest_commands import digest_command
-from bot.feedback_commands import feedback_command
-from bot.file_analysis import Kind
-from bot.file_requests import reply_language, run_command
-from bot.funnel_chart import share_funnel_chart
-from bot.learning import learn_command, sources_command
-from bot.messages import say
-from bot.renewal_commands import clients_command, renewal_command
-from bot.retro import retro_command
+from bot.answers.answering import answer_by_response_url
+from bot.answers.learning import learn_command, sources_command
+from bot.core.messages import say
+from bot.digest.commands import digest_command
+from bot.digest.todos import todo_command
+from bot.feedback.commands import feedback_command
+from bot.renewal.commands import clients_command, renewal_command
+from bot.reports.file_analysis import Kind
+from bot.reports.file_requests import reply_language, run_command
+from bot.reports.funnel_chart import share_funnel_chart
+from bot.retro.commands import retro_command
 from bot.services import Services
-from bot.todo_commands import todo_command
-from bot.weekly_channel import weekly_or_channel
+from bot.slack.blocks import funnel_message, help_message, notice_message
+from bot.weekly.channel import weekly_or_channel
 from bot.workspaces import Workspaces
 from knowledge.text import detect_language
 

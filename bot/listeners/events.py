@@ -11,11 +11,11 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.answering import answer_in_thread
-from bot.feedback_flows import feedback_in_mention, file_from_mention
-from bot.file_requests import run_on_shared_files
+from bot.answers.answering import answer_in_thread
+from bot.feedback.flows import feedback_in_mention, file_from_mention
+from bot.reports.file_requests import run_on_shared_files
 from bot.services import Services
-from bot.slack_text import strip_bot_mentions
+from bot.slack.text import strip_bot_mentions
 from bot.workspaces import Workspaces
 
 _USER_MESSAGE_SUBTYPES = (None, "file_share")

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 
 from bot.app import create_app
-from bot.http import create_http_server, serve_until_closed
-from bot.local_slack import LocalSlack
+from bot.local.slack_api import LocalSlack
 from bot.services import Services
+from bot.slack.http import create_http_server, serve_until_closed
 from skills.feedback_classifier import FeedbackClassifier
 from tests.conftest import make_settings
 

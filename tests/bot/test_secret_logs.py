@@ -22,17 +22,17 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from bot.app import create_app
-from bot.config import Settings
-from bot.digest_scheduler import DigestScheduler
-from bot.http import create_http_server, serve_until_closed
-from bot.llm import create_llm
-from bot.local_slack import BOT_USER_ID, LocalSlack
-from bot.logs import configure_logging
-from bot.metrics_source import load_source
-from bot.owner_store import Owner
+from bot.core.config import Settings
+from bot.core.llm import create_llm
+from bot.core.logs import configure_logging
+from bot.digest.scheduler import DigestScheduler
+from bot.local.slack_api import BOT_USER_ID, LocalSlack
 from bot.services import Services
-from bot.slack_health import RECHECK
-from bot.storage import create_db_engine
+from bot.slack.health import RECHECK
+from bot.slack.http import create_http_server, serve_until_closed
+from bot.storage.engine import create_db_engine
+from bot.storage.metrics_source import load_source
+from bot.storage.owners import Owner
 from knowledge.answer import Answerer
 from tests.conftest import db_url_for, make_settings
 from tests.fakes.openai_server import FakeOpenAI
@@ -45,7 +45,7 @@ OPENAI_KEY = "sk-test-SECRETOPENAI-q8Zr2x"
 DB_PASSWORD = "Dbpw-q8Zr2-77x"
 DATABASE_URL = f"postgresql+psycopg://opsbot:{DB_PASSWORD}@127.0.0.1:9/opsbot"
 METRICS_PASSWORD = "Metricspw-q8Zr2-55y"
-"""Inside the OPSBOT_METRICS_SQL file, not a setting of its own: bot.logs reads it from there."""
+"""Inside the OPSBOT_METRICS_SQL file, not a setting of its own: bot.core.logs reads it from there."""
 SECRETS = (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET, OPENAI_KEY, DATABASE_URL, DB_PASSWORD, METRICS_PASSWORD)
 MONDAY_NINE_IN_SHANGHAI = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.learning import SLACK_SOURCE_PREFIX
-from bot.local_slack import LocalSlack
+from bot.answers.learning import SLACK_SOURCE_PREFIX
+from bot.local.slack_api import LocalSlack
 from tests.bot.conftest import Running
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack_requests import send_command, send_event

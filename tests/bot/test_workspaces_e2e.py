@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 
 from bot.app import create_app
-from bot.feedback_store import FeedbackStore
-from bot.http import create_http_server, serve_until_closed
-from bot.installations import BOT_SCOPES, installed_workspaces
-from bot.jobs import JobRunner
-from bot.local_slack import LocalSlack
-from bot.owner_store import OwnerStore, TodoStore
-from bot.storage import EventLedger, create_db_engine
+from bot.core.jobs import JobRunner
+from bot.local.slack_api import LocalSlack
+from bot.slack.http import create_http_server, serve_until_closed
+from bot.storage.engine import EventLedger, create_db_engine
+from bot.storage.feedback import FeedbackStore
+from bot.storage.installations import BOT_SCOPES, installed_workspaces
+from bot.storage.owners import OwnerStore, TodoStore
 from bot.workspace_jobs import WorkspaceJobs
 from bot.workspaces import Workspaces
 from knowledge.answer import Answer
@@ -389,7 +389,7 @@ def test_no_install_secret_reaches_the_log(served: Served, capfd: pytest.Capture
     import io
     import logging
 
-    from bot.logs import configure_logging
+    from bot.core.logs import configure_logging
 
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level

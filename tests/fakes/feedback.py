@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.feedback_store import FeedbackItem
+from bot.storage.feedback import FeedbackItem
 
 
 def feedback_item(**values: object) -> FeedbackItem:

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.digest_commands import _changes
-from bot.feedback_commands import parse_period
+from bot.digest.commands import _changes
+from bot.feedback.commands import parse_period
 from skills.retro import MAX_RANGE_DAYS, parse_retro_args
 from skills.schedule import parse_time, parse_weekdays, parse_zone
 from skills.transactions_csv import parse_as_of

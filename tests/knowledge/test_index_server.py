@@ -18,7 +18,7 @@ import httpx
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
-from bot.config import SettingsError
+from bot.core.config import SettingsError
 from bot.services import create_knowledge
 from knowledge.chroma_server import ChromaUnreachable
 from knowledge.index import FusionConfig, KnowledgeIndex

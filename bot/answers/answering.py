@@ -1,0 +1,73 @@
+"""Answering a question in Slack: show progress, answer, and always tell the user something."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.core.messages import say
+from bot.services import Services
+from bot.slack.blocks import answer_message, failure_notice, notice_message
+from knowledge.text import Lang, detect_language
+
+log = logging.getLogger(__name__)
+
+
+def answer_in_thread(
+    services: Services, client: WebClient, channel: str, thread_ts: str, question: str
+) -> None:
+    """Post a placeholder in the thread, then replace it with the answer (or with why there is none)."""
+    lang = detect_language(question)
+    if not question:
+        client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, **notice_message(say("empty_question", lang))
+        )
+        return
+    placeholder = client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, **notice_message(say("working", lang))
+    )
+    placeholder_ts = placeholder["ts"]
+
+    def update(payload: dict[str, Any]) -> None:
+        try:
+            client.chat_update(channel=channel, ts=placeholder_ts, **payload)
+        except SlackApiError as error:
+            # The placeholder may have been deleted meanwhile: the answer still reaches the thread.
+            log.warning(
+                "could not update the placeholder (%s); posting the answer", error.response.get("error")
+            )
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+
+    _deliver(services, question, lang, update, channel)
+
+
+def answer_by_response_url(
+    services: Services, respond: Callable[..., Any], question: str, channel: str | None = None
+) -> None:
+    """Slash-command answers replace the ephemeral 'working on it' message; `channel` is where the
+    command was run (None: public documents only)."""
+    lang = detect_language(question)
+
+    def update(payload: dict[str, Any]) -> None:
+        respond(response_type="ephemeral", replace_original=True, **payload)
+
+    _deliver(services, question, lang, update, channel)
+
+
+def _deliver(
+    services: Services,
+    question: str,
+    lang: Lang,
+    update: Callable[[dict[str, Any]], None],
+    channel: str | None,
+) -> None:
+    """Answers cite only documents the asking channel may see."""
+    try:
+        payload = answer_message(services.knowledge.answer(question, channel=channel))
+    except Exception:
+        payload = failure_notice(log, "answering", lang)
+    update(payload)

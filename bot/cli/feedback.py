@@ -1,0 +1,170 @@
+"""`opsbot feedback …`: classify, add, list, export and set status, on the same store the bot uses."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.core.config import Settings
+from bot.core.llm import create_structured_llm
+from bot.feedback.export import feedback_csv
+from bot.feedback.service import FeedbackService
+from bot.storage.engine import create_db_engine
+from bot.storage.feedback import FeedbackItem, FeedbackStore, NewFeedback, as_utc
+from knowledge.text import detect_language
+from skills.errors import SkillError
+from skills.feedback_categories import CATEGORIES, STATUSES, check_feedback_text, parse_category
+
+Refuse = Callable[[str, bool], int]
+Write = Callable[[str, bytes], None]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    feedback = sub.add_parser("feedback", help="categorize, file, list and export customer feedback")
+    actions = feedback.add_subparsers(dest="feedback_command", required=True)
+    classify = actions.add_parser("classify", help="categorize TEXT, or one message per stdin line")
+    classify.add_argument("text", nargs="*")
+    classify.add_argument("--json", action="store_true", help='print {"text", "category", "confidence", …}')
+    add = actions.add_parser("add", help="file a piece of feedback")
+    add.add_argument("text", nargs="+")
+    add.add_argument("--customer", help="the customer who raised it")
+    add.add_argument("--json", action="store_true", help="print the filed item as JSON")
+    listing = actions.add_parser("list", help="filed feedback, newest first")
+    listing.add_argument("--since", help="e.g. 7d or 30d (default: all)")
+    listing.add_argument("--category", help=", ".join(CATEGORIES))
+    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    listing.add_argument("--json", action="store_true", help="print one JSON object per line")
+    export = actions.add_parser("export", help="write filed feedback to a spreadsheet-safe CSV")
+    export.add_argument("file", help="the CSV file to write")
+    export.add_argument("--since", help="e.g. 30d (default: all)")
+    status = actions.add_parser("status", help="move an item along: new, triaged, done")
+    status.add_argument("id", type=int)
+    status.add_argument("status", choices=STATUSES)
+
+
+def run(settings: Settings, args: argparse.Namespace, write: Write, refuse: Refuse) -> int:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    store = FeedbackStore(create_db_engine(settings.db_url))
+    service = FeedbackService(store, create_structured_llm(settings))
+    as_json = bool(getattr(args, "json", False))
+    try:
+        if args.feedback_command == "classify":
+            return _classify(service, args.text, as_json)
+        if args.feedback_command == "add":
+            return _add(service, " ".join(args.text), args.customer, as_json)
+        if args.feedback_command == "list":
+            category = parse_category(args.category) if args.category else None
+            items = store.items(_since(args.since), category, args.status, args.limit)
+            for item in items:
+                print(json.dumps(item_json(item), ensure_ascii=False) if as_json else _line(item))
+            return 0
+        if args.feedback_command == "export":
+            items = store.items(_since(args.since))
+            write(args.file, feedback_csv(items))
+            print(f"{len(items)} items written to {args.file}", file=sys.stderr)
+            return 0
+        item = store.get(args.id)
+        if item is None:
+            return refuse(f"There is no feedback #{args.id}; `opsbot feedback list` shows the ids.", False)
+        store.set_status(args.id, args.status, getpass.getuser())
+        print(f"#{args.id} is now {args.status}")
+        return 0
+    except SkillError as error:
+        words = " ".join(getattr(args, "text", None) or [])
+        return refuse(error.message(detect_language(words)), as_json)
+
+
+def _classify(service: FeedbackService, words: list[str], as_json: bool) -> int:
+    """One text from the arguments, or one per stdin line (an empty line gets an error line)."""
+    texts = [" ".join(words)] if words else (line.rstrip("\n") for line in sys.stdin)
+    failed = False
+    for text in texts:
+        try:
+            result = service.classify(text)
+        except SkillError as error:
+            failed = True
+            lang = detect_language(text)
+            if as_json:
+                print(json.dumps({"text": text, "error": error.message(lang)}, ensure_ascii=False))
+            else:
+                print(f"opsbot: {error.message(lang)}", file=sys.stderr)
+            continue
+        if as_json:
+            record = {"text": text, **result.as_json()}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            words_shown = ", ".join(result.deciding_words) or "-"
+            print(f"{result.category}\t{result.confidence:.2f}\t{words_shown}", flush=True)
+    return 2 if failed else 0
+
+
+def _add(service: FeedbackService, text: str, customer: str | None, as_json: bool) -> int:
+    lang = detect_language(text)
+    body = check_feedback_text(text)
+    user = getpass.getuser()
+    new = NewFeedback(
+        dedupe_key=f"cli:{uuid.uuid4().hex}",
+        text=body,
+        reporter=user,
+        filed_by=user,
+        source="cli",
+        lang=lang,
+        customer=customer,
+    )
+    service.offline()  # the command line can wait for the model: the item is filed categorized
+    filed = service.file(new)
+    item = service.complete(filed.item)
+    if as_json:
+        record = item_json(item)
+        record["group_size"] = filed.group_size
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        print(_line(item))
+        if filed.first_in_group is not None:
+            print(
+                f"  similar to #{filed.first_in_group.id}: {filed.group_size} items, {filed.group_customers} customers"
+            )
+    return 0
+
+
+def _since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    cleaned = text.strip().lower().removesuffix("days").removesuffix("day").removesuffix("d")
+    if not cleaned.isdigit() or int(cleaned) == 0:
+        raise SkillError(
+            f"--since takes a number of days such as 7d, not {text!r}.",
+            f"--since 需要天数,例如 7d,而不是 {text!r}。",
+        )
+    return datetime.now(UTC) - timedelta(days=int(cleaned))
+
+
+def item_json(item: FeedbackItem) -> dict[str, object]:
+    return {
+        "id": item.id,
+        "said_at": as_utc(item.said_at).isoformat(),
+        "category": item.category,
+        "confidence": round(item.confidence, 3),
+        "deciding_words": item.words,
+        "status": item.status,
+        "customer": item.customer,
+        "text": item.text,
+        "reporter": item.reporter,
+        "source": item.source,
+        "permalink": item.permalink,
+        "group_id": item.group_id,
+    }
+
+
+def _line(item: FeedbackItem) -> str:
+    when = as_utc(item.said_at).strftime("%Y-%m-%d")
+    customer = f" [{item.customer}]" if item.customer else ""
+    text = " ".join(item.text.split())
+    text = text if len(text) <= 80 else text[:79] + "…"
+    return f"#{item.id}\t{when}\t{item.category}\t{item.status}{customer}\t{text}"

@@ -1,0 +1,85 @@
+"""`opsbot metrics import FILE.csv` and `opsbot metrics check [--date D]`: the daily numbers the
+morning digest reviews, and which of them look abnormal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from bot.core.config import Settings
+from bot.storage.engine import create_db_engine
+from bot.storage.metrics import MetricStore
+from skills.anomalies import AnomalyConfig, check_day
+from skills.errors import SkillError
+from skills.metrics_csv import parse_metrics
+from skills.transactions_csv import parse_as_of
+
+Refuse = Callable[[str, bool], int]
+Read = Callable[[str], bytes]
+HISTORY_DAYS = 7 * (AnomalyConfig().weeks + 2)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    metrics = sub.add_parser("metrics", help="import daily metric values and check them for anomalies")
+    actions = metrics.add_subparsers(dest="metrics_command", required=True)
+    load = actions.add_parser("import", help="CSV with date,metric,value[,client] (UTF-8 or GBK)")
+    load.add_argument("file")
+    load.add_argument("--json", action="store_true", help="print the summary as JSON")
+    check = actions.add_parser("check", help="each metric on a day against the same weekday in recent weeks")
+    check.add_argument("--date", help="YYYY-MM-DD (default: yesterday)")
+    check.add_argument(
+        "--client", default="", help="a client's or team's numbers (default: the whole business)"
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON object per metric")
+
+
+def run(settings: Settings, args: argparse.Namespace, read: Read, refuse: Refuse) -> int:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    store = MetricStore(create_db_engine(settings.db_url))
+    try:
+        if args.metrics_command == "import":
+            report = store.save(parse_metrics(read(args.file)))
+            summary = {
+                "values": report.values,
+                "replaced": report.replaced,
+                "metrics": list(report.metrics),
+                "from": report.first_day.isoformat(),
+                "to": report.last_day.isoformat(),
+            }
+            if args.json:
+                print(json.dumps(summary, ensure_ascii=False))
+            else:
+                print(
+                    f"Imported {report.values:,} values of {len(report.metrics)} metrics "
+                    f"({report.first_day} to {report.last_day}); {report.replaced:,} replaced earlier values."
+                )
+            return 0
+        day = parse_as_of(args.date, "--date") if args.date else date.today() - timedelta(days=1)
+        for metric in store.metrics(args.client):
+            series = store.series(metric, day - timedelta(days=HISTORY_DAYS), day, args.client)
+            result = check_day(series, day)
+            record = {
+                "metric": metric,
+                "value": result.value,
+                "baseline": result.baseline,
+                "change_pct": result.change_pct,
+                "anomaly": result.anomaly,
+                "direction": result.direction,
+            }
+            print(
+                json.dumps(record, ensure_ascii=False) if args.json else _line(record, result.enough_history)
+            )
+        return 0
+    except SkillError as error:
+        return refuse(error.en, getattr(args, "json", False))
+
+
+def _line(record: dict[str, object], enough_history: bool) -> str:
+    if record["value"] is None:
+        return f"{record['metric']}\tno value"
+    if not enough_history:
+        return f"{record['metric']}\t{record['value']:,.0f}\tnot enough history"
+    flag = f"\tANOMALY ({record['direction']})" if record["anomaly"] else ""
+    return f"{record['metric']}\t{record['value']:,.0f}\tbaseline {record['baseline']:,.0f}\t{record['change_pct']:+.1f}%{flag}"

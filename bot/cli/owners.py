@@ -1,0 +1,126 @@
+"""`opsbot todo …` and `opsbot owners …`: to-dos and digest settings from the command line.
+Owners the command line has not seen are created with OPSBOT_DEFAULT_TIMEZONE."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from bot.core.config import Settings
+from bot.storage.engine import create_db_engine
+from bot.storage.owners import Owner, OwnerChanges, OwnerStore, TodoStore
+from skills.errors import SkillError
+from skills.schedule import local_day, parse_zone
+from skills.transactions_csv import parse_as_of
+
+Refuse = Callable[[str, bool], int]
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    todo = sub.add_parser("todo", help="an owner's to-do list")
+    todo_actions = todo.add_subparsers(dest="todo_command", required=True)
+    add = todo_actions.add_parser("add", help="add a to-do")
+    add.add_argument("--owner", required=True, help="the owner's Slack user id")
+    add.add_argument("text", nargs="+")
+    listing = todo_actions.add_parser("list", help="the open to-dos, oldest first")
+    listing.add_argument("--owner", required=True)
+    listing.add_argument("--json", action="store_true", help="print one JSON object per to-do")
+    done = todo_actions.add_parser("done", help="mark a to-do done (its id, as `todo list` shows)")
+    done.add_argument("id", type=int)
+
+    owners = sub.add_parser("owners", help="who gets a morning digest, when and where")
+    owner_actions = owners.add_subparsers(dest="owners_command", required=True)
+    owners_list = owner_actions.add_parser("list", help="every owner and their digest settings")
+    owners_list.add_argument("--json", action="store_true")
+    change = owner_actions.add_parser("set", help="change an owner's digest settings (creates the owner)")
+    change.add_argument("owner")
+    change.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")
+    change.add_argument("--at", help="digest time, e.g. 08:30")
+    change.add_argument("--days", help="working days, e.g. mon-fri")
+    change.add_argument("--metrics", help="comma-separated metric keys to watch (default: the brief's six)")
+    change.add_argument("--pause", action="store_true", help="no digests until --resume")
+    change.add_argument("--resume", action="store_true", help="digests again (also ends a snooze)")
+    change.add_argument("--snooze-until", dest="snooze_until", help="no digest up to this day, YYYY-MM-DD")
+
+
+def run_todo(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
+    engine = create_db_engine(settings.db_url)
+    owners, todos = OwnerStore(engine), TodoStore(engine)
+    try:
+        if args.todo_command == "done":
+            todo = todos.mark_done(None, args.id, _today(owners.get(_owner_of(todos, args.id)), settings))
+            print(f"done: #{todo.id} {todo.text}")
+            return 0
+        owner = owners.ensure(args.owner, settings.default_timezone)
+        if args.todo_command == "add":
+            todo = todos.add(owner.user, " ".join(args.text), _today(owner, settings))
+            print(f"#{todo.id} {todo.text}")
+            return 0
+        for todo in todos.open_items(owner.user):
+            record = {"id": todo.id, "text": todo.text, "added_on": todo.added_on.isoformat(), "done": False}
+            print(
+                json.dumps(record, ensure_ascii=False)
+                if args.json
+                else f"#{todo.id}\t{todo.added_on}\t{todo.text}"
+            )
+        return 0
+    except SkillError as error:
+        return refuse(error.en, getattr(args, "json", False))
+
+
+def run_owners(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
+    store = OwnerStore(create_db_engine(settings.db_url))
+    try:
+        if args.owners_command == "list":
+            for owner in store.all():
+                record = owner_json(owner)
+                print(
+                    json.dumps(record, ensure_ascii=False)
+                    if args.json
+                    else "\t".join(str(v) for v in record.values())
+                )
+            return 0
+        store.ensure(args.owner, settings.default_timezone)
+        snooze = parse_as_of(args.snooze_until, "--snooze-until") if args.snooze_until else None
+        changes = OwnerChanges(
+            tz=args.tz,
+            digest_at=args.at,
+            working_days=args.days,
+            metrics=[key.strip() for key in args.metrics.split(",") if key.strip()] if args.metrics else None,
+            paused=True if args.pause else (False if args.resume else None),
+            snoozed_until=snooze,
+            clear_snooze=args.resume,
+        )
+        print(json.dumps(owner_json(store.change(args.owner, changes)), ensure_ascii=False))
+        return 0
+    except SkillError as error:
+        return refuse(error.en, getattr(args, "json", False))
+
+
+def owner_json(owner: Owner) -> dict[str, object]:
+    return {
+        "owner": owner.user,
+        "tz": owner.tz,
+        "digest_at": owner.digest_at,
+        "working_days": sorted(owner.weekdays),
+        "metrics": owner.metric_keys,
+        "paused": owner.paused,
+        "snoozed_until": owner.snoozed_until.isoformat() if owner.snoozed_until else None,
+    }
+
+
+def _owner_of(todos: TodoStore, todo_id: int) -> str:
+    for_owner = todos.owner_of(todo_id)
+    if for_owner is None:
+        raise SkillError(
+            f"There is no to-do #{todo_id}; `opsbot todo list --owner U` shows the ids.",
+            f"没有编号为 #{todo_id} 的待办;`opsbot todo list --owner U` 可查看编号。",
+        )
+    return for_owner
+
+
+def _today(owner: Owner | None, settings: Settings) -> date:
+    zone = owner.tz if owner is not None else settings.default_timezone
+    return local_day(datetime.now(UTC), parse_zone(zone))

@@ -1,0 +1,143 @@
+"""The morning digest as a Block Kit DM: to-dos (with Done buttons), yesterday's numbers with
+anomalies first, and new feedback. Pure: a Digest in, a payload out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.slack.blocks import Block, context, message, section
+from bot.slack.text import escape, mention, truncate
+from knowledge.text import Lang
+from skills.digest import Digest, MetricLine
+
+TODO_ACTION = "todo_done"
+ANALYSE_ACTION = "digest_analyse"
+ANOMALIES_SHOWN = 10
+TODOS_SHOWN = 15
+
+_TEXT: dict[str, dict[Lang, str]] = {
+    "greeting": {
+        "en": "*Good morning {user}* — {day:%A, %b %d}",
+        "zh": "*{user} 早上好* —— {day:%m月%d日}",
+    },
+    "todos": {"en": "*Today's to-dos*", "zh": "*今天的待办*"},
+    "no_todos": {
+        "en": "Your list is empty. Write today's to-dos first: `/ops todo add …`",
+        "zh": "清单是空的。先写下今天的待办:`/ops todo add …`",
+    },
+    "more_todos": {"en": "…and {count} more: `/ops todo`", "zh": "……还有 {count} 条:`/ops todo`"},
+    "carried": {"en": " _(carried over)_", "zh": " _(延续)_"},
+    "done": {"en": "Done", "zh": "完成"},
+    "numbers": {"en": "*Yesterday's numbers* ({day})", "zh": "*昨天的数据*({day})"},
+    "no_numbers": {
+        "en": "No numbers yet: import them with `opsbot metrics import FILE.csv`.",
+        "zh": "还没有数据:用 `opsbot metrics import FILE.csv` 导入。",
+    },
+    "anomaly": {
+        "en": ":rotating_light: *{label}*: {value} ({change} vs usual {baseline})",
+        "zh": ":rotating_light: *{label}*:{value}(较往常 {baseline} {change})",
+    },
+    "feedback": {
+        "en": "*New feedback since your last digest*: {new}{complaints}",
+        "zh": "*上次摘要以来的新反馈*:{new} 条{complaints}",
+    },
+    "complaints": {"en": ", {count} complaints", "zh": ",其中客诉 {count} 条"},
+    "analyse": {"en": "Start the analysis", "zh": "开始分析"},
+    "more_anomalies": {
+        "en": "…and {count} more anomalies: `opsbot metrics check`",
+        "zh": "……还有 {count} 项异常:`opsbot metrics check`",
+    },
+    "summary": {
+        "en": "{todos} to-dos, {anomalies} anomalies, {feedback} new feedback",
+        "zh": "{todos} 条待办,{anomalies} 项异常,{feedback} 条新反馈",
+    },
+}
+
+
+def _say(key: str, lang: Lang, **values: Any) -> str:
+    return _TEXT[key][lang].format(**values)
+
+
+def _number(value: float | None) -> str:
+    return (
+        "—"
+        if value is None
+        else f"{value:,.0f}"
+        if abs(value) >= 100
+        else f"{value:,.2f}".rstrip("0").rstrip(".")
+    )
+
+
+def _change(line: MetricLine) -> str:
+    return "" if line.change_pct is None else f"{line.change_pct:+.1f}%"
+
+
+def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
+    blocks: list[Block] = [section(_say("greeting", lang, user=mention(digest.owner), day=digest.day))]
+    blocks.append(section(_say("todos", lang)))
+    open_todos = [todo for todo in digest.todos if not todo.done]
+    if not open_todos:
+        blocks.append(context(_say("no_todos", lang)))
+    for todo in open_todos[:TODOS_SHOWN]:
+        carried = _say("carried", lang) if todo.carried_over else ""
+        block = section(f"• {escape(truncate(todo.text, 500))}{carried}")
+        block["accessory"] = {
+            "type": "button",
+            "action_id": TODO_ACTION,
+            "text": {"type": "plain_text", "text": _say("done", lang)},
+            "value": str(todo.id),
+        }
+        blocks.append(block)
+    if len(open_todos) > TODOS_SHOWN:
+        blocks.append(context(_say("more_todos", lang, count=len(open_todos) - TODOS_SHOWN)))
+    blocks.append(section(_say("numbers", lang, day=digest.reviewed_day)))
+    if not digest.metrics:
+        blocks.append(context(_say("no_numbers", lang)))
+    for line in digest.anomalies[:ANOMALIES_SHOWN]:
+        text = _say(
+            "anomaly",
+            lang,
+            label=escape(line.label(lang)),
+            value=_number(line.value),
+            change=_change(line),
+            baseline=_number(line.baseline),
+        )
+        block = section(f"{text} `{line.trend}`\n{line.why(lang)}")
+        block["accessory"] = {
+            "type": "button",
+            "action_id": ANALYSE_ACTION,
+            "style": "danger",
+            "text": {"type": "plain_text", "text": _say("analyse", lang)},
+            "value": json.dumps(
+                {
+                    "metric": line.metric[:200],
+                    "day": digest.reviewed_day.isoformat(),
+                    "direction": line.direction,
+                    "lang": lang,
+                },
+                ensure_ascii=False,
+            ),
+        }
+        blocks.append(block)
+    if len(digest.anomalies) > ANOMALIES_SHOWN:
+        blocks.append(context(_say("more_anomalies", lang, count=len(digest.anomalies) - ANOMALIES_SHOWN)))
+    usual = [line for line in digest.metrics if not line.anomaly]
+    if usual:
+        rows = [
+            f"{escape(m.label(lang))}: {_number(m.value)} {_change(m)} `{m.trend}`".rstrip() for m in usual
+        ]
+        blocks.append(section("\n".join(rows)))
+    feedback = digest.feedback
+    complaints = (
+        _say("complaints", lang, count=feedback.by_category.get("complaint", 0))
+        if feedback.complaints
+        else ""
+    )
+    lines = [_say("feedback", lang, new=feedback.new, complaints=complaints)]
+    lines.extend(f"> {escape(truncate(text, 200))}" for text in feedback.complaints)
+    blocks.append(section("\n".join(lines)))
+    summary = _say(
+        "summary", lang, todos=len(open_todos), anomalies=len(digest.anomalies), feedback=feedback.new
+    )
+    return message(summary, blocks)

@@ -1,0 +1,123 @@
+"""The local console: the real app and listeners, with Slack replaced by a loopback Web API."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import sys
+import time
+from typing import Any, TextIO
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+
+from bot.app import create_app
+from bot.core.config import Settings
+from bot.local.slack_api import TEAM_ID, LocalSlack, StoredMessage
+from bot.services import Services
+
+CONSOLE_USER = "ULOCALUSER"
+CONSOLE_CHANNEL = "DLOCALCONSOLE"
+CONSOLE_TOKEN = "xoxb-local-console"
+_LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+_BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
+ANSWER_TIMEOUT_SECONDS = 180.0
+
+BANNER = """opsbot local console — ask an ops question in Chinese or English, or type /ops help.
+Type exit to leave. (Set SLACK_BOT_TOKEN to run in Slack instead; see README.)"""
+
+
+class Console:
+    """Sends what you type to the app as a DM or a slash command and prints the bot's replies."""
+
+    def __init__(self, settings: Settings, services: Services, output: TextIO | None = None) -> None:
+        self.output = output or sys.stdout
+        self.services = services
+        self.slack = LocalSlack()
+        base_url = self.slack.start()
+        local_settings = settings.model_copy(update={"slack_api_base_url": base_url})
+        self.app: App = create_app(local_settings, services, token=CONSOLE_TOKEN)
+        self._ids = itertools.count(1)
+
+    def close(self) -> None:
+        self.slack.stop()
+
+    def send(self, line: str) -> list[str]:
+        """Handle one line as Slack would and return what the bot said, rendered as plain text."""
+        seen = {key: message.version for key, message in self.slack.messages.items()}
+        responses_before = len(self.slack.responses)
+        number = next(self._ids)
+        if line.startswith("/"):
+            command, _, text = line.partition(" ")
+            body: dict[str, Any] = {
+                "command": command,
+                "text": text.strip(),
+                "user_id": CONSOLE_USER,
+                "channel_id": CONSOLE_CHANNEL,
+                "team_id": TEAM_ID,
+                "response_url": self.slack.response_url(f"c{number}"),
+                "trigger_id": f"trigger-{number}",
+            }
+        else:
+            ts = f"{int(time.time())}.{number:06d}"
+            body = {
+                "type": "event_callback",
+                "team_id": TEAM_ID,
+                "event_id": f"EvLOCAL{number}",
+                "event": {
+                    "type": "message",
+                    "channel_type": "im",
+                    "channel": CONSOLE_CHANNEL,
+                    "user": CONSOLE_USER,
+                    "text": line,
+                    "ts": ts,
+                },
+            }
+        response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+        rendered: list[str] = []
+        if response.body:
+            rendered.append(render_payload(json.loads(response.body)))
+        self.services.jobs.drain(timeout=ANSWER_TIMEOUT_SECONDS)
+        for key, message in self.slack.messages.items():
+            if seen.get(key, -1) != message.version:
+                rendered.append(render_message(message))
+        rendered.extend(render_payload(payload) for payload in self.slack.responses[responses_before:])
+        return [text for text in rendered if text]
+
+    def run(self, lines: TextIO) -> None:
+        print(BANNER, file=self.output)
+        while True:
+            print("\nyou> ", end="", file=self.output, flush=True)
+            line = lines.readline()
+            if not line:
+                break
+            line = line.strip()
+            if line.lower() in ("exit", "quit", "退出"):
+                break
+            if not line:
+                continue
+            for text in self.send(line):
+                print(f"opsbot> {text}", file=self.output, flush=True)
+
+
+def render_message(message: StoredMessage) -> str:
+    return render_payload(message.payload)
+
+
+def render_payload(payload: dict[str, Any]) -> str:
+    """Block Kit to terminal text: sections as paragraphs, context blocks as indented lines."""
+    parts: list[str] = []
+    for block in payload.get("blocks") or []:
+        if block.get("type") == "section":
+            parts.append(_plain(block["text"]["text"]))
+        elif block.get("type") == "context":
+            parts.append("\n".join("  " + _plain(e.get("text", "")) for e in block.get("elements", [])))
+    if not parts and payload.get("text"):
+        parts.append(_plain(str(payload["text"])))
+    return "\n".join(parts)
+
+
+def _plain(mrkdwn: str) -> str:
+    text = _BOLD.sub(r"\1", _LINK.sub(r"\2 (\1)", mrkdwn))
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u200b", "")

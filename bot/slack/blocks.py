@@ -1,0 +1,107 @@
+"""Block Kit builders: pure functions from results to Slack message payloads (dicts)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from bot.core.messages import HELP, say
+from bot.reports.funnel import check_lines, render_text, table, what_if_lines
+from bot.slack.text import escape, markdown_to_mrkdwn, safe_url, truncate
+from knowledge.answer import Answer, Citation
+from knowledge.text import Lang
+from skills.errors import SkillError
+from skills.funnel import FunnelResult, compute_funnel, split_what_if
+
+Block = dict[str, Any]
+SECTION_LIMIT = 3000
+CONTEXT_ELEMENTS_LIMIT = 10
+BLOCKS_LIMIT = 50
+FALLBACK_TEXT_LIMIT = 3900
+
+
+def section(mrkdwn: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(mrkdwn, SECTION_LIMIT)}}
+
+
+def context(*mrkdwn: str) -> Block:
+    elements = [{"type": "mrkdwn", "text": truncate(item, SECTION_LIMIT)} for item in mrkdwn]
+    return {"type": "context", "elements": elements[:CONTEXT_ELEMENTS_LIMIT]}
+
+
+def message(text: str, blocks: list[Block]) -> dict[str, Any]:
+    """A chat payload: `text` is the notification/fallback, `blocks` the rich body, both within limits."""
+    return {"text": truncate(text, FALLBACK_TEXT_LIMIT), "blocks": blocks[:BLOCKS_LIMIT]}
+
+
+def citation_line(citation: Citation) -> str:
+    label = escape(f"{citation.doc_title} › {citation.section_title}")
+    if url := safe_url(citation.url):
+        label = f"<{url}|{label}>"
+    return f"[{citation.number}] {label}"
+
+
+def answer_message(answer: Answer) -> dict[str, Any]:
+    """The reply to a question: the answer (or why there is none) and its numbered sources."""
+    lang = answer.lang
+    if not answer.found:
+        key = "not_covered" if answer.note == "not_covered" else "not_found"
+        blocks = [section(say(key, lang))]
+        if answer.citations:
+            blocks.append(context(*(citation_line(c) for c in answer.citations)))
+        return message(say(key, lang), blocks)
+
+    body = markdown_to_mrkdwn(escape(answer.text))
+    blocks = [section(body)]
+    if answer.note:
+        blocks.append(context(f"_{say(answer.note, lang)}_"))
+    sources_title = f"*{say('sources', lang)}*"
+    blocks.append(context(sources_title, *(citation_line(c) for c in answer.citations)))
+    fallback = escape(answer.text)
+    return message(fallback, blocks)
+
+
+def help_message(lang: Lang, prefix: str | None = None) -> dict[str, Any]:
+    blocks = [section(prefix)] if prefix else []
+    blocks.append(section(HELP[lang]))
+    return message(HELP[lang], blocks)
+
+
+def notice_message(text: str) -> dict[str, Any]:
+    """A one-section message for our own short notices (already safe text)."""
+    return message(text, [section(text)])
+
+
+def failure_notice(
+    log: logging.Logger,
+    what: str,
+    lang: Lang,
+    key: str = "failed",
+    *,
+    error: BaseException | None = None,
+    **values: str,
+) -> dict[str, Any]:
+    """Log `error` (by default the exception being handled) as `what` failed under a short
+    reference, and return the notice (message `key`) that gives the person that reference, so an
+    admin can find the traceback the person never sees."""
+    reference = uuid.uuid4().hex[:8]
+    log.error("%s failed (reference %s)", what, reference, exc_info=error or True)
+    return notice_message(say(key, lang, ref=reference, **values))
+
+
+def funnel_message(text: str, lang: Lang) -> tuple[dict[str, Any], FunnelResult | None]:
+    """`/funnel` reply: the table (monospace), plan checks and what-if, with the result for the chart;
+    or what is wrong, with an example (and no result)."""
+    expression, change = split_what_if(text)
+    try:
+        result = compute_funnel(expression, change)
+    except SkillError as error:
+        return notice_message(f":warning: {escape(error.message(lang))}"), None
+    blocks = [section(f"```{escape(table(result.stages, lang))}```")]
+    if checks := check_lines(result, lang):
+        blocks.append(section(escape("\n".join(checks))))
+    if what_if := what_if_lines(result, lang):
+        scenario = "\n".join(what_if)
+        blocks.append(section(f"```{escape(scenario)}```"))
+    return message(escape(render_text(result, lang)), blocks), result

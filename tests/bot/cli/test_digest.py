@@ -1,0 +1,82 @@
+"""`opsbot digest`, in process: to-dos, imported metrics and filed feedback in one digest."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def _environment(cli_home: Path) -> None:
+    """Every test here runs on a fresh home."""
+
+
+def test_digest_json_for_a_local_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    weekly = (130, 110, 100, 100, 105, 55, 45)
+    last = date(2026, 11, 22)
+    rows = ["date,metric,value"]
+    for back in range(70, -1, -1):
+        day = last - timedelta(days=back)
+        rows.append(f"{day},销售额,{weekly[day.weekday()] * 100 + back % 5}")
+    rows[-1] = f"{last},销售额,2000"
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["metrics", "import", str(tmp_path / "m.csv")]) == 0
+    assert main(["todo", "add", "--owner", "U1", "call", "Acme"]) == 0
+    assert main(["feedback", "add", "We reported the sync bug two weeks ago and nobody got back to us"]) == 0
+    capsys.readouterr()
+    today = date.today().isoformat()
+    assert main(["digest", "--owner", "U1", "--date", "2026-11-23", "--json"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    assert digest["owner"] == "U1" and digest["date"] == "2026-11-23"
+    assert digest["todos"] == [{"id": 1, "text": "call Acme", "done": False}]
+    [sales] = digest["metrics"]
+    assert (sales["metric"], sales["anomaly"], sales["direction"]) == ("sales", True, "down")
+    assert main(["digest", "--owner", "U1", "--date", today, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["feedback"]["by_category"] == {"complaint": 1}
+    assert main(["digest", "--owner", "U1", "--date", "someday"]) == 2
+    assert "--date" in capsys.readouterr().err
+
+
+def test_demo_fills_an_empty_home_once_and_shows_a_real_digest(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--lang", "en"]) == 0
+    shown = capsys.readouterr().out
+    assert "Good morning" in shown and "Today's to-dos" in shown
+    assert shown.count("⚠") == 2, "the two planted anomalies"
+    assert "New feedback: 7" in shown
+    assert main(["demo"]) == 2
+    assert "已经有数据" in capsys.readouterr().err
+    risks = {}
+    for client in ("华星科技", "Acme", "Beta Retail"):
+        assert main(["renewal", client, "--json"]) == 0
+        risks[client] = [risk["code"] for risk in json.loads(capsys.readouterr().out)["risks"]]
+    assert risks == {
+        "华星科技": ["key_contact_changed", "usage_decline"],
+        "Acme": ["competitor_pressure"],
+        "Beta Retail": ["overdue_payment"],
+    }
+
+
+def test_send_delivers_once_per_day(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.local.slack_api import LocalSlack
+    from tests.conftest import BOT_TOKEN
+
+    slack = LocalSlack()
+    monkeypatch.setenv("SLACK_API_BASE_URL", slack.start())
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    try:
+        assert main(["todo", "add", "--owner", "U1", "call", "Acme"]) == 0
+        assert main(["digest", "--owner", "U1", "--date", "2026-11-23", "--send"]) == 0
+        assert "sent to U1" in capsys.readouterr().err
+        assert main(["digest", "--owner", "U1", "--date", "2026-11-23", "--send"]) == 0
+        assert "already sent to U1 for 2026-11-23" in capsys.readouterr().err
+        [dm] = slack.calls_to("chat.postMessage")
+        assert dm.params["channel"] == "U1" and "call Acme" in json.dumps(dm.params["blocks"])
+    finally:
+        slack.stop()

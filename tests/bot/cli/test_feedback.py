@@ -1,0 +1,65 @@
+"""`opsbot feedback …` in process, on a fresh home."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def _environment(cli_home: Path) -> None:
+    """Every test here runs on a fresh home."""
+
+
+def test_classify_one_text_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["feedback", "classify", "导出报表一直报错500", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["text"] == "导出报表一直报错500" and result["category"] == "bug"
+    assert 0 < result["confidence"] <= 1 and "报错" in result["deciding_words"]
+
+
+def test_classify_reads_one_message_per_line_and_flags_empty_lines(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Thanks, all good now!\n\n希望能支持导出PDF\n"))
+    assert main(["feedback", "classify", "--json"]) == 2
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line.get("category") for line in lines] == ["other", None, "feature_request"]
+    assert "no feedback text" in lines[1]["error"]
+    assert {"text", "category", "confidence"} <= set(lines[0])
+
+
+def test_add_list_status_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["feedback", "add", "Export to Excel fails with error 500", "--customer", "Acme"]) == 0
+    assert (
+        main(["feedback", "add", "=exporting to excel gives error 500 again", "--customer", "Beta", "--json"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    added = json.loads(out.splitlines()[-1])
+    assert added["category"] == "bug" and added["group_size"] == 2
+    assert main(["feedback", "status", "1", "done"]) == 0
+    assert main(["feedback", "list", "--status", "done", "--json"]) == 0
+    [listed] = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert (listed["id"], listed["customer"], listed["status"]) == (1, "Acme", "done")
+    target = tmp_path / "feedback.csv"
+    assert main(["feedback", "export", str(target)]) == 0
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 3 and rows[1][5].startswith("'=exporting")
+
+
+def test_bad_input_is_one_line_and_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["feedback", "add", "   "]) == 2
+    assert "no feedback text" in capsys.readouterr().err
+    assert main(["feedback", "status", "42", "done"]) == 2
+    assert "no feedback #42" in capsys.readouterr().err
+    assert main(["feedback", "list", "--since", "soon"]) == 2
+    assert "--since" in capsys.readouterr().err
+    assert main(["feedback", "list", "--category", "bugz"]) == 2
+    assert "Unknown category" in capsys.readouterr().err

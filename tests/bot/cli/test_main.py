@@ -1,0 +1,288 @@
+"""The command line, in process, against the session's playbook index."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.services import KnowledgeService
+
+
+@pytest.fixture(autouse=True)
+def _environment(
+    clean_environment: None, monkeypatch: pytest.MonkeyPatch, playbook_home: Path, knowledge: KnowledgeService
+) -> None:
+    monkeypatch.setenv("OPSBOT_HOME", str(playbook_home))
+    monkeypatch.setenv("OPSBOT_LOG_LEVEL", "WARNING")
+
+
+def test_ask_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "客户分层", "有哪些层级?", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["found"] is True
+    assert result["lang"] == "zh"
+    assert result["citations"][0]["source"].startswith("playbook/zh/")
+    assert "[1]" in result["answer"]
+
+
+def test_ask_off_topic_exits_nonzero_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "who won the world cup in 2018"]) == 1
+    assert "couldn't find" in capsys.readouterr().out
+
+
+def test_search_reads_queries_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("RFM 分层\n\nweekly report contents\n"))
+    assert main(["search", "--top-k", "3", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["query"] for line in lines] == ["RFM 分层", "weekly report contents"]
+    for line in lines:
+        assert len(line["results"]) == 3
+        assert set(line["results"][0]) >= {"source", "title", "text", "score"}
+    assert "RFM" in lines[0]["results"][0]["text"]
+
+
+def test_search_rejects_a_bad_top_k(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "x", "--top-k", "0"]) == 2
+    assert "--top-k" in capsys.readouterr().err
+
+
+def test_bad_setting_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("OPSBOT_WORKERS", "lots")
+    assert main(["ask", "hi"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0
+    assert "OPSBOT_WORKERS" in err
+    assert "Traceback" not in err
+
+
+def test_serve_without_a_token_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--http"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_BOT_TOKEN" in err and "opsbot chat" in err
+
+
+def test_http_serve_needs_the_signing_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-3")
+    assert main(["serve", "--http"]) == 2
+    assert "SLACK_SIGNING_SECRET" in capsys.readouterr().err
+
+
+def test_no_command_without_a_token_opens_the_console(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("/ops help\nexit\n"))
+    assert main([]) == 0
+    assert "/ops ask" in capsys.readouterr().out
+
+
+def test_funnel_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["funnel", "500w sales / 5% customers / 80% downloads", "--what-if", "5%->6%"]) == 0
+    out = capsys.readouterr().out
+    assert "125,000,000" in out and "1.25亿" in out and "What if 5% → 6%" in out
+    assert main(["funnel", "check 500w sales / 5% 1000w customers / 80% 12500w downloads", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert [check["ok"] for check in payload["checks"]] == [False, False]
+    assert payload["stages"][2]["value"] == 125_000_000
+
+
+def test_funnel_errors_are_clear_and_exit_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["funnel", "500万 销售 / 0% 客户", "--json"]) == 2
+    assert "转化率必须大于 0%" in json.loads(capsys.readouterr().out)["error"]
+    assert main(["funnel", "500w sales (60% a, 60% b)"]) == 2
+    err = capsys.readouterr().err
+    assert "add up to 100%" in err and "Traceback" not in err
+
+
+def test_rfm_json_and_spreadsheet_safe_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "orders.csv"
+    source.write_text(
+        "用户ID,下单日期,金额\n=HYPERLINK(1),2024-01-01,10\nB,2024-01-02,20\n@cmd,2024-01-03,30\n",
+        encoding="gb18030",
+    )
+    out = tmp_path / "customers.csv"
+    assert main(["rfm", str(source), "--json", "--out", str(out), "--as-of", "2024-01-10"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["customers"] == 3 and payload["as_of"] == "2024-01-10"
+    assert set(payload["segments8"]) >= {"important_value", "general_retain"}
+    exported = out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(1)" in exported and "'@cmd" in exported
+    assert "\n=" not in exported
+
+
+def test_rfm_refuses_bad_files_in_the_chosen_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("name,when\nA,1\n")
+    assert main(["rfm", str(source), "--lang", "zh"]) == 2
+    assert "找不到这些列" in capsys.readouterr().err
+    assert main(["rfm", str(tmp_path / "missing.csv"), "--json"]) == 2
+    assert "Cannot read" in json.loads(capsys.readouterr().out)["error"]
+
+
+CLIENTS = (
+    "客户编号,客户名称,订单金额,企业规模,毛利率,产品数,合作年限,转介绍数,品牌,逾期天数,增长率\n"
+    "A01,华星科技,120万,3000,42%,4,6,3,上市,0,25%\n"
+    "A02,@北辰,500万,20000,38%,6,9,6,世界500强,45,35%\n"
+    "A03,小蚂蚁工作室,3万,12,15%,1,1,0,无,0,-5%\n"
+)
+
+
+def test_tier_text_answers_in_the_language_of_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="gb18030")
+    assert main(["tier", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "3 位客户" in out and "KA 大客户: 1 (33%)" in out
+    assert "⚠ @北辰: 逾期 45 天,等级封顶为普通客户" in out
+
+
+def test_tier_json_export_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="utf-8")
+    out, chart = tmp_path / "tiers.csv", tmp_path / "tiers.png"
+    assert main(["tier", str(source), "--json", "--out", str(out), "--chart", str(chart)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    first = payload["clients"][0]
+    assert (first["id"], first["score"], first["tier"]) == ("A02", 91.5, "regular")
+    assert first["flags"] == ["overdue"] and first["uncapped_tier"] == "ka"
+    assert payload["tiers"] == {"ka": 1, "regular": 1, "small_micro": 1}
+    assert "'@北辰" in out.read_text(encoding="utf-8-sig")
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+def test_tier_weights_file_and_its_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="utf-8")
+    weights = tmp_path / "weights.yaml"
+    weights.write_text("weights:\n  order_amount: 100\ntiers: {ka: 90, regular: 50}\n", encoding="utf-8")
+    assert main(["tier", str(source), "--weights", str(weights), "--json"]) == 0
+    scores = {c["id"]: c["score"] for c in json.loads(capsys.readouterr().out)["clients"]}
+    assert scores == {"A01": 90.0, "A02": 100.0, "A03": 0.0}
+    weights.write_text("weights:\n  order_amount: 60\n  margin: 40\n", encoding="utf-8")
+    assert main(["tier", str(source), "--weights", str(weights), "--json"]) == 2
+    assert "是不是 'gross_margin'" in json.loads(capsys.readouterr().out)["error"]  # the file is Chinese
+
+
+def test_tier_print_config_is_a_valid_starting_point(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tier", "--print-config"]) == 0
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(capsys.readouterr().out, encoding="utf-8")
+    source = tmp_path / "clients.csv"
+    source.write_text(CLIENTS, encoding="utf-8")
+    assert main(["tier", str(source), "--weights", str(copy), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["clients"]) == 3
+
+
+def test_tier_without_a_file_says_what_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tier"]) == 2
+    assert "opsbot tier clients.csv" in capsys.readouterr().err
+
+
+def test_funnel_and_rfm_charts_are_written_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chart = tmp_path / "funnel.png"
+    assert main(["funnel", "500w sales / 5% customers / 80% downloads", "--chart", str(chart)]) == 0
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    source = tmp_path / "orders.csv"
+    source.write_text("customer,date,amount\nA,2024-01-01,10\nB,2024-01-03,30\n", encoding="utf-8")
+    assert main(["rfm", str(source), "--chart", str(tmp_path / "missing-dir" / "rfm.png")]) == 2
+    assert "Cannot write" in capsys.readouterr().err
+    assert not list(tmp_path.glob("**/.*.partial"))
+
+
+@pytest.fixture
+def own_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, playbook_home: Path) -> Path:
+    """A copy of the session index, so documents added here do not reach other tests."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(playbook_home / "chroma", home / "chroma")
+    monkeypatch.setenv("OPSBOT_HOME", str(home))
+    return home
+
+
+def test_ingest_sources_forget(
+    tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    docs = tmp_path / "team"
+    docs.mkdir()
+    (docs / "sop.md").write_text("# 售后 SOP\n\n## 回访\n\n问题解决后三天内回访客户。\n", encoding="utf-8")
+    (docs / "locked.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    assert main(["ingest", str(docs), "--json"]) == 1  # a refused file makes the exit status 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["added"] == ["docs/team/sop.md"]
+    assert report["chunks"] == {"added": 1, "updated": 0, "skipped": 0}
+    assert report["refused"][0]["file"] == "locked.docx" and "password" in report["refused"][0]["reason"]
+    assert main(["ingest", "team/sop.md"]) == 0
+    summary = capsys.readouterr().out
+    assert "1 unchanged" in summary and "1 skipped" in summary  # one name, however the file is given
+    assert main(["sources"]) == 0
+    listing = capsys.readouterr().out
+    assert "docs/team/sop.md  1 chunks" in listing and "playbook/zh/" in listing
+    assert main(["forget", "docs/team/sop"]) == 2
+    assert "Did you mean: docs/team/sop.md" in capsys.readouterr().err
+    assert main(["forget", "docs/team/sop.md"]) == 0
+    assert main(["forget", "playbook/zh/01-daily-routine.md"]) == 2
+    assert "cannot be forgotten" in capsys.readouterr().err
+
+
+def test_a_workspace_on_the_command_line_sees_its_own_documents_only(
+    tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plan.md").write_text(
+        "# 华东调整\n\n## 时间表\n\n华东仓储团队三月并入华南大区，涉及四十二名员工。\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("OPSBOT_WORKSPACE", "T1")
+    assert main(["ingest", "plan.md", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == ["docs/plan.md"]
+    assert main(["ask", "华东仓储团队什么时候并入华南大区?", "--json"]) == 0
+    assert "四十二名员工" in json.loads(capsys.readouterr().out)["answer"]
+    assert main(["sources"]) == 0
+    assert "docs/plan.md  1 chunks" in capsys.readouterr().out
+
+    monkeypatch.setenv("OPSBOT_WORKSPACE", "T2")
+    main(["ask", "华东仓储团队什么时候并入华南大区?", "--json"])
+    assert "四十二名员工" not in capsys.readouterr().out
+    assert main(["sources"]) == 0
+    assert "plan.md" not in capsys.readouterr().out
+    assert main(["forget", "docs/plan.md"]) == 2  # not T2's to forget
+
+    monkeypatch.delenv("OPSBOT_WORKSPACE")
+    assert main(["sources"]) == 0
+    assert "T1/docs/plan.md  1 chunks, only in T1" in capsys.readouterr().out
+    monkeypatch.setenv("OPSBOT_WORKSPACE", "t1; rm")
+    assert main(["sources"]) == 2
+    assert "OPSBOT_WORKSPACE" in capsys.readouterr().err
+
+
+def test_eval_prints_each_mode_by_language(
+    tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"q": "复盘分哪几步", "any": ["复盘"]}\n{"q": "how do I run a retrospective", "any": ["retrospective"]}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", str(questions), "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert set(results) == {"bm25", "dense", "fused"}
+    assert results["fused"]["zh"]["n"] == 1 and results["fused"]["en"]["n"] == 1
+    questions.write_text('{"question": "no q field"}\n', encoding="utf-8")
+    assert main(["eval", str(questions)]) == 2
+    assert "q.jsonl:1" in capsys.readouterr().err

@@ -1,0 +1,50 @@
+import json
+
+from bot.slack.blocks import BLOCKS_LIMIT, SECTION_LIMIT, answer_message, help_message
+from knowledge.answer import Answer, Citation
+
+
+def _citation(number: int, url: str | None = None, title: str = "Section") -> Citation:
+    return Citation(number, "Doc", title, "playbook/en/x.md", url)
+
+
+def test_answer_has_text_and_numbered_sources() -> None:
+    message = answer_message(Answer("q", "en", "Do this **first** [1]", [_citation(1)]))
+    assert message["text"].startswith("Do this")
+    section, sources = message["blocks"]
+    assert section["text"]["text"] == "Do this *first* [1]"
+    assert [e["text"] for e in sources["elements"]] == ["*Sources*", "[1] Doc › Section"]
+
+
+def test_sources_link_only_to_clean_http_urls_and_escape_titles() -> None:
+    good = answer_message(Answer("q", "en", "a [1]", [_citation(1, "https://wiki.example/x")]))
+    assert "<https://wiki.example/x|Doc › Section>" in json.dumps(good, ensure_ascii=False)
+    forged = answer_message(Answer("q", "en", "a [1]", [_citation(1, "javascript:alert(1)", "<!here>")]))
+    dumped = json.dumps(forged, ensure_ascii=False)
+    assert "javascript:" not in dumped and "<!here>" not in dumped
+
+
+def test_limits_are_respected() -> None:
+    many = [_citation(n) for n in range(1, 30)]
+    message = answer_message(Answer("q", "en", "x" * 10_000, many))
+    assert len(message["blocks"]) <= BLOCKS_LIMIT
+    assert all(len(b["text"]["text"]) <= SECTION_LIMIT for b in message["blocks"] if b["type"] == "section")
+    assert all(len(b["elements"]) <= 10 for b in message["blocks"] if b["type"] == "context")
+
+
+def test_no_answer_messages_in_both_languages() -> None:
+    zh = answer_message(Answer("q", "zh", "", found=False, method="none"))
+    assert "没有找到" in zh["text"] and "/ops help" in zh["text"]
+    en = answer_message(Answer("q", "en", "", [_citation(1)], found=False, method="llm", note="not_covered"))
+    assert "don't cover" in en["text"]
+    assert len(en["blocks"]) == 2
+
+
+def test_help_follows_the_language() -> None:
+    assert "/ops ask" in help_message("en")["text"]
+    assert "问题" in help_message("zh")["text"]
+
+
+def test_a_citation_url_with_a_control_character_is_not_linked() -> None:
+    message = answer_message(Answer("q", "en", "a [1]", [_citation(1, "https://wiki.example/x\rTrusted")]))
+    assert "<https://" not in json.dumps(message, ensure_ascii=False)

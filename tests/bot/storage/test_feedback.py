@@ -1,0 +1,67 @@
+"""Storage of filed feedback: idempotent filing, grouping, corrections, routes, counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.storage.engine import create_db_engine
+from bot.storage.feedback import FeedbackStore, NewFeedback
+from skills.feedback_classifier import Classification
+from tests.conftest import db_url_for
+
+
+def _new(key: str, text: str, customer: str | None = None, reporter: str = "U1") -> NewFeedback:
+    return NewFeedback(key, text, reporter, reporter, "command", "en", customer)
+
+
+BUG = Classification("bug", 0.9, ("error",))
+
+
+def test_the_same_key_files_once_even_from_two_stores(tmp_path: Path) -> None:
+    first = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    second = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    filed = first.file(_new("message:C1:1", "Export fails with error 500"), BUG)
+    again = second.file(_new("message:C1:1", "Export fails with error 500"), BUG)
+    assert filed.created and not again.created and again.item.id == filed.item.id
+    assert len(first.items()) == 1
+
+
+def test_groups_count_named_customers_not_messages(tmp_path: Path) -> None:
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    store.file(_new("k1", "Export to Excel fails with error 500", "Acme"), BUG)
+    store.file(_new("k2", "export to excel: error 500 again", "acme "), BUG)
+    third = store.file(_new("k3", "Exporting to Excel gives error 500", None, reporter="U9"), BUG)
+    fourth = store.file(_new("k5", "exporting to excel, error 500", "Beta"), BUG)
+    assert (fourth.group_size, fourth.group_customers) == (4, 2)
+    store.file(_new("k4", "The invoice has the wrong company name", "Beta"), BUG)
+    assert third.group_size == 3 and third.group_customers == 1
+    assert third.first_in_group is not None and third.first_in_group.dedupe_key == "k1"
+    [top] = store.top_groups()
+    assert (top.items, top.customers, top.first.dedupe_key) == (4, 2, "k1")
+
+
+def test_corrections_become_examples_and_a_late_llm_answer_does_not_override_them(tmp_path: Path) -> None:
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    item = store.file(_new("k1", "the app is slow"), BUG).item
+    store.correct(item.id, "complaint", "U2")
+    store.update_classification(item.id, Classification("other", 0.8, (), method="llm"))
+    assert store.claim_route(item.id, "CBUGS") and not store.claim_route(item.id, "CBUGS")
+    store.finish_route(item.id, None)
+    assert store.claim_route(item.id, "CBUGS"), "a failed post gives the claim back"
+    stored = store.get(item.id)
+    assert stored is not None and (stored.category, stored.original_category) == ("complaint", "bug")
+    assert [(e.text, e.category) for e in store.corrections()] == [("the app is slow", "complaint")]
+
+
+def test_counts_respect_the_period_and_routes_can_be_removed(tmp_path: Path) -> None:
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    store.file(_new("old", "old text here"), BUG, now=datetime.now(UTC) - timedelta(days=40))
+    store.file(_new("new", "new text here"), BUG)
+    assert store.counts(datetime.now(UTC) - timedelta(days=30)) == {("bug", "new"): 1}
+    assert store.counts() == {("bug", "new"): 2}
+    store.set_route("bug", "CBUGS", "UADMIN")
+    store.set_route("bug", "CBUGS2", "UADMIN")
+    assert store.routes() == {"bug": "CBUGS2"}
+    store.set_route("bug", None, "UADMIN")
+    assert store.routes() == {}
