@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -18,6 +18,7 @@ from bot.digest.scheduler import KIND
 from bot.digest.todos import owner_for, reply_language
 from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
+from bot.slack.requests import SlashRequest
 from bot.slack.text import escape
 from bot.storage.delivery_log import DeliveryLog
 from bot.storage.owners import Owner, OwnerChanges
@@ -27,9 +28,6 @@ from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.metrics_csv import DEFAULT_METRICS
 from skills.schedule import local_day, parse_zone, snooze_until
-
-if TYPE_CHECKING:
-    from bot.listeners.commands import SlashRequest
 
 log = logging.getLogger(__name__)
 ANOMALY_CHECKLIST = "daily.anomaly-checklist"

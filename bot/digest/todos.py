@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -13,14 +12,12 @@ from bot.core.messages import say
 from bot.feedback.flows import filer_language
 from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
+from bot.slack.requests import SlashRequest
 from bot.slack.text import escape
 from bot.storage.owners import Owner, OwnerStore, Todo, TodoStore
 from knowledge.text import CJK_CHARACTER, Lang, detect_language
 from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
-
-if TYPE_CHECKING:
-    from bot.listeners.commands import SlashRequest
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -25,14 +25,12 @@ from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.files import Upload, share_files
+from bot.slack.requests import SlashRequest
 from bot.slack.text import escape
 from bot.storage.feedback import Filed, NewFeedback
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import CATEGORIES, parse_category
-
-if TYPE_CHECKING:
-    from bot.listeners.commands import SlashRequest
 
 log = logging.getLogger(__name__)
 STATS_DEFAULT_DAYS = 7

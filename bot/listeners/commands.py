@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -23,24 +23,10 @@ from bot.reports.funnel_chart import share_funnel_chart
 from bot.retro.commands import retro_command
 from bot.services import Services
 from bot.slack.blocks import funnel_message, help_message, notice_message
+from bot.slack.requests import SlashRequest
 from bot.weekly.channel import weekly_or_channel
 from bot.workspaces import Workspaces
 from knowledge.text import detect_language
-
-
-@dataclass(frozen=True)
-class SlashRequest:
-    ack: Ack
-    respond: Respond
-    client: WebClient
-    rest: str
-    """The text after the subcommand name."""
-    text: str
-    """The whole command text."""
-    channel: str
-    user: str
-    trigger_id: str = ""
-
 
 Subcommand = Callable[[Services, SlashRequest], None]
 

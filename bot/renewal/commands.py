@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,15 +21,13 @@ from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.files import Upload, download, file_id_in, file_info, latest_csv, share_files
+from bot.slack.requests import SlashRequest
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
 from knowledge.text import detect_language
 from skills.client_roster import parse_roster
 from skills.errors import Lang, SkillError
 from skills.schedule import local_day, parse_zone
-
-if TYPE_CHECKING:
-    from bot.listeners.commands import SlashRequest
 
 log = logging.getLogger(__name__)
 

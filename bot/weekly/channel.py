@@ -5,7 +5,7 @@ the team's own database, so with several workspaces each chooses its own."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -15,15 +15,13 @@ from bot.digest.todos import reply_language
 from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
+from bot.slack.requests import SlashRequest
 from bot.slack.text import escape
 from bot.storage.team_settings import WEEKLY_AT, WEEKLY_CHANNEL, TeamSettings
 from bot.weekly.scheduler import WeeklyTiming, parse_weekly_at
 from bot.weekly.summary import weekly_command
 from knowledge.text import detect_language
 from skills.errors import Lang
-
-if TYPE_CHECKING:
-    from bot.listeners.commands import SlashRequest
 
 log = logging.getLogger(__name__)
 CHANNEL_WORDS = frozenset({"channel", "频道"})

@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -22,6 +22,7 @@ from bot.core.messages import say
 from bot.digest.todos import reply_language
 from bot.services import Services
 from bot.slack.blocks import Block, context, failure_notice, message, notice_message, section
+from bot.slack.requests import SlashRequest
 from bot.slack.text import escape, truncate
 from bot.storage.clients import ClientStore
 from bot.storage.feedback import FeedbackStore, as_utc
@@ -50,9 +51,6 @@ from skills.weekly import (
     percent,
     summary_week,
 )
-
-if TYPE_CHECKING:
-    from bot.listeners.commands import SlashRequest
 
 log = logging.getLogger(__name__)
 HISTORY_DAYS = 7 * (AnomalyConfig().weeks + 2)
