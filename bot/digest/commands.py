@@ -15,10 +15,9 @@ from slack_sdk import WebClient
 from bot.core.messages import say
 from bot.digest.blocks import ANALYSE_ACTION, TODO_ACTION
 from bot.digest.scheduler import KIND
-from bot.digest.todos import owner_for, reply_language
 from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
-from bot.slack.requests import SlashRequest
+from bot.slack.requests import SlashRequest, owner_for, reply_language
 from bot.slack.text import escape
 from bot.storage.delivery_log import DeliveryLog
 from bot.storage.owners import Owner, OwnerChanges

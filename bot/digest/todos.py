@@ -5,46 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from bot.core.messages import say
-from bot.feedback.flows import filer_language
 from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
-from bot.slack.requests import SlashRequest
+from bot.slack.requests import SlashRequest, owner_for, reply_language
 from bot.slack.text import escape
-from bot.storage.owners import Owner, OwnerStore, Todo, TodoStore
-from knowledge.text import CJK_CHARACTER, Lang, detect_language
+from bot.storage.owners import Todo, TodoStore
+from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
 
 log = logging.getLogger(__name__)
-
-
-def owner_for(store: OwnerStore, client: WebClient, user: str, default_tz: str) -> Owner:
-    """The owner, created on first use with the time zone of their Slack profile and the digest
-    off: keeping a to-do list does not sign anyone up for daily messages (`/ops digest on` does)."""
-    owner = store.get(user)
-    if owner is not None:
-        return owner
-    zone = default_tz
-    try:
-        profile_zone = client.users_info(user=user)["user"].get("tz")
-        if profile_zone:
-            parse_zone(str(profile_zone))
-            zone = str(profile_zone)
-    except (SlackApiError, SkillError) as error:
-        log.info("no usable time zone for %s (%s); using %s", user, type(error).__name__, default_tz)
-    return store.ensure(user, zone, paused=True)
-
-
-def reply_language(client: WebClient, user: str, words: str, detected: Lang) -> Lang:
-    """Chinese words get Chinese; keywords such as `off` or `done 2` say nothing, so the person's
-    Slack language decides."""
-    if CJK_CHARACTER.search(words):
-        return "zh"
-    return filer_language(client, user, detected)
 
 
 def todo_lines(todos: list[Todo], today: date, lang: Lang) -> str:

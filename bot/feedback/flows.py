@@ -22,6 +22,7 @@ from bot.feedback.blocks import filed_card, item_language, route_note, triage_po
 from bot.feedback.service import PENDING
 from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
+from bot.slack.requests import slack_locale_language
 from bot.slack.text import escape
 from bot.storage.feedback import FeedbackItem, Filed, NewFeedback, as_utc
 from knowledge.answer import Answer
@@ -57,17 +58,6 @@ def prepare(text: str) -> tuple[str, str | None]:
     """(feedback text, customer) or SkillError with what to do instead."""
     body, customer = split_customer(text)
     return check_feedback_text(body), customer
-
-
-def filer_language(client: WebClient, user: str, fallback: Lang) -> Lang:
-    """The language of the person's Slack locale (zh-CN, zh-TW… → Chinese), else `fallback`."""
-    try:
-        locale = str(client.users_info(user=user, include_locale=True)["user"].get("locale") or "")
-    except SlackApiError:
-        return fallback
-    if not locale:
-        return fallback
-    return "zh" if locale.lower().startswith("zh") else "en"
 
 
 def file_safely(services: Services, new: NewFeedback, lang: Lang, deliver: Deliver) -> Filed | None:
@@ -189,7 +179,9 @@ def file_from_shortcut(
 
     if not text:
         services.jobs.submit(
-            lambda: deliver(notice_message(say("feedback_no_text", filer_language(client, filer, "en")))),
+            lambda: deliver(
+                notice_message(say("feedback_no_text", slack_locale_language(client, filer, "en")))
+            ),
             name="feedback-refused",
         )
         return
@@ -210,7 +202,7 @@ def file_from_shortcut(
         return
 
     def finish() -> None:
-        lang = filer_language(client, filer, message_lang)
+        lang = slack_locale_language(client, filer, message_lang)
         if len(text) > MAX_FEEDBACK_CHARS:
             deliver(notice_message(say("feedback_cut", lang, limit=f"{MAX_FEEDBACK_CHARS:,}")))
         finish_filing(services, client, filed, lang, deliver, shown=False)

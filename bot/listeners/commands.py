@@ -18,12 +18,12 @@ from bot.digest.todos import todo_command
 from bot.feedback.commands import feedback_command
 from bot.renewal.commands import clients_command, renewal_command
 from bot.reports.file_analysis import Kind
-from bot.reports.file_requests import reply_language, run_command
+from bot.reports.file_requests import run_command
 from bot.reports.funnel_chart import share_funnel_chart
 from bot.retro.commands import retro_command
 from bot.services import Services
 from bot.slack.blocks import funnel_message, help_message, notice_message
-from bot.slack.requests import SlashRequest
+from bot.slack.requests import SlashRequest, file_request_language
 from bot.weekly.channel import weekly_or_channel
 from bot.workspaces import Workspaces
 from knowledge.text import detect_language
@@ -50,7 +50,7 @@ def _ask(services: Services, request: SlashRequest) -> None:
 
 def _file_command(kind: Kind) -> Subcommand:
     def handle(services: Services, request: SlashRequest) -> None:
-        request.ack(**notice_message(say("working_file", reply_language(request.text))))
+        request.ack(**notice_message(say("working_file", file_request_language(request.text))))
         services.jobs.submit(
             lambda: run_command(
                 services,
@@ -68,7 +68,7 @@ def _file_command(kind: Kind) -> Subcommand:
 
 
 def _learn(services: Services, request: SlashRequest) -> None:
-    lang = reply_language(request.text)
+    lang = file_request_language(request.text)
     request.ack(**notice_message(say("working_file", lang)))
     services.jobs.submit(
         lambda: learn_command(

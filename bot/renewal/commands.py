@@ -12,16 +12,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.llm import create_llm
 from bot.core.messages import say
-from bot.digest.todos import owner_for, reply_language
 from bot.renewal.briefs import draft_brief, renewal_blocks
 from bot.renewal.chart import usage_chart
 from bot.reports.file_analysis import tier_config
-from bot.reports.file_requests import reply_language as file_reply_language
 from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.files import Upload, download, file_id_in, file_info, latest_csv, share_files
-from bot.slack.requests import SlashRequest
+from bot.slack.requests import SlashRequest, file_request_language, owner_for, reply_language
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
 from knowledge.text import detect_language
@@ -71,7 +69,7 @@ def _share_chart_privately(request: SlashRequest, chart: bytes, title: str) -> N
 
 
 def clients_command(services: Services, request: SlashRequest) -> None:
-    language: list[Lang] = [file_reply_language(request.rest)]
+    language: list[Lang] = [file_request_language(request.rest)]
     request.ack(**notice_message(say("working_file", language[0])))
 
     def work() -> None:
@@ -91,7 +89,7 @@ def clients_command(services: Services, request: SlashRequest) -> None:
                 "`/ops clients`。也可以附上文件链接:`/ops clients 链接`。",
             )
         content = download(client, shared)
-        language[0] = file_reply_language(request.rest, shared, content)
+        language[0] = file_request_language(request.rest, shared, content)
         roster = parse_roster(content, tier_config(services.settings))
         saved = ClientStore(services.owners.engine).save(roster.clients)
         lang = language[0]

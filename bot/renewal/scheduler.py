@@ -23,13 +23,13 @@ from bot.core.config import Settings, SettingsError, load_holidays
 from bot.core.drafts import polish_draft
 from bot.core.llm import create_llm
 from bot.core.messages import say
-from bot.feedback.flows import filer_language
 from bot.renewal.briefs import DRAFT_PURPOSE, DraftedBrief, brief_for, renewal_blocks, renewal_policy
 from bot.renewal.chart import usage_chart
 from bot.slack.delivery import delivery_metadata, find_delivered
 from bot.slack.files import Upload, share_files
 from bot.slack.health import SlackHealth, health_of
 from bot.slack.periodic import PeriodicScan
+from bot.slack.requests import slack_locale_language
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
 from bot.storage.delivery_log import Claim, DeliveryLog, deliver_once
@@ -131,7 +131,7 @@ class RenewalScheduler(PeriodicScan):
         return sent
 
     def _post(self, record: ClientRecord, today: date, claim: Claim) -> tuple[str, str]:
-        lang = filer_language(self._client, record.owner, "en")
+        lang = slack_locale_language(self._client, record.owner, "en")
         brief = brief_for(self._engine, self._settings, record, today)
         draft = polish_draft(
             self._llm, draft_message(brief, lang), brief.facts(lang), lang, DRAFT_PURPOSE[lang]

@@ -9,7 +9,6 @@ user's language, and a failure anywhere still gets a reply.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,32 +22,12 @@ from bot.reports.file_analysis import Analysis, Kind, analyse, guess_kind, kind_
 from bot.services import Services
 from bot.slack.blocks import notice_message
 from bot.slack.files import SharedFile, download, file_id_in, file_info, latest_csv, share_files
+from bot.slack.requests import as_of_in, file_request_language
 from bot.slack.text import escape, strip_bot_mentions
-from knowledge.text import CJK_CHARACTER, detect_language
-from skills.csv_files import header_language, refuse_binary
+from skills.csv_files import refuse_binary
 from skills.errors import Lang, SkillError
 
 log = logging.getLogger(__name__)
-_AS_OF = re.compile(r"(?:as-of|as_of|截至)\s*[:=]?\s*(\S+)", re.IGNORECASE)
-_LINKS = re.compile(r"<[^>]*>|https?://\S+|\bF[A-Z0-9]{8,}\b")
-_COMMAND_WORDS = frozenset({"rfm", "tier", "tiers", "learn", "please", "pls"})
-
-
-def as_of_in(text: str) -> str | None:
-    match = _AS_OF.search(text)
-    return match.group(1) if match else None
-
-
-def reply_language(words: str, shared: SharedFile | None = None, content: bytes = b"") -> Lang:
-    """The language of what the user wrote (commands, links and dates aside); with no words, the
-    language of the file: a Chinese team typing `/ops rfm` on 客户,日期,金额 wants Chinese."""
-    words = _AS_OF.sub(" ", _LINKS.sub(" ", words))
-    words = " ".join(word for word in words.split() if word.lower() not in _COMMAND_WORDS)
-    if any(ch.isalpha() for ch in words):
-        return detect_language(words)
-    if shared is None:
-        return "en"
-    return "zh" if CJK_CHARACTER.search(shared.name) else header_language(content)
 
 
 @dataclass
@@ -74,7 +53,7 @@ def run_command(
     """`/ops rfm [file link] [as-of DATE]`: the linked file, else the user's latest CSV here."""
     conversation = _Conversation(
         lambda payload: respond(response_type="ephemeral", replace_original=True, **payload),
-        reply_language(text),
+        file_request_language(text),
     )
 
     def work() -> Analysis | None:
@@ -84,7 +63,7 @@ def run_command(
             conversation.notice(f"{kind}_needs_file")
             return None
         content = _csv_bytes(client, shared)
-        conversation.lang = reply_language(text, shared, content)
+        conversation.lang = file_request_language(text, shared, content)
         return analyse(kind, content, shared.name, conversation.lang, services.settings, as_of_in(text))
 
     analysis = _guarded(work, conversation)
@@ -109,19 +88,19 @@ def run_on_shared_files(services: Services, client: WebClient, event: dict[str, 
     shared_files = [SharedFile.from_slack(data) for data in event.get("files") or []]
     documents = [f for f in shared_files if is_document(f) or (asks_to_learn(text) and not f.is_csv)]
     if documents:
-        lang = reply_language(text, documents[0])
+        lang = file_request_language(text, documents[0])
         learn(services, client, event.get("user", ""), documents, post, lang, channel)
     for shared in shared_files:
         if shared in documents:
             continue
-        conversation = _Conversation(post, reply_language(text, shared))
+        conversation = _Conversation(post, file_request_language(text, shared))
         if not shared.is_csv:
             conversation.notice("unsupported_file", name=escape(shared.name))
             continue
 
         def work(shared: SharedFile = shared, conversation: _Conversation = conversation) -> Analysis | None:
             content = _csv_bytes(client, shared)
-            conversation.lang = reply_language(text, shared, content)
+            conversation.lang = file_request_language(text, shared, content)
             kind = kind_in(text) or guess_kind(content)
             if kind is None:
                 conversation.notice("file_kind_unknown", name=escape(shared.name))

@@ -17,7 +17,6 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.digest.todos import reply_language
 from bot.retro.blocks import (
     CALLBACK_ID,
     RetroMeta,
@@ -30,7 +29,7 @@ from bot.retro.blocks import (
 )
 from bot.services import Services
 from bot.slack.blocks import notice_message
-from bot.slack.requests import SlashRequest
+from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape
 from bot.storage.metrics import MetricStore
 from bot.storage.retros import NewRetro, Retro, RetroStore, draft_from_metrics, index_retro

@@ -11,11 +11,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.config import SettingsError
 from bot.core.messages import say
-from bot.digest.todos import reply_language
 from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
-from bot.slack.requests import SlashRequest
+from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape
 from bot.storage.team_settings import WEEKLY_AT, WEEKLY_CHANNEL, TeamSettings
 from bot.weekly.scheduler import WeeklyTiming, parse_weekly_at

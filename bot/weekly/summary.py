@@ -19,10 +19,9 @@ from bot.core.config import load_holidays
 from bot.core.drafts import polish_draft
 from bot.core.llm import create_llm
 from bot.core.messages import say
-from bot.digest.todos import reply_language
 from bot.services import Services
 from bot.slack.blocks import Block, context, failure_notice, message, notice_message, section
-from bot.slack.requests import SlashRequest
+from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape, truncate
 from bot.storage.clients import ClientStore
 from bot.storage.feedback import FeedbackStore, as_utc
