@@ -48,6 +48,11 @@ class AnomalyConfig:
     """The spread is at least this share of the baseline."""
 
 
+HISTORY_DAYS = 7 * (AnomalyConfig().weeks + 2)
+"""Days of history to load before the day under review: the default `weeks` of same weekdays, plus
+the week the first of them needs for its level and a week's margin for gaps."""
+
+
 @dataclass(frozen=True)
 class DayCheck:
     day: date

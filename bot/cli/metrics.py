@@ -11,14 +11,13 @@ from datetime import date, timedelta
 from bot.core.config import Settings
 from bot.storage.engine import create_db_engine
 from bot.storage.metrics import MetricStore
-from skills.anomalies import AnomalyConfig, check_day
+from skills.anomalies import HISTORY_DAYS, check_day
 from skills.errors import SkillError
 from skills.metrics_csv import parse_metrics
 from skills.transactions_csv import parse_as_of
 
 Refuse = Callable[[str, bool], int]
 Read = Callable[[str], bytes]
-HISTORY_DAYS = 7 * (AnomalyConfig().weeks + 2)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

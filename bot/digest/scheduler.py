@@ -17,9 +17,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.cli.digest import HISTORY_DAYS, collect
 from bot.core.config import Settings, SettingsError, load_holidays
 from bot.digest.blocks import digest_message
+from bot.digest.collect import collect
 from bot.slack.delivery import delivery_metadata, find_delivered
 from bot.slack.health import SlackHealth, auth_error, health_of
 from bot.slack.periodic import PeriodicScan
@@ -28,6 +28,7 @@ from bot.storage.engine import as_utc, create_db_engine, database_unreachable
 from bot.storage.metrics import MetricStore
 from bot.storage.metrics_source import MetricsSource, load_source, pull
 from bot.storage.owners import Owner, OwnerStore
+from skills.anomalies import HISTORY_DAYS
 from skills.errors import Lang, SkillError
 from skills.schedule import is_due, parse_zone
 

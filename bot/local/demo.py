@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.cli.digest import collect, render_text
+from bot.digest.collect import collect, render_text
 from bot.feedback.service import FeedbackService
 from bot.storage.clients import ClientStore
 from bot.storage.feedback import NewFeedback

@@ -29,7 +29,7 @@ from bot.storage.metrics import MetricStore
 from bot.storage.owners import TodoStore
 from knowledge.answer import LLMCall
 from knowledge.text import detect_language
-from skills.anomalies import AnomalyConfig
+from skills.anomalies import HISTORY_DAYS
 from skills.client_roster import SLACK_MEMBER_ID
 from skills.errors import Lang, SkillError
 from skills.metrics_csv import DEFAULT_METRICS
@@ -52,7 +52,6 @@ from skills.weekly import (
 )
 
 log = logging.getLogger(__name__)
-HISTORY_DAYS = 7 * (AnomalyConfig().weeks + 2)
 """How far before the week's Monday the series reach: the anomaly baselines look back eight weeks."""
 ANOMALIES_SHOWN = 10
 OWNERS_SHOWN = 15

@@ -1,0 +1,98 @@
+"""What the morning digest shows for one owner and day, read from the stores: shared by the
+scheduler that sends it, `opsbot digest` and the demo."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.engine import Engine
+
+from bot.storage.feedback import FeedbackStore
+from bot.storage.metrics import MetricStore
+from bot.storage.owners import OwnerStore, TodoStore
+from skills.anomalies import HISTORY_DAYS
+from skills.digest import Digest, FeedbackSummary, build_digest
+from skills.errors import Lang
+from skills.metrics_csv import DEFAULT_METRICS
+from skills.schedule import local_day, parse_zone
+
+COMPLAINTS_SHOWN = 3
+
+
+def collect(
+    engine: Engine,
+    user: str,
+    day: date | None,
+    default_tz: str,
+    feedback_since: datetime | None = None,
+    holidays: frozenset[date] = frozenset(),
+) -> Digest:
+    """Everything the digest shows for the owner's local `day` (today there if None). Feedback
+    counts from `feedback_since` (the last digest), else from the start of the reviewed day."""
+    owner = OwnerStore(engine).ensure(user, default_tz)
+    zone = parse_zone(owner.tz)
+    day = day or local_day(datetime.now(UTC), zone)
+    todos = TodoStore(engine)
+    listed = [*todos.open_items(user), *todos.done_on(user, day)]
+    metrics = MetricStore(engine)
+    reviewed = day - timedelta(days=1)
+    keys = owner.metric_keys or list(DEFAULT_METRICS)
+    series = {
+        key: values
+        for key in keys
+        if (values := metrics.series(key, reviewed - timedelta(days=HISTORY_DAYS), reviewed))
+    }
+    # The store keeps UTC: compare in UTC (a local midnight would be read as a UTC one).
+    since = (feedback_since or datetime.combine(reviewed, time(0), tzinfo=zone)).astimezone(UTC)
+    until = datetime.combine(day, time(0), tzinfo=zone) + timedelta(days=1)
+    items = [i for i in FeedbackStore(engine).items(since=since) if _aware(i.filed_at) < until]
+    complaints = tuple(" ".join(i.text.split())[:200] for i in items if i.category == "complaint")
+    summary = FeedbackSummary(
+        len(items), dict(Counter(i.category for i in items)), complaints[:COMPLAINTS_SHOWN]
+    )
+    return build_digest(
+        user,
+        day,
+        [(t.id, t.text, t.added_on, t.done_on) for t in sorted(listed, key=lambda t: t.id)],
+        series,
+        summary,
+        holidays=holidays,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def render_text(digest: Digest, lang: Lang) -> str:
+    """The digest for a terminal."""
+    zh = lang == "zh"
+    lines = [f"{'早上好' if zh else 'Good morning'} — {digest.day}"]
+    lines.append("今天的待办:" if zh else "Today's to-dos:")
+    if not digest.todos:
+        lines.append("  (清单是空的:先写下今天的待办)" if zh else "  (empty: write today's list first)")
+    for todo in digest.todos:
+        mark = "x" if todo.done else " "
+        carried = (" (延续)" if zh else " (carried over)") if todo.carried_over else ""
+        lines.append(f"  [{mark}] #{todo.id} {todo.text}{carried}")
+    lines.append(f"{'昨天的数据' if zh else 'Yesterday'} ({digest.reviewed_day}):")
+    if not digest.metrics:
+        lines.append(
+            "  (没有数据:opsbot metrics import FILE.csv)"
+            if zh
+            else "  (no data: opsbot metrics import FILE.csv)"
+        )
+    for metric in digest.metrics:
+        value = "—" if metric.value is None else f"{metric.value:,.0f}"
+        change = "" if metric.change_pct is None else f" {metric.change_pct:+.1f}%"
+        flag = " ⚠" if metric.anomaly else ""
+        lines.append(f"  {metric.label(lang)}: {value}{change} {metric.trend}{flag}")
+        why = metric.why(lang)
+        if why:
+            lines.append(f"      {why}")
+    feedback = digest.feedback
+    lines.append(f"{'新反馈' if zh else 'New feedback'}: {feedback.new}")
+    for complaint in feedback.complaints:
+        lines.append(f"  ! {complaint}")
+    return "\n".join(lines)

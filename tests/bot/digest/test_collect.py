@@ -1,0 +1,66 @@
+"""What the digest gathers for one owner's local day: to-dos, the feedback window, complaints."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from bot.digest.collect import COMPLAINTS_SHOWN, collect, render_text
+from bot.storage.engine import create_db_engine
+from bot.storage.feedback import FeedbackStore, NewFeedback
+from bot.storage.owners import OwnerStore, TodoStore
+from skills.feedback_classifier import Classification
+from tests.conftest import db_url_for
+
+DAY = date(2026, 11, 23)
+
+
+def _engine(tmp_path: Path) -> Engine:
+    engine = create_db_engine(db_url_for(tmp_path))
+    OwnerStore(engine).ensure("USH", "Asia/Shanghai")
+    return engine
+
+
+def _file(engine: Engine, text: str, category: str, at: datetime) -> None:
+    new = NewFeedback(f"k:{text}", text, "UC", "UC", "cli", "en")
+    FeedbackStore(engine).file(new, Classification(category, 0.9, ()), now=at)  # type: ignore[arg-type]
+
+
+def test_open_to_dos_and_those_done_that_day_are_listed(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    todos = TodoStore(engine)
+    kept = todos.add("USH", "call Acme", date(2026, 11, 20))
+    done_today = todos.add("USH", "send the report", DAY)
+    done_before = todos.add("USH", "old task", date(2026, 11, 20))
+    todos.mark_done("USH", done_today.id, DAY)
+    todos.mark_done("USH", done_before.id, date(2026, 11, 21))
+    digest = collect(engine, "USH", DAY, "UTC")
+    assert [(t.id, t.done, t.carried_over) for t in digest.todos] == [
+        (kept.id, False, True),
+        (done_today.id, True, False),
+    ]
+
+
+def test_feedback_counts_from_the_start_of_the_reviewed_local_day(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    # 2026-11-22 00:00 in Shanghai is 2026-11-21 16:00 UTC.
+    _file(engine, "before the window", "bug", datetime(2026, 11, 21, 15, 59, tzinfo=UTC))
+    for n in range(COMPLAINTS_SHOWN + 1):
+        _file(engine, f"complaint {n}", "complaint", datetime(2026, 11, 21, 16, n, tzinfo=UTC))
+    _file(engine, "a how-to", "how_to", datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
+    summary = collect(engine, "USH", DAY, "UTC").feedback
+    assert summary.new == COMPLAINTS_SHOWN + 2
+    assert summary.by_category == {"complaint": COMPLAINTS_SHOWN + 1, "how_to": 1}
+    newest_first = range(COMPLAINTS_SHOWN, 0, -1)
+    assert summary.complaints == tuple(f"complaint {n}" for n in newest_first)
+    later = collect(engine, "USH", DAY, "UTC", feedback_since=datetime(2026, 11, 22, 0, 0, tzinfo=UTC))
+    assert later.feedback.new == 1
+
+
+def test_an_empty_day_says_what_to_do_in_either_language(tmp_path: Path) -> None:
+    digest = collect(_engine(tmp_path), "USH", DAY, "UTC")
+    assert "write today's list first" in render_text(digest, "en")
+    assert "opsbot metrics import FILE.csv" in render_text(digest, "zh")
+    assert render_text(digest, "zh").startswith("早上好 — 2026-11-23")
