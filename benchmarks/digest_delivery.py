@@ -15,9 +15,9 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bot.app import create_web_client
 from bot.digest.scheduler import DigestScheduler
 from bot.local.slack_api import LocalSlack
+from bot.slack.client import create_web_client
 from bot.storage.delivery_log import DeliveryLog
 from bot.storage.engine import create_db_engine, sqlite_url
 from bot.storage.owners import Owner, OwnerStore, TodoStore

@@ -14,10 +14,10 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.app import create_web_client
 from bot.core.config import Settings
 from bot.local.slack_api import LocalSlack
 from bot.renewal.scheduler import RenewalScheduler
+from bot.slack.client import create_web_client
 from bot.storage.clients import ClientStore
 from bot.storage.engine import create_db_engine, sqlite_url
 from bot.storage.metrics import MetricStore

@@ -16,7 +16,7 @@ made no call while paused but one auth.test per recheck, and resumed once auth.t
 
 Usage: python benchmarks/slack_faults.py [--owners 200] [--scenario all|429|5xx|timeout|token]
        [--client-timeout 2] [--paused-minutes 60]
-The client is the schedulers' (bot.app.create_web_client(scheduled=True), with its retry
+The client is the schedulers' (bot.slack.client.create_web_client(scheduled=True), with its retry
 handlers: 5xx are left to the next scan, which looks for the message first); only its timeout is
 shortened (15 s in opsbot) so the timeouts cost seconds, not minutes. Prints PASS/FAIL for every
 correctness check; exits 1 when one fails.
@@ -37,9 +37,9 @@ from pathlib import Path
 
 from harness.checks import Checks
 
-from bot.app import create_web_client
 from bot.digest.scheduler import DigestScheduler
 from bot.local.slack_api import LocalSlack, StoredMessage
+from bot.slack.client import create_web_client
 from bot.slack.health import RECHECK
 from bot.storage.delivery_log import DeliveryLog
 from bot.storage.engine import create_db_engine, sqlite_url

@@ -8,12 +8,6 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from sqlalchemy.exc import OperationalError
 
 from bot.core.config import Settings
@@ -22,28 +16,12 @@ from bot.feedback import listeners as feedback
 from bot.listeners import commands, events
 from bot.retro import commands as retro
 from bot.services import Services
+from bot.slack.client import create_web_client
 from bot.storage.engine import create_db_engine, database_unreachable
 from bot.storage.installations import BOT_SCOPES, installation_store, state_store
 from bot.workspaces import UnknownWorkspace, Workspaces
 
 log = logging.getLogger(__name__)
-
-
-def create_web_client(token: str | None, base_url: str | None, scheduled: bool = False) -> WebClient:
-    """A Web API client that waits out 429s (Retry-After) and retries connection and 5xx errors.
-
-    `scheduled`: the client of the digest, renewal and weekly schedulers, which does not retry a 5xx
-    itself: Slack may have posted the message before failing, and the delivery log's next attempt
-    looks for it in the conversation before posting again (bot.storage.delivery_log), where a blind retry
-    would post it twice."""
-    client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=15)
-    client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-    ]
-    if not scheduled:
-        client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
-    return client
 
 
 def create_app(settings: Settings, services: Services | Workspaces, token: str | None = None) -> App:

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 
-from bot.app import create_web_client
 from bot.core.config import Settings, SettingsError
 from bot.digest.scheduler import create_digest_scheduler
 from bot.feedback.flows import resume_unfinished
 from bot.renewal.scheduler import create_renewal_scheduler
+from bot.slack.client import create_web_client
 from bot.slack.periodic import PeriodicScan
 from bot.storage.engine import create_db_engine
 from bot.storage.installations import installed_workspaces

@@ -48,8 +48,8 @@ def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
 def _send(settings: Settings, user: str, day: date) -> int:
     from slack_sdk.errors import SlackApiError
 
-    from bot.app import create_web_client
     from bot.digest.scheduler import create_digest_scheduler
+    from bot.slack.client import create_web_client
 
     if settings.slack_bot_token is None:
         raise SettingsError("Setting SLACK_BOT_TOKEN is missing: it is needed to --send the digest.")

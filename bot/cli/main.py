@@ -140,7 +140,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answers.process import AnswerProcess
-    from bot.app import create_app, create_web_client
+    from bot.app import create_app
+    from bot.slack.client import create_web_client
 
     use_http = getattr(args, "http", False) or settings.slack_app_token is None
     if settings.multi_workspace:

@@ -289,7 +289,7 @@ def test_a_5xx_after_slack_posted_the_digest_is_looked_up_not_retried_blindly(
     tmp_path: Path, slack: LocalSlack
 ) -> None:
     """The schedulers' client (create_web_client(scheduled=True)) leaves 5xx retries to the delivery log."""
-    from bot.app import create_web_client
+    from bot.slack.client import create_web_client
 
     _owners(tmp_path).ensure("USH", "Asia/Shanghai")
     client = create_web_client(BOT_TOKEN, slack.base_url, scheduled=True)

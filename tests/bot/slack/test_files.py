@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.app import create_web_client
 from bot.local.slack_api import LocalSlack
+from bot.slack.client import create_web_client
 from bot.slack.files import SharedFile, allowed_download_host, download, file_id_in, latest_csv
 from skills.errors import SkillError
 
