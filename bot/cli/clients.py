@@ -9,8 +9,8 @@ from datetime import date
 
 from bot.core.config import Settings
 from bot.core.llm import create_llm
+from bot.core.team_files import tier_config
 from bot.renewal.briefs import draft_brief, render_text, renewal_policy
-from bot.reports.file_analysis import tier_config
 from bot.storage.clients import ClientStore
 from bot.storage.engine import create_db_engine
 from knowledge.text import detect_language

@@ -289,20 +289,3 @@ def load_holidays(settings: Settings) -> frozenset[date]:
         ) from None
     except SkillError as error:
         raise SettingsError(f"Setting OPSBOT_HOLIDAYS: {error.en}") from None
-
-
-def read_team_file(path: Path | None, variable: str, name_en: str, name_zh: str) -> str | None:
-    """The text of a team file a setting names, read on each use so edits apply at once; None when
-    the setting is unset. A file that cannot be read is bad input for the person asking, in words
-    they can pass on to the admin."""
-    from skills.errors import SkillError
-
-    if path is None:
-        return None
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        raise SkillError(
-            f"The team's {name_en} file ({variable}) cannot be read; ask your opsbot admin.",
-            f"团队的{name_zh}文件({variable})无法读取,请联系 opsbot 管理员。",
-        ) from None

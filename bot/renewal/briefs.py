@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.core.config import Settings, read_team_file
+from bot.core.config import Settings
 from bot.core.drafts import PolishedDraft, polish_draft
-from bot.reports.file_analysis import tier_config
+from bot.core.team_files import read_team_file, tier_config
 from bot.slack.blocks import Block, context, message, section
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore

@@ -12,9 +12,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.llm import create_llm
 from bot.core.messages import say
+from bot.core.team_files import tier_config
 from bot.renewal.briefs import draft_brief, renewal_blocks
 from bot.renewal.chart import usage_chart
-from bot.reports.file_analysis import tier_config
 from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message

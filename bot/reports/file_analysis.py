@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.charts import rfm_chart, tier_chart
-from bot.core.config import Settings, read_team_file
+from bot.core.config import Settings
+from bot.core.team_files import tier_config
 from bot.reports.blocks import rfm_message, tier_message
 from bot.reports.rfm import customers_csv
 from bot.reports.tiers import clients_csv
@@ -17,8 +18,7 @@ from skills.clients_csv import find_columns, parse_clients
 from skills.csv_files import csv_reader, decode
 from skills.errors import Lang, SkillError
 from skills.rfm import segment_rfm
-from skills.tier_config import load_tier_config
-from skills.tiers import DIMENSIONS, TierConfig, score_clients
+from skills.tiers import DIMENSIONS, score_clients
 from skills.transactions_csv import find_column, parse_as_of, parse_transactions
 
 Kind = Literal["rfm", "tier"]
@@ -59,12 +59,6 @@ def guess_kind(data: bytes) -> Kind | None:
         return "rfm"
     dimensions = [name for name in find_columns(header) if name in DIMENSIONS]
     return "tier" if len(dimensions) >= 3 else None
-
-
-def tier_config(settings: Settings) -> TierConfig:
-    """The team's settings file when one is configured (read each time, so edits apply at once)."""
-    text = read_team_file(settings.tier_config, "OPSBOT_TIER_CONFIG", "tier settings", "分层配置")
-    return load_tier_config(text)
 
 
 def analyse(

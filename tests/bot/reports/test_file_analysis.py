@@ -1,4 +1,4 @@
-"""Recognising what a shared CSV holds, and the team's tier settings file."""
+"""Recognising what a shared CSV holds, and the report, chart and export made from it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.reports.file_analysis import analyse, guess_kind, kind_in, tier_config
-from skills.errors import SkillError
+from bot.reports.file_analysis import analyse, guess_kind, kind_in
 from tests.conftest import make_settings
 
 
@@ -37,16 +36,6 @@ def test_kind_named_in_words(text: str, kind: str | None) -> None:
 )
 def test_kind_guessed_from_the_columns(data: bytes, kind: str | None) -> None:
     assert guess_kind(data) == kind
-
-
-def test_the_team_settings_file_is_used_and_its_errors_reported(tmp_path: Path) -> None:
-    settings_file = tmp_path / "tiers.yaml"
-    settings_file.write_text("weights: {order_amount: 100}\n", encoding="utf-8")
-    settings = make_settings(tmp_path, OPSBOT_TIER_CONFIG=str(settings_file))
-    assert dict(tier_config(settings).weights) == {"order_amount": 100}
-    missing = make_settings(tmp_path, OPSBOT_TIER_CONFIG=str(tmp_path / "nope.yaml"))
-    with pytest.raises(SkillError, match="OPSBOT_TIER_CONFIG"):
-        tier_config(missing)
 
 
 def test_analysis_returns_the_report_chart_and_export(tmp_path: Path) -> None:
