@@ -1,0 +1,1 @@
+"""The routers: which Slack command or event goes to which feature."""

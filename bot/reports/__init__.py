@@ -1,0 +1,1 @@
+"""The ops math in Slack: funnels, RFM and client tiers, from commands or shared CSV files."""
