@@ -7,6 +7,7 @@ import json
 import re
 import sys
 import time
+import uuid
 from typing import Any, TextIO
 
 from slack_bolt import App
@@ -39,6 +40,9 @@ class Console:
         local_settings = settings.model_copy(update={"slack_api_base_url": base_url})
         self.app: App = create_app(local_settings, services, token=CONSOLE_TOKEN)
         self._ids = itertools.count(1)
+        self._session = uuid.uuid4().hex[:12]
+        """Event ids carry it: the ledger of handled events lives in the home and outlasts a session."""
+        self._last_ts = 0.0
 
     def close(self) -> None:
         self.slack.stop()
@@ -60,11 +64,11 @@ class Console:
                 "trigger_id": f"trigger-{number}",
             }
         else:
-            ts = f"{int(time.time())}.{number:06d}"
+            ts = self._next_ts()
             body = {
                 "type": "event_callback",
                 "team_id": TEAM_ID,
-                "event_id": f"EvLOCAL{number}",
+                "event_id": f"EvLOCAL{self._session}{number}",
                 "event": {
                     "type": "message",
                     "channel_type": "im",
@@ -84,6 +88,12 @@ class Console:
                 rendered.append(render_message(message))
         rendered.extend(render_payload(payload) for payload in self.slack.responses[responses_before:])
         return [text for text in rendered if text]
+
+    def _next_ts(self) -> str:
+        """A message timestamp as Slack makes them: the time, unique and increasing (the ledger
+        also knows messages by their timestamp)."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def run(self, lines: TextIO) -> None:
         print(BANNER, file=self.output)

@@ -47,3 +47,13 @@ def test_run_reads_lines_until_exit(services: Services) -> None:
     assert "opsbot local console" in text
     assert text.count("opsbot> ") == 1
     assert "Recency" in text or "RFM" in text
+
+
+def test_every_session_on_the_same_home_answers_its_first_question(services: Services) -> None:
+    for _session in range(2):
+        console = Console(services.settings, services, output=io.StringIO())
+        try:
+            [reply] = console.send("复盘分哪几步?")
+        finally:
+            console.close()
+        assert "回顾目标" in reply
