@@ -6,9 +6,11 @@ import argparse
 import difflib
 import json
 import logging
+import os
 import signal
 import sys
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,10 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"opsbot: {error}", file=sys.stderr)
         return EXIT_USAGE
-    configure_logging(settings)
     command = args.command or ("serve" if settings.slack_bot_token or settings.multi_workspace else "chat")
+    # A service logs to stderr; at a terminal the log goes to the home and only warnings show.
+    log_file = None if command == "serve" else settings.home / "logs" / "opsbot.log"
+    configure_logging(settings, log_file)
     try:
-        return _COMMANDS[command](settings, args)
+        status = _COMMANDS[command](settings, args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return status
     except SettingsError as error:
         print(f"opsbot: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -65,6 +71,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_left()
+    except Exception:
+        reference = uuid.uuid4().hex[:8]
+        where = f"; the details are in {log_file}" if log_file else ""
+        log.error(
+            "`opsbot %s` failed unexpectedly (reference %s)%s", command, reference, where, exc_info=True
+        )
+        return 1
+
+
+def _reader_left() -> int:
+    """The output's reader went away (`opsbot sources | head -1`): stop quietly, as common tools do.
+    stdout points at /dev/null so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
@@ -54,7 +56,19 @@ def _metrics_secrets(settings: Settings) -> list[str]:
         return []
 
 
-def configure_logging(settings: Settings) -> None:
+class _OneLine(logging.Formatter):
+    """The message alone, no traceback: what a person at a terminal reads (the log file has the rest)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        plain = logging.makeLogRecord(
+            {**record.__dict__, "exc_info": None, "exc_text": None, "stack_info": None}
+        )
+        return super().format(plain)
+
+
+def configure_logging(settings: Settings, log_file: Path | None = None) -> None:
+    """Log to stderr, as a service does; with `log_file` (the command line and the console), the log
+    goes to that file and the terminal shows warnings and errors as single lines."""
     secrets = [
         value.get_secret_value()
         for value in (
@@ -70,11 +84,25 @@ def configure_logging(settings: Settings) -> None:
     if settings.database_url is not None:  # its password alone may show up in a driver's message
         secrets.append(make_url(settings.database_url.get_secret_value()).password or "")
     secrets.extend(_metrics_secrets(settings))
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets))
+    redact = RedactSecrets(secrets)
+    full = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    terminal = logging.StreamHandler()
+    terminal.addFilter(redact)
+    handlers: list[logging.Handler] = [terminal]
+    if log_file is None:
+        terminal.setFormatter(full)
+    else:
+        terminal.setFormatter(_OneLine("opsbot: %(message)s"))
+        terminal.setLevel(logging.WARNING)
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        to_file = RotatingFileHandler(log_file, maxBytes=5_000_000, backupCount=2, encoding="utf-8")
+        to_file.setFormatter(full)
+        to_file.addFilter(redact)
+        handlers.append(to_file)
     root = logging.getLogger()
-    root.handlers = [handler]
+    for old in root.handlers:
+        old.close()
+    root.handlers = handlers
     root.setLevel(settings.log_level)
     for noisy in ("chromadb", "httpx", "urllib3", "waitress.queue", "jieba", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

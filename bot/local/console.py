@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import re
 import sys
 import time
@@ -18,6 +19,7 @@ from bot.core.config import Settings
 from bot.local.slack_api import TEAM_ID, LocalSlack, StoredMessage
 from bot.services import Services
 
+log = logging.getLogger(__name__)
 CONSOLE_USER = "ULOCALUSER"
 CONSOLE_CHANNEL = "DLOCALCONSOLE"
 CONSOLE_TOKEN = "xoxb-local-console"
@@ -102,13 +104,37 @@ class Console:
             line = lines.readline()
             if not line:
                 break
-            line = line.strip()
+            line = readable(line).strip()
             if line.lower() in ("exit", "quit", "退出"):
                 break
             if not line:
                 continue
-            for text in self.send(line):
+            if REPLACEMENT in line:
+                print(f"opsbot> {UNREADABLE_NOTE}", file=self.output, flush=True)
+            try:
+                replies = self.send(line)
+            except Exception:
+                reference = uuid.uuid4().hex[:8]
+                log.error("the console could not handle a line (reference %s)", reference, exc_info=True)
+                replies = [f"Something went wrong (reference {reference}); the details are in the log."]
+            for text in replies:
                 print(f"opsbot> {text}", file=self.output, flush=True)
+
+
+REPLACEMENT = "\ufffd"
+UNREADABLE_NOTE = (
+    "Some of what you typed was not valid text in this terminal's encoding and shows as �; "
+    "set the terminal to UTF-8 if the question reads wrong. / 部分输入无法识别(显示为 �),请把终端设为 UTF-8。"
+)
+
+
+def readable(line: str) -> str:
+    """A line with bytes the terminal's encoding could not read (Python keeps them as lone
+    surrogates) turned into U+FFFD, so they can be printed, stored and sent."""
+    try:
+        return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return line.encode("utf-8", "replace").decode("utf-8")
 
 
 def render_message(message: StoredMessage) -> str:

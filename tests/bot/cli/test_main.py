@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.cli.main import main
+from bot.cli.main import _COMMANDS, main
 from bot.services import KnowledgeService
 
 
@@ -286,3 +289,29 @@ def test_eval_prints_each_mode_by_language(
     questions.write_text('{"question": "no q field"}\n', encoding="utf-8")
     assert main(["eval", str(questions)]) == 2
     assert "q.jsonl:1" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    environment = {**os.environ, "OPSBOT_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "bot.cli.main", "tier", "--print-config"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader leaves before opsbot writes, as `| head -1` does
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0
+    assert errors == ""
+
+
+def test_an_unexpected_error_is_one_line_with_a_reference_and_the_traceback_is_logged(
+    cli_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(settings: object, args: object) -> int:
+        raise RuntimeError("a bug deep inside")
+
+    monkeypatch.setitem(_COMMANDS, "todo", broken)
+    assert main(["todo", "list", "--owner", "U1"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("opsbot: `opsbot todo` failed unexpectedly (reference ")
+    reference = line.split("reference ")[1][:8]
+    logged = (cli_home / "logs" / "opsbot.log").read_text(encoding="utf-8")
+    assert reference in logged and "RuntimeError: a bug deep inside" in logged and "Traceback" in logged

@@ -57,3 +57,35 @@ def test_every_session_on_the_same_home_answers_its_first_question(services: Ser
         finally:
             console.close()
         assert "回顾目标" in reply
+
+
+def test_bytes_the_terminal_cannot_read_get_a_note_not_a_traceback(services: Services) -> None:
+    output = io.StringIO()
+    console = Console(services.settings, services, output=output)
+    gbk_paste = "复盘".encode("gbk")
+    stdin = io.TextIOWrapper(
+        io.BytesIO(gbk_paste + b" RFM?\nexit\n"), encoding="utf-8", errors="surrogateescape"
+    )
+    try:
+        console.run(stdin)
+    finally:
+        console.close()
+    text = output.getvalue()
+    assert "UTF-8" in text
+    assert text.count("opsbot> ") == 2, "the note, then the answer"
+
+
+def test_an_unexpected_failure_is_one_line_with_a_reference(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    output = io.StringIO()
+    console = Console(services.settings, services, output=output)
+    monkeypatch.setattr(console, "send", lambda line: 1 / 0)
+    try:
+        console.run(io.StringIO("hello\nexit\n"))
+    finally:
+        console.close()
+    [line] = [text for text in output.getvalue().splitlines() if "opsbot> " in text]
+    assert "reference" in line and "Traceback" not in output.getvalue()
+    [record] = [r for r in caplog.records if "could not handle" in r.getMessage()]
+    assert record.exc_info is not None and line.split("reference ")[1][:8] in record.getMessage()
