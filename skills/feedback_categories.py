@@ -153,3 +153,27 @@ def check_feedback_text(text: str) -> str:
             "请登记关键部分,并附上完整内容的链接(消息链接或文档)。",
         )
     return stripped
+
+
+@dataclass(frozen=True)
+class LabeledExample:
+    text: str
+    category: Category
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: Category
+    confidence: float
+    """The model's probability for the chosen category, 0–1."""
+    deciding_words: tuple[str, ...]
+    method: str = "offline"
+    """`offline` (this model) or `llm`."""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "confidence": round(self.confidence, 3),
+            "deciding_words": list(self.deciding_words),
+            "method": self.method,
+        }

@@ -12,132 +12,29 @@ trains on the shipped examples plus every correction a team makes, in a few seco
 from __future__ import annotations
 
 import json
-import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-import opencc
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from skills.feedback_categories import CATEGORIES, Category, check_feedback_text
+from skills.feedback_categories import (
+    CATEGORIES,
+    Category,
+    Classification,
+    LabeledExample,
+    check_feedback_text,
+)
+from skills.feedback_words import CJK_RUN, features, normalize
 
 REGULARIZATION = 10.0
 """LogisticRegression's C, chosen by cross-validation on the training half of the labeled set."""
 MAX_DECIDING_WORDS = 5
 EXAMPLE_FILES = ("feedback_examples.jsonl", *(f"feedback_training_{part}.jsonl" for part in "abc"))
-
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-_LATIN_WORD = re.compile(r"[a-z][a-z0-9']*|[0-9]{3,}")
-_EN_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "my",
-        "our",
-        "your",
-        "their",
-        "me",
-        "us",
-        "him",
-        "her",
-        "them",
-        "do",
-        "does",
-        "did",
-        "so",
-        "as",
-        "by",
-        "from",
-    ]
-)
-
-
-@dataclass(frozen=True)
-class LabeledExample:
-    text: str
-    category: Category
-
-
-@dataclass(frozen=True)
-class Classification:
-    category: Category
-    confidence: float
-    """The model's probability for the chosen category, 0–1."""
-    deciding_words: tuple[str, ...]
-    method: str = "offline"
-    """`offline` (this model) or `llm`."""
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "category": self.category,
-            "confidence": round(self.confidence, 3),
-            "deciding_words": list(self.deciding_words),
-            "method": self.method,
-        }
-
-
-@lru_cache(maxsize=1)
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def normalize(text: str) -> str:
-    """Lowercase, full-width folded (NFKC) and Simplified, so every way of writing a word looks alike."""
-    return _to_simplified().convert(unicodedata.normalize("NFKC", text).lower())
-
-
-def features(normalized: str) -> list[str]:
-    """Readable words: English words (lightly stemmed), codes such as 500, and Chinese character pairs."""
-    found = [_stem(word) for word in _LATIN_WORD.findall(normalized) if word not in _EN_STOPWORDS]
-    for run in _CJK_RUN.findall(normalized):
-        found.extend(run[n : n + 2] for n in range(len(run) - 1))
-        if len(run) == 1:
-            found.append(run)
-    return found
-
-
-def _stem(word: str) -> str:
-    word = word.replace("'", "")
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
 
 
 def _words(text: str) -> list[str]:
@@ -214,9 +111,9 @@ class _Model:
 
 def _straddles(word: str, chosen: list[str]) -> bool:
     """A Chinese character pair that is only the seam between two chosen words (能支 in 希望能支持)."""
-    if not _CJK_RUN.fullmatch(word):
+    if not CJK_RUN.fullmatch(word):
         return False
-    return any(word[0] == other[-1] or word[-1] == other[0] for other in chosen if _CJK_RUN.fullmatch(other))
+    return any(word[0] == other[-1] or word[-1] == other[0] for other in chosen if CJK_RUN.fullmatch(other))
 
 
 class FeedbackClassifier:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from skills.feedback_classifier import features, normalize
+from skills.feedback_words import features, normalize
 
 SIMILAR_ENOUGH = 0.6
 COMMON_SHARE = 0.05

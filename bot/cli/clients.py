@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from datetime import date
 
+from bot.cli.output import read, refuse, write
 from bot.core.config import Settings
 from bot.core.llm import create_llm
 from bot.core.team_files import tier_config
@@ -19,34 +19,8 @@ from skills.errors import SkillError
 from skills.renewal_policy import default_policy_yaml
 from skills.transactions_csv import parse_as_of
 
-Refuse = Callable[[str, bool], int]
-Read = Callable[[str], bytes]
-Write = Callable[[str, bytes], None]
 
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    clients = sub.add_parser("clients", help="the client roster: contract values, end dates, owners, tiers")
-    actions = clients.add_subparsers(dest="clients_command", required=True)
-    load = actions.add_parser("import", help="CSV, one row per client (UTF-8 or GBK); all rows or none")
-    load.add_argument("file")
-    load.add_argument("--json", action="store_true", help="print the summary as JSON")
-    listing = actions.add_parser("list", help="the clients, soonest contract end first")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    renewal = sub.add_parser(
-        "renewal", help="a renewal brief: usage, risks, discount ladder, a draft message"
-    )
-    renewal.add_argument("client", nargs="*", help="the client's id or name")
-    renewal.add_argument("--date", help="today for the brief, YYYY-MM-DD (default: today)")
-    renewal.add_argument("--lang", choices=("en", "zh"), help="language (default: that of the client's name)")
-    renewal.add_argument("--json", action="store_true", help="print JSON")
-    renewal.add_argument("--chart", help="also draw the usage chart to this PNG file")
-    renewal.add_argument("--policy", help="a renewal policy YAML file (default: OPSBOT_RENEWAL_POLICY)")
-    renewal.add_argument(
-        "--print-policy", dest="print_policy", action="store_true", help="print the defaults"
-    )
-
-
-def run_clients(settings: Settings, args: argparse.Namespace, read: Read, refuse: Refuse) -> int:
+def run_clients(settings: Settings, args: argparse.Namespace) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     store = ClientStore(create_db_engine(settings.db_url))
     try:
@@ -94,9 +68,7 @@ def run_clients(settings: Settings, args: argparse.Namespace, read: Read, refuse
     return 0
 
 
-def run_renewal(
-    settings: Settings, args: argparse.Namespace, read: Read, write: Write, refuse: Refuse
-) -> int:
+def run_renewal(settings: Settings, args: argparse.Namespace) -> int:
     if args.print_policy:
         print(default_policy_yaml(), end="")
         return 0

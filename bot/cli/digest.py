@@ -6,32 +6,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 
+from bot.cli.output import refuse
 from bot.core.config import Settings, SettingsError
 from bot.digest.collect import collect, render_text
 from bot.storage.engine import create_db_engine
 from skills.errors import SkillError
 from skills.transactions_csv import parse_as_of
 
-Refuse = Callable[[str, bool], int]
 
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    digest = sub.add_parser(
-        "digest", help="an owner's morning digest (to-dos, yesterday's numbers, feedback)"
-    )
-    digest.add_argument("--owner", required=True, help="the owner's Slack user id")
-    digest.add_argument("--date", help="the owner's local day, YYYY-MM-DD (default: today there)")
-    digest.add_argument("--lang", choices=("en", "zh"), default="en")
-    digest.add_argument("--json", action="store_true", help="print the digest as JSON")
-    digest.add_argument(
-        "--send", action="store_true", help="also send it to the owner in Slack (once per day)"
-    )
-
-
-def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.db_url)
     try:

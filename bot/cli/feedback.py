@@ -7,57 +7,31 @@ import getpass
 import json
 import sys
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from bot.cli.output import refuse, write
 from bot.core.config import Settings
-from bot.core.llm import create_structured_llm
 from bot.feedback.export import feedback_csv
-from bot.feedback.service import FeedbackService
 from bot.storage.engine import create_db_engine
 from bot.storage.feedback import FeedbackItem, FeedbackStore, NewFeedback, as_utc
 from knowledge.text import detect_language
 from skills.errors import SkillError
-from skills.feedback_categories import CATEGORIES, STATUSES, check_feedback_text, parse_category
+from skills.feedback_categories import check_feedback_text, parse_category
 
-Refuse = Callable[[str, bool], int]
-Write = Callable[[str, bytes], None]
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    feedback = sub.add_parser("feedback", help="categorize, file, list and export customer feedback")
-    actions = feedback.add_subparsers(dest="feedback_command", required=True)
-    classify = actions.add_parser("classify", help="categorize TEXT, or one message per stdin line")
-    classify.add_argument("text", nargs="*")
-    classify.add_argument("--json", action="store_true", help='print {"text", "category", "confidence", …}')
-    add = actions.add_parser("add", help="file a piece of feedback")
-    add.add_argument("text", nargs="+")
-    add.add_argument("--customer", help="the customer who raised it")
-    add.add_argument("--json", action="store_true", help="print the filed item as JSON")
-    listing = actions.add_parser("list", help="filed feedback, newest first")
-    listing.add_argument("--since", help="e.g. 7d or 30d (default: all)")
-    listing.add_argument("--category", help=", ".join(CATEGORIES))
-    listing.add_argument("--status", choices=STATUSES)
-    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
-    listing.add_argument("--json", action="store_true", help="print one JSON object per line")
-    export = actions.add_parser("export", help="write filed feedback to a spreadsheet-safe CSV")
-    export.add_argument("file", help="the CSV file to write")
-    export.add_argument("--since", help="e.g. 30d (default: all)")
-    status = actions.add_parser("status", help="move an item along: new, triaged, done")
-    status.add_argument("id", type=int)
-    status.add_argument("status", choices=STATUSES)
+if TYPE_CHECKING:
+    from bot.feedback.service import FeedbackService
 
 
-def run(settings: Settings, args: argparse.Namespace, write: Write, refuse: Refuse) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     store = FeedbackStore(create_db_engine(settings.db_url))
-    service = FeedbackService(store, create_structured_llm(settings))
     as_json = bool(getattr(args, "json", False))
     try:
         if args.feedback_command == "classify":
-            return _classify(service, args.text, as_json)
+            return _classify(_categorizer(settings, store), args.text, as_json)
         if args.feedback_command == "add":
-            return _add(service, " ".join(args.text), args.customer, as_json)
+            return _add(_categorizer(settings, store), " ".join(args.text), args.customer, as_json)
         if args.feedback_command == "list":
             category = parse_category(args.category) if args.category else None
             items = store.items(_since(args.since), category, args.status, args.limit)
@@ -78,6 +52,15 @@ def run(settings: Settings, args: argparse.Namespace, write: Write, refuse: Refu
     except SkillError as error:
         words = " ".join(getattr(args, "text", None) or [])
         return refuse(error.message(detect_language(words)), as_json)
+
+
+def _categorizer(settings: Settings, store: FeedbackStore) -> FeedbackService:
+    """The categorizer, loaded only by the commands that categorize: listing and exporting
+    feedback need neither the model nor the LLM client."""
+    from bot.core.llm import create_structured_llm
+    from bot.feedback.service import FeedbackService
+
+    return FeedbackService(store, create_structured_llm(settings))
 
 
 def _classify(service: FeedbackService, words: list[str], as_json: bool) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from datetime import date, timedelta
 
+from bot.cli.output import read, refuse
 from bot.core.config import Settings
 from bot.storage.engine import create_db_engine
 from bot.storage.metrics import MetricStore
@@ -16,25 +16,8 @@ from skills.errors import SkillError
 from skills.metrics_csv import parse_metrics
 from skills.transactions_csv import parse_as_of
 
-Refuse = Callable[[str, bool], int]
-Read = Callable[[str], bytes]
 
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    metrics = sub.add_parser("metrics", help="import daily metric values and check them for anomalies")
-    actions = metrics.add_subparsers(dest="metrics_command", required=True)
-    load = actions.add_parser("import", help="CSV with date,metric,value[,client] (UTF-8 or GBK)")
-    load.add_argument("file")
-    load.add_argument("--json", action="store_true", help="print the summary as JSON")
-    check = actions.add_parser("check", help="each metric on a day against the same weekday in recent weeks")
-    check.add_argument("--date", help="YYYY-MM-DD (default: yesterday)")
-    check.add_argument(
-        "--client", default="", help="a client's or team's numbers (default: the whole business)"
-    )
-    check.add_argument("--json", action="store_true", help="print one JSON object per metric")
-
-
-def run(settings: Settings, args: argparse.Namespace, read: Read, refuse: Refuse) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     store = MetricStore(create_db_engine(settings.db_url))
     try:

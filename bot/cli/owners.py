@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+from bot.cli.output import refuse
 from bot.core.config import Settings
 from bot.storage.engine import create_db_engine
 from bot.storage.owners import Owner, OwnerChanges, OwnerStore, TodoStore
@@ -15,37 +15,8 @@ from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
 from skills.transactions_csv import parse_as_of
 
-Refuse = Callable[[str, bool], int]
 
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    todo = sub.add_parser("todo", help="an owner's to-do list")
-    todo_actions = todo.add_subparsers(dest="todo_command", required=True)
-    add = todo_actions.add_parser("add", help="add a to-do")
-    add.add_argument("--owner", required=True, help="the owner's Slack user id")
-    add.add_argument("text", nargs="+")
-    listing = todo_actions.add_parser("list", help="the open to-dos, oldest first")
-    listing.add_argument("--owner", required=True)
-    listing.add_argument("--json", action="store_true", help="print one JSON object per to-do")
-    done = todo_actions.add_parser("done", help="mark a to-do done (its id, as `todo list` shows)")
-    done.add_argument("id", type=int)
-
-    owners = sub.add_parser("owners", help="who gets a morning digest, when and where")
-    owner_actions = owners.add_subparsers(dest="owners_command", required=True)
-    owners_list = owner_actions.add_parser("list", help="every owner and their digest settings")
-    owners_list.add_argument("--json", action="store_true")
-    change = owner_actions.add_parser("set", help="change an owner's digest settings (creates the owner)")
-    change.add_argument("owner")
-    change.add_argument("--tz", help="IANA time zone, e.g. Asia/Shanghai")
-    change.add_argument("--at", help="digest time, e.g. 08:30")
-    change.add_argument("--days", help="working days, e.g. mon-fri")
-    change.add_argument("--metrics", help="comma-separated metric keys to watch (default: the brief's six)")
-    change.add_argument("--pause", action="store_true", help="no digests until --resume")
-    change.add_argument("--resume", action="store_true", help="digests again (also ends a snooze)")
-    change.add_argument("--snooze-until", dest="snooze_until", help="no digest up to this day, YYYY-MM-DD")
-
-
-def run_todo(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
+def run_todo(settings: Settings, args: argparse.Namespace) -> int:
     engine = create_db_engine(settings.db_url)
     owners, todos = OwnerStore(engine), TodoStore(engine)
     try:
@@ -70,7 +41,7 @@ def run_todo(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> in
         return refuse(error.en, getattr(args, "json", False))
 
 
-def run_owners(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
+def run_owners(settings: Settings, args: argparse.Namespace) -> int:
     store = OwnerStore(create_db_engine(settings.db_url))
     try:
         if args.owners_command == "list":

@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from dataclasses import astuple
 from datetime import date
 from typing import Any
 
+from bot.cli.output import refuse
 from bot.core.config import Settings
 from bot.retro.blocks import retro_markdown
 from bot.services import create_knowledge
@@ -32,30 +32,8 @@ from skills.retro import (
 )
 from skills.transactions_csv import parse_as_of
 
-Refuse = Callable[[str, bool], int]
 
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    retro = sub.add_parser(
-        "retro", help="write a retrospective (复盘); it is saved and added to the knowledge index"
-    )
-    retro.add_argument("--title", default="", help="default: from the metric and period, else the date")
-    retro.add_argument("--goal", default="", help="1. review the goal (default with --metric: prefilled)")
-    retro.add_argument(
-        "--result", default="", help="2. evaluate the result (default with --metric: the numbers)"
-    )
-    retro.add_argument("--causes", default="", help="3. analyse the causes")
-    retro.add_argument("--lessons", default="", help="4. summarize the lessons")
-    retro.add_argument("--metric", default="", help="a metric (sales, 销售额, active users…) to start from")
-    retro.add_argument("--from", dest="start", default="", help="first day of the period, YYYY-MM-DD")
-    retro.add_argument("--to", dest="end", default="", help="last day of the period, YYYY-MM-DD")
-    retro.add_argument("--lang", choices=("en", "zh"), help="default: the language of the text given")
-    retro.add_argument("--draft", action="store_true", help="print the prefilled steps only; save nothing")
-    retro.add_argument("--list", action="store_true", help="the saved retros, newest first")
-    retro.add_argument("--json", action="store_true", help="print JSON")
-
-
-def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.db_url)
     store = RetroStore(engine)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 
+from bot.cli.output import refuse
 from bot.core.config import Settings, load_holidays
 from bot.core.llm import create_llm
 from bot.storage.engine import create_db_engine
@@ -16,23 +16,8 @@ from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
 from skills.weekly import parse_week_of
 
-Refuse = Callable[[str, bool], int]
 
-
-def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    weekly = sub.add_parser(
-        "weekly", help="the weekly summary: metrics week on week, anomalies, feedback, to-dos, renewals"
-    )
-    weekly.add_argument(
-        "--week-of",
-        dest="week_of",
-        help="any day of the week to summarise, YYYY-MM-DD or 2026-W47 (default: the last complete week)",
-    )
-    weekly.add_argument("--lang", choices=("en", "zh"), default="en", help="the narrative's language")
-    weekly.add_argument("--json", action="store_true", help="print the summary as JSON")
-
-
-def run(settings: Settings, args: argparse.Namespace, refuse: Refuse) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
     zone = parse_zone(settings.weekly_zone)
     holidays = load_holidays(settings)
     settings.home.mkdir(parents=True, exist_ok=True)

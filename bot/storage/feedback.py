@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.storage.engine import Base, as_utc
-from skills.feedback_categories import Category, Status
-from skills.feedback_classifier import Classification, LabeledExample
+from skills.feedback_categories import Category, Classification, LabeledExample, Status
 from skills.feedback_groups import Candidate, best_match, fingerprint
 
 GROUPING_WINDOW_ITEMS = 5000

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Text, select, update
 from sqlalchemy.engine import Engine
@@ -16,11 +17,14 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.storage.engine import Base
 from bot.storage.metrics import MetricStore
-from knowledge.ingest import IngestReport
 from knowledge.text import Lang
 from skills.retro import RetroDraft, RetroText, previous_period, resolve_metric, retro_draft, retro_figures
 
 SOURCE_PREFIX = "retro/"
+
+
+if TYPE_CHECKING:
+    from knowledge.ingest import IngestReport
 
 
 class RetroRow(Base):
@@ -145,7 +149,7 @@ class RetroStore:
             session.execute(update(RetroRow).where(RetroRow.id == retro_id).values(indexed=True))
 
 
-Ingest = Callable[[str, str, bytes], IngestReport]
+Ingest = Callable[[str, str, bytes], "IngestReport"]
 """`(source, file name, bytes)` into the knowledge index, as `KnowledgeService.ingest` does it."""
 
 

@@ -1,0 +1,181 @@
+"""Questions and documents from the command line: `opsbot ask`, `search`, `ingest`, `sources`,
+`forget` and `eval`."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.cli.output import refuse
+from bot.core.config import Settings
+from bot.services import Answering, create_knowledge
+from knowledge.answer import Answer
+
+
+def ask(settings: Settings, args: argparse.Namespace) -> int:
+    answer = _knowledge(settings).answer(" ".join(args.question), channel=args.channel)
+    if args.json:
+        print(json.dumps(answer_to_json(answer), ensure_ascii=False))
+    else:
+        print(format_answer(answer))
+    return 0 if answer.found else 1
+
+
+def search(settings: Settings, args: argparse.Namespace) -> int:
+    if args.top_k < 1 or args.top_k > 100:
+        return refuse("--top-k must be between 1 and 100.", args.json)
+    index = create_knowledge(settings).answerer.index
+    queries = [" ".join(args.query)] if args.query else (line.strip() for line in sys.stdin)
+    scope = ":".join(part for part in (settings.workspace, args.channel) if part) or None
+    for query in queries:
+        if not query:
+            continue
+        hits = index.search(query, top_k=args.top_k, visible_to=scope)
+        results = [
+            {
+                "source": hit.chunk.source.removeprefix(f"{settings.workspace}/"),
+                "title": f"{hit.chunk.doc_title} › {hit.chunk.section_title}",
+                "section": hit.chunk.section_id,
+                "lang": hit.chunk.lang,
+                "text": hit.chunk.text,
+                "score": round(hit.score, 6),
+            }
+            for hit in hits
+        ]
+        if args.json:
+            print(json.dumps({"query": query, "results": results}, ensure_ascii=False), flush=True)
+        else:
+            print(f"# {query}")
+            for rank, result in enumerate(results, start=1):
+                print(f"{rank}. [{result['score']:.4f}] {result['title']} ({result['source']})")
+    return 0
+
+
+def answer_to_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "lang": answer.lang,
+        "found": answer.found,
+        "method": answer.method,
+        "answer": answer.text,
+        "note": answer.note,
+        "citations": [citation.__dict__ for citation in answer.citations],
+    }
+
+
+def format_answer(answer: Answer) -> str:
+    from bot.local.console import render_payload
+    from bot.slack.blocks import answer_message
+
+    return render_payload(answer_message(answer))
+
+
+def ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from knowledge.ingest import discover, ingest_files
+
+    index = create_knowledge(settings).answerer.index
+    files = list(discover(args.paths))
+    started = time.perf_counter()
+    with tqdm(
+        total=len(files), unit="file", disable=None if len(files) > 1 else True, file=sys.stderr
+    ) as bar:
+
+        def advance(path: Path) -> None:
+            bar.set_postfix_str(path.name[-30:], refresh=False)
+            bar.update(1)
+
+        report = ingest_files(index, files, progress=advance, workspace=settings.workspace)
+    seconds = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({**report.as_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
+    else:
+        print(
+            f"{report.files} files: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.refused)} refused; "
+            f"chunks: {report.chunks_added} added, {report.chunks_updated} updated, "
+            f"{report.chunks_skipped} skipped ({report.duplicates} repeat text already indexed) "
+            f"in {seconds:.1f} s"
+        )
+        for name, reason in report.refused:
+            print(f"  refused {name}: {reason.en}")
+    return 1 if report.refused else 0
+
+
+def sources(settings: Settings, args: argparse.Namespace) -> int:
+    import datetime
+
+    records = _knowledge(settings).sources()
+    if args.json:
+        print(json.dumps([record.__dict__ for record in records], ensure_ascii=False))
+        return 0
+    for record in records:
+        when = datetime.datetime.fromtimestamp(record.indexed_at).strftime("%Y-%m-%d %H:%M")
+        extra = f", {record.duplicates} duplicates" if record.duplicates else ""
+        extra += f", only in {record.visibility}" if record.visibility else ""
+        print(f"{record.source}  {record.chunks} chunks{extra}  {when}  {record.title}")
+    return 0
+
+
+def forget(settings: Settings, args: argparse.Namespace) -> int:
+    knowledge = _knowledge(settings)
+    if args.source.startswith("playbook/"):
+        return refuse(
+            "The playbook ships with opsbot and is indexed again at start; it cannot be forgotten.", False
+        )
+    indexed = [record.source for record in knowledge.sources()]
+    if args.source not in indexed:
+        known = [s for s in indexed if not s.startswith("playbook/")]
+        close = difflib.get_close_matches(args.source, known, n=3, cutoff=0.3)
+        hint = f" Did you mean: {', '.join(close)}?" if close else " See `opsbot sources`."
+        return refuse(f"{args.source} is not indexed.{hint}", False)
+    removed = knowledge.forget(args.source)
+    print(f"forgot {args.source} ({removed} chunks)")
+    return 0
+
+
+def _knowledge(settings: Settings) -> Answering:
+    """The index as the command line's workspace sees it (OPSBOT_WORKSPACE; unset: the whole index,
+    whose documents added without a workspace are visible in every workspace)."""
+    from bot.workspaces import ScopedKnowledge
+
+    knowledge = create_knowledge(settings)
+    return ScopedKnowledge(knowledge, settings.workspace) if settings.workspace else knowledge
+
+
+def evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.evaluation import QuestionSetError, evaluate_modes, load_questions
+
+    try:
+        questions = load_questions(args.questions)
+    except (OSError, QuestionSetError) as error:
+        return refuse(str(error), args.json)
+    if not questions:
+        return refuse(f"{args.questions} has no questions.", args.json)
+    results = evaluate_modes(create_knowledge(settings).answerer.index, questions)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    mode: {lang: s.as_dict() for lang, s in by_lang.items()}
+                    for mode, by_lang in results.items()
+                }
+            )
+        )
+        return 0
+    print(f"{len(questions)} questions from {args.questions}")
+    print(f"{'mode':<6} {'lang':<4} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR@5':>6}")
+    for mode, by_lang in results.items():
+        for lang, scores in by_lang.items():
+            if scores.count:
+                print(
+                    f"{mode:<6} {lang:<4} {scores.count:>4} {scores.hit_at_1:>6.3f} "
+                    f"{scores.hit_at_5:>6.3f} {scores.mrr_at_5:>6.3f}"
+                )
+    return 0

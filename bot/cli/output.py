@@ -1,0 +1,44 @@
+"""What every command shares for files and refusals: read a file, write one whole or not at all, and
+refuse bad input the same way everywhere (JSON on stdout in --json mode, else one line on stderr)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from skills.errors import SkillError
+
+EXIT_USAGE = 2
+
+
+def read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise SkillError(
+            f"Cannot read {path}: {error.strerror}.", f"无法读取 {path}:{error.strerror}。"
+        ) from None
+
+
+def write(path: str, data: bytes) -> None:
+    """Whole file or nothing: written next to the target, then renamed over it."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise SkillError(
+            f"Cannot write {path}: {error.strerror}.", f"无法写入 {path}:{error.strerror}。"
+        ) from None
+
+
+def refuse(message: str, as_json: bool) -> int:
+    """Bad input: `{"error": …}` on stdout in JSON mode, else one line on stderr; exit status 2."""
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        print(f"opsbot: {message}", file=sys.stderr)
+    return EXIT_USAGE
