@@ -22,6 +22,7 @@ from skills.errors import Lang
 from skills.metrics_csv import metric_label
 from skills.renewal_policy import Offer, RenewalPolicy
 from skills.tiers import TIER_LABELS, ScoredClient, TierConfig
+from skills.wording import counted
 
 RECENT_DAYS = 30
 EARLIER_DAYS = 60
@@ -338,7 +339,10 @@ def find_wins(client: ClientRecord, usage: tuple[UsageLine, ...], tiers: TierCon
         wins.append(
             Finding(
                 "referrals",
-                {"en": f"Referred {referrals:g} other clients.", "zh": f"转介绍了 {referrals:g} 个客户。"},
+                {
+                    "en": f"Referred {counted(referrals, 'other client')}.",
+                    "zh": f"转介绍了 {referrals:g} 个客户。",
+                },
             )
         )
     years = values.get("cooperation_years")

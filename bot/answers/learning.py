@@ -29,6 +29,7 @@ from knowledge.ingest import IngestReport
 from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 from knowledge.text import Lang
 from skills.errors import SkillError
+from skills.wording import counted
 
 log = logging.getLogger(__name__)
 SLACK_SOURCE_PREFIX = "slack/"
@@ -192,7 +193,10 @@ def sources_message(services: Services, lang: Lang, channel: str | None = None) 
     if lang == "zh":
         head = f"*知识来源*:运营手册 {playbook} 个文件,团队文档 {len(records)} 个。"
     else:
-        head = f"*Sources*: the playbook ({playbook} files) and {len(records)} team documents."
+        head = (
+            f"*Sources*: the playbook ({counted(playbook, 'file')}) and "
+            f"{counted(len(records), 'team document')}."
+        )
     lines = []
     for record in sorted(records, key=lambda r: -r.indexed_at)[:SOURCES_SHOWN]:
         when = datetime.datetime.fromtimestamp(record.indexed_at, tz=datetime.UTC).strftime("%Y-%m-%d")

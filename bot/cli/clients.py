@@ -18,6 +18,7 @@ from skills.client_roster import parse_roster
 from skills.errors import SkillError
 from skills.renewal_policy import default_policy_yaml
 from skills.transactions_csv import parse_as_of
+from skills.wording import counted
 
 
 def run_clients(settings: Settings, args: argparse.Namespace) -> int:
@@ -37,7 +38,7 @@ def run_clients(settings: Settings, args: argparse.Namespace) -> int:
                 print(json.dumps(summary, ensure_ascii=False))
             else:
                 print(
-                    f"Imported {len(roster.clients)} clients: {saved.added} added, {saved.updated} updated."
+                    f"Imported {counted(len(roster.clients), 'client')}: {saved.added} added, {saved.updated} updated."
                 )
                 for en, _ in roster.warnings:
                     print(f"  note: {en}")

@@ -9,9 +9,11 @@ import sys
 from datetime import date
 
 from bot.cli.output import refuse
+from bot.cli.owners import unknown_owner
 from bot.core.config import Settings, SettingsError
 from bot.digest.collect import collect, render_text
 from bot.storage.engine import create_db_engine
+from bot.storage.owners import OwnerStore
 from skills.errors import SkillError
 from skills.transactions_csv import parse_as_of
 
@@ -19,6 +21,8 @@ from skills.transactions_csv import parse_as_of
 def run(settings: Settings, args: argparse.Namespace) -> int:
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.db_url)
+    if unknown := unknown_owner(OwnerStore(engine), args.owner):
+        return refuse(unknown, args.json)
     try:
         day = parse_as_of(args.date, "--date") if args.date else None
         digest = collect(engine, args.owner, day, settings.default_timezone)

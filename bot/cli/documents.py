@@ -15,6 +15,7 @@ from bot.cli.output import refuse
 from bot.core.config import Settings
 from bot.services import Answering, create_knowledge
 from knowledge.answer import Answer
+from skills.wording import counted
 
 
 def ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -97,7 +98,7 @@ def ingest(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps({**report.as_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
     else:
         print(
-            f"{report.files} files: {len(report.added)} added, {len(report.updated)} updated, "
+            f"{counted(report.files, 'file')}: {len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.refused)} refused; "
             f"chunks: {report.chunks_added} added, {report.chunks_updated} updated, "
             f"{report.chunks_skipped} skipped ({report.duplicates} repeat text already indexed) "
@@ -119,7 +120,7 @@ def sources(settings: Settings, args: argparse.Namespace) -> int:
         when = datetime.datetime.fromtimestamp(record.indexed_at).strftime("%Y-%m-%d %H:%M")
         extra = f", {record.duplicates} duplicates" if record.duplicates else ""
         extra += f", only in {record.visibility}" if record.visibility else ""
-        print(f"{record.source}  {record.chunks} chunks{extra}  {when}  {record.title}")
+        print(f"{record.source}  {counted(record.chunks, 'chunk')}{extra}  {when}  {record.title}")
     return 0
 
 
@@ -136,7 +137,7 @@ def forget(settings: Settings, args: argparse.Namespace) -> int:
         hint = f" Did you mean: {', '.join(close)}?" if close else " See `opsbot sources`."
         return refuse(f"{args.source} is not indexed.{hint}", False)
     removed = knowledge.forget(args.source)
-    print(f"forgot {args.source} ({removed} chunks)")
+    print(f"forgot {args.source} ({counted(removed, 'chunk')})")
     return 0
 
 

@@ -18,6 +18,7 @@ from bot.storage.feedback import FeedbackItem, FeedbackStore, NewFeedback, as_ut
 from knowledge.text import detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import check_feedback_text, parse_category
+from skills.wording import counted
 
 if TYPE_CHECKING:
     from bot.feedback.service import FeedbackService
@@ -41,7 +42,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.feedback_command == "export":
             items = store.items(_since(args.since))
             write(args.file, feedback_csv(items))
-            print(f"{len(items)} items written to {args.file}", file=sys.stderr)
+            print(f"{counted(len(items), 'item')} written to {args.file}", file=sys.stderr)
             return 0
         item = store.get(args.id)
         if item is None:

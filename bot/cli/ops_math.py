@@ -13,12 +13,14 @@ from knowledge.text import detect_language
 def funnel(settings: Settings, args: argparse.Namespace) -> int:
     from bot.reports.funnel import render_text
     from skills.errors import SkillError
-    from skills.funnel import compute_funnel
+    from skills.funnel import compute_funnel, split_what_if
 
-    expression = " ".join(args.expression)
+    expression, inline_change = split_what_if(" ".join(args.expression))
     lang = detect_language(expression)
+    if inline_change and args.what_if:
+        return refuse("Give the what-if once: inline (`… what-if 5%->6%`) or as --what-if.", args.json)
     try:
-        result = compute_funnel(expression, args.what_if)
+        result = compute_funnel(expression, inline_change or args.what_if)
         if args.chart:
             from bot.core.charts import funnel_chart
 

@@ -4,6 +4,7 @@ Owners the command line has not seen are created with OPSBOT_DEFAULT_TIMEZONE.""
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 from datetime import UTC, date, datetime
 
@@ -24,6 +25,8 @@ def run_todo(settings: Settings, args: argparse.Namespace) -> int:
             todo = todos.mark_done(None, args.id, _today(owners.get(_owner_of(todos, args.id)), settings))
             print(f"done: #{todo.id} {todo.text}")
             return 0
+        if args.todo_command == "list" and (unknown := unknown_owner(owners, args.owner)):
+            return refuse(unknown, args.json)
         owner = owners.ensure(args.owner, settings.default_timezone)
         if args.todo_command == "add":
             todo = todos.add(owner.user, " ".join(args.text), _today(owner, settings))
@@ -39,6 +42,22 @@ def run_todo(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     except SkillError as error:
         return refuse(error.en, getattr(args, "json", False))
+
+
+def unknown_owner(store: OwnerStore, user: str) -> str | None:
+    """Why `user` cannot be looked up (they have never been an owner), with the closest known ids;
+    None when they are known. Reading must not sign anyone up."""
+    if store.get(user) is not None:
+        return None
+    known = [owner.user for owner in store.all()]
+    close = difflib.get_close_matches(user, known, n=3, cutoff=0.5)
+    if close:
+        hint = f" Did you mean {', '.join(close)}?"
+    elif known:
+        hint = " `opsbot owners list` shows who is."
+    else:
+        hint = " Nobody is yet: `opsbot todo add --owner ID …` or `opsbot owners set ID` adds one."
+    return f"{user} is not an owner.{hint}"
 
 
 def run_owners(settings: Settings, args: argparse.Namespace) -> int:

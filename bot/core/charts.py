@@ -16,6 +16,7 @@ from skills.errors import Lang
 from skills.funnel import FunnelResult
 from skills.rfm import SEGMENTS, SEGMENTS8, RFMResult
 from skills.tiers import TIER_LABELS, TierResult
+from skills.wording import counted
 
 WIDTH = 1000
 MARGIN = 28
@@ -168,7 +169,7 @@ def rfm_chart(result: RFMResult, lang: Lang) -> bytes:
     heading = (
         f"{len(result.customers):,} 位客户 · 截至 {result.as_of.isoformat()}"
         if lang == "zh"
-        else f"{len(result.customers):,} customers · as of {result.as_of.isoformat()}"
+        else f"{counted(len(result.customers), 'customer')} · as of {result.as_of.isoformat()}"
     )
     return bar_chart(
         [(titles[0], bars(result.counts8(), SEGMENTS8)), (titles[1], bars(result.counts(), SEGMENTS))],

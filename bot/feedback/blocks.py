@@ -11,6 +11,7 @@ from bot.storage.feedback import FeedbackItem, Filed, GroupCount
 from knowledge.answer import Answer
 from knowledge.text import Lang
 from skills.feedback_categories import CATEGORIES, CATEGORY_INFO, STATUSES, Category, Status
+from skills.wording import counted
 
 CATEGORY_ACTION = "feedback_category"
 STATUS_ACTION = "feedback_status"
@@ -30,11 +31,11 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "reporter": {"en": "Raised by {user}", "zh": "提出人:{user}"},
     "source": {"en": "<{url}|original message>", "zh": "<{url}|原消息>"},
     "similar": {
-        "en": "Raised {items} times by {customers} customers; first: {first}",
+        "en": "Raised {times} by {customer_count}; first: {first}",
         "zh": "同类问题已出现 {items} 次,涉及 {customers} 个客户;最早:{first}",
     },
     "similar_unnamed": {
-        "en": "Raised {items} times; first: {first}",
+        "en": "Raised {times}; first: {first}",
         "zh": "同类问题已出现 {items} 次;最早:{first}",
     },
     "next_step": {"en": "Next step: {text}", "zh": "下一步:{text}"},
@@ -62,10 +63,10 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "top_title": {"en": "*Raised most often*", "zh": "*重复最多的问题*"},
     "top_line": {
-        "en": "• {customers} customers, {items} times: {text} ({ref})",
+        "en": "• {customer_count}, {times}: {text} ({ref})",
         "zh": "• {customers} 个客户,{items} 次:{text}({ref})",
     },
-    "top_line_unnamed": {"en": "• {items} times: {text} ({ref})", "zh": "• {items} 次:{text}({ref})"},
+    "top_line_unnamed": {"en": "• {times}: {text} ({ref})", "zh": "• {items} 次:{text}({ref})"},
     "private": {"en": "_(filed from a direct message)_", "zh": "_(来自私信)_"},
     "one_item": {"en": "1 item", "zh": "1 条"},
     "items": {"en": "{count} items", "zh": "{count} 条"},
@@ -174,8 +175,8 @@ def filed_card(
 
 def _similar_line(filed: Filed, first: str, lang: Lang) -> str:
     if filed.group_customers:
-        return _say("similar", lang, items=filed.group_size, customers=filed.group_customers, first=first)
-    return _say("similar_unnamed", lang, items=filed.group_size, first=first)
+        return _say("similar", lang, **_counts(filed.group_size, filed.group_customers), first=first)
+    return _say("similar_unnamed", lang, **_counts(filed.group_size, 0), first=first)
 
 
 def route_note(channel: str, error: str | None, lang: Lang) -> str:
@@ -262,4 +263,14 @@ def _group_line(group: GroupCount, lang: Lang, viewer: str | None) -> str:
     excerpt = _say("private", lang) if private else escape(truncate(" ".join(first.text.split()), 120))
     reference = f"{_reference(first)}, {category_label(first.category, lang)}"
     key = "top_line" if group.customers else "top_line_unnamed"
-    return _say(key, lang, customers=group.customers, items=group.items, text=excerpt, ref=reference)
+    return _say(key, lang, **_counts(group.items, group.customers), text=excerpt, ref=reference)
+
+
+def _counts(items: int, customers: int) -> dict[str, object]:
+    """A group's counts: bare numbers for the Chinese wording, counted nouns for the English."""
+    return {
+        "items": items,
+        "customers": customers,
+        "times": counted(items, "time"),
+        "customer_count": counted(customers, "customer"),
+    }

@@ -26,6 +26,7 @@ from knowledge.text import detect_language
 from skills.client_roster import parse_roster
 from skills.errors import Lang, SkillError
 from skills.schedule import local_day, parse_zone
+from skills.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def clients_command(services: Services, request: SlashRequest) -> None:
         text = (
             f"已导入 {len(roster.clients)} 个客户:新增 {saved.added},更新 {saved.updated}。"
             if lang == "zh"
-            else f"Imported {len(roster.clients)} clients: {saved.added} added, {saved.updated} updated."
+            else f"Imported {counted(len(roster.clients), 'client')}: {saved.added} added, {saved.updated} updated."
         )
         notes = "\n".join(f"• {escape(note[1] if lang == 'zh' else note[0])}" for note in roster.warnings)
         request.respond(

@@ -11,6 +11,7 @@ from bot.slack.text import escape
 from skills.errors import Lang
 from skills.rfm import SEGMENTS, SEGMENTS8, RFMResult, Segment
 from skills.tiers import TierResult
+from skills.wording import counted
 
 RANKED_CLIENTS_SHOWN = 15
 FLAGS_SHOWN = 10
@@ -31,7 +32,7 @@ def rfm_message(result: RFMResult, lang: Lang, filename: str) -> dict[str, Any]:
         titles = ("*八类客户(均值划分)*", "*RFM 评分分群(R×F)*")
         note = "图表和每位客户的明细 CSV 见下方文件。"
     else:
-        head = f"*RFM segments* · {name}: {total:,} customers, as of {result.as_of.isoformat()}"
+        head = f"*RFM segments* · {name}: {counted(total, 'customer')}, as of {result.as_of.isoformat()}"
         titles = ("*8 segments (mean split)*", "*RFM score segments (R×F)*")
         note = "The chart and the per-customer CSV are in the files below."
     blocks = [
@@ -52,7 +53,7 @@ def tier_message(result: TierResult, lang: Lang, filename: str) -> dict[str, Any
         ranking = f"*得分最高的 {len(shown)} 位*" if total > len(shown) else "*排名*"
         note = "图表和每位客户的得分明细 CSV 见下方文件。"
     else:
-        head = f"*Client tiers* · {name}: {total:,} clients"
+        head = f"*Client tiers* · {name}: {counted(total, 'client')}"
         ranking = f"*Top {len(shown)}*" if total > len(shown) else "*Ranking*"
         note = "The chart and the per-client CSV with every dimension are in the files below."
     blocks = [

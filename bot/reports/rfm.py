@@ -5,6 +5,7 @@ from __future__ import annotations
 from skills.csv_files import spreadsheet_csv
 from skills.errors import Lang
 from skills.rfm import SEGMENTS, SEGMENTS8, RFMResult, Segment
+from skills.wording import counted
 
 CUSTOMER_COLUMNS = ("customer", "recency_days", "frequency", "monetary", "r", "f", "m", "segment8", "segment")
 
@@ -46,7 +47,7 @@ def render_text(result: RFMResult, lang: Lang) -> str:
         head = f"{total} 位客户,截至 {result.as_of.isoformat()}"
         titles = ("八类客户(均值划分)", "RFM 评分分群(R×F)")
     else:
-        head = f"{total} customers, as of {result.as_of.isoformat()}"
+        head = f"{counted(total, 'customer')}, as of {result.as_of.isoformat()}"
         titles = ("8 segments (mean split)", "RFM score segments (R×F)")
     parts = [head, titles[0], *_table(result.counts8(), SEGMENTS8, total, lang), "", titles[1]]
     parts.extend(_table(result.counts(), SEGMENTS, total, lang))

@@ -6,6 +6,7 @@ from bot.reports.funnel import pad, width
 from skills.csv_files import spreadsheet_csv
 from skills.errors import Lang
 from skills.tiers import DIMENSIONS, SERVICE_MODELS, TIER_LABELS, ScoredClient, Tier, TierResult
+from skills.wording import counted
 
 
 def tier_label(tier: Tier, lang: Lang) -> str:
@@ -82,7 +83,7 @@ def flag_lines(result: TierResult, lang: Lang) -> list[str]:
 
 
 def render_text(result: TierResult, lang: Lang) -> str:
-    head = f"{len(result.clients)} 位客户" if lang == "zh" else f"{len(result.clients)} clients"
+    head = f"{len(result.clients)} 位客户" if lang == "zh" else counted(len(result.clients), "client")
     parts = [head, "\n".join(summary_lines(result, lang)), client_rows(list(result.clients), lang)]
     if flags := flag_lines(result, lang):
         parts.append("\n".join(flags))

@@ -50,6 +50,7 @@ from skills.weekly import (
     percent,
     summary_week,
 )
+from skills.wording import counted
 
 log = logging.getLogger(__name__)
 """How far before the week's Monday the series reach: the anomaly baselines look back eight weeks."""
@@ -81,7 +82,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "more": {"en": "…and {count} more", "zh": "……还有 {count} 项"},
     "feedback": {"en": "*Feedback* ({total})", "zh": "*反馈*({total} 条)"},
     "repeated": {
-        "en": "> {text} — {items} times, {customers} customers",
+        "en": "> {text} — {times}, {customer_count}",
         "zh": "> {text} —— {items} 次,{customers} 个客户",
     },
     "todos": {"en": "*To-dos done*", "zh": "*已完成的待办*"},
@@ -225,7 +226,15 @@ def detail_sections(report: WeeklyReport) -> list[str]:
         )
         lines = [_say("feedback", lang, total=feedback.total), escape(counts)]
         lines.extend(
-            _say("repeated", lang, text=escape(top.text), items=top.items, customers=top.customers)
+            _say(
+                "repeated",
+                lang,
+                text=escape(top.text),
+                items=top.items,
+                customers=top.customers,
+                times=counted(top.items, "time"),
+                customer_count=counted(top.customers, "customer"),
+            )
             for top in feedback.top
         )
         parts.append("\n".join(lines))

@@ -195,3 +195,10 @@ def test_the_json_shape() -> None:
     }
     assert data["risks"][0]["code"] == "key_contact_changed"
     assert data["usage"][0]["last_30_days_avg"] == 100.0
+
+
+def test_referrals_are_counted_in_words_that_agree() -> None:
+    one = _brief({**STRONG, "influence": 1})
+    many = _brief(STRONG)
+    assert "Referred 1 other client." in [win.evidence["en"] for win in one.wins]
+    assert "Referred 4 other clients." in [win.evidence["en"] for win in many.wins]

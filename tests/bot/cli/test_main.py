@@ -99,6 +99,16 @@ def test_funnel_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert payload["stages"][2]["value"] == 125_000_000
 
 
+def test_funnel_what_if_inline_as_in_slack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["funnel", "500w sales / 5% customers / 80% downloads what-if 5%->6%", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["what_if"]["change"] and [stage["name"] for stage in payload["stages"]][-1] == "downloads"
+    assert main(["funnel", "500万 销售 / 5% 客户 假如 5%->6%"]) == 0
+    assert "5% → 6%" in capsys.readouterr().out
+    assert main(["funnel", "500w sales / 5% customers what-if 5%->6%", "--what-if", "5%->7%"]) == 2
+    assert "once" in capsys.readouterr().err
+
+
 def test_funnel_errors_are_clear_and_exit_nonzero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["funnel", "500万 销售 / 0% 客户", "--json"]) == 2
     assert "转化率必须大于 0%" in json.loads(capsys.readouterr().out)["error"]
@@ -237,7 +247,7 @@ def test_ingest_sources_forget(
     assert "1 unchanged" in summary and "1 skipped" in summary  # one name, however the file is given
     assert main(["sources"]) == 0
     listing = capsys.readouterr().out
-    assert "docs/team/sop.md  1 chunks" in listing and "playbook/zh/" in listing
+    assert "docs/team/sop.md  1 chunk  " in listing and "playbook/zh/" in listing
     assert main(["forget", "docs/team/sop"]) == 2
     assert "Did you mean: docs/team/sop.md" in capsys.readouterr().err
     assert main(["forget", "docs/team/sop.md"]) == 0
@@ -258,7 +268,7 @@ def test_a_workspace_on_the_command_line_sees_its_own_documents_only(
     assert main(["ask", "华东仓储团队什么时候并入华南大区?", "--json"]) == 0
     assert "四十二名员工" in json.loads(capsys.readouterr().out)["answer"]
     assert main(["sources"]) == 0
-    assert "docs/plan.md  1 chunks" in capsys.readouterr().out
+    assert "docs/plan.md  1 chunk  " in capsys.readouterr().out
 
     monkeypatch.setenv("OPSBOT_WORKSPACE", "T2")
     main(["ask", "华东仓储团队什么时候并入华南大区?", "--json"])
@@ -269,7 +279,7 @@ def test_a_workspace_on_the_command_line_sees_its_own_documents_only(
 
     monkeypatch.delenv("OPSBOT_WORKSPACE")
     assert main(["sources"]) == 0
-    assert "T1/docs/plan.md  1 chunks, only in T1" in capsys.readouterr().out
+    assert "T1/docs/plan.md  1 chunk, only in T1" in capsys.readouterr().out
     monkeypatch.setenv("OPSBOT_WORKSPACE", "t1; rm")
     assert main(["sources"]) == 2
     assert "OPSBOT_WORKSPACE" in capsys.readouterr().err

@@ -30,6 +30,19 @@ def test_todos_for_an_owner_the_command_line_creates(capsys: pytest.CaptureFixtu
     assert (owner["owner"], owner["tz"], owner["digest_at"]) == ("U1", "Asia/Shanghai", "09:00")
 
 
+def test_reading_an_unknown_owner_says_so_and_signs_nobody_up(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["digest", "--owner", "UNOBODY"]) == 2
+    assert "Nobody is yet" in capsys.readouterr().err
+    assert main(["todo", "add", "--owner", "UALICE", "call Acme"]) == 0
+    capsys.readouterr()
+    assert main(["digest", "--owner", "UALICF"]) == 2
+    assert capsys.readouterr().err == "opsbot: UALICF is not an owner. Did you mean UALICE?\n"
+    assert main(["todo", "list", "--owner", "UBOB", "--json"]) == 2
+    assert "not an owner" in json.loads(capsys.readouterr().out)["error"]
+    assert main(["owners", "list", "--json"]) == 0
+    assert [json.loads(line)["owner"] for line in capsys.readouterr().out.splitlines()] == ["UALICE"]
+
+
 def test_owner_settings_are_checked_and_nothing_changes_on_a_mistake(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -54,3 +54,10 @@ def test_stats_quote_people_escaped() -> None:
     text = _text(stats_message({("bug", "new"): 3}, [group], 30, "en", viewer="U0123ABCD"))
     for forbidden in FORBIDDEN:
         assert forbidden not in text, forbidden
+
+
+def test_a_group_says_how_often_in_words_that_agree_with_the_count() -> None:
+    first = _item(id=1)
+    joined = Filed(_item(id=2), created=True, group_size=2, group_customers=1, first_in_group=first)
+    assert "Raised 2 times by 1 customer;" in _text(filed_card(joined, "en"))
+    assert "同类问题已出现 2 次,涉及 1 个客户" in _text(filed_card(joined, "zh"))
