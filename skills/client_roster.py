@@ -199,15 +199,26 @@ def _record(
 
 
 def _report(problems: dict[str, list[int]]) -> None:
-    for kind, (en, zh) in {
+    roster_kinds = {
         "arr": ("annual contract value (arr)", "年合同额(arr)"),
         "contract_end": ("contract end date (write it like 2027-03-31)", "合同到期日(格式如 2027-03-31)"),
         "key_contact_changed": ("key_contact_changed (write yes or no)", "关键联系人变更(请填 是 或 否)"),
-    }.items():
-        if kind in problems:
-            where = line_list(problems[kind])
-            raise SkillError(f"Unreadable {en} on line(s) {where}.", f"第 {where} 行的{zh}无法识别。")
-    report_problems(problems)
+    }
+    own = [
+        (
+            f"Unreadable {en} on line(s) {line_list(problems[kind])}.",
+            f"第 {line_list(problems[kind])} 行的{zh}无法识别。",
+        )
+        for kind, (en, zh) in roster_kinds.items()
+        if kind in problems
+    ]
+    arr_lines = set(problems.get("arr", []))  # the annual value stands in for the order amount: one message
+    rest = {
+        kind: [line for line in lines if kind != "order_amount" or line not in arr_lines]
+        for kind, lines in problems.items()
+        if kind not in roster_kinds
+    }
+    report_problems({kind: lines for kind, lines in rest.items() if lines}, own)
 
 
 def _warnings(clients: list[ClientRecord], columns: Mapping[str, int]) -> tuple[tuple[str, str], ...]:

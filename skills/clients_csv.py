@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from skills.csv_files import csv_reader, decode, header_names, line_list
 from skills.errors import SkillError
@@ -27,7 +27,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "合同金额",
         "金额",
     ),
-    "company_size": ("company_size", "employees", "headcount", "size", "企业规模", "员工数", "人数", "规模"),
+    "company_size": (
+        "company_size",
+        "employees",
+        "headcount",
+        "size",
+        "企业规模",
+        "公司规模",
+        "公司人数",
+        "员工数",
+        "人数",
+        "规模",
+    ),
     "gross_margin": ("gross_margin", "margin", "毛利率", "毛利"),
     "product_breadth": (
         "product_breadth",
@@ -38,17 +49,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "产品数",
         "采购产品数",
         "产品广度",
+        "产品需求的广度",
+        "产品线",
+        "产品线数",
     ),
-    "cooperation_years": ("cooperation_years", "years", "tenure", "合作年限", "合作年数", "年限"),
+    "cooperation_years": ("cooperation_years", "years", "tenure", "合作年限", "合作年数", "合作时长", "年限"),
     "influence": ("influence", "referrals", "行业影响力", "影响力", "转介绍", "转介绍数"),
     "brand": ("brand", "brand_image", "品牌", "品牌形象"),
-    "payment": ("payment", "overdue_days", "overdue", "付款记录", "逾期天数", "逾期"),
+    "payment": ("payment", "overdue_days", "overdue", "付款记录", "回款记录", "回款", "逾期天数", "逾期"),
     "growth": (
         "growth",
         "growth_pct",
         "order_growth",
         "growth_rate",
         "成长潜力",
+        "增长潜力",
         "增长率",
         "订单增长",
         "成长性",
@@ -173,33 +188,48 @@ def parse_value(dimension: str, cell: str, config: TierConfig) -> ClientValue:
     return number
 
 
-def report_problems(problems: dict[str, list[int]]) -> None:
-    """SkillError for the first kind of problem found, with its line numbers."""
-    if not problems:
+MAX_PROBLEM_KINDS = 4
+"""Kinds of problem spelled out in one refusal; more are counted, so the message stays readable."""
+
+
+def report_problems(problems: dict[str, list[int]], first: Sequence[tuple[str, str]] = ()) -> None:
+    """One SkillError for every kind of problem found (`first`: the caller's own, already worded),
+    one line each with its line numbers, so a file is fixed in one pass instead of one per run."""
+    messages = [*first, *(_problem_message(kind, lines) for kind, lines in problems.items())]
+    if not messages:
         return
-    kind, lines = next(iter(problems.items()))
+    shown, more = messages[:MAX_PROBLEM_KINDS], len(messages) - MAX_PROBLEM_KINDS
+    en = [message for message, _ in shown]
+    zh = [message for _, message in shown]
+    if more > 0:
+        en.append(f"…and {more} more kind(s) of problem: fix these, then import again to see them.")
+        zh.append(f"……还有 {more} 类问题:先改好以上几处,再导入即可看到。")
+    raise SkillError("\n".join(en), "\n".join(zh))
+
+
+def _problem_message(kind: str, lines: list[int]) -> tuple[str, str]:
     where = line_list(lines)
     if kind == "shape":
-        raise SkillError(
+        return (
             f"Line(s) {where} have more or fewer cells than the header (an unquoted comma in a value?).",
             f"第 {where} 行的列数与表头不一致(数值中是否有未加引号的逗号?)。",
         )
     if kind == "id":
-        raise SkillError(f"Line(s) {where} have no client id or name.", f"第 {where} 行没有客户编号或名称。")
+        return f"Line(s) {where} have no client id or name.", f"第 {where} 行没有客户编号或名称。"
     if kind == "duplicate":
-        raise SkillError(
+        return (
             f"Line(s) {where} repeat a client id that appears earlier; each client must appear once.",
             f"第 {where} 行的客户编号与前面重复;每个客户只能出现一次。",
         )
     dimension = DIMENSIONS[kind]
     if dimension.direction == "level":
         accepted = "global500/世界500强, listed/上市, high_valuation/高估值, none/无"
-        raise SkillError(
+        return (
             f"Unknown brand on line(s) {where}; use {accepted}.",
             f"第 {where} 行的品牌无法识别;可用:{accepted}。",
         )
     example = "12, 0, yes/no" if kind == "payment" else "-5% or 12.5" if kind == "growth" else "50万 or 35%"
-    raise SkillError(
+    return (
         f"Unreadable {dimension.en} on line(s) {where}; write a number ({example}).",
-        f"第 {where} 行的{dimension.zh}无法识别,请填数字({example})。",
+        f"第 {where} 行的{dimension.zh}无法识别,请填数字({example.replace(' or ', ' 或 ')})。",
     )

@@ -136,14 +136,21 @@ def split_customer(text: str) -> tuple[str, str | None]:
     return rest, name or None
 
 
-def check_feedback_text(text: str) -> str:
-    """The text to file, stripped; refuses empty and over-long texts with what to do instead."""
+SLASH_COMMAND_EXAMPLE = (
+    "`/ops feedback export to Excel fails with error 500 customer:Acme`",
+    "`/ops feedback 导出报表报错500 客户:华星科技`",
+)
+"""How to file feedback, shown when there is no text: in Slack terms unless the caller has its own."""
+
+
+def check_feedback_text(text: str, example: tuple[str, str] = SLASH_COMMAND_EXAMPLE) -> str:
+    """The text to file, stripped; refuses empty and over-long texts with what to do instead
+    (`example`: a filing command in the caller's syntax, English and Chinese)."""
     stripped = text.strip()
     if not stripped:
         raise SkillError(
-            "There is no feedback text to file. Write it after the command, e.g. "
-            "`/ops feedback export to Excel fails with error 500 customer:Acme`.",
-            "没有可登记的反馈内容。请把内容写在命令后面,例如 `/ops feedback 导出报表报错500 客户:华星科技`。",
+            f"There is no feedback text to file. Write it after the command, e.g. {example[0]}.",
+            f"没有可登记的反馈内容。请把内容写在命令后面,例如 {example[1]}。",
         )
     if len(stripped) > MAX_FEEDBACK_CHARS:
         raise SkillError(

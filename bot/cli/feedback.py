@@ -55,6 +55,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return refuse(error.message(detect_language(words)), as_json)
 
 
+COMMAND_LINE_EXAMPLE = (
+    '`opsbot feedback add "export to Excel fails with error 500" --customer Acme`',
+    '`opsbot feedback add "导出报表报错500" --customer 华星科技`',
+)
+
+
 def _categorizer(settings: Settings, store: FeedbackStore) -> FeedbackService:
     """The categorizer, loaded only by the commands that categorize: listing and exporting
     feedback need neither the model nor the LLM client."""
@@ -70,6 +76,7 @@ def _classify(service: FeedbackService, words: list[str], as_json: bool) -> int:
     failed = False
     for text in texts:
         try:
+            check_feedback_text(text, COMMAND_LINE_EXAMPLE)
             result = service.classify(text)
         except SkillError as error:
             failed = True
@@ -90,7 +97,7 @@ def _classify(service: FeedbackService, words: list[str], as_json: bool) -> int:
 
 def _add(service: FeedbackService, text: str, customer: str | None, as_json: bool) -> int:
     lang = detect_language(text)
-    body = check_feedback_text(text)
+    body = check_feedback_text(text, COMMAND_LINE_EXAMPLE)
     user = getpass.getuser()
     new = NewFeedback(
         dedupe_key=f"cli:{uuid.uuid4().hex}",

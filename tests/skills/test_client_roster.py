@@ -67,3 +67,35 @@ def test_bad_files_are_refused_whole(data: bytes, expected: str) -> None:
     with pytest.raises(SkillError) as refused:
         parse_roster(data, CONFIG)
     assert expected in refused.value.en
+
+
+def test_every_kind_of_problem_is_reported_in_one_run_with_its_lines() -> None:
+    data = (
+        b"id,name,arr,contract_end,brand,growth_pct\n"
+        b"C1,Acme,lots,2027-02-25,listed,5%\n"
+        b"C2,Beta,1000,someday,listed,5%\n"
+        b"C3,Gamma,1000,2027-02-25,famous,5%\n"
+        b"C4,Delta,1000,2027-02-25,listed,fast\n"
+        b"C5,Eps,1000,2027-02-25,listed,5%,extra\n"
+    )
+    with pytest.raises(SkillError) as refused:
+        parse_roster(data, CONFIG)
+    assert refused.value.en.splitlines() == [
+        "Unreadable annual contract value (arr) on line(s) 2.",
+        "Unreadable contract end date (write it like 2027-03-31) on line(s) 3.",
+        "Unknown brand on line(s) 4; use global500/世界500强, listed/上市, high_valuation/高估值, none/无.",
+        "Unreadable growth on line(s) 5; write a number (-5% or 12.5).",
+        "…and 1 more kind(s) of problem: fix these, then import again to see them.",
+    ]
+    assert refused.value.zh.splitlines()[-1] == "……还有 1 类问题:先改好以上几处,再导入即可看到。"
+
+
+def test_a_few_kinds_of_problem_are_all_spelled_out() -> None:
+    data = b"id,name,arr,contract_end,growth_pct\nC1,Acme,lots,2027-02-25,5%\nC2,Beta,1000,2027-02-25,fast\n"
+    with pytest.raises(SkillError) as refused:
+        parse_roster(data, CONFIG)
+    assert refused.value.en.splitlines() == [
+        "Unreadable annual contract value (arr) on line(s) 2.",
+        "Unreadable growth on line(s) 3; write a number (-5% or 12.5).",
+    ]
+    assert "第 3 行" in refused.value.zh and "-5% 或 12.5" in refused.value.zh

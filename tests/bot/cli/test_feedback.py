@@ -31,7 +31,7 @@ def test_classify_reads_one_message_per_line_and_flags_empty_lines(
     assert main(["feedback", "classify", "--json"]) == 2
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line.get("category") for line in lines] == ["other", None, "feature_request"]
-    assert "no feedback text" in lines[1]["error"]
+    assert "no feedback text" in lines[1]["error"] and "opsbot feedback add" in lines[1]["error"]
     assert {"text", "category", "confidence"} <= set(lines[0])
 
 
@@ -56,7 +56,8 @@ def test_add_list_status_and_export(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def test_bad_input_is_one_line_and_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["feedback", "add", "   "]) == 2
-    assert "no feedback text" in capsys.readouterr().err
+    hint = capsys.readouterr().err
+    assert "no feedback text" in hint and "`opsbot feedback add " in hint and "/ops" not in hint
     assert main(["feedback", "status", "42", "done"]) == 2
     assert "no feedback #42" in capsys.readouterr().err
     assert main(["feedback", "list", "--since", "soon"]) == 2
