@@ -2,12 +2,17 @@
 
 Expression grammar (Chinese or English stage names, full-width punctuation accepted):
 
-    [check] AMOUNT NAME [(SHARE% PART, …)]  ( OP RATE% [AMOUNT] NAME [(…)] )*
+    [check] AMOUNT NAME [(SHARE% PART, …)]  ( OP (RATE% | PRICE-WORD AMOUNT) [AMOUNT] NAME [(…)] )*
 
 `/` goes up the funnel: the rate is the conversion from the new stage to the one before it, so the
 new stage needs value / rate (500w sales / 5% customers = 1亿 customers). `*` goes down: value × rate.
 An AMOUNT on a later stage is a stated plan figure: it is checked against what the stage before it
 (as stated) implies. Values are never rounded here; renderers round for display.
+
+A price step turns money into a count and back: `500万 销售额 / 客单价 500 买家` divides the revenue by
+the average order value (客单价 / AOV / price) to get 1万 buyers; `*` multiplies a count by the price.
+Conversion rates apply to people and orders, so a stage of money (revenue, GMV, 销售额, ¥…) followed by
+a rate is refused with the price step it is missing.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ _FULL_WIDTH = str.maketrans(
 _CHECK_WORD = re.compile(r"^\s*(check|检查|核对|校验)\s*[:]?\s*", re.IGNORECASE)
 _RATE = re.compile(rf"^\s*(?P<number>{NUMBER})\s*%\s*(?P<rest>.*)$", re.DOTALL)
 _SPLITS = re.compile(r"^(?P<head>[^()]*)\((?P<parts>[^()]*)\)\s*$", re.DOTALL)
+_PRICE = re.compile(
+    r"^\s*(?:客单价|平均客单价|单价|(?:aov|price)\b)\s*[:=]?\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+)
+_MONEY = re.compile(
+    r"¥|￥|\$|元|\b(?:yuan|rmb|usd|revenue|gmv|turnover|income)\b|gmv|营收|收入|营业额|销售额|成交额|流水|业绩",
+    re.IGNORECASE,
+)
 _WHAT_IF = re.compile(rf"^\s*(?P<old>{NUMBER})\s*%\s*(?:->|→|=>|to|到)\s*(?P<new>{NUMBER})\s*%\s*$")
 
 
@@ -52,6 +64,8 @@ class Stage:
     direction: Direction | None = None
     stated: float | None = None
     parts: tuple[Part, ...] = ()
+    price: float | None = None
+    """At a price step (rate None): the money per order or buyer the value was divided or multiplied by."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,8 @@ def _stage_json(stage: Stage) -> dict[str, object]:
     data: dict[str, object] = {"name": stage.name, "value": stage.value}
     if stage.rate is not None:
         data["rate"] = stage.rate
+    if stage.price is not None:
+        data["price"] = stage.price
     data["parts"] = [{"name": part.name, "value": part.value} for part in stage.parts]
     return data
 
@@ -120,6 +136,7 @@ class _Segment:
     stated: float | None
     name: str
     shares: tuple[tuple[str, float], ...]
+    price: float | None = None
 
 
 def compute_funnel(expression: str, what_if: str | None = None) -> FunnelResult:
@@ -129,6 +146,7 @@ def compute_funnel(expression: str, what_if: str | None = None) -> FunnelResult:
         raise _error("The funnel is empty.", "漏斗表达式为空。")
     text = _CHECK_WORD.sub("", text, count=1)
     segments = _parse(text)
+    _refuse_money_through_a_rate(segments)
     stages = _chain(segments, rate_override=None)
     checks = _checks(segments, stages)
     scenario = None
@@ -177,7 +195,15 @@ def _direction(operator: str) -> Direction:
 def _parse_segment(raw: str, number: int, operator: Direction | None) -> _Segment:
     head, shares = _parse_splits(raw, number)
     rate: float | None = None
-    if (rate_match := _RATE.match(head)) is not None:
+    price: float | None = None
+    if operator is not None and (price_match := _PRICE.match(head)) is not None:
+        if not re.match(r"^\s*\d", price_match["rest"]):
+            raise _error(
+                f"Stage {number}: a price step needs the price, like '/ 客单价 500 buyers'.",
+                f"第 {number} 个阶段:客单价步骤需要写出价格,比如 '/ 客单价 500 买家'。",
+            )
+        price, head = parse_amount(price_match["rest"])  # refuses 0 and negatives
+    elif (rate_match := _RATE.match(head)) is not None:
         rate = float(rate_match["number"].replace(",", "")) / 100
         head = rate_match["rest"]
         if not 0 < rate <= 1:
@@ -190,7 +216,7 @@ def _parse_segment(raw: str, number: int, operator: Direction | None) -> _Segmen
             "The first stage is an amount, not a rate.",
             "第一个阶段应是数量,不是转化率。",
         )
-    if operator is not None and rate is None:
+    if operator is not None and rate is None and price is None:
         raise _error(
             f"Stage {number} needs a conversion rate after the operator, like '/ 5% customers'.",
             f"第 {number} 个阶段在运算符后需要转化率,比如 '/ 5% 客户'。",
@@ -203,7 +229,7 @@ def _parse_segment(raw: str, number: int, operator: Direction | None) -> _Segmen
             "The funnel must start with an amount, like '500w sales'.", "漏斗要以数量开头,比如 '500万 销售'。"
         )
     name = " ".join(head.split()) or f"stage {number}"
-    return _Segment(operator, rate, stated, name, shares)
+    return _Segment(operator, rate, stated, name, shares, price)
 
 
 def _parse_splits(raw: str, number: int) -> tuple[str, tuple[tuple[str, float], ...]]:
@@ -244,6 +270,8 @@ def _chain(segments: list[_Segment], rate_override: tuple[float, float] | None) 
         if segment.operator is None:
             assert segment.stated is not None
             value = segment.stated
+        elif segment.price is not None:
+            value = value / segment.price if segment.operator == "up" else value * segment.price
         else:
             assert rate is not None
             value = value / rate if segment.operator == "up" else value * rate
@@ -253,7 +281,9 @@ def _chain(segments: list[_Segment], rate_override: tuple[float, float] | None) 
                 f"{quoted(segment.name)} 的结果超出合理范围({value:.3g}),请检查转化率。",
             )
         parts = tuple(Part(name, share, value * share) for name, share in segment.shares)
-        stages.append(Stage(segment.name, value, rate, segment.operator, segment.stated, parts))
+        stages.append(
+            Stage(segment.name, value, rate, segment.operator, segment.stated, parts, segment.price)
+        )
     return tuple(stages)
 
 
@@ -266,10 +296,34 @@ def _checks(segments: list[_Segment], stages: tuple[Stage, ...]) -> tuple[Check,
             continue
         before = segments[index - 1]
         basis = before.stated if before.stated is not None else stages[index - 1].value
-        assert segment.rate is not None
-        expected = basis / segment.rate if segment.operator == "up" else basis * segment.rate
+        step = segment.price if segment.price is not None else segment.rate
+        assert step is not None
+        expected = basis / step if segment.operator == "up" else basis * step
         checks.append(Check(segment.name, segment.stated, expected, before.name))
     return tuple(checks)
+
+
+def is_money(name: str) -> bool:
+    """A stage named as money (revenue, GMV, 销售额, ¥…), as opposed to people or orders."""
+    return _MONEY.search(name) is not None
+
+
+def _refuse_money_through_a_rate(segments: list[_Segment]) -> None:
+    """Money converts into buyers through the average order value, not a rate: 500万 of revenue at
+    3% is not 1.67亿 buyers. A rate between two money stages (a margin, a share) is fine."""
+    money = is_money(segments[0].name)
+    for number, segment in enumerate(segments[1:], start=2):
+        if segment.price is not None:
+            money = segment.operator == "down"
+            continue
+        if money and not is_money(segment.name):
+            before = segments[number - 2].name
+            raise SkillError(
+                f"{quoted(before)} is an amount of money, and a conversion rate applies to people or orders: "
+                "divide by the average order value first, like '500万 revenue / AOV 500 buyers / 3% visitors'.",
+                f"{quoted(before)} 是金额,转化率只能用于人数或订单数:请先除以客单价,"
+                f"例如 '500万 销售额 / 客单价 500 买家 / 3% 访客'。",
+            )
 
 
 def _parse_what_if(text: str) -> tuple[float, float]:

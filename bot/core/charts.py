@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.reports.funnel import amount
 from skills.errors import Lang
-from skills.funnel import FunnelResult
+from skills.funnel import FunnelResult, Stage
 from skills.rfm import SEGMENTS, SEGMENTS8, RFMResult
 from skills.tiers import TIER_LABELS, TierResult
 from skills.wording import counted
@@ -51,6 +51,20 @@ def _png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def _comparable_values(stages: Sequence[Stage]) -> list[float]:
+    """Bar lengths in one unit: money on the far side of a price step is counted in orders (its value
+    divided or multiplied by the price), so 500万 of revenue does not dwarf 1万 buyers."""
+    values = [stage.value for stage in stages]
+    for index in range(len(stages) - 1, 0, -1):
+        step = stages[index]
+        if step.price is None:
+            continue
+        factor = step.price if step.direction == "up" else 1 / step.price
+        for earlier in range(index):
+            values[earlier] /= factor
+    return values
+
+
 def funnel_chart(result: FunnelResult, lang: Lang, title: str = "") -> bytes:
     """Widest stage on top, bar widths proportional to the values, the conversion rate between bars."""
     stages = list(result.stages)
@@ -65,10 +79,11 @@ def funnel_chart(result: FunnelResult, lang: Lang, title: str = "") -> bytes:
         draw.text((MARGIN, MARGIN), fit(title, 24, WIDTH - 2 * MARGIN), font=font(24), fill=INK)
     bar_left, bar_right = MARGIN + LABEL_WIDTH, WIDTH - MARGIN - VALUE_WIDTH
     span, centre = bar_right - bar_left, (bar_left + bar_right) / 2
-    largest = max(stage.value for stage in stages)
+    comparable = _comparable_values(stages)
+    largest = max(comparable) or 1.0
     y = top
     for position, stage in enumerate(stages):
-        width = max(span * stage.value / largest, 6)
+        width = max(span * comparable[position] / largest, 6)
         left = centre - width / 2
         colour = PALETTE[position % len(PALETTE)]
         parts = stage.parts or ()
@@ -92,11 +107,12 @@ def funnel_chart(result: FunnelResult, lang: Lang, title: str = "") -> bytes:
         draw.text((WIDTH - MARGIN, y + row / 2 + 13), secondary, font=font(14), fill=MUTED, anchor="rm")
         if position + 1 < len(stages):
             below = stages[position + 1]
-            rate = below.value / stage.value * 100 if stage.value else 0.0
-            word = "转化" if lang == "zh" else "converts"
-            draw.text(
-                (centre, y + row + gap / 2), f"↓ {word} {rate:.3g}%", font=font(15), fill=MUTED, anchor="mm"
-            )
+            if below.price is not None:  # money and a count: the step is the price, not a share
+                step = f"{'客单价' if lang == 'zh' else 'AOV'} {below.price:,g}"
+            else:  # the stated rate: up the funnel the ratio of the bars is its inverse
+                rate = (below.rate or 0.0) * 100
+                step = f"{'转化' if lang == 'zh' else 'converts'} {rate:.3g}%"
+            draw.text((centre, y + row + gap / 2), f"↓ {step}", font=font(15), fill=MUTED, anchor="mm")
         y += row + gap
     return _png(image)
 

@@ -33,12 +33,20 @@ def pad(text: str, columns: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
+def step_label(stage: Stage, lang: Lang) -> str:
+    """How a stage follows from the one before it: `÷ 5%`, or at a price step `÷ AOV 500` (`÷ 客单价 500`)."""
+    sign = "÷" if stage.direction == "up" else "×"
+    if stage.price is not None:
+        return f"{sign} {'客单价' if lang == 'zh' else 'AOV'} {stage.price:,g}"
+    if stage.rate is not None:
+        return f"{sign} {stage.rate * 100:g}%"
+    return ""
+
+
 def _rows(stages: tuple[Stage, ...], lang: Lang) -> list[tuple[str, str, str, str]]:
     rows = []
     for stage in stages:
-        rate = ""
-        if stage.rate is not None:
-            rate = f"{'÷' if stage.direction == 'up' else '×'} {stage.rate * 100:g}%"
+        rate = step_label(stage, lang)
         main, secondary = amount(stage.value, lang)
         rows.append((stage.name, rate, main, secondary))
         for part in stage.parts:

@@ -107,3 +107,47 @@ def test_any_input_either_computes_or_is_refused_clearly(expression: str) -> Non
         assert error.en and error.zh
     else:
         assert all(stage.value > 0 for stage in result.stages)
+
+
+def test_a_price_step_turns_revenue_into_buyers_and_back() -> None:
+    up = compute_funnel("500万 销售额 / 客单价 500 买家 / 3% 访客")
+    assert [(s.name, s.value) for s in up.stages] == [
+        ("销售额", 5_000_000),
+        ("买家", 10_000),
+        ("访客", 10_000 / 0.03),
+    ]
+    assert (up.stages[1].price, up.stages[1].rate) == (500, None)
+    assert up.as_json()["stages"][1]["price"] == 500  # type: ignore[index]
+    down = compute_funnel("2万 visitors * 5% buyers * AOV 300 revenue")
+    assert [s.value for s in down.stages] == [20_000, 1_000, 300_000]
+
+
+def test_a_stated_figure_after_a_price_step_is_checked() -> None:
+    [check] = compute_funnel("check 500万 revenue / aov 500 2万 buyers").checks
+    assert (check.expected, check.ok) == (10_000, False)
+
+
+def test_what_if_changes_a_rate_behind_a_price_step() -> None:
+    result = compute_funnel("500万 revenue / price 500 buyers / 5% visitors", "5%->4%")
+    assert result.what_if is not None
+    assert result.what_if.stages[-1].value == pytest.approx(250_000)
+
+
+@pytest.mark.parametrize(
+    ("expression", "en", "zh"),
+    [
+        ("500万 revenue / 3% buyers", "divide by the average order value", "请先除以客单价"),
+        ("500万 销售额 / 3% 买家", "is an amount of money", "是金额"),
+        ("500万 GMV / 客单价 buyers", "needs the price", "需要写出价格"),
+        ("500万 GMV / 客单价 0 buyers", "above zero", "0"),
+    ],
+)
+def test_money_through_a_rate_is_told_the_missing_price_step(expression: str, en: str, zh: str) -> None:
+    with pytest.raises(SkillError) as refused:
+        compute_funnel(expression)
+    assert en in refused.value.en and zh in refused.value.zh
+
+
+def test_counts_and_money_to_money_rates_need_no_price() -> None:
+    assert compute_funnel("500w sales / 5% customers").stages[1].value == 100_000_000
+    assert compute_funnel("500万 GMV * 60% 营收").stages[1].value == 3_000_000
