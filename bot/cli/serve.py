@@ -117,7 +117,7 @@ def _serve_http(
 
 
 def chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.local.console import Console
+    from bot.local.console import Console, TerminalLines
 
     services = create_services(settings)
     console = Console(settings, services)
@@ -125,7 +125,8 @@ def chat(settings: Settings, args: argparse.Namespace) -> int:
     services.knowledge.warm_up()
     services.feedback.start_warm_up()
     try:
-        console.run(sys.stdin)
+        at_terminal = sys.stdin.isatty()
+        console.run(TerminalLines(settings.home / "console_history") if at_terminal else sys.stdin)
     finally:
         console.close()
         services.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -9,7 +10,9 @@ import re
 import sys
 import time
 import uuid
-from typing import Any, TextIO
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TextIO
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
@@ -97,12 +100,18 @@ class Console:
         self._last_ts = max(time.time(), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
 
-    def run(self, lines: TextIO) -> None:
+    def run(self, lines: TextIO | LineReader) -> None:
+        """Read and answer until `exit` or the end of input. Ctrl-C cancels the line being typed or
+        the answer being waited for; it never ends the console."""
+        reader = StreamLines(lines, self.output) if hasattr(lines, "readline") else lines
         print(BANNER, file=self.output)
         while True:
-            print("\nyou> ", end="", file=self.output, flush=True)
-            line = lines.readline()
-            if not line:
+            try:
+                line = reader.read("\nyou> ")
+            except KeyboardInterrupt:
+                print("^C", file=self.output, flush=True)
+                continue
+            if line is None:
                 break
             line = readable(line).strip()
             if line.lower() in ("exit", "quit", "退出"):
@@ -113,14 +122,67 @@ class Console:
                 print(f"opsbot> {UNREADABLE_NOTE}", file=self.output, flush=True)
             try:
                 replies = self.send(line)
+            except KeyboardInterrupt:
+                replies = [CANCELLED]
             except Exception:
                 reference = uuid.uuid4().hex[:8]
                 log.error("the console could not handle a line (reference %s)", reference, exc_info=True)
                 replies = [f"Something went wrong (reference {reference}); the details are in the log."]
             for text in replies:
                 print(f"opsbot> {text}", file=self.output, flush=True)
+        print(file=self.output, flush=True)
 
 
+class LineReader(Protocol):
+    def read(self, prompt: str) -> str | None:
+        """The next line without its newline; None at the end of input."""
+
+
+@dataclass
+class StreamLines:
+    """Lines from a stream (a pipe, a file, a test), the prompt echoed so a transcript reads well."""
+
+    stream: TextIO
+    output: TextIO
+
+    def read(self, prompt: str) -> str | None:
+        print(prompt, end="", file=self.output, flush=True)
+        line = self.stream.readline()
+        return line.rstrip("\n") if line else None
+
+
+@dataclass
+class TerminalLines:
+    """A terminal's prompt with line editing and a history kept in the home (GNU readline)."""
+
+    history: Path
+    length: int = 1000
+
+    def __post_init__(self) -> None:
+        import readline
+
+        self._readline = readline
+        readline.set_history_length(self.length)
+        with contextlib.suppress(OSError):  # no history yet, or unreadable: start a new one
+            readline.read_history_file(self.history)
+
+    def read(self, prompt: str) -> str | None:
+        try:
+            line = input(prompt)
+        except EOFError:  # Ctrl-D
+            return None
+        self.save()
+        return line
+
+    def save(self) -> None:
+        try:
+            self.history.parent.mkdir(parents=True, exist_ok=True)
+            self._readline.write_history_file(self.history)
+        except OSError as error:
+            log.warning("cannot keep the console history in %s (%s)", self.history, error.strerror)
+
+
+CANCELLED = "Cancelled. (An answer already on its way may still appear after your next line.)"
 REPLACEMENT = "\ufffd"
 UNREADABLE_NOTE = (
     "Some of what you typed was not valid text in this terminal's encoding and shows as �; "

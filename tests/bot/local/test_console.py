@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.local.console import Console
+from bot.local.console import Console, TerminalLines
 from bot.services import Services
 
 
@@ -89,3 +90,60 @@ def test_an_unexpected_failure_is_one_line_with_a_reference(
     assert "reference" in line and "Traceback" not in output.getvalue()
     [record] = [r for r in caplog.records if "could not handle" in r.getMessage()]
     assert record.exc_info is not None and line.split("reference ")[1][:8] in record.getMessage()
+
+
+class _Typed:
+    """A person at the prompt: each item is a line, or an exception (Ctrl-C) raised while typing."""
+
+    def __init__(self, *typed: str | BaseException) -> None:
+        self.typed = list(typed)
+
+    def read(self, prompt: str) -> str | None:
+        if not self.typed:
+            return None  # Ctrl-D
+        item = self.typed.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+
+def test_ctrl_c_cancels_the_line_or_the_answer_and_ctrl_d_leaves(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = io.StringIO()
+    console = Console(services.settings, services, output=output)
+    real_send = console.send
+    answers = iter([KeyboardInterrupt(), None])
+
+    def send(line: str) -> list[str]:
+        if (interrupt := next(answers)) is not None:
+            raise interrupt
+        return real_send(line)
+
+    monkeypatch.setattr(console, "send", send)
+    try:
+        console.run(_Typed(KeyboardInterrupt(), "复盘分哪几步?", "复盘分哪几步?"))  # type: ignore[arg-type]
+    finally:
+        console.close()
+    text = output.getvalue()
+    assert "^C" in text and "Cancelled." in text
+    assert "回顾目标" in text, "the console goes on after both interruptions"
+
+
+def test_the_terminal_prompt_keeps_its_history_in_the_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed = iter(["what is RFM?"])
+
+    def fake_input(prompt: str) -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    history = tmp_path / "home" / "console_history"
+    lines = TerminalLines(history)
+    assert lines.read("you> ") == "what is RFM?"
+    assert lines.read("you> ") is None
+    assert history.exists()
