@@ -18,7 +18,7 @@ from bot.storage.owners import OwnerStore, TodoStore
 from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.chroma_server import ChromaUnreachable, check_server
 from knowledge.embedders import Embedder, create_embedders
-from knowledge.index import KnowledgeIndex, SourceRecord
+from knowledge.index import IndexProgress, KnowledgeIndex, SourceRecord
 from knowledge.ingest import IngestReport, ingest_bytes
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,14 @@ class KnowledgeService:
     """Opens the index (and indexes the playbook) once, in the background, so start-up stays fast."""
 
     def __init__(
-        self, settings: Settings, embedders: Callable[[], list[Embedder]], llm: LLMCall | None
+        self,
+        settings: Settings,
+        embedders: Callable[[], list[Embedder]],
+        llm: LLMCall | None,
+        progress: IndexProgress | None = None,
     ) -> None:
         self._settings = settings
+        self._progress = progress
         self._make_embedders = embedders
         self._llm = llm
         self._ready = threading.Event()
@@ -52,7 +57,7 @@ class KnowledgeService:
                         )
                     except ChromaUnreachable as error:
                         raise SettingsError(f"Setting CHROMA_URL: {error}") from None
-                    index.sync_playbook()
+                    index.sync_playbook(self._progress)
                     self._answerer = Answerer(index, llm=self._llm)
                 except BaseException as error:
                     self._error = error
@@ -154,12 +159,15 @@ def create_knowledge(
     settings: Settings,
     embedders: Callable[[], list[Embedder]] | None = None,
     llm: LLMCall | None = None,
+    progress: IndexProgress | None = None,
 ) -> KnowledgeService:
-    """The in-process knowledge service from settings (tests inject embedders and the LLM)."""
+    """The in-process knowledge service from settings (tests inject embedders and the LLM; the
+    command line a progress bar for the first indexing)."""
     return KnowledgeService(
         settings,
         embedders or (lambda: create_embedders(settings.embedder) + create_remote_embedders(settings)),
         llm if llm is not None else create_llm(settings),
+        progress,
     )
 
 

@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 import chromadb
 from chromadb.api.models.Collection import Collection
@@ -99,6 +100,18 @@ class SyncReport:
     updated: int
     removed: int
     unchanged: int
+
+
+class IndexProgress(Protocol):
+    """Told about a long indexing run, to show a person how far it is (the index never prints)."""
+
+    def start(self, total: int) -> None:
+        """`total` sections are about to be embedded."""
+
+    def advance(self, source: str, sections: int) -> None:
+        """`source` is indexed: `sections` more done."""
+
+    def close(self) -> None: ...
 
 
 class KnowledgeIndex:
@@ -480,26 +493,36 @@ class KnowledgeIndex:
             self._delete(ids)
             return len(ids)
 
-    def sync_playbook(self) -> SyncReport:
+    def sync_playbook(self, progress: IndexProgress | None = None) -> SyncReport:
         """Index the shipped playbook; only files whose content changed are embedded again."""
-        return self.sync_sections(load_playbook(), prefix="playbook/")
+        return self.sync_sections(load_playbook(), prefix="playbook/", progress=progress)
 
-    def sync_sections(self, sections: Iterable[Section], prefix: str) -> SyncReport:
+    def sync_sections(
+        self, sections: Iterable[Section], prefix: str, progress: IndexProgress | None = None
+    ) -> SyncReport:
+        """`progress` hears how many sections need embedding (none when nothing changed) and each file done."""
         by_source: dict[str, list[Section]] = defaultdict(list)
         for section in sections:
             by_source[section.source].append(section)
         indexed = {s: h for s, h in self.sources().items() if s.startswith(prefix)}
-        added = updated = unchanged = 0
-        for source, source_sections in by_source.items():
-            digest = content_hash(repr([(s.section_id, s.title, s.body) for s in source_sections]))
-            if indexed.get(source) == digest:
-                unchanged += 1
-                continue
-            if source in indexed:
-                updated += 1
-            else:
-                added += 1
-            self.replace_source(source, chunk_sections(source_sections, digest))
+        digests = {
+            source: content_hash(repr([(s.section_id, s.title, s.body) for s in source_sections]))
+            for source, source_sections in by_source.items()
+        }
+        changed = [source for source in by_source if indexed.get(source) != digests[source]]
+        unchanged = len(by_source) - len(changed)
+        updated = sum(1 for source in changed if source in indexed)
+        added = len(changed) - updated
+        if progress is not None and changed:
+            progress.start(sum(len(by_source[source]) for source in changed))
+        try:
+            for source in changed:
+                self.replace_source(source, chunk_sections(by_source[source], digests[source]))
+                if progress is not None:
+                    progress.advance(source, len(by_source[source]))
+        finally:
+            if progress is not None and changed:
+                progress.close()
         removed = 0
         for source in set(indexed) - set(by_source):
             self.remove_source(source)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.cli.output import refuse
+from bot.cli.output import IndexingBar, refuse
 from bot.core.config import Settings
 from bot.services import Answering, create_knowledge
 from knowledge.answer import Answer
@@ -30,7 +30,7 @@ def ask(settings: Settings, args: argparse.Namespace) -> int:
 def search(settings: Settings, args: argparse.Namespace) -> int:
     if args.top_k < 1 or args.top_k > 100:
         return refuse("--top-k must be between 1 and 100.", args.json)
-    index = create_knowledge(settings).answerer.index
+    index = create_knowledge(settings, progress=IndexingBar()).answerer.index
     queries = [" ".join(args.query)] if args.query else (line.strip() for line in sys.stdin)
     scope = ":".join(part for part in (settings.workspace, args.channel) if part) or None
     for query in queries:
@@ -81,7 +81,7 @@ def ingest(settings: Settings, args: argparse.Namespace) -> int:
 
     from knowledge.ingest import discover, ingest_files
 
-    index = create_knowledge(settings).answerer.index
+    index = create_knowledge(settings, progress=IndexingBar()).answerer.index
     files = list(discover(args.paths))
     started = time.perf_counter()
     with tqdm(
@@ -146,7 +146,7 @@ def _knowledge(settings: Settings) -> Answering:
     whose documents added without a workspace are visible in every workspace)."""
     from bot.workspaces import ScopedKnowledge
 
-    knowledge = create_knowledge(settings)
+    knowledge = create_knowledge(settings, progress=IndexingBar())
     return ScopedKnowledge(knowledge, settings.workspace) if settings.workspace else knowledge
 
 
@@ -159,7 +159,7 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
         return refuse(str(error), args.json)
     if not questions:
         return refuse(f"{args.questions} has no questions.", args.json)
-    results = evaluate_modes(create_knowledge(settings).answerer.index, questions)
+    results = evaluate_modes(create_knowledge(settings, progress=IndexingBar()).answerer.index, questions)
     if args.json:
         print(
             json.dumps(

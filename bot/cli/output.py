@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from skills.errors import SkillError
 
@@ -42,3 +43,29 @@ def refuse(message: str, as_json: bool) -> int:
     else:
         print(f"opsbot: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+class IndexingBar:
+    """The first indexing of the playbook as a progress bar on stderr, with what is happening and an
+    estimate of the time left; nothing when stderr is not a terminal (tqdm decides)."""
+
+    def __init__(self, what: str = "indexing the playbook") -> None:
+        self._what = what
+        self._bar: Any = None
+
+    def start(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(
+            total=total, unit="section", desc=f"opsbot: {self._what}", disable=None, file=sys.stderr
+        )
+
+    def advance(self, source: str, sections: int) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(source.rsplit("/", 1)[-1][-30:], refresh=False)
+            self._bar.update(sections)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

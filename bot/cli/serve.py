@@ -9,9 +9,10 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from bot.cli.output import IndexingBar
 from bot.core.config import Settings, SettingsError
 from bot.core.jobs import JobRunner
-from bot.services import Services, create_services
+from bot.services import Services, create_knowledge, create_services
 from bot.slack.periodic import PeriodicScan
 
 if TYPE_CHECKING:
@@ -119,9 +120,9 @@ def _serve_http(
 def chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.local.console import Console, TerminalLines
 
-    services = create_services(settings)
+    services = create_services(settings, create_knowledge(settings, progress=IndexingBar()))
     console = Console(settings, services)
-    print("opsbot: loading the playbook index…", file=sys.stderr)
+    print("opsbot: loading the language models and the playbook index…", file=sys.stderr)
     services.knowledge.warm_up()
     services.feedback.start_warm_up()
     try:

@@ -74,3 +74,27 @@ def test_a_question_that_looks_like_boilerplate_is_still_searched(tmp_path: Path
     index = KnowledgeIndex(tmp_path, HashEmbedder())
     index.sync_sections(_sections("t", "follow us on the company account", "关注 公众号 的 方法"), prefix="t")
     assert index.search("Follow us", top_k=1), "a short question matching a boilerplate pattern"
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, object]] = []
+
+    def start(self, total: int) -> None:
+        self.events.append(("start", total))
+
+    def advance(self, source: str, sections: int) -> None:
+        self.events.append((source, sections))
+
+    def close(self) -> None:
+        self.events.append(("close", None))
+
+
+def test_progress_hears_only_of_the_work_there_is(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, HashEmbedder())
+    first = _Recorder()
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣"), prefix="t/", progress=first)
+    assert first.events == [("start", 2), ("t/en.md", 1), ("t/zh.md", 1), ("close", None)]
+    again = _Recorder()
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣"), prefix="t/", progress=again)
+    assert again.events == [], "an unchanged playbook shows no bar"

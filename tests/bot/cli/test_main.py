@@ -326,3 +326,13 @@ def test_an_unexpected_error_is_one_line_with_a_reference_and_the_traceback_is_l
     reference = line.split("reference ")[1][:8]
     logged = (cli_home / "logs" / "opsbot.log").read_text(encoding="utf-8")
     assert reference in logged and "RuntimeError: a bug deep inside" in logged and "Traceback" in logged
+
+
+def test_the_indexing_bar_stays_quiet_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.output import IndexingBar
+
+    bar = IndexingBar()
+    bar.start(3)
+    bar.advance("playbook/zh/09-client-tiers.md", 2)
+    bar.close()
+    assert capsys.readouterr().err == "", "stderr is not a terminal under test (a pipe, a log): no bar"
