@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from rich.emoji import Emoji
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
@@ -27,6 +28,9 @@ CONSOLE_USER = "ULOCALUSER"
 CONSOLE_CHANNEL = "DLOCALCONSOLE"
 CONSOLE_TOKEN = "xoxb-local-console"
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+\|([^>]+)>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 _BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
 ANSWER_TIMEOUT_SECONDS = 180.0
 
@@ -48,6 +52,8 @@ class Console:
         self._session = uuid.uuid4().hex[:12]
         """Event ids carry it: the ledger of handled events lives in the home and outlasts a session."""
         self._last_ts = 0.0
+        self._choices: list[Choice] = []
+        """The buttons of the last replies, numbered as shown: typing a number presses one."""
 
     def close(self) -> None:
         self.slack.stop()
@@ -57,7 +63,9 @@ class Console:
         seen = {key: message.version for key, message in self.slack.messages.items()}
         responses_before = len(self.slack.responses)
         number = next(self._ids)
-        if line.startswith("/"):
+        if line.isdigit() and 1 <= int(line) <= len(self._choices):
+            body = self._press(self._choices[int(line) - 1], number)
+        elif line.startswith("/"):
             command, _, text = line.partition(" ")
             body: dict[str, Any] = {
                 "command": command,
@@ -84,15 +92,42 @@ class Console:
                 },
             }
         response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+        choices: list[Choice] = []
         rendered: list[str] = []
         if response.body:
-            rendered.append(render_payload(json.loads(response.body)))
+            rendered.append(render_payload(json.loads(response.body), choices))
         self.services.jobs.drain(timeout=ANSWER_TIMEOUT_SECONDS)
         for key, message in self.slack.messages.items():
             if seen.get(key, -1) != message.version:
-                rendered.append(render_message(message))
-        rendered.extend(render_payload(payload) for payload in self.slack.responses[responses_before:])
+                rendered.append(render_payload({**message.payload, "ts": message.ts}, choices))
+        rendered.extend(
+            render_payload(payload, choices) for payload in self.slack.responses[responses_before:]
+        )
+        if choices:
+            self._choices = choices
         return [text for text in rendered if text]
+
+    def _press(self, choice: Choice, number: int) -> dict[str, Any]:
+        """The click Slack would send for a button of a message the console showed."""
+        return {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID},
+            "user": {"id": CONSOLE_USER},
+            "api_app_id": "ALOCAL",
+            "trigger_id": f"trigger-{number}",
+            "container": {"type": "message", "message_ts": choice.message.get("ts", "")},
+            "channel": {"id": CONSOLE_CHANNEL},
+            "response_url": self.slack.response_url(f"a{number}"),
+            "message": choice.message,
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": choice.button.get("action_id", ""),
+                    "block_id": choice.block_id,
+                    "value": choice.button.get("value", ""),
+                }
+            ],
+        }
 
     def _next_ts(self) -> str:
         """A message timestamp as Slack makes them: the time, unique and increasing (the ledger
@@ -199,23 +234,52 @@ def readable(line: str) -> str:
         return line.encode("utf-8", "replace").decode("utf-8")
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A button the console showed as `[n] label`."""
+
+    message: dict[str, Any]
+    block_id: str
+    button: dict[str, Any]
+
+
 def render_message(message: StoredMessage) -> str:
     return render_payload(message.payload)
 
 
-def render_payload(payload: dict[str, Any]) -> str:
-    """Block Kit to terminal text: sections as paragraphs, context blocks as indented lines."""
+def render_payload(payload: dict[str, Any], choices: list[Choice] | None = None) -> str:
+    """Block Kit to terminal text: sections as paragraphs, context blocks as indented lines, emoji
+    names as emoji, mentions as names; with `choices`, buttons as numbered choices (appended to it)."""
     parts: list[str] = []
     for block in payload.get("blocks") or []:
-        if block.get("type") == "section":
+        kind = block.get("type")
+        if kind in ("section", "markdown") and (block.get("text") or {}).get("text"):
             parts.append(_plain(block["text"]["text"]))
-        elif block.get("type") == "context":
+        elif kind == "markdown" and block.get("text"):
+            parts.append(_plain(str(block["text"])))
+        elif kind == "context":
             parts.append("\n".join("  " + _plain(e.get("text", "")) for e in block.get("elements", [])))
+        if choices is None:
+            continue
+        buttons = (
+            [e for e in block.get("elements", []) if e.get("type") == "button"] if kind == "actions" else []
+        )
+        if (block.get("accessory") or {}).get("type") == "button":
+            buttons.append(block["accessory"])
+        labels = []
+        for button in buttons:
+            choices.append(Choice(payload, str(block.get("block_id", "")), button))
+            labels.append(f"[{len(choices)}] {_plain(str((button.get('text') or {}).get('text', '')))}")
+        if labels:
+            parts.append("  " + "  ".join(labels) + "   (type a number to press)")
     if not parts and payload.get("text"):
         parts.append(_plain(str(payload["text"])))
     return "\n".join(parts)
 
 
 def _plain(mrkdwn: str) -> str:
-    text = _BOLD.sub(r"\1", _LINK.sub(r"\2 (\1)", mrkdwn))
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u200b", "")
+    text = _USER.sub(lambda match: "@you" if match[1] == CONSOLE_USER else f"@{match[1]}", mrkdwn)
+    text = _CHANNEL.sub(r"#\1", _SPECIAL.sub(r"@\1", text))
+    text = _BOLD.sub(r"\1", _LINK.sub(r"\2 (\1)", text))
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u200b", "")
+    return Emoji.replace(text)

@@ -147,3 +147,24 @@ def test_the_terminal_prompt_keeps_its_history_in_the_home(
     assert lines.read("you> ") == "what is RFM?"
     assert lines.read("you> ") is None
     assert history.exists()
+
+
+def test_buttons_are_numbered_choices_and_typing_a_number_presses_one(console: Console) -> None:
+    [card] = console.send("/ops feedback 导出按钮点了没反应,报错500 客户:华星科技")
+    assert "[1] " in card and "type a number" in card
+    assert ":beetle:" not in card and "<@" not in card
+    chosen = next(choice for choice in console._choices if "how_to" in choice.button["value"])
+    number = console._choices.index(chosen) + 1
+    replies = console.send(str(number))
+    assert any("操作问题" in reply or "How-to" in reply for reply in replies), replies
+    [item] = console.services.feedback.store.items()
+    assert item.category == "how_to"
+
+
+def test_mentions_and_emoji_names_read_as_a_person_would_see_them() -> None:
+    from bot.local.console import render_payload
+
+    text = render_payload(
+        {"text": ":white_check_mark: <@ULOCALUSER> asked <@U0ALICE> in <#C1|general> <!here>"}
+    )
+    assert text == "✅ @you asked @U0ALICE in #general @here"
