@@ -7,6 +7,7 @@ import itertools
 import json
 import logging
 import re
+import shlex
 import sys
 import time
 import uuid
@@ -33,6 +34,7 @@ _CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+\|([^>]+)>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 _BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
 ANSWER_TIMEOUT_SECONDS = 180.0
+MAX_FOLDER_FILES = 50
 
 BANNER = """opsbot local console — ask an ops question in Chinese or English, or type /ops help.
 Type exit to leave. (Set SLACK_BOT_TOKEN to run in Slack instead; see README.)"""
@@ -52,6 +54,7 @@ class Console:
         self._session = uuid.uuid4().hex[:12]
         """Event ids carry it: the ledger of handled events lives in the home and outlasts a session."""
         self._last_ts = 0.0
+        self.slack.admins.add(CONSOLE_USER)  # the person at the console runs this opsbot
         self._choices: list[Choice] = []
         """The buttons of the last replies, numbered as shown: typing a number presses one."""
 
@@ -59,17 +62,85 @@ class Console:
         self.slack.stop()
 
     def send(self, line: str) -> list[str]:
-        """Handle one line as Slack would and return what the bot said, rendered as plain text."""
+        """Handle one line as Slack would and return what the bot said, rendered as plain text. A
+        command may name files by path (`/ops rfm ./orders.csv`, `/ops learn ./docs/`): they are
+        shared first, as a person in Slack would; a folder runs the command once per file in it."""
+        dropped = self._dropped_file(line)
+        if dropped is not None:
+            return self._send(line, files=[dropped[0]], text=dropped[1])
+        if line.startswith("/"):
+            lines = self._share_paths(line)
+            if len(lines) > 1 or lines[0] != line:
+                return [reply for shared in lines for reply in self._send(shared)]
+        return self._send(line)
+
+    def _share_paths(self, line: str) -> list[str]:
+        """The command with each existing path replaced by the id of the file it shares."""
+        command, _, text = line.partition(" ")
+        try:
+            words = shlex.split(text)
+        except ValueError:  # an unclosed quote: not paths, leave the words to the command
+            return [line]
+        per_word: list[list[str]] = []
+        for word in words:
+            per_word.append(self._shared_ids(word) or [word])
+        runs = max(len(options) for options in per_word) if per_word else 1
+        return [
+            " ".join([command, *(options[min(run, len(options) - 1)] for options in per_word)]).strip()
+            for run in range(runs)
+        ]
+
+    def _shared_ids(self, word: str) -> list[str]:
+        """The ids of the files `word` names (a file, or the files directly in a folder); none when
+        it names nothing readable. Operators such as `/` in a funnel are words, not the root folder."""
+        if not word.strip("/*.~") or not any(mark in word for mark in ("/", "\\", "~")):
+            return []
+        path = Path(word).expanduser()
+        try:
+            if path.is_file():
+                return [self._share(path)]
+            if path.is_dir():
+                files = sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith("."))
+                return [self._share(file) for file in files[:MAX_FOLDER_FILES]]
+        except OSError:
+            return []
+        return []
+
+    def _dropped_file(self, line: str) -> tuple[dict[str, Any], str] | None:
+        """A line that starts with the path of a file (dragged into the terminal): the file shared in
+        the DM with the rest of the line as its message, as in Slack; None for any other line."""
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            return None
+        if not words or not line.lstrip(" '\"").startswith(("/", "~", ".")):
+            return None
+        path = Path(words[0]).expanduser()
+        try:
+            if not path.is_file():
+                return None
+        except OSError:
+            return None
+        shared = self.slack.add_file(path.name, path.read_bytes(), user=CONSOLE_USER, channel=CONSOLE_CHANNEL)
+        return shared, " ".join(words[1:])
+
+    def _share(self, path: Path) -> str:
+        shared = self.slack.add_file(path.name, path.read_bytes(), user=CONSOLE_USER, channel=CONSOLE_CHANNEL)
+        return str(shared["id"])
+
+    def _send(
+        self, line: str, files: list[dict[str, Any]] | None = None, text: str | None = None
+    ) -> list[str]:
         seen = {key: message.version for key, message in self.slack.messages.items()}
         responses_before = len(self.slack.responses)
         number = next(self._ids)
         if line.isdigit() and 1 <= int(line) <= len(self._choices):
             body = self._press(self._choices[int(line) - 1], number)
-        elif line.startswith("/"):
-            command, _, text = line.partition(" ")
+        elif line.startswith("/") and files is None:
+            command, _, words = line.partition(" ")
             body: dict[str, Any] = {
                 "command": command,
-                "text": text.strip(),
+                "text": words.strip(),
                 "user_id": CONSOLE_USER,
                 "channel_id": CONSOLE_CHANNEL,
                 "team_id": TEAM_ID,
@@ -87,10 +158,12 @@ class Console:
                     "channel_type": "im",
                     "channel": CONSOLE_CHANNEL,
                     "user": CONSOLE_USER,
-                    "text": line,
+                    "text": line if text is None else text,
                     "ts": ts,
                 },
             }
+            if files:
+                body["event"].update(subtype="file_share", files=files)
         response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
         choices: list[Choice] = []
         rendered: list[str] = []

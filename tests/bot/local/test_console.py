@@ -168,3 +168,31 @@ def test_mentions_and_emoji_names_read_as_a_person_would_see_them() -> None:
         {"text": ":white_check_mark: <@ULOCALUSER> asked <@U0ALICE> in <#C1|general> <!here>"}
     )
     assert text == "✅ @you asked @U0ALICE in #general @here"
+
+
+def test_files_are_given_by_path_and_a_folder_runs_once_per_file(console: Console, tmp_path: Path) -> None:
+    orders = tmp_path / "my orders.csv"
+    orders.write_text(
+        "customer,date,amount\nA,2024-01-01,10\nB,2024-01-02,20\nA,2024-01-05,30\n", encoding="utf-8"
+    )
+    replies = console.send(f"/ops rfm '{orders}' as-of 2024-01-10")
+    assert any("RFM" in reply and "2 customers" in reply for reply in replies), replies
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "sop.md").write_text("# 售后 SOP\n\n## 退款\n\n退款要在三天内处理完。\n", encoding="utf-8")
+    (docs / "faq.md").write_text("# FAQ\n\n## Export\n\nExports run every night.\n", encoding="utf-8")
+    console.send(f"/ops learn {docs}/")
+    learned = {record.source for record in console.services.knowledge.sources()}
+    assert {"faq.md", "sop.md"} <= {source.rsplit("/", 1)[-1] for source in learned}, learned
+
+
+def test_a_file_dragged_into_the_prompt_is_shared_in_the_dm(console: Console, tmp_path: Path) -> None:
+    clients = tmp_path / "clients.csv"
+    clients.write_text(
+        "client_id,name,order_amount,company_size,gross_margin,products,years,referrals,brand,overdue_days,growth\n"
+        "C1,Acme,1200000,500,30,2,3,0,listed,0,10\nC2,Beta,80000,20,25,1,1,1,none,0,0\n",
+        encoding="utf-8",
+    )
+    replies = console.send(f"'{clients}' tier")
+    assert any("Acme" in reply or "tier" in reply.lower() for reply in replies), replies
+    assert console.slack.files, "the file was shared with the bot"
