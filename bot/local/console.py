@@ -11,6 +11,7 @@ import shlex
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TextIO
@@ -23,6 +24,7 @@ from bot.app import create_app
 from bot.core.config import Settings
 from bot.local.slack_api import TEAM_ID, LocalSlack, StoredMessage
 from bot.services import Services
+from bot.slack.text import truncate
 
 log = logging.getLogger(__name__)
 CONSOLE_USER = "ULOCALUSER"
@@ -35,6 +37,7 @@ _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
 _BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
 ANSWER_TIMEOUT_SECONDS = 180.0
 MAX_FOLDER_FILES = 50
+MAX_FORM_TRIES = 3
 
 BANNER = """opsbot local console — ask an ops question in Chinese or English, or type /ops help.
 Type exit to leave. (Set SLACK_BOT_TOKEN to run in Slack instead; see README.)"""
@@ -56,6 +59,8 @@ class Console:
         self._last_ts = 0.0
         self.slack.admins.add(CONSOLE_USER)  # the person at the console runs this opsbot
         self._choices: list[Choice] = []
+        self.ask: Callable[[str], str | None] | None = None
+        """How a form asks its fields (set by `run`); without it, forms are only named."""
         """The buttons of the last replies, numbered as shown: typing a number presses one."""
 
     def close(self) -> None:
@@ -131,8 +136,7 @@ class Console:
     def _send(
         self, line: str, files: list[dict[str, Any]] | None = None, text: str | None = None
     ) -> list[str]:
-        seen = {key: message.version for key, message in self.slack.messages.items()}
-        responses_before = len(self.slack.responses)
+        before = self._snapshot()
         number = next(self._ids)
         if line.isdigit() and 1 <= int(line) <= len(self._choices):
             body = self._press(self._choices[int(line) - 1], number)
@@ -165,13 +169,26 @@ class Console:
             if files:
                 body["event"].update(subtype="file_share", files=files)
         response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+        rendered = self._replies(before, response.body)
+        for view in self._opened_views(before):
+            rendered.extend(self._fill_in(view))
+        return rendered
+
+    def _snapshot(self) -> tuple[dict[str, int], int, int]:
+        """What Slack holds now, to tell the bot's new replies and forms from the old."""
+        versions = {key: message.version for key, message in self.slack.messages.items()}
+        return versions, len(self.slack.responses), len(self.slack.calls_to("views.open"))
+
+    def _replies(self, before: tuple[dict[str, int], int, int], ack_body: str = "") -> list[str]:
+        """Everything the bot said since `before` (the ack, posts, edits, responses), rendered."""
+        versions, responses_before, _ = before
         choices: list[Choice] = []
         rendered: list[str] = []
-        if response.body:
-            rendered.append(render_payload(json.loads(response.body), choices))
+        if ack_body:
+            rendered.append(render_payload(json.loads(ack_body), choices))
         self.services.jobs.drain(timeout=ANSWER_TIMEOUT_SECONDS)
         for key, message in self.slack.messages.items():
-            if seen.get(key, -1) != message.version:
+            if versions.get(key, -1) != message.version:
                 rendered.append(render_payload({**message.payload, "ts": message.ts}, choices))
         rendered.extend(
             render_payload(payload, choices) for payload in self.slack.responses[responses_before:]
@@ -179,6 +196,86 @@ class Console:
         if choices:
             self._choices = choices
         return [text for text in rendered if text]
+
+    def _opened_views(self, before: tuple[dict[str, int], int, int]) -> list[dict[str, Any]]:
+        opened = self.slack.calls_to("views.open")[before[2] :]
+        views = [call.params.get("view") for call in opened]
+        return [json.loads(view) if isinstance(view, str) else dict(view or {}) for view in views]
+
+    def _fill_in(self, view: dict[str, Any]) -> list[str]:
+        """A modal as prompts, field by field (Enter keeps the value shown, `cancel` drops the form),
+        submitted as Slack would; fields the bot refuses are asked again with its reason."""
+        title = str((view.get("title") or {}).get("text", "form"))
+        if self.ask is None:
+            return [f"({title}: this needs a form; type it in the interactive console.)"]
+        fields = [
+            block
+            for block in view.get("blocks", [])
+            if block.get("type") == "input" and (block.get("element") or {}).get("type") == "plain_text_input"
+        ]
+        print(
+            f"opsbot> {title}: one field at a time; Enter keeps [the value shown], `cancel` stops.",
+            file=self.output,
+        )
+        values: dict[str, str | None] = {}
+        errors: dict[str, str] = {}
+        for _attempt in range(MAX_FORM_TRIES):
+            for block in fields:
+                block_id = str(block.get("block_id", ""))
+                if errors and block_id not in errors:
+                    continue
+                if block_id in errors:
+                    print(f"opsbot> ⚠ {errors[block_id]}", file=self.output)
+                element = block["element"]
+                shown = values.get(block_id) or element.get("initial_value") or ""
+                label = str((block.get("label") or {}).get("text", block_id))
+                hint = " (optional)" if block.get("optional") else ""
+                default = f" [{truncate(' '.join(shown.split()), 60)}]" if shown else ""
+                while True:
+                    typed = self.ask(f"  {label}{hint}{default}: ")
+                    if typed is None or typed.strip().lower() in ("cancel", "取消"):
+                        return ["Form cancelled; nothing was saved."]
+                    values[block_id] = readable(typed).strip() or shown or None
+                    if values[block_id] or block.get("optional"):
+                        break
+                    print("opsbot> This field is required (as in Slack); `cancel` stops.", file=self.output)
+            before = self._snapshot()
+            response = self.app.dispatch(
+                BoltRequest(body=self._submission(view, fields, values), mode="socket_mode")
+            )
+            answer = json.loads(response.body) if response.body else {}
+            if answer.get("response_action") != "errors":
+                return self._replies(before)
+            errors = {str(key): str(value) for key, value in (answer.get("errors") or {}).items()}
+        return ["The form was refused three times; nothing was saved."]
+
+    def _submission(
+        self, view: dict[str, Any], fields: list[dict[str, Any]], values: dict[str, str | None]
+    ) -> dict[str, Any]:
+        state = {
+            str(block.get("block_id", "")): {
+                str(block["element"].get("action_id", "value")): {
+                    "type": "plain_text_input",
+                    "value": values.get(str(block.get("block_id", ""))),
+                }
+            }
+            for block in fields
+        }
+        return {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID},
+            "user": {"id": CONSOLE_USER},
+            "api_app_id": "ALOCAL",
+            "trigger_id": f"trigger-{next(self._ids)}",
+            "view": {
+                "id": view.get("id", "VLOCAL"),
+                "type": "modal",
+                "callback_id": view.get("callback_id", ""),
+                "private_metadata": view.get("private_metadata", ""),
+                "blocks": view.get("blocks", []),
+                "state": {"values": state},
+            },
+        }
 
     def _press(self, choice: Choice, number: int) -> dict[str, Any]:
         """The click Slack would send for a button of a message the console showed."""
@@ -212,6 +309,7 @@ class Console:
         """Read and answer until `exit` or the end of input. Ctrl-C cancels the line being typed or
         the answer being waited for; it never ends the console."""
         reader = StreamLines(lines, self.output) if hasattr(lines, "readline") else lines
+        self.ask = reader.read
         print(BANNER, file=self.output)
         while True:
             try:

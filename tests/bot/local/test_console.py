@@ -196,3 +196,41 @@ def test_a_file_dragged_into_the_prompt_is_shared_in_the_dm(console: Console, tm
     replies = console.send(f"'{clients}' tier")
     assert any("Acme" in reply or "tier" in reply.lower() for reply in replies), replies
     assert console.slack.files, "the file was shared with the bot"
+
+
+class _Answering:
+    """Lines for the prompt, and for a form's fields an answer chosen by the field's label."""
+
+    def __init__(self, lines: list[str], fields: list[str]) -> None:
+        self.lines, self.fields, self.asked = lines, fields, []  # type: ignore[var-annotated]
+
+    def read(self, prompt: str) -> str | None:
+        if prompt.startswith("  "):  # a form's field
+            self.asked.append(prompt)
+            return self.fields.pop(0) if self.fields else ""
+        return self.lines.pop(0) if self.lines else None
+
+
+def test_a_retro_is_written_through_its_form_field_by_field(console: Console) -> None:
+    answers = _Answering(
+        ["/ops retro"],
+        ["双十一复盘", "", "目标 GMV 500万", "实际 GMV 420万", "预热晚了", "下次提前两周预热"],
+    )
+    console.run(answers)  # type: ignore[arg-type]
+    text = console.output.getvalue()  # type: ignore[attr-defined]
+    assert [prompt.split(":")[0].strip() for prompt in answers.asked] == [
+        "Title (optional)",
+        "1. Review the goal",
+        "1. Review the goal",
+        "2. Evaluate the result",
+        "3. Analyse the causes",
+        "4. Summarize the lessons",
+    ]
+    assert "This field is required" in text
+    assert "下次提前两周预热" in text and "retro #1" in text
+
+
+def test_a_form_can_be_cancelled_and_nothing_is_saved(console: Console) -> None:
+    answers = _Answering(["/ops retro"], ["cancel"])
+    console.run(answers)  # type: ignore[arg-type]
+    assert "Form cancelled; nothing was saved." in console.output.getvalue()  # type: ignore[attr-defined]
