@@ -70,7 +70,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
 
 
 def format_answer(answer: Answer) -> str:
-    from bot.local.console import render_payload
+    from bot.local.render import render_payload
     from bot.slack.blocks import answer_message
 
     return render_payload(answer_message(answer))

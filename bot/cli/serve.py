@@ -118,7 +118,8 @@ def _serve_http(
 
 
 def chat(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.local.console import Console, TerminalLines
+    from bot.local.console import Console
+    from bot.local.prompt import TerminalLines
 
     services = create_services(settings, create_knowledge(settings, progress=IndexingBar()))
     console = Console(settings, services)

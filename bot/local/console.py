@@ -2,39 +2,32 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import logging
-import re
 import shlex
 import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
-from rich.emoji import Emoji
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
 from bot.app import create_app
 from bot.core.config import Settings
-from bot.local.slack_api import TEAM_ID, LocalSlack, StoredMessage
+from bot.local.prompt import REPLACEMENT, UNREADABLE_NOTE, LineReader, StreamLines, readable
+from bot.local.render import Choice, render_payload
+from bot.local.slack_api import LOCAL_USER, TEAM_ID, LocalSlack
 from bot.services import Services
 from bot.slack.text import truncate
 
 log = logging.getLogger(__name__)
-CONSOLE_USER = "ULOCALUSER"
+CONSOLE_USER = LOCAL_USER
 CONSOLE_CHANNEL = "DLOCALCONSOLE"
 CONSOLE_TOKEN = "xoxb-local-console"
-_LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+\|([^>]+)>")
-_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
-_BOLD = re.compile(r"\*(\S(?:[^*\n]*\S)?)\*")
 ANSWER_TIMEOUT_SECONDS = 180.0
 MAX_FOLDER_FILES = 50
 MAX_FORM_TRIES = 3
@@ -339,118 +332,4 @@ class Console:
         print(file=self.output, flush=True)
 
 
-class LineReader(Protocol):
-    def read(self, prompt: str) -> str | None:
-        """The next line without its newline; None at the end of input."""
-
-
-@dataclass
-class StreamLines:
-    """Lines from a stream (a pipe, a file, a test), the prompt echoed so a transcript reads well."""
-
-    stream: TextIO
-    output: TextIO
-
-    def read(self, prompt: str) -> str | None:
-        print(prompt, end="", file=self.output, flush=True)
-        line = self.stream.readline()
-        return line.rstrip("\n") if line else None
-
-
-@dataclass
-class TerminalLines:
-    """A terminal's prompt with line editing and a history kept in the home (GNU readline)."""
-
-    history: Path
-    length: int = 1000
-
-    def __post_init__(self) -> None:
-        import readline
-
-        self._readline = readline
-        readline.set_history_length(self.length)
-        with contextlib.suppress(OSError):  # no history yet, or unreadable: start a new one
-            readline.read_history_file(self.history)
-
-    def read(self, prompt: str) -> str | None:
-        try:
-            line = input(prompt)
-        except EOFError:  # Ctrl-D
-            return None
-        self.save()
-        return line
-
-    def save(self) -> None:
-        try:
-            self.history.parent.mkdir(parents=True, exist_ok=True)
-            self._readline.write_history_file(self.history)
-        except OSError as error:
-            log.warning("cannot keep the console history in %s (%s)", self.history, error.strerror)
-
-
 CANCELLED = "Cancelled. (An answer already on its way may still appear after your next line.)"
-REPLACEMENT = "\ufffd"
-UNREADABLE_NOTE = (
-    "Some of what you typed was not valid text in this terminal's encoding and shows as �; "
-    "set the terminal to UTF-8 if the question reads wrong. / 部分输入无法识别(显示为 �),请把终端设为 UTF-8。"
-)
-
-
-def readable(line: str) -> str:
-    """A line with bytes the terminal's encoding could not read (Python keeps them as lone
-    surrogates) turned into U+FFFD, so they can be printed, stored and sent."""
-    try:
-        return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a surrogate that stands for no byte
-        return line.encode("utf-8", "replace").decode("utf-8")
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A button the console showed as `[n] label`."""
-
-    message: dict[str, Any]
-    block_id: str
-    button: dict[str, Any]
-
-
-def render_message(message: StoredMessage) -> str:
-    return render_payload(message.payload)
-
-
-def render_payload(payload: dict[str, Any], choices: list[Choice] | None = None) -> str:
-    """Block Kit to terminal text: sections as paragraphs, context blocks as indented lines, emoji
-    names as emoji, mentions as names; with `choices`, buttons as numbered choices (appended to it)."""
-    parts: list[str] = []
-    for block in payload.get("blocks") or []:
-        kind = block.get("type")
-        if kind in ("section", "markdown") and (block.get("text") or {}).get("text"):
-            parts.append(_plain(block["text"]["text"]))
-        elif kind == "markdown" and block.get("text"):
-            parts.append(_plain(str(block["text"])))
-        elif kind == "context":
-            parts.append("\n".join("  " + _plain(e.get("text", "")) for e in block.get("elements", [])))
-        if choices is None:
-            continue
-        buttons = (
-            [e for e in block.get("elements", []) if e.get("type") == "button"] if kind == "actions" else []
-        )
-        if (block.get("accessory") or {}).get("type") == "button":
-            buttons.append(block["accessory"])
-        labels = []
-        for button in buttons:
-            choices.append(Choice(payload, str(block.get("block_id", "")), button))
-            labels.append(f"[{len(choices)}] {_plain(str((button.get('text') or {}).get('text', '')))}")
-        if labels:
-            parts.append("  " + "  ".join(labels) + "   (type a number to press)")
-    if not parts and payload.get("text"):
-        parts.append(_plain(str(payload["text"])))
-    return "\n".join(parts)
-
-
-def _plain(mrkdwn: str) -> str:
-    text = _USER.sub(lambda match: "@you" if match[1] == CONSOLE_USER else f"@{match[1]}", mrkdwn)
-    text = _CHANNEL.sub(r"#\1", _SPECIAL.sub(r"@\1", text))
-    text = _BOLD.sub(r"\1", _LINK.sub(r"\2 (\1)", text))
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u200b", "")
-    return Emoji.replace(text)

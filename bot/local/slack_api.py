@@ -26,6 +26,8 @@ from urllib.parse import parse_qs, quote, urlparse
 BOT_USER_ID = "UOPSBOT"
 BOT_ID = "BOPSBOT"
 TEAM_ID = "TLOCAL"
+LOCAL_USER = "ULOCALUSER"
+"""The one person of the local workspace: whoever sits at the console."""
 
 
 @dataclass

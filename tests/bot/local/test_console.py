@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.local.console import Console, TerminalLines
+from bot.local.console import Console
+from bot.local.prompt import TerminalLines
 from bot.services import Services
 
 
@@ -159,15 +160,6 @@ def test_buttons_are_numbered_choices_and_typing_a_number_presses_one(console: C
     assert any("操作问题" in reply or "How-to" in reply for reply in replies), replies
     [item] = console.services.feedback.store.items()
     assert item.category == "how_to"
-
-
-def test_mentions_and_emoji_names_read_as_a_person_would_see_them() -> None:
-    from bot.local.console import render_payload
-
-    text = render_payload(
-        {"text": ":white_check_mark: <@ULOCALUSER> asked <@U0ALICE> in <#C1|general> <!here>"}
-    )
-    assert text == "✅ @you asked @U0ALICE in #general @here"
 
 
 def test_files_are_given_by_path_and_a_folder_runs_once_per_file(console: Console, tmp_path: Path) -> None:
