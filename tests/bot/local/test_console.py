@@ -226,3 +226,12 @@ def test_a_form_can_be_cancelled_and_nothing_is_saved(console: Console) -> None:
     answers = _Answering(["/ops retro"], ["cancel"])
     console.run(answers)  # type: ignore[arg-type]
     assert "Form cancelled; nothing was saved." in console.output.getvalue()  # type: ignore[attr-defined]
+
+
+def test_the_client_roster_is_imported_by_path(console: Console, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "id,name,arr,contract_end,owner\nC1,Acme,500000,2027-02-25,ULOCALUSER\n", encoding="utf-8"
+    )
+    replies = console.send(f"/ops clients {roster}")
+    assert any("Imported 1 client:" in reply for reply in replies), replies
