@@ -255,11 +255,7 @@ class Console:
             for block in fields
         }
         return {
-            "type": "view_submission",
-            "team": {"id": TEAM_ID},
-            "user": {"id": CONSOLE_USER},
-            "api_app_id": "ALOCAL",
-            "trigger_id": f"trigger-{next(self._ids)}",
+            **_interaction("view_submission", next(self._ids)),
             "view": {
                 "id": view.get("id", "VLOCAL"),
                 "type": "modal",
@@ -273,11 +269,7 @@ class Console:
     def _press(self, choice: Choice, number: int) -> dict[str, Any]:
         """The click Slack would send for a button of a message the console showed."""
         return {
-            "type": "block_actions",
-            "team": {"id": TEAM_ID},
-            "user": {"id": CONSOLE_USER},
-            "api_app_id": "ALOCAL",
-            "trigger_id": f"trigger-{number}",
+            **_interaction("block_actions", number),
             "container": {"type": "message", "message_ts": choice.message.get("ts", "")},
             "channel": {"id": CONSOLE_CHANNEL},
             "response_url": self.slack.response_url(f"a{number}"),
@@ -333,3 +325,14 @@ class Console:
 
 
 CANCELLED = "Cancelled. (An answer already on its way may still appear after your next line.)"
+
+
+def _interaction(kind: str, number: int) -> dict[str, Any]:
+    """What every interaction payload from the person at the console starts with."""
+    return {
+        "type": kind,
+        "team": {"id": TEAM_ID},
+        "user": {"id": CONSOLE_USER},
+        "api_app_id": "ALOCAL",
+        "trigger_id": f"trigger-{number}",
+    }

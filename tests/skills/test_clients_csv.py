@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from skills.clients_csv import parse_clients
 from skills.errors import SkillError
 from skills.tier_config import default_tier_config, load_tier_config
+from skills.tiers import DIMENSIONS
 
 CONFIG = default_tier_config()
 HEADER_ZH = "客户编号,客户名称,订单金额,企业规模,毛利率,产品数,合作年限,转介绍数,品牌,逾期天数,增长率"
@@ -38,17 +39,7 @@ def test_chinese_headers_in_gbk_with_units_and_percentages() -> None:
 def test_the_playbooks_own_names_for_the_dimensions_are_headers_too() -> None:
     header = "客户名称,订单金额,公司规模,毛利率,产品线,合作年限,行业影响力,品牌形象,回款记录,增长潜力"
     [client] = parse_clients(f"{header}\n华星科技,120万,3000,42%,4,6,3,上市,0,10%\n".encode(), CONFIG)
-    assert set(client.values) == {
-        "order_amount",
-        "company_size",
-        "gross_margin",
-        "product_breadth",
-        "cooperation_years",
-        "influence",
-        "brand",
-        "payment",
-        "growth",
-    }
+    assert set(client.values) == set(DIMENSIONS)
     assert (client.values["company_size"], client.values["product_breadth"], client.values["growth"]) == (
         3000,
         4,
