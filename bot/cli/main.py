@@ -13,11 +13,11 @@ import sys
 import uuid
 from collections.abc import Sequence
 
+from bot.cli.output import EXIT_USAGE
 from bot.cli.parser import build_parser
 
 log = logging.getLogger("opsbot")
 
-EXIT_USAGE = 2
 COMMANDS = {
     "serve": "bot.cli.serve:serve",
     "chat": "bot.cli.serve:chat",
