@@ -15,9 +15,14 @@ from bot.services import Services
 
 @pytest.fixture
 def console(services: Services) -> Iterator[Console]:
+    """A console on the session's index, which other tests share: what a test adds to it (a learned
+    document, a saved retro) is forgotten afterwards."""
+    before = {record.source for record in services.knowledge.sources()}
     built = Console(services.settings, services, output=io.StringIO())
     yield built
     built.close()
+    for source in {record.source for record in services.knowledge.sources()} - before:
+        services.knowledge.forget(source)
 
 
 def test_a_question_gets_the_threaded_answer_with_sources(console: Console) -> None:
@@ -173,9 +178,10 @@ def test_files_are_given_by_path_and_a_folder_runs_once_per_file(console: Consol
     docs.mkdir()
     (docs / "sop.md").write_text("# 售后 SOP\n\n## 退款\n\n退款要在三天内处理完。\n", encoding="utf-8")
     (docs / "faq.md").write_text("# FAQ\n\n## Export\n\nExports run every night.\n", encoding="utf-8")
+    before = {record.source for record in console.services.knowledge.sources()}
     console.send(f"/ops learn {docs}/")
-    learned = {record.source for record in console.services.knowledge.sources()}
-    assert {"faq.md", "sop.md"} <= {source.rsplit("/", 1)[-1] for source in learned}, learned
+    learned = {record.source for record in console.services.knowledge.sources()} - before
+    assert {source.rsplit("/", 1)[-1] for source in learned} == {"faq.md", "sop.md"}, learned
 
 
 def test_a_file_dragged_into_the_prompt_is_shared_in_the_dm(console: Console, tmp_path: Path) -> None:
