@@ -11,7 +11,7 @@ from functools import cache
 import noto_cjk_sans_otc
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.reports.funnel import amount
+from bot.reports.funnel import amount, price_label
 from skills.errors import Lang
 from skills.funnel import FunnelResult, Stage
 from skills.rfm import SEGMENTS, SEGMENTS8, RFMResult
@@ -108,7 +108,7 @@ def funnel_chart(result: FunnelResult, lang: Lang, title: str = "") -> bytes:
         if position + 1 < len(stages):
             below = stages[position + 1]
             if below.price is not None:  # money and a count: the step is the price, not a share
-                step = f"{'客单价' if lang == 'zh' else 'AOV'} {below.price:,g}"
+                step = price_label(below.price, lang)
             else:  # the stated rate: up the funnel the ratio of the bars is its inverse
                 rate = (below.rate or 0.0) * 100
                 step = f"{'转化' if lang == 'zh' else 'converts'} {rate:.3g}%"

@@ -119,12 +119,14 @@ class Console:
                 return None
         except OSError:
             return None
-        shared = self.slack.add_file(path.name, path.read_bytes(), user=CONSOLE_USER, channel=CONSOLE_CHANNEL)
-        return shared, " ".join(words[1:])
+        return self._shared_file(path), " ".join(words[1:])
 
     def _share(self, path: Path) -> str:
-        shared = self.slack.add_file(path.name, path.read_bytes(), user=CONSOLE_USER, channel=CONSOLE_CHANNEL)
-        return str(shared["id"])
+        return str(self._shared_file(path)["id"])
+
+    def _shared_file(self, path: Path) -> dict[str, Any]:
+        """The file as the person at the console would share it in the DM (its Slack file object)."""
+        return self.slack.add_file(path.name, path.read_bytes(), user=CONSOLE_USER, channel=CONSOLE_CHANNEL)
 
     def _send(
         self, line: str, files: list[dict[str, Any]] | None = None, text: str | None = None

@@ -33,11 +33,16 @@ def pad(text: str, columns: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
+def price_label(price: float, lang: Lang) -> str:
+    """A price step's name and price, as the table and the chart show it: `AOV 500`, `客单价 500`."""
+    return f"{'客单价' if lang == 'zh' else 'AOV'} {price:,g}"
+
+
 def step_label(stage: Stage, lang: Lang) -> str:
     """How a stage follows from the one before it: `÷ 5%`, or at a price step `÷ AOV 500` (`÷ 客单价 500`)."""
     sign = "÷" if stage.direction == "up" else "×"
     if stage.price is not None:
-        return f"{sign} {'客单价' if lang == 'zh' else 'AOV'} {stage.price:,g}"
+        return f"{sign} {price_label(stage.price, lang)}"
     if stage.rate is not None:
         return f"{sign} {stage.rate * 100:g}%"
     return ""
