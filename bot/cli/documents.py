@@ -9,7 +9,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.output import IndexingBar, refuse
 from bot.core.config import Settings
@@ -17,13 +17,18 @@ from bot.services import Answering, create_knowledge
 from knowledge.answer import Answer
 from skills.wording import counted
 
+if TYPE_CHECKING:
+    from rich.text import Text
+
 
 def ask(settings: Settings, args: argparse.Namespace) -> int:
     answer = _knowledge(settings).answer(" ".join(args.question), channel=args.channel)
     if args.json:
         print(json.dumps(answer_to_json(answer), ensure_ascii=False))
     else:
-        print(format_answer(answer))
+        from rich.console import Console
+
+        Console(highlight=False, markup=False, emoji=False, soft_wrap=True).print(styled_answer(answer))
     return 0 if answer.found else 1
 
 
@@ -69,11 +74,12 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def format_answer(answer: Answer) -> str:
-    from bot.local.render import render_payload
+def styled_answer(answer: Answer) -> Text:
+    """The answer as Slack would show it, styled at a terminal (plain in a pipe)."""
+    from bot.local.render import render_styled
     from bot.slack.blocks import answer_message
 
-    return render_payload(answer_message(answer))
+    return render_styled(answer_message(answer))
 
 
 def ingest(settings: Settings, args: argparse.Namespace) -> int:

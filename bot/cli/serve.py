@@ -18,6 +18,7 @@ from bot.slack.periodic import PeriodicScan
 if TYPE_CHECKING:
     from slack_bolt import App
 
+    from bot.local.console import Console
     from bot.workspaces import Workspaces
 
 log = logging.getLogger("opsbot")
@@ -121,15 +122,28 @@ def chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.local.console import Console
     from bot.local.prompt import TerminalLines
 
-    services = create_services(settings, create_knowledge(settings, progress=IndexingBar()))
-    console = Console(settings, services)
-    print("opsbot: loading the language models and the playbook index…", file=sys.stderr)
-    services.knowledge.warm_up()
-    services.feedback.start_warm_up()
+    services: Services | None = None
+    console: Console | None = None
+    try:
+        services = create_services(settings, create_knowledge(settings, progress=IndexingBar()))
+        console = Console(settings, services)
+        print("opsbot: loading the language models and the playbook index…", file=sys.stderr)
+        services.knowledge.warm_up()
+        services.feedback.start_warm_up()
+    except KeyboardInterrupt:  # Ctrl-C while starting is a way to leave, as Ctrl-D is later
+        print("\nopsbot: stopped before the console opened.", file=sys.stderr)
+        _close(console, services)
+        return 0
     try:
         at_terminal = sys.stdin.isatty()
         console.run(TerminalLines(settings.home / "console_history") if at_terminal else sys.stdin)
     finally:
-        console.close()
-        services.close()
+        _close(console, services)
     return 0
+
+
+def _close(console: Console | None, services: Services | None) -> None:
+    if console is not None:
+        console.close()
+    if services is not None:
+        services.close()

@@ -13,13 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from rich.console import Console as Terminal
+from rich.text import Text
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
 from bot.app import create_app
 from bot.core.config import Settings
 from bot.local.prompt import REPLACEMENT, UNREADABLE_NOTE, LineReader, StreamLines, readable
-from bot.local.render import Choice, render_payload
+from bot.local.render import Choice, render_styled
 from bot.local.slack_api import LOCAL_USER, TEAM_ID, LocalSlack
 from bot.services import Services
 from bot.slack.text import truncate
@@ -41,6 +43,8 @@ class Console:
 
     def __init__(self, settings: Settings, services: Services, output: TextIO | None = None) -> None:
         self.output = output or sys.stdout
+        self.terminal = Terminal(file=self.output, highlight=False, markup=False, emoji=False, soft_wrap=True)
+        """Prints the replies styled at a terminal and as plain text anywhere else (a pipe, a test)."""
         self.services = services
         self.slack = LocalSlack()
         base_url = self.slack.start()
@@ -60,7 +64,11 @@ class Console:
         self.slack.stop()
 
     def send(self, line: str) -> list[str]:
-        """Handle one line as Slack would and return what the bot said, rendered as plain text. A
+        """Handle one line as Slack would and return what the bot said, rendered as plain text."""
+        return [reply.plain for reply in self.exchange(line)]
+
+    def exchange(self, line: str) -> list[Text]:
+        """Handle one line as Slack would and return what the bot said, styled for a terminal. A
         command may name files by path (`/ops rfm ./orders.csv`, `/ops learn ./docs/`): they are
         shared first, as a person in Slack would; a folder runs the command once per file in it."""
         dropped = self._dropped_file(line)
@@ -130,7 +138,7 @@ class Console:
 
     def _send(
         self, line: str, files: list[dict[str, Any]] | None = None, text: str | None = None
-    ) -> list[str]:
+    ) -> list[Text]:
         before = self._snapshot()
         number = next(self._ids)
         if line.isdigit() and 1 <= int(line) <= len(self._choices):
@@ -174,35 +182,35 @@ class Console:
         versions = {key: message.version for key, message in self.slack.messages.items()}
         return versions, len(self.slack.responses), len(self.slack.calls_to("views.open"))
 
-    def _replies(self, before: tuple[dict[str, int], int, int], ack_body: str = "") -> list[str]:
+    def _replies(self, before: tuple[dict[str, int], int, int], ack_body: str = "") -> list[Text]:
         """Everything the bot said since `before` (the ack, posts, edits, responses), rendered."""
         versions, responses_before, _ = before
         choices: list[Choice] = []
-        rendered: list[str] = []
+        rendered: list[Text] = []
         if ack_body:
-            rendered.append(render_payload(json.loads(ack_body), choices))
+            rendered.append(render_styled(json.loads(ack_body), choices))
         self.services.jobs.drain(timeout=ANSWER_TIMEOUT_SECONDS)
         for key, message in self.slack.messages.items():
             if versions.get(key, -1) != message.version:
-                rendered.append(render_payload({**message.payload, "ts": message.ts}, choices))
+                rendered.append(render_styled({**message.payload, "ts": message.ts}, choices))
         rendered.extend(
-            render_payload(payload, choices) for payload in self.slack.responses[responses_before:]
+            render_styled(payload, choices) for payload in self.slack.responses[responses_before:]
         )
         if choices:
             self._choices = choices
-        return [text for text in rendered if text]
+        return [text for text in rendered if text.plain]
 
     def _opened_views(self, before: tuple[dict[str, int], int, int]) -> list[dict[str, Any]]:
         opened = self.slack.calls_to("views.open")[before[2] :]
         views = [call.params.get("view") for call in opened]
         return [json.loads(view) if isinstance(view, str) else dict(view or {}) for view in views]
 
-    def _fill_in(self, view: dict[str, Any]) -> list[str]:
+    def _fill_in(self, view: dict[str, Any]) -> list[Text]:
         """A modal as prompts, field by field (Enter keeps the value shown, `cancel` drops the form),
         submitted as Slack would; fields the bot refuses are asked again with its reason."""
         title = str((view.get("title") or {}).get("text", "form"))
         if self.ask is None:
-            return [f"({title}: this needs a form; type it in the interactive console.)"]
+            return [Text(f"({title}: this needs a form; type it in the interactive console.)")]
         fields = [
             block
             for block in view.get("blocks", [])
@@ -229,7 +237,7 @@ class Console:
                 while True:
                     typed = self.ask(f"  {label}{hint}{default}: ")
                     if typed is None or typed.strip().lower() in ("cancel", "取消"):
-                        return ["Form cancelled; nothing was saved."]
+                        return [Text("Form cancelled; nothing was saved.")]
                     values[block_id] = readable(typed).strip() or shown or None
                     if values[block_id] or block.get("optional"):
                         break
@@ -242,7 +250,7 @@ class Console:
             if answer.get("response_action") != "errors":
                 return self._replies(before)
             errors = {str(key): str(value) for key, value in (answer.get("errors") or {}).items()}
-        return ["The form was refused three times; nothing was saved."]
+        return [Text("The form was refused three times; nothing was saved.")]
 
     def _submission(
         self, view: dict[str, Any], fields: list[dict[str, Any]], values: dict[str, str | None]
@@ -269,21 +277,24 @@ class Console:
         }
 
     def _press(self, choice: Choice, number: int) -> dict[str, Any]:
-        """The click Slack would send for a button of a message the console showed."""
+        """The click Slack would send for a button, or the pick for a menu's option, of a message
+        the console showed."""
+        action: dict[str, Any] = {
+            "type": choice.button.get("type", "button"),
+            "action_id": choice.button.get("action_id", ""),
+            "block_id": choice.block_id,
+        }
+        if choice.option is None:
+            action["value"] = choice.button.get("value", "")
+        else:
+            action["selected_option"] = choice.option
         return {
             **_interaction("block_actions", number),
             "container": {"type": "message", "message_ts": choice.message.get("ts", "")},
             "channel": {"id": CONSOLE_CHANNEL},
             "response_url": self.slack.response_url(f"a{number}"),
             "message": choice.message,
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": choice.button.get("action_id", ""),
-                    "block_id": choice.block_id,
-                    "value": choice.button.get("value", ""),
-                }
-            ],
+            "actions": [action],
         }
 
     def _next_ts(self) -> str:
@@ -314,18 +325,19 @@ class Console:
             if REPLACEMENT in line:
                 print(f"opsbot> {UNREADABLE_NOTE}", file=self.output, flush=True)
             try:
-                replies = self.send(line)
+                replies = self.exchange(line)
             except KeyboardInterrupt:
-                replies = [CANCELLED]
+                replies = [Text(CANCELLED)]
             except Exception:
                 reference = uuid.uuid4().hex[:8]
                 log.error("the console could not handle a line (reference %s)", reference, exc_info=True)
-                replies = [f"Something went wrong (reference {reference}); the details are in the log."]
+                replies = [Text(f"Something went wrong (reference {reference}); the details are in the log.")]
             for text in replies:
-                print(f"opsbot> {text}", file=self.output, flush=True)
+                self.terminal.print(Text("opsbot> ", style=BOT_STYLE) + text)
         print(file=self.output, flush=True)
 
 
+BOT_STYLE = "bold green"
 CANCELLED = "Cancelled. (An answer already on its way may still appear after your next line.)"
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 
 from bot.local.console import Console
 from bot.local.prompt import TerminalLines
@@ -87,7 +88,7 @@ def test_an_unexpected_failure_is_one_line_with_a_reference(
 ) -> None:
     output = io.StringIO()
     console = Console(services.settings, services, output=output)
-    monkeypatch.setattr(console, "send", lambda line: 1 / 0)
+    monkeypatch.setattr(console, "exchange", lambda line: 1 / 0)
     try:
         console.run(io.StringIO("hello\nexit\n"))
     finally:
@@ -118,15 +119,15 @@ def test_ctrl_c_cancels_the_line_or_the_answer_and_ctrl_d_leaves(
 ) -> None:
     output = io.StringIO()
     console = Console(services.settings, services, output=output)
-    real_send = console.send
+    real_exchange = console.exchange
     answers = iter([KeyboardInterrupt(), None])
 
-    def send(line: str) -> list[str]:
+    def exchange(line: str) -> list[Text]:
         if (interrupt := next(answers)) is not None:
             raise interrupt
-        return real_send(line)
+        return real_exchange(line)
 
-    monkeypatch.setattr(console, "send", send)
+    monkeypatch.setattr(console, "exchange", exchange)
     try:
         console.run(_Typed(KeyboardInterrupt(), "复盘分哪几步?", "复盘分哪几步?"))  # type: ignore[arg-type]
     finally:
@@ -241,3 +242,33 @@ def test_the_client_roster_is_imported_by_path(console: Console, tmp_path: Path)
     )
     replies = console.send(f"/ops clients {roster}")
     assert any("Imported 1 client:" in reply for reply in replies), replies
+
+
+def test_a_menu_option_is_picked_by_typing_its_number(console: Console) -> None:
+    picked: list[str] = []
+    options = [{"text": {"type": "plain_text", "text": tier}, "value": tier} for tier in ("KA", "A", "B")]
+
+    @console.app.command("/pick")
+    def offer(ack) -> None:  # type: ignore[no-untyped-def]
+        menu = {"type": "static_select", "action_id": "pick_tier", "options": options}
+        ack(
+            blocks=[
+                {
+                    "type": "section",
+                    "block_id": "tier",
+                    "text": {"type": "mrkdwn", "text": "*Tier?*"},
+                    "accessory": menu,
+                }
+            ]
+        )
+
+    @console.app.action("pick_tier")
+    def pick(ack, body) -> None:  # type: ignore[no-untyped-def]
+        ack()
+        action = body["actions"][0]
+        picked.append(f"{action['block_id']}:{action['selected_option']['value']}")
+
+    [menu] = console.send("/pick")
+    assert menu == "Tier?\n  [1] KA  [2] A  [3] B   (type a number to pick)"
+    console.send("2")
+    assert picked == ["tier:A"]
