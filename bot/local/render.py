@@ -27,10 +27,13 @@ _MARKUP = re.compile(
     r"|(?<![\w~])~(?P<strike>\S(?:[^~\n]*\S)?)~(?![\w~])",
     re.DOTALL,
 )
+_QUOTE = re.compile(r"^> ?", re.MULTILINE)
 _STYLES = {"block": "cyan", "code": "cyan", "bold": "bold", "italic": "italic", "strike": "strike"}
 MENU_TYPES = ("static_select", "overflow", "radio_buttons")
 """Elements whose options the console lists as choices (all of them offer a fixed list)."""
 CHOICE_STYLE = "bold cyan"
+QUOTE_BAR = "│ "
+"""A quoted line (Slack's `>`), as a bar like the one Slack draws."""
 
 
 @dataclass(frozen=True)
@@ -128,10 +131,11 @@ def _label(text_object: Any) -> str:
 
 
 def mrkdwn(source: str, base: str = "") -> Text:
-    """Slack mrkdwn as styled text: *bold*, _italic_, ~strike~, `code`, code blocks, links as
-    `label (address)`, mentions as names, emoji names as emoji, Slack's escapes undone."""
+    """Slack mrkdwn as styled text: *bold*, _italic_, ~strike~, `code`, code blocks, quotes behind
+    a bar, links as `label (address)`, mentions as names, emoji names as emoji, escapes undone."""
     source = _USER.sub(lambda match: "@you" if match[1] == LOCAL_USER else f"@{match[1]}", source)
     source = _CHANNEL.sub(r"#\1", _SPECIAL.sub(r"@\1", source))
+    source = _QUOTE.sub(QUOTE_BAR, source)
     text = Text(style=base)
     position = 0
     for match in _MARKUP.finditer(source):

@@ -1,5 +1,6 @@
-"""`opsbot chat` in a real pseudo-terminal, as a person meets it: styled replies, Ctrl-D that
-leaves with status 0, history kept, Ctrl-C while starting that leaves quietly."""
+"""`opsbot chat` in a real pseudo-terminal, as a person meets it: styled replies, Ctrl-C that
+cancels the line being typed, Ctrl-D that leaves with status 0, history kept, and Ctrl-C while
+starting that leaves quietly."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def _spawn(home: Path, cwd: Path) -> pexpect.spawn:
     )
 
 
-def test_chat_in_a_terminal_answers_styled_and_ctrl_d_leaves(
+def test_chat_in_a_terminal_answers_styled_ctrl_c_cancels_the_line_and_ctrl_d_leaves(
     knowledge: KnowledgeService, playbook_home: Path, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
@@ -46,6 +47,11 @@ def test_chat_in_a_terminal_answers_styled_and_ctrl_d_leaves(
         child.expect_exact("回顾目标")
         child.expect_exact("you> ")
         assert "\x1b[" in child.before, "a terminal gets styles (bold, dim context lines)"
+        child.send("half a question")
+        child.expect_exact("half a question")  # echoed: the prompt is waiting for the rest
+        child.sendintr()
+        child.expect_exact("^C")
+        child.expect_exact("you> ")
         child.sendline("/ops help")
         child.expect_exact("/ops ask")
         child.expect_exact("you> ")
@@ -56,7 +62,7 @@ def test_chat_in_a_terminal_answers_styled_and_ctrl_d_leaves(
     assert child.exitstatus == 0, child.before
     assert "Traceback" not in (child.before or "")
     history = (home / "console_history").read_text(encoding="utf-8")
-    assert "复盘分哪几步?" in history
+    assert "复盘分哪几步?" in history and "half a question" not in history
 
 
 def test_ctrl_c_while_starting_leaves_quietly_with_status_0(tmp_path: Path) -> None:

@@ -97,3 +97,9 @@ def test_menu_options_become_numbered_choices_after_the_buttons() -> None:
 
 def _option(value: str) -> dict[str, object]:
     return {"text": {"type": "plain_text", "text": value}, "value": value}
+
+
+def test_a_quote_is_drawn_behind_a_bar_and_an_escaped_angle_is_text() -> None:
+    assert render_payload({"text": "Filed\n>导出报表报错500\n&gt; not a quote"}) == (
+        "Filed\n│ 导出报表报错500\n> not a quote"
+    )
