@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from skills.clients_csv import ALIASES, client_rows, find_columns, parse_value, report_problems
-from skills.csv_files import csv_reader, decode, header_names, line_list
+from skills.clients_csv import ALIASES, client_rows, find_columns, number_cells, parse_value, report_problems
+from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
 from skills.errors import SkillError
 from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
 from skills.transactions_csv import parse_date
-from skills.values import parse_number
+from skills.values import DecimalMark, decide_decimal_mark, parse_number
 
 MAX_ROSTER_CLIENTS = 200_000
 SLACK_MEMBER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -121,12 +121,14 @@ def parse_roster(data: bytes, config: TierConfig) -> Roster:
         )
     problems: dict[str, list[int]] = {}
     clients: list[ClientRecord] = []
-    for line, row, client_id, name in client_rows(reader, header, columns, problems, id_or_name=True):
+    rows = list(client_rows(reader, header, columns, problems, id_or_name=True))
+    decimal_mark = decide_decimal_mark(number_cells(rows, columns, ("arr", *DIMENSIONS)), delimiter_of(text))
+    for line, row, client_id, name in rows:
 
         def cell(role: str, row: list[str] = row) -> str:
             return row[columns[role]].strip() if role in columns else ""
 
-        record = _record(client_id, name, cell, config, line, problems)
+        record = _record(client_id, name, cell, config, line, problems, decimal_mark)
         if record is not None:
             clients.append(record)
         if len(clients) > MAX_ROSTER_CLIENTS:
@@ -147,6 +149,7 @@ def _record(
     config: TierConfig,
     line: int,
     problems: dict[str, list[int]],
+    decimal_mark: DecimalMark = ".",
 ) -> ClientRecord | None:
     """The row as a record; None (with the problems noted by line) when a cell cannot be read."""
     failed = False
@@ -159,7 +162,7 @@ def _record(
     arr = None
     if text := read("arr"):
         try:
-            arr = parse_number(text)
+            arr = parse_number(text, decimal_mark)
             if arr < 0:
                 raise ValueError(text)
         except ValueError:
@@ -181,7 +184,7 @@ def _record(
     values: dict[str, ClientValue] = {}
     for dimension in DIMENSIONS:
         try:
-            values[dimension] = parse_value(dimension, read(dimension), config)
+            values[dimension] = parse_value(dimension, read(dimension), config, decimal_mark)
         except ValueError:
             problem(dimension)
     if failed:

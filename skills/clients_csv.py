@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from skills.csv_files import csv_reader, decode, header_names, line_list
+from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
 from skills.errors import SkillError
 from skills.tier_config import brand_level
 from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
-from skills.values import parse_number
+from skills.values import DecimalMark, decide_decimal_mark, parse_number
 
 MAX_CLIENTS = 200_000
 """More rows than any client list; a bigger file is almost certainly transactions, not clients."""
@@ -100,11 +100,13 @@ def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
     _check_columns(header, columns, config)
     clients: list[Client] = []
     problems: dict[str, list[int]] = {}
-    for line, row, client_id, name in client_rows(reader, header, columns, problems):
+    rows = list(client_rows(reader, header, columns, problems))
+    decimal_mark = decide_decimal_mark(number_cells(rows, columns, config.weights), delimiter_of(text))
+    for line, row, client_id, name in rows:
         values: dict[str, ClientValue] = {}
         for dimension in config.weights:
             try:
-                values[dimension] = parse_value(dimension, row[columns[dimension]], config)
+                values[dimension] = parse_value(dimension, row[columns[dimension]], config, decimal_mark)
             except ValueError:
                 problems.setdefault(dimension, []).append(line)
         clients.append(Client(client_id, name, values, line))
@@ -151,6 +153,20 @@ def client_rows(
         yield line, row, client_id, name or client_id
 
 
+def number_cells(
+    rows: Iterable[tuple[int, list[str], str, str]], columns: dict[str, int], roles: Iterable[str]
+) -> Iterator[tuple[int, str]]:
+    """(line, cell) of every numeric column among `roles`: what tells how the file writes decimals."""
+    numeric = [
+        columns[role]
+        for role in roles
+        if role in columns and (role not in DIMENSIONS or DIMENSIONS[role].direction != "level")
+    ]
+    for line, row, _, _ in rows:
+        for column in numeric:
+            yield line, row[column]
+
+
 def _check_columns(header: list[str], columns: dict[str, int], config: TierConfig) -> None:
     missing = [name for name in config.weights if name not in columns]
     if "id" not in columns and "name" not in columns:
@@ -167,8 +183,11 @@ def _check_columns(header: list[str], columns: dict[str, int], config: TierConfi
     )
 
 
-def parse_value(dimension: str, cell: str, config: TierConfig) -> ClientValue:
-    """One dimension's cell: a number, a brand level, or None when blank; ValueError otherwise."""
+def parse_value(
+    dimension: str, cell: str, config: TierConfig, decimal_mark: DecimalMark = "."
+) -> ClientValue:
+    """One dimension's cell: a number (decimals written with the file's `decimal_mark`), a brand
+    level, or None when blank; ValueError otherwise."""
     text = cell.strip()
     if not text:
         return None
@@ -182,7 +201,7 @@ def parse_value(dimension: str, cell: str, config: TierConfig) -> ClientValue:
             return 1.0
         if text.lower() in _NO:
             return 0.0
-    number = parse_number(text)
+    number = parse_number(text, decimal_mark)
     if number < 0 and dimension != "growth":
         raise ValueError(text)
     return number
@@ -194,8 +213,12 @@ MAX_PROBLEM_KINDS = 4
 
 def report_problems(problems: dict[str, list[int]], first: Sequence[tuple[str, str]] = ()) -> None:
     """One SkillError for every kind of problem found (`first`: the caller's own, already worded),
-    one line each with its line numbers, so a file is fixed in one pass instead of one per run."""
-    messages = [*first, *(_problem_message(kind, lines) for kind, lines in problems.items())]
+    one line each with its line numbers, in the order they first occur in the file, so a file is
+    fixed in one pass instead of one per run."""
+    in_file_order = sorted(
+        (kind for kind in problems if problems[kind]), key=lambda kind: min(problems[kind])
+    )
+    messages = [*first, *(_problem_message(kind, problems[kind]) for kind in in_file_order)]
     if not messages:
         return
     shown, more = messages[:MAX_PROBLEM_KINDS], len(messages) - MAX_PROBLEM_KINDS

@@ -14,6 +14,9 @@ from skills.errors import Lang, SkillError
 MAX_CSV_BYTES = 200 * 1024 * 1024
 """200 MB: several million rows; larger exports should be filtered to the period of interest first."""
 MAX_REPORTED_LINES = 5
+LEGACY_ENCODINGS = ("gb18030", "big5", "cp1252")
+"""What a CSV that is not UTF-8 is written in, as a rule: Excel's "CSV" on Chinese (simplified or
+traditional) and Western Windows."""
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"%PDF-", "a PDF document", "PDF 文档"),
@@ -74,7 +77,9 @@ def refuse_binary(data: bytes, name: str = "") -> None:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK); binary data is refused."""
+    """UTF-8 (with or without BOM) as a rule; else the encoding charset detection finds among those
+    teams export in (GB18030 — a superset of GBK —, Big5, Windows-1252). Binary data, and text whose
+    encoding cannot be decided, are refused rather than read as mojibake."""
     if len(data) > MAX_CSV_BYTES:
         raise SkillError(
             f"The file is {len(data) / 1e6:.0f} MB; the limit is {MAX_CSV_BYTES // 1024 // 1024} MB. "
@@ -82,14 +87,22 @@ def decode(data: bytes) -> str:
             f"文件有 {len(data) / 1e6:.0f} MB,上限为 {MAX_CSV_BYTES // 1024 // 1024} MB,请导出更短的时间段。",
         )
     refuse_binary(data)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise SkillError(
-        "The file is neither UTF-8 nor GBK/GB18030 text.", "文件编码既不是 UTF-8 也不是 GBK/GB18030。"
-    )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    found = list(from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)))
+    tied = len(found) > 1 and (found[0].chaos, found[0].coherence) == (found[1].chaos, found[1].coherence)
+    if not found or (tied and str(found[0]) != str(found[1])):
+        raise SkillError(
+            "The file's text encoding cannot be told (it is not UTF-8, and reads as more than one of "
+            "GBK, Big5 and Windows-1252). Save it as CSV UTF-8 and try again.",
+            "无法判断文件的文本编码(不是 UTF-8,又可能是 GBK、Big5、Windows-1252 中的多种)。"
+            "请另存为 CSV UTF-8 后重试。",
+        )
+    return str(found[0])
 
 
 def header_language(data: bytes) -> Lang:
@@ -105,11 +118,20 @@ def header_language(data: bytes) -> Lang:
 def csv_reader(text: str) -> Iterator[list[str]]:
     """Rows of `text`, with the delimiter guessed (comma, semicolon, tab or pipe). Old Mac line ends
     (a lone CR) end a row; a file the csv module still cannot split is a SkillError with the line."""
+    return _rows(csv.reader(io.StringIO(text, newline=""), _dialect(text)))
+
+
+def delimiter_of(text: str) -> str:
+    """The delimiter `csv_reader` splits `text` by: with the numbers, it tells how decimals are
+    written (a semicolon file is often a European spreadsheet's, with 12,50 for 12.5)."""
+    return str(_dialect(text).delimiter)
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
+        return csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
-        dialect = csv.excel
-    return _rows(csv.reader(io.StringIO(text, newline=""), dialect))
+        return csv.excel
 
 
 def _rows(reader: Any) -> Iterator[list[str]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from skills.csv_files import csv_reader, decode, header_names, line_list
+from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
 from skills.errors import Lang, SkillError
 from skills.transactions_csv import parse_date
-from skills.values import parse_number
+from skills.values import decide_decimal_mark, parse_number
 
 DEFAULT_METRICS: dict[str, dict[str, str]] = {
     "sales": {"en": "Sales", "zh": "销售额"},
@@ -112,9 +112,13 @@ def parse_metrics(data: bytes) -> list[MetricValue]:
     values: list[MetricValue] = []
     problems: dict[str, list[int]] = {"shape": [], "date": [], "value": [], "metric": [], "duplicate": []}
     seen: dict[tuple[date, str, str], int] = {}
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    rows = [(line, row) for line, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)]
+    value_column = columns["value"]
+    assert value_column is not None
+    decimal_mark = decide_decimal_mark(
+        ((line, row[value_column]) for line, row in rows if len(row) > value_column), delimiter_of(text)
+    )
+    for line, row in rows:
         if len(row) < len(header):
             problems["shape"].append(line)
             continue
@@ -128,7 +132,7 @@ def parse_metrics(data: bytes) -> list[MetricValue]:
             problems["metric"].append(line)
             continue
         try:
-            number = parse_number(cells["value"])
+            number = parse_number(cells["value"], decimal_mark)
         except ValueError:
             problems["value"].append(line)
             continue

@@ -1,14 +1,14 @@
-"""Reading transaction CSVs as Chinese and English teams export them (UTF-8, UTF-8 BOM, GB18030/GBK)."""
+"""Reading transaction CSVs as Chinese, English and European teams export them (UTF-8, GBK, Big5,
+Windows-1252; decimals with a point or a comma)."""
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import date, datetime
 
-from skills.csv_files import csv_reader, decode, header_names, line_list
+from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
 from skills.errors import SkillError
 from skills.rfm import Transaction
+from skills.values import decide_decimal_mark, parse_number
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "customer": (
@@ -50,7 +50,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "order": ("order_id", "order_no", "order", "订单id", "订单号", "订单编号"),
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%m/%d/%Y")
-_AMOUNT_JUNK = re.compile(r"[¥￥$,，\s元]|RMB|CNY", re.IGNORECASE)
 
 
 def find_column(header: list[str], role: str, given: str | None = None) -> int | None:
@@ -123,9 +122,11 @@ def parse_transactions(
     bad_shape: list[int] = []
     bad_dates: list[int] = []
     bad_amounts: list[int] = []
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
+    rows = [(line, row) for line, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)]
+    decimal_mark = decide_decimal_mark(
+        ((line, row[a_col]) for line, row in rows if len(row) > a_col), delimiter_of(text)
+    )
+    for line, row in rows:
         if len(row) != len(header) or len(row) <= width:
             bad_shape.append(line)
             continue
@@ -138,9 +139,7 @@ def parse_transactions(
             bad_dates.append(line)
             continue
         try:
-            value = float(_AMOUNT_JUNK.sub("", row[a_col]))
-            if not math.isfinite(value):  # "inf", "nan", 1e400: float() reads them, RFM cannot use them
-                raise ValueError(row[a_col])
+            value = parse_number(row[a_col], decimal_mark)
         except ValueError:
             bad_amounts.append(line)
             continue

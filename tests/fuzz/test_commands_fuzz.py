@@ -15,7 +15,7 @@ from bot.feedback.commands import parse_period
 from skills.retro import MAX_RANGE_DAYS, parse_retro_args
 from skills.schedule import parse_time, parse_weekdays, parse_zone
 from skills.transactions_csv import parse_as_of
-from skills.values import parse_number
+from skills.values import decide_decimal_mark, parse_number
 from skills.weekly import parse_week_of
 from tests.fuzz.support import TOKENS, fuzz, hostile_text, result_or_refusal
 
@@ -112,14 +112,25 @@ def test_times_zones_and_weekdays(text: str) -> None:
 
 
 @fuzz()
-@given(st.one_of(hostile_text, st.floats(), st.integers(), st.booleans(), st.none()))
-def test_numbers(value: object) -> None:
+@given(
+    st.one_of(hostile_text, st.floats(), st.integers(), st.booleans(), st.none()),
+    st.sampled_from([".", ","]),
+)
+def test_numbers(value: object, decimal_mark: str) -> None:
     """parse_number promises a finite float or ValueError (callers turn it into the line number)."""
     try:
-        number = parse_number(value)
+        number = parse_number(value, decimal_mark)  # type: ignore[arg-type]
     except ValueError:
         return
     assert math.isfinite(number)
+
+
+@fuzz()
+@given(st.lists(hostile_text, max_size=20), st.sampled_from([",", ";", "\t", "|"]))
+def test_decimal_marks(cells: list[str], delimiter: str) -> None:
+    """A file's decimal mark is decided, or the file refused with a short message."""
+    mark = result_or_refusal(lambda: decide_decimal_mark(enumerate(cells, start=2), delimiter))
+    assert mark in (None, ".", ",")
 
 
 @fuzz()

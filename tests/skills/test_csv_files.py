@@ -7,7 +7,14 @@ import io
 
 import pytest
 
-from skills.csv_files import binary_format, decode, refuse_binary, spreadsheet_cell, spreadsheet_csv
+from skills.csv_files import (
+    binary_format,
+    decode,
+    delimiter_of,
+    refuse_binary,
+    spreadsheet_cell,
+    spreadsheet_csv,
+)
 from skills.errors import SkillError
 
 
@@ -94,3 +101,27 @@ def test_the_refusal_names_the_file_when_it_is_known() -> None:
 def test_unknown_binary_is_still_refused_by_its_nul_bytes() -> None:
     with pytest.raises(SkillError, match="binary data"):
         decode(b"abc\x00def")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("客户,日期,金额\n华星科技,2024-01-01,10\n明远,2024-01-02,20\n", "gb18030"),
+        ("客戶,日期,金額\n華星科技,2024-01-01,10\n明遠,2024-01-02,20\n", "big5"),
+        ("Kunde;Datum;Betrag\nMüller GmbH;2024-01-01;12,50\nCafé Zoë;2024-01-02;1.234,56\n", "cp1252"),
+        ("name,amount\nJosé,10\n", "cp1252"),
+        ("客户,金额\n甲,10\n", "gb18030"),
+    ],
+)
+def test_files_teams_export_are_read_in_their_own_encoding(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding)) == text
+
+
+def test_utf8_wins_whenever_the_bytes_are_utf8() -> None:
+    assert decode("\ufeffname\nZoë\n".encode()) == "name\nZoë\n"
+
+
+def test_the_delimiter_is_the_one_the_rows_are_split_by() -> None:
+    assert delimiter_of("a;b\n1,5;2\n3,5;4\n") == ";"
+    assert delimiter_of("a,b\n1,2\n") == ","
+    assert delimiter_of("just one column\n1\n") == ","

@@ -80,6 +80,19 @@ def test_chinese_headers_and_gbk_encoding() -> None:
     assert parse_transactions(("\ufeff" + text).encode("utf-8"))[0].customer == "张三"
 
 
+def test_a_european_semicolon_export_reads_decimal_commas_at_their_scale() -> None:
+    text = "Kunde;Datum;Betrag\nMüller GmbH;2024.03.01;12,50\nCafé Zoë;2024-03-02;1.234,56\n"
+    rows = parse_transactions(text.encode("cp1252"), customer="Kunde", day="Datum", amount="Betrag")
+    assert [(t.customer, t.amount) for t in rows] == [("Müller GmbH", 12.5), ("Café Zoë", 1234.56)]
+
+
+def test_decimals_written_both_ways_are_refused_not_read_100_times_too_big() -> None:
+    data = b"customer;date;amount\nA;2024-01-01;12,50\nB;2024-01-02;8.75\n"
+    with pytest.raises(SkillError) as refused:
+        parse_transactions(data)
+    assert "line(s) 3" in refused.value.en and "line(s) 2" in refused.value.en
+
+
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
