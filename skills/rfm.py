@@ -264,10 +264,20 @@ def segment_rfm(transactions: Iterable[Transaction], as_of: date | None = None) 
 
 
 def quintile_scores(keys: dict[str, float] | dict[str, int]) -> dict[str, int]:
-    """Sort ascending by (key, customer id); position i of n gets 1 + floor(5·i/n)."""
-    ordered = sorted(keys, key=lambda customer: (keys[customer], customer))
-    n = len(ordered)
-    return {customer: 1 + (5 * i) // n for i, customer in enumerate(ordered)}
+    """1 + floor(5 × percentile rank), where a value's percentile rank is the share of customers
+    below it plus half the share equal to it. Equal values score the same, whatever the customer
+    ids; a higher value never scores lower; all customers equal score 3; without ties, the sorted
+    customers fall into five equal bands."""
+    values = sorted(keys.values())
+    n = len(values)
+    below: dict[float, int] = {}
+    equal: dict[float, int] = {}
+    for position, value in enumerate(values):
+        below.setdefault(value, position)
+        equal[value] = equal.get(value, 0) + 1
+    return {
+        customer: 1 + (5 * (2 * below[value] + equal[value])) // (2 * n) for customer, value in keys.items()
+    }
 
 
 def segment8(recent: bool, high_frequency: bool, important: bool) -> str:

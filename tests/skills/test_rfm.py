@@ -28,7 +28,8 @@ def test_exact_segments_for_a_small_file() -> None:
         (36, 1, 20),
         (2, 1, 1200),
     ]
-    assert {k: (c.r, c.f) for k, c in by_id.items()} == {"A": (4, 4), "B": (2, 1), "C": (1, 2), "D": (3, 3)}
+    # B, C and D bought once each: equal frequency, equal F whatever their ids.
+    assert {k: (c.r, c.f) for k, c in by_id.items()} == {"A": (5, 5), "B": (2, 2), "C": (1, 2), "D": (4, 2)}
     assert {k: c.segment8 for k, c in by_id.items()} == {
         "A": "general_value",
         "B": "important_develop",
@@ -36,10 +37,10 @@ def test_exact_segments_for_a_small_file() -> None:
         "D": "important_develop",
     }
     assert {k: c.segment for k, c in by_id.items()} == {
-        "A": "loyal",
+        "A": "champions",
         "B": "hibernating",
         "C": "hibernating",
-        "D": "need_attention",
+        "D": "potential_loyalist",
     }
     payload = result.as_json()
     assert payload["customers"] == 4
@@ -61,8 +62,27 @@ def test_values_equal_to_the_mean_are_not_above_it() -> None:
 def test_quintiles_follow_the_documented_formula() -> None:
     scores = quintile_scores({f"c{i:02d}": i for i in range(10)})
     assert list(scores.values()) == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    tied = quintile_scores({"b": 1, "a": 1, "c": 1})
-    assert tied == {"a": 1, "b": 2, "c": 4}
+    assert quintile_scores({"b": 1, "a": 1, "c": 1}) == {"a": 3, "b": 3, "c": 3}
+    assert quintile_scores({"a": 1, "b": 1, "c": 2, "d": 9}) == {"a": 2, "b": 2, "c": 4, "d": 5}
+
+
+def test_five_identical_customers_share_one_segment() -> None:
+    same = [Transaction(f"c{i}", date(2024, 3, 1), 100.0) for i in range(5)]
+    result = segment_rfm(same, as_of=date(2024, 3, 10))
+    assert {(c.r, c.f, c.m) for c in result.customers} == {(3, 3, 3)}
+    assert len({c.segment for c in result.customers}) == 1
+
+
+@given(st.dictionaries(st.text(max_size=3), st.integers(-5, 5), min_size=1, max_size=40))
+def test_equal_values_score_equally_and_better_never_scores_lower(keys: dict[str, int]) -> None:
+    scores = quintile_scores(keys)
+    assert set(scores.values()) <= {1, 2, 3, 4, 5}
+    for a in keys:
+        for b in keys:
+            if keys[a] == keys[b]:
+                assert scores[a] == scores[b]
+            elif keys[a] > keys[b]:
+                assert scores[a] >= scores[b]
 
 
 def test_grid_covers_every_cell_once() -> None:
