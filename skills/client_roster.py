@@ -13,7 +13,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from skills.clients_csv import ALIASES, client_rows, find_columns, number_cells, parse_value, report_problems
+from skills.clients_csv import (
+    ALIASES,
+    client_rows,
+    find_columns,
+    number_cells,
+    parse_value,
+    percent_readings,
+    report_problems,
+)
 from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
 from skills.errors import SkillError
 from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
@@ -93,7 +101,8 @@ class ClientRecord:
 class Roster:
     clients: tuple[ClientRecord, ...]
     warnings: tuple[tuple[str, str], ...] = ()
-    """(en, zh) notes that do not stop the import: rows reminders cannot reach, say."""
+    """(en, zh) notes that do not stop the import: rows reminders cannot reach, how a percent
+    column was read."""
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -123,12 +132,14 @@ def parse_roster(data: bytes, config: TierConfig) -> Roster:
     clients: list[ClientRecord] = []
     rows = list(client_rows(reader, header, columns, problems, id_or_name=True))
     decimal_mark = decide_decimal_mark(number_cells(rows, columns, ("arr", *DIMENSIONS)), delimiter_of(text))
+    readings = percent_readings(header, rows, columns, DIMENSIONS, decimal_mark)
+    fractions = frozenset(dimension for dimension, reading in readings.items() if reading.fractions)
     for line, row, client_id, name in rows:
 
         def cell(role: str, row: list[str] = row) -> str:
             return row[columns[role]].strip() if role in columns else ""
 
-        record = _record(client_id, name, cell, config, line, problems, decimal_mark)
+        record = _record(client_id, name, cell, config, line, problems, decimal_mark, fractions)
         if record is not None:
             clients.append(record)
         if len(clients) > MAX_ROSTER_CLIENTS:
@@ -139,7 +150,9 @@ def parse_roster(data: bytes, config: TierConfig) -> Roster:
     _report(problems)
     if not clients:
         raise SkillError("The file has a header but no clients.", "文件只有表头,没有客户。")
-    return Roster(tuple(clients), _warnings(clients, columns))
+    # Only the surprising reading is worth a warning on every import; the tier report says both.
+    notes = tuple(reading.note() for reading in readings.values() if reading.fractions)
+    return Roster(tuple(clients), (*_warnings(clients, columns), *notes))
 
 
 def _record(
@@ -150,6 +163,7 @@ def _record(
     line: int,
     problems: dict[str, list[int]],
     decimal_mark: DecimalMark = ".",
+    fractions: frozenset[str] = frozenset(),
 ) -> ClientRecord | None:
     """The row as a record; None (with the problems noted by line) when a cell cannot be read."""
     failed = False
@@ -184,7 +198,9 @@ def _record(
     values: dict[str, ClientValue] = {}
     for dimension in DIMENSIONS:
         try:
-            values[dimension] = parse_value(dimension, read(dimension), config, decimal_mark)
+            values[dimension] = parse_value(
+                dimension, read(dimension), config, decimal_mark, dimension in fractions
+            )
         except ValueError:
             problem(dimension)
     if failed:

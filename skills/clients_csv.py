@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
 from skills.errors import SkillError
+from skills.percent_columns import PercentReading, writes_fractions
 from skills.tier_config import brand_level
 from skills.tiers import DIMENSIONS, Client, ClientValue, TierConfig
 from skills.values import DecimalMark, decide_decimal_mark, parse_number
@@ -89,7 +91,25 @@ def find_columns(
     return columns
 
 
-def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
+PERCENT_DIMENSIONS = tuple(key for key, dimension in DIMENSIONS.items() if dimension.unit_en == "%")
+"""Gross margin and growth: written as 45%, 45 or 0.45 depending on the spreadsheet."""
+
+
+@dataclass(frozen=True)
+class ClientList:
+    """The clients of a file in its order, with notes on how it was read (its percent columns)."""
+
+    clients: tuple[Client, ...]
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def __iter__(self) -> Iterator[Client]:
+        return iter(self.clients)
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+
+def parse_clients(data: bytes, config: TierConfig) -> ClientList:
     """Every client, or SkillError naming missing columns or the first bad lines of each kind."""
     text = decode(data)
     if not text.strip():
@@ -102,11 +122,15 @@ def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
     problems: dict[str, list[int]] = {}
     rows = list(client_rows(reader, header, columns, problems))
     decimal_mark = decide_decimal_mark(number_cells(rows, columns, config.weights), delimiter_of(text))
+    readings = percent_readings(header, rows, columns, config.weights, decimal_mark)
+    fractions = {dimension for dimension, reading in readings.items() if reading.fractions}
     for line, row, client_id, name in rows:
         values: dict[str, ClientValue] = {}
         for dimension in config.weights:
             try:
-                values[dimension] = parse_value(dimension, row[columns[dimension]], config, decimal_mark)
+                values[dimension] = parse_value(
+                    dimension, row[columns[dimension]], config, decimal_mark, dimension in fractions
+                )
             except ValueError:
                 problems.setdefault(dimension, []).append(line)
         clients.append(Client(client_id, name, values, line))
@@ -118,7 +142,30 @@ def parse_clients(data: bytes, config: TierConfig) -> list[Client]:
     report_problems(problems)
     if not clients:
         raise SkillError("The file has a header but no clients.", "文件只有表头,没有客户。")
-    return clients
+    return ClientList(tuple(clients), tuple(reading.note() for reading in readings.values()))
+
+
+def percent_readings(
+    header: list[str],
+    rows: Sequence[tuple[int, list[str], str, str]],
+    columns: dict[str, int],
+    roles: Iterable[str],
+    decimal_mark: DecimalMark,
+) -> dict[str, PercentReading]:
+    """How each percent column among `roles` is read: as fractions (0.45) or as percent (45)."""
+    wanted = set(roles)
+    readings: dict[str, PercentReading] = {}
+    for dimension in PERCENT_DIMENSIONS:
+        if dimension not in wanted or dimension not in columns:
+            continue
+        column = columns[dimension]
+        name = " ".join(header[column].split())
+        readings[dimension] = PercentReading(
+            f"The {DIMENSIONS[dimension].en} column ({name})",
+            f"{DIMENSIONS[dimension].zh}列({name})",
+            writes_fractions((row[column] for _, row, _, _ in rows), decimal_mark),
+        )
+    return readings
 
 
 def client_rows(
@@ -184,10 +231,11 @@ def _check_columns(header: list[str], columns: dict[str, int], config: TierConfi
 
 
 def parse_value(
-    dimension: str, cell: str, config: TierConfig, decimal_mark: DecimalMark = "."
+    dimension: str, cell: str, config: TierConfig, decimal_mark: DecimalMark = ".", fraction: bool = False
 ) -> ClientValue:
-    """One dimension's cell: a number (decimals written with the file's `decimal_mark`), a brand
-    level, or None when blank; ValueError otherwise."""
+    """One dimension's cell: a number (decimals written with the file's `decimal_mark`; a percent
+    written as a `fraction` of 1 turned into points), a brand level, or None when blank;
+    ValueError otherwise."""
     text = cell.strip()
     if not text:
         return None
@@ -202,6 +250,8 @@ def parse_value(
         if text.lower() in _NO:
             return 0.0
     number = parse_number(text, decimal_mark)
+    if fraction and "%" not in text:
+        number = round(number * 100, 9)  # 0.29 × 100 is 28.999999999999996 in binary: a band's edge
     if number < 0 and dimension != "growth":
         raise ValueError(text)
     return number

@@ -154,6 +154,8 @@ class ScoredClient:
 class TierResult:
     clients: tuple[ScoredClient, ...]
     config: TierConfig = field(repr=False)
+    notes: tuple[tuple[str, str], ...] = ()
+    """(en, zh): how the file was read, such as a percent column taken as fractions."""
 
     def counts(self) -> dict[Tier, int]:
         counts: dict[Tier, int] = {tier: 0 for tier in reversed(TIER_ORDER)}
@@ -167,6 +169,7 @@ class TierResult:
             "tiers": self.counts(),
             "thresholds": {"ka": self.config.ka, "regular": self.config.regular},
             "weights": dict(self.config.weights),
+            "notes": [en for en, _ in self.notes],
         }
 
 
@@ -220,8 +223,11 @@ def score_client(client: Client, config: TierConfig) -> ScoredClient:
     return ScoredClient(client, score, tier, uncapped, tuple(flags), contributions)
 
 
-def score_clients(clients: Iterable[Client], config: TierConfig) -> TierResult:
-    """Every client scored, best first (ties by id so the order is stable)."""
+def score_clients(
+    clients: Iterable[Client], config: TierConfig, notes: tuple[tuple[str, str], ...] = ()
+) -> TierResult:
+    """Every client scored, best first (ties by id so the order is stable); `notes` say how the
+    file was read, for the report."""
     scored = [score_client(client, config) for client in clients]
     scored.sort(key=lambda s: (-s.score, s.client.id))
-    return TierResult(tuple(scored), config)
+    return TierResult(tuple(scored), config, notes)

@@ -78,7 +78,8 @@ def tier(settings: Settings, args: argparse.Namespace) -> int:
         data = read(args.file)
         lang = args.lang or header_language(data)
         config = load_tier_config(read(args.weights).decode("utf-8-sig") if args.weights else None)
-        result = score_clients(parse_clients(data, config), config)
+        clients = parse_clients(data, config)
+        result = score_clients(clients, config, clients.notes)
         if args.out:
             write(args.out, clients_csv(result, lang).encode("utf-8-sig"))
         if args.chart:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.reports.rfm import segment_rows
-from bot.reports.tiers import client_rows, flag_lines, summary_lines
+from bot.reports.tiers import client_rows, flag_lines, note_lines, summary_lines
 from bot.slack.blocks import context, message, section
 from bot.slack.text import escape
 from skills.errors import Lang
@@ -66,5 +66,5 @@ def tier_message(result: TierResult, lang: Lang, filename: str) -> dict[str, Any
         more = len(flags) - FLAGS_SHOWN
         lines = flags[:FLAGS_SHOWN] + ([f"… +{more}"] if more > 0 else [])
         blocks.append(section(escape("\n".join(lines))))
-    blocks.append(context(note))
+    blocks.append(context("\n".join([*(escape(line) for line in note_lines(result, lang)), note])))
     return message(head, blocks)

@@ -79,7 +79,8 @@ def analyse(
             escape(title),
         )
     config = tier_config(settings)
-    tiers = score_clients(parse_clients(data, config), config)
+    clients = parse_clients(data, config)
+    tiers = score_clients(clients, config, clients.notes)
     title = f"{'客户分层' if lang == 'zh' else 'Client tiers'} · {stem}"
     return Analysis(
         tier_message(tiers, lang, filename),

@@ -87,7 +87,14 @@ def render_text(result: TierResult, lang: Lang) -> str:
     parts = [head, "\n".join(summary_lines(result, lang)), client_rows(list(result.clients), lang)]
     if flags := flag_lines(result, lang):
         parts.append("\n".join(flags))
+    if result.notes:
+        parts.append("\n".join(note_lines(result, lang)))
     return "\n\n".join(parts)
+
+
+def note_lines(result: TierResult, lang: Lang) -> list[str]:
+    """How the file was read (a percent column as fractions or as percent), one line each."""
+    return [f"ℹ {zh if lang == 'zh' else en}" for en, zh in result.notes]
 
 
 def clients_csv(result: TierResult, lang: Lang) -> str:

@@ -99,3 +99,12 @@ def test_a_few_kinds_of_problem_are_all_spelled_out() -> None:
         "Unreadable growth on line(s) 3; write a number (-5% or 12.5).",
     ]
     assert "第 3 行" in refused.value.zh and "-5% 或 12.5" in refused.value.zh
+
+
+def test_a_roster_with_fractions_reads_them_as_percent_and_says_so() -> None:
+    roster = parse_roster(b"id,name,gross_margin,growth_pct\nC1,Acme,0.45,12\nC2,Beta,0.3,5\n", CONFIG)
+    assert [c.values["gross_margin"] for c in roster.clients] == [45, 30]
+    assert [c.values["growth"] for c in roster.clients] == [12, 5]
+    notes = [en for en, _ in roster.warnings]
+    assert any("gross margin column (gross_margin) was read as fractions" in note for note in notes)
+    assert not any("growth" in note for note in notes), "percent as written is not worth a warning"

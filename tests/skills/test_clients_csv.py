@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from skills.clients_csv import parse_clients
 from skills.errors import SkillError
 from skills.tier_config import default_tier_config, load_tier_config
-from skills.tiers import DIMENSIONS
+from skills.tiers import DIMENSIONS, score_clients
 
 CONFIG = default_tier_config()
 HEADER_ZH = "客户编号,客户名称,订单金额,企业规模,毛利率,产品数,合作年限,转介绍数,品牌,逾期天数,增长率"
@@ -113,3 +113,36 @@ def test_every_row_becomes_one_client_in_order(amounts: list[int]) -> None:
     data = "\n".join(["id,amount", *rows]).encode()
     clients = parse_clients(data, config)
     assert [c.values["order_amount"] for c in clients] == amounts
+
+
+def _tier_of(margin: str, growth: str) -> tuple[str, tuple[str, ...]]:
+    data = f"{HEADER_EN}\nC1,Listed Co,1.2M,5000,{margin},4,3,2,listed,0,{growth}\n".encode()
+    clients = parse_clients(data, CONFIG)
+    [scored] = score_clients(clients, CONFIG, clients.notes).clients
+    return scored.tier, tuple(en for en, _ in clients.notes)
+
+
+def test_percent_columns_written_as_fractions_score_as_the_same_percent() -> None:
+    as_percent, percent_notes = _tier_of("45%", "12%")
+    as_points, _ = _tier_of("45", "12")
+    as_fractions, fraction_notes = _tier_of("0.45", "0.12")
+    assert as_percent == as_points == as_fractions == "ka"
+    assert fraction_notes == (
+        "The gross margin column (gross_margin) was read as fractions (0.45 = 45%): every value lies between -1 and 1.",
+        "The growth column (growth) was read as fractions (0.45 = 45%): every value lies between -1 and 1.",
+    )
+    assert percent_notes[0] == "The gross margin column (gross_margin) was read as percent (45 = 45%)."
+
+
+def test_a_column_is_read_one_way_as_a_whole() -> None:
+    header = "name,gross_margin"
+    clients = parse_clients(
+        f"{header}\nA,0.45\nB,0.29\nC,\n".encode(), load_tier_config("weights: {gross_margin: 100}")
+    )
+    assert [c.values["gross_margin"] for c in clients] == [45, 29, None]
+    mixed = parse_clients(
+        f"{header}\nA,0.45\nB,30%\n".encode(), load_tier_config("weights: {gross_margin: 100}")
+    )
+    assert [c.values["gross_margin"] for c in mixed] == [0.45, 30], "a % anywhere: the column is in percent"
+    whole = parse_clients(f"{header}\nA,1\nB,0\n".encode(), load_tier_config("weights: {gross_margin: 100}"))
+    assert [c.values["gross_margin"] for c in whole] == [1, 0], "0s and 1s alone read as percent"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
-from bot.reports.tiers import client_rows, clients_csv, flag_text
-from skills.tier_config import default_tier_config
+from bot.reports.blocks import tier_message
+from bot.reports.tiers import client_rows, clients_csv, flag_text, render_text
+from skills.clients_csv import parse_clients
+from skills.tier_config import default_tier_config, load_tier_config
 from skills.tiers import Client, score_client, score_clients
 
 CONFIG = default_tier_config()
@@ -47,3 +50,14 @@ def test_the_export_keeps_negative_number_ids_as_numbers_and_escapes_tabs() -> N
     result = score_clients([Client("-42", "\t=cmd", STRONG)], CONFIG)
     rows = list(csv.reader(io.StringIO(clients_csv(result, "en"))))
     assert rows[1][:2] == ["-42", "'\t=cmd"]
+
+
+def test_the_report_says_how_each_percent_column_was_read() -> None:
+    config = load_tier_config("weights: {gross_margin: 50, growth: 50}")
+    clients = parse_clients(b"name,gross_margin,growth\nAcme,0.45,12%\n", config)
+    result = score_clients(clients, config, clients.notes)
+    text = render_text(result, "en")
+    assert "ℹ The gross margin column (gross_margin) was read as fractions (0.45 = 45%)" in text
+    assert "ℹ The growth column (growth) was read as percent (45 = 45%)." in text
+    assert "毛利率列(gross_margin)按小数读取" in render_text(result, "zh")
+    assert "was read as fractions" in json.dumps(tier_message(result, "en", "c.csv"))
