@@ -207,9 +207,9 @@ def usage_line(metric: str, series: Mapping[date, float], today: date) -> UsageL
     trend: Literal["up", "down", "flat"] | None = None
     if trend_pct is not None:
         trend = "up" if trend_pct > FLAT_TREND_PCT else "down" if trend_pct < -FLAT_TREND_PCT else "flat"
-    weeks = [
-        _mean(_window(series, today, TREND_DAYS - 7 * week, TREND_DAYS - 7 * week - 6))
-        for week in range(TREND_DAYS // 7)
+    weeks = [  # whole weeks ending yesterday, so a collapse in the last days is the last bar
+        _mean(_window(series, today, 7 * weeks_back, 7 * weeks_back - 6))
+        for weeks_back in range(TREND_DAYS // 7, 0, -1)
     ]
     daily = tuple(
         (day, series[day])

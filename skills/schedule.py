@@ -49,7 +49,8 @@ def parse_time(text: str) -> time:
 
 
 def parse_weekdays(text: str) -> frozenset[int]:
-    """`mon-fri`, `mon,wed,fri`, `周一至周五`, `1-5` (Monday is 0 in the result)."""
+    """`mon-fri`, `mon,wed,fri`, `周一至周五`, `1-5` (Monday is 0 in the result). A range may wrap
+    past Sunday: `sun-thu` / `周日至周四` is a Middle-East or a shift team's week."""
     cleaned = text.strip().lower().replace("周", "").replace("星期", "").replace("至", "-").replace("到", "-")
     days: set[int] = set()
     for part in re.split(r"[,，、\s]+", cleaned):
@@ -59,9 +60,7 @@ def parse_weekdays(text: str) -> frozenset[int]:
         if len(bounds) > 2:
             raise _bad_days(text)
         first, last = _weekday(bounds[0], text), _weekday(bounds[-1], text)
-        if last < first:
-            raise _bad_days(text)
-        days.update(range(first, last + 1))
+        days.update(day % 7 for day in range(first, last + 1 if last >= first else last + 8))
     if not days:
         raise _bad_days(text)
     return frozenset(days)
@@ -113,8 +112,11 @@ def is_due(
     return None
 
 
-def snooze_until(first: date, digests: int, working_days: frozenset[int]) -> date:
-    """The last day of a snooze that skips `digests` working days, counting from `first`."""
+def snooze_until(
+    first: date, digests: int, working_days: frozenset[int], holidays: frozenset[date] = frozenset()
+) -> date:
+    """The last day of a snooze that skips `digests` digests, counting from `first`: only working
+    days that are not team holidays count, since no digest would have come on the others."""
     if not 1 <= digests <= 90 or not working_days:
         raise SkillError(
             "Snooze for 1 to 90 digest days, e.g. `/ops digest snooze 3d`.",
@@ -122,7 +124,7 @@ def snooze_until(first: date, digests: int, working_days: frozenset[int]) -> dat
         )
     day, counted = first, 0
     while True:
-        if day.weekday() in working_days:
+        if day.weekday() in working_days and day not in holidays:
             counted += 1
             if counted == digests:
                 return day

@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.core.config import load_holidays
 from bot.core.messages import say
 from bot.digest.blocks import ANALYSE_ACTION, TODO_ACTION
 from bot.digest.scheduler import KIND
@@ -33,9 +34,15 @@ ANOMALY_CHECKLIST = "daily.anomaly-checklist"
 _SNOOZE = re.compile(r"^(\d{1,3})\s*(?:d|days?|天)$", re.IGNORECASE)
 
 
-def _changes(words: list[str], first_digest_day: date, working_days: frozenset[int]) -> OwnerChanges:
+def _changes(
+    words: list[str],
+    first_digest_day: date,
+    working_days: frozenset[int],
+    holidays: frozenset[date] = frozenset(),
+) -> OwnerChanges:
     """What `/ops digest …` asks for; SkillError with the usage for anything else. `snooze 3d`
-    skips the next three digests, from `first_digest_day` (today, unless today's was sent)."""
+    skips the next three digests, from `first_digest_day` (today, unless today's was sent); team
+    holidays have no digest, so they do not count."""
     keyword = words[0].lower() if words else ""
     argument = " ".join(words[1:])
     if keyword in ("off", "关闭", "暂停"):
@@ -43,7 +50,9 @@ def _changes(words: list[str], first_digest_day: date, working_days: frozenset[i
     if keyword in ("on", "开启", "恢复"):
         return OwnerChanges(paused=False, clear_snooze=True)
     if keyword in ("snooze", "推迟") and (match := _SNOOZE.match(argument.strip())):
-        return OwnerChanges(snoozed_until=snooze_until(first_digest_day, int(match.group(1)), working_days))
+        return OwnerChanges(
+            snoozed_until=snooze_until(first_digest_day, int(match.group(1)), working_days, holidays)
+        )
     if keyword in ("at", "时间") and argument:
         return OwnerChanges(digest_at=argument)
     if keyword in ("days", "工作日") and argument:
@@ -71,7 +80,8 @@ def digest_command(services: Services, request: SlashRequest) -> None:
             if request.rest:
                 last = DeliveryLog(services.owners.engine).last_sent(request.user, KIND)
                 first = today + timedelta(days=1) if last is not None and last.day == today else today
-                changes = _changes(request.rest.split(), first, owner.weekdays)
+                holidays = load_holidays(services.settings)
+                changes = _changes(request.rest.split(), first, owner.weekdays, holidays)
                 owner = services.owners.change(request.user, changes)
             payload = notice_message(_settings_text(owner, lang))
         except SkillError as error:

@@ -120,6 +120,14 @@ def test_usage_windows_and_trend_are_exact() -> None:
     assert len(up.daily) == 90 and up.sparkline
 
 
+def test_the_sparkline_ends_yesterday_so_a_collapse_this_week_shows() -> None:
+    steady = {TODAY - timedelta(days=back): 100.0 for back in range(7, 91)}
+    collapsed = {**steady, **{TODAY - timedelta(days=back): 0.0 for back in range(1, 7)}}
+    assert usage_line("logins", collapsed, TODAY).sparkline == "█" * 11 + "▁"
+    late = {TODAY - timedelta(days=back): float(back == 1) for back in range(1, 91)}
+    assert usage_line("logins", late, TODAY).sparkline == "▁" * 11 + "█", "yesterday is in the last bar"
+
+
 def test_each_risk_opens_more_of_the_ladder_and_overdue_holds_it_back() -> None:
     one = _brief(key_contact_changed=True)
     assert [o.offer for o in one.discount_options] == [

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from skills.errors import SkillError
-from skills.schedule import is_due, local_day, parse_time, parse_weekdays, parse_zone
+from skills.schedule import is_due, local_day, parse_time, parse_weekdays, parse_zone, snooze_until
 
 WEEKDAYS = frozenset(range(5))
 SHANGHAI = parse_zone("Asia/Shanghai")
@@ -49,6 +49,10 @@ def test_weekends_holidays_and_the_grace_period() -> None:
         ("mon,wed,fri", {0, 2, 4}),
         ("周一至周五", set(range(5))),
         ("1-6", set(range(6))),
+        ("sun-thu", {6, 0, 1, 2, 3}),
+        ("周日至周四", {6, 0, 1, 2, 3}),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("7-1", {6, 0}),
     ],
 )
 def test_working_days_as_people_write_them(text: str, days: set[int]) -> None:
@@ -61,7 +65,9 @@ def test_bad_settings_are_refused_with_a_hint() -> None:
     with pytest.raises(SkillError, match="09:00"):
         parse_time("9am")
     with pytest.raises(SkillError, match="mon-fri"):
-        parse_weekdays("fri-mon")
+        parse_weekdays("fri-mon-tue")
+    with pytest.raises(SkillError, match="mon-fri"):
+        parse_weekdays("funday")
     assert parse_time("8.30") == time(8, 30) and parse_time("0930") == time(9, 30)
 
 
@@ -69,3 +75,13 @@ def test_a_late_digest_missed_before_midnight_is_still_due_after_it() -> None:
     ten_pm = time(22, 0)
     after_midnight = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)  # 00:30 on Wednesday in Shanghai
     assert is_due(after_midnight, SHANGHAI, ten_pm, WEEKDAYS) == date(2026, 11, 24), "Tuesday 22:00"
+
+
+def test_a_snooze_counts_digests_so_holidays_do_not_use_it_up() -> None:
+    monday = date(2026, 9, 28)
+    national_day = frozenset(monday + timedelta(days=n) for n in range(3, 10))  # Thu 1 Oct – Wed 7 Oct
+    assert snooze_until(monday, 3, WEEKDAYS) == date(2026, 9, 30)
+    assert snooze_until(monday, 5, WEEKDAYS) == date(2026, 10, 2)
+    assert snooze_until(monday, 5, WEEKDAYS, national_day) == date(2026, 10, 9), (
+        "Mon–Wed, then Thu 8 and Fri 9"
+    )
