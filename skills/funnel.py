@@ -6,8 +6,9 @@ Expression grammar (Chinese or English stage names, full-width punctuation accep
 
 `/` goes up the funnel: the rate is the conversion from the new stage to the one before it, so the
 new stage needs value / rate (500w sales / 5% customers = 1亿 customers). `*` goes down: value × rate.
-An AMOUNT on a later stage is a stated plan figure: it is checked against what the stage before it
-(as stated) implies. Values are never rounded here; renderers round for display.
+An AMOUNT on a later stage is a stated plan figure: it is always checked against what the stage
+before it (as stated) implies; a leading `check` word is allowed and changes nothing. Values are
+never rounded here; renderers round for display. A `/` inside a word (GMV/UV) is part of a name.
 
 A price step turns money into a count and back: `500万 销售额 / 客单价 500 买家` divides the revenue by
 the average order value (客单价 / AOV / price) to get 1万 buyers; `*` multiplies a count by the price.
@@ -37,9 +38,14 @@ _FULL_WIDTH = str.maketrans(
 _CHECK_WORD = re.compile(r"^\s*(check|检查|核对|校验)\s*[:]?\s*", re.IGNORECASE)
 _RATE = re.compile(rf"^\s*(?P<number>{NUMBER})\s*%\s*(?P<rest>.*)$", re.DOTALL)
 _SPLITS = re.compile(r"^(?P<head>[^()]*)\((?P<parts>[^()]*)\)\s*$", re.DOTALL)
-_PRICE = re.compile(
-    r"^\s*(?:客单价|平均客单价|单价|(?:aov|price)\b)\s*[:=]?\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL
+_PRICE_WORD = r"(?:客单价|平均客单价|单价|(?:aov|price)\b)"
+_PRICE = re.compile(rf"^\s*{_PRICE_WORD}\s*[:=]?\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_OPERATOR = re.compile(
+    rf"\s+(?P<spaced>[/*])\s+|\s*(?P<tight>[/*])(?=\s*(?:(?:{NUMBER})\s*%|{_PRICE_WORD}))", re.IGNORECASE
 )
+"""`/` or `*` between stages: with spaces on both sides, or right before a rate or a price step. A
+slash inside a word is part of a stage's name (GMV/UV, 下单/访客); a quoted name may hold anything."""
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
 _MONEY = re.compile(
     r"¥|￥|\$|元|\b(?:yuan|rmb|usd|revenue|gmv|turnover|income)\b|gmv|营收|收入|营业额|销售额|成交额|流水|业绩",
     re.IGNORECASE,
@@ -173,8 +179,7 @@ def split_what_if(text: str) -> tuple[str, str | None]:
 
 
 def _parse(text: str) -> list[_Segment]:
-    pieces = re.split(r"\s*([/*])\s*", text)
-    raw_segments = [(None, pieces[0])] + [(pieces[i], pieces[i + 1]) for i in range(1, len(pieces) - 1, 2)]
+    raw_segments = _split_stages(text)
     if len(raw_segments) > MAX_STAGES:
         raise _error(f"At most {MAX_STAGES} stages are supported.", f"最多支持 {MAX_STAGES} 个阶段。")
     segments: list[_Segment] = []
@@ -186,6 +191,21 @@ def _parse(text: str) -> list[_Segment]:
             )
         segments.append(_parse_segment(raw, number, None if operator is None else _direction(operator)))
     return segments
+
+
+def _split_stages(text: str) -> list[tuple[str | None, str]]:
+    """(operator, the stage's text) for each stage; the first stage has no operator."""
+    quoted = [match.span() for match in _QUOTED.finditer(text)]
+    stages: list[tuple[str | None, str]] = []
+    operator: str | None = None
+    start = 0
+    for match in _OPERATOR.finditer(text):
+        if any(begin <= match.start() < end for begin, end in quoted):
+            continue
+        stages.append((operator, text[start : match.start()]))
+        operator, start = match["spaced"] or match["tight"], match.end()
+    stages.append((operator, text[start:]))
+    return stages
 
 
 def _direction(operator: str) -> Direction:
@@ -228,7 +248,7 @@ def _parse_segment(raw: str, number: int, operator: Direction | None) -> _Segmen
         raise _error(
             "The funnel must start with an amount, like '500w sales'.", "漏斗要以数量开头,比如 '500万 销售'。"
         )
-    name = " ".join(head.split()) or f"stage {number}"
+    name = " ".join(head.replace('"', " ").replace("“", " ").replace("”", " ").split()) or f"stage {number}"
     return _Segment(operator, rate, stated, name, shares, price)
 
 

@@ -151,3 +151,19 @@ def test_money_through_a_rate_is_told_the_missing_price_step(expression: str, en
 def test_counts_and_money_to_money_rates_need_no_price() -> None:
     assert compute_funnel("500w sales / 5% customers").stages[1].value == 100_000_000
     assert compute_funnel("500万 GMV * 60% 营收").stages[1].value == 3_000_000
+
+
+def test_a_slash_inside_a_name_is_part_of_it_and_quotes_hold_anything() -> None:
+    result = compute_funnel("1000w 注册/激活 / 50% 访客/UV")
+    assert [(s.name, s.value) for s in result.stages] == [("注册/激活", 1e7), ("访客/UV", 2e7)]
+    tight = compute_funnel("500w sales/5% customers*20% buyers")
+    assert [(s.name, s.value) for s in tight.stages] == [("sales", 5e6), ("customers", 1e8), ("buyers", 2e7)]
+    quoted = compute_funnel('1000 "A / B" / 10% "C*D"')
+    assert [(s.name, s.value) for s in quoted.stages] == [("A / B", 1000), ("C*D", 10000)]
+
+
+def test_checks_run_with_or_without_the_check_word() -> None:
+    plan = "500w sales / 5% 1000w customers"
+    assert compute_funnel(plan).checks == compute_funnel(f"check {plan}").checks
+    [check] = compute_funnel(plan).checks
+    assert (check.stage, check.stated, check.expected, check.ok) == ("customers", 1e7, 1e8, False)
