@@ -35,7 +35,8 @@ PDF_HEADER_WINDOW = 1024
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
 """What a .docx may unpack to: ten times the file limit, far beyond real documents; more is a
 zip bomb that would exhaust memory while python-docx reads it."""
-_MARKDOWN_HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
+MAX_SECTION_LEVEL = 4
+"""Headings #…#### start sections; deeper ones stay in their section's text."""
 _URL_LINE = re.compile(
     r"^\s*(?:url|source|link|原文链接|原文地址|来源链接|链接)\s*[:\uff1a]\s*(https?://\S+)\s*$", re.I
 )
@@ -129,27 +130,35 @@ def decode_text(name: str, data: bytes) -> str:
 
 
 def _markdown(stem: str, text: str) -> LoadedDocument:
-    """Markdown or plain text: headings (#…####) start sections; a `Source: URL` line gives the link."""
+    """Markdown or plain text: headings (#…####, or underlined) start sections; a `Source: URL` line
+    gives the link. Headings are found by a Markdown parser, so a `# comment` inside a code block
+    stays in its section with the rest of the code."""
     title, url = "", None
     sections: list[LoadedSection] = []
     heading, lines = "", []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    headings = _markdown_headings(text)
+    skipped: set[int] = set()
 
     def flush() -> None:
         body = "\n".join(lines).strip()
         if body:
             sections.append(LoadedSection(heading or title or stem, body))
 
-    for line in text.splitlines():
-        if match := _URL_LINE.match(line):
-            url = url or match.group(1)
+    for index, line in enumerate(text.split("\n")):
+        if index in skipped:
             continue
-        if match := _MARKDOWN_HEADING.match(line):
-            level, words = len(match.group(1)), match.group(2)
+        if index in headings:
+            level, words, end = headings[index]
+            skipped.update(range(index + 1, end))  # a setext heading's underline
             if level == 1 and not title:
                 title = words
                 continue
             flush()
             heading, lines = words, []
+            continue
+        if match := _URL_LINE.match(line):
+            url = url or match.group(1)
             continue
         lines.append(line)
     flush()
@@ -163,6 +172,22 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
         else:
             title = stem
     return LoadedDocument(title, tuple(s for s in sections if s.text), url)
+
+
+def _markdown_headings(text: str) -> dict[int, tuple[int, str, int]]:
+    """First line → (level, words, the line after the heading) for each top-level heading up to
+    level 4 (one in a list or a quote is part of its text)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(text)
+    headings: dict[int, tuple[int, str, int]] = {}
+    for position, token in enumerate(tokens):
+        level = int(token.tag[1:]) if token.type == "heading_open" else 0
+        if 1 <= level <= MAX_SECTION_LEVEL and token.level == 0 and token.map is not None:
+            words = " ".join(tokens[position + 1].content.split())
+            if words:
+                headings[token.map[0]] = (level, words, token.map[1])
+    return headings
 
 
 _DROPPED_HTML = ("script", "style", "noscript", "nav", "footer", "header", "aside", "form", "iframe", "svg")

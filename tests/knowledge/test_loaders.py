@@ -24,6 +24,21 @@ def test_markdown_headings_become_sections_and_a_source_line_the_link() -> None:
     assert document.url == "https://wiki.example.com/sop"
 
 
+def test_a_heading_inside_a_code_block_stays_in_its_section_with_the_code() -> None:
+    text = (
+        "# Deploy guide\n\n## Restart the service\n\nRun this:\n\n```bash\n# stop first\n"
+        "systemctl stop app\n## then start\nsystemctl start app\n```\n\nDone.\n\n"
+        "Rollback\n--------\n\n- # not a heading in a list\n\n> # nor in a quote\n"
+    )
+    document = load_document("deploy.md", text.encode())
+    assert document.title == "Deploy guide"
+    assert [s.title for s in document.sections] == ["Restart the service", "Rollback"]
+    restart, rollback = document.sections
+    assert "# stop first\nsystemctl stop app\n## then start\nsystemctl start app" in restart.text
+    assert restart.text.endswith("Done.")
+    assert rollback.text == "- # not a heading in a list\n\n> # nor in a quote"
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
 def test_simplified_text_in_each_encoding(encoding: str) -> None:
     document = load_document("notes.txt", CHINESE.encode(encoding))
