@@ -9,6 +9,9 @@ the done to-dos and the client contracts. The rules:
   it the summary covers the last complete week before `today`, so a Monday run reviews the week
   that has just ended.
 - "The same week last month" is the week 28 days earlier, so weekdays line up.
+- A week that has not ended (`week_of` in the current week) covers its days before `today`, and is
+  compared with the same weekdays of last week and of four weeks earlier: like with like, never
+  three days against seven. The draft says so. A week that starts today has no day to show yet.
 - Flow metrics are summed over the week: sales, new_customers, campaign_participants, and any
   name not listed below. Level metrics are averaged over the days that have a value: customers,
   retention, active_users, and any name that ends in `rate`, `_pct`, `ratio` or 率, or contains
@@ -92,12 +95,18 @@ def change_pct(this: float | None, last: float | None) -> float | None:
     return round((this - last) / abs(last) * 100, 1)
 
 
-def aggregate(values: Mapping[date, float], start: date, how: Aggregation) -> float | None:
-    """The week from Monday `start`: the sum or the mean of its days with a value; None without any."""
-    days = [values[day] for offset in range(7) if (day := start + timedelta(days=offset)) in values]
-    if not days:
+def covered_days(start: date, today: date) -> int:
+    """How many days of the week from Monday `start` are over by `today`: 7 for a past week."""
+    return max(0, min(7, (today - start).days))
+
+
+def aggregate(values: Mapping[date, float], start: date, how: Aggregation, days: int = 7) -> float | None:
+    """The first `days` days from Monday `start`: the sum or the mean of those with a value; None
+    without any."""
+    found = [values[day] for offset in range(days) if (day := start + timedelta(days=offset)) in values]
+    if not found:
         return None
-    total = sum(days) if how == "sum" else sum(days) / len(days)
+    total = sum(found) if how == "sum" else sum(found) / len(found)
     return round(total, 6)
 
 
@@ -208,10 +217,21 @@ class WeeklySummary:
     feedback: WeekFeedback
     todos_done: tuple[OwnerDone, ...]
     renewals: tuple[RenewalDue, ...]
+    days: int = 7
+    """The days of the week covered: fewer than 7 for the week still under way."""
 
     @property
     def week_end(self) -> date:
         return self.week_start + timedelta(days=6)
+
+    @property
+    def partial(self) -> bool:
+        return self.days < 7
+
+    @property
+    def last_day(self) -> date:
+        """The last day the figures cover."""
+        return self.week_start + timedelta(days=self.days - 1)
 
     @property
     def week_label(self) -> str:
@@ -224,6 +244,7 @@ class WeeklySummary:
             "week": self.week_label,
             "week_start": self.week_start.isoformat(),
             "week_end": self.week_end.isoformat(),
+            "days_covered": self.days,
             "metrics": [
                 {
                     "metric": m.metric,
@@ -280,14 +301,17 @@ def _metric_order(names: Iterable[str]) -> list[str]:
     return known + sorted(name for name in names if name not in DEFAULT_METRICS)
 
 
-def metric_weeks(series: Mapping[str, Mapping[date, float]], start: date) -> tuple[MetricWeek, ...]:
-    """Every metric with a value in this week, last week or the same week last month."""
+def metric_weeks(
+    series: Mapping[str, Mapping[date, float]], start: date, days: int = 7
+) -> tuple[MetricWeek, ...]:
+    """Every metric with a value in this week, last week or the same week last month, each over
+    the same first `days` weekdays."""
     lines = []
     for metric in _metric_order(series):
         values, how = series[metric], aggregation(metric)
-        this = aggregate(values, start, how)
-        last = aggregate(values, start - timedelta(days=7), how)
-        month = aggregate(values, start - MONTH_BACK, how)
+        this = aggregate(values, start, how, days)
+        last = aggregate(values, start - timedelta(days=7), how, days)
+        month = aggregate(values, start - MONTH_BACK, how, days)
         if this is None and last is None and month is None:
             continue
         lines.append(
@@ -377,15 +401,23 @@ def build_weekly(
     """The summary of the week of `week_of` (else the last complete week). `feedback` and `done` are
     the week's own; the series reach back far enough for the anomaly baselines."""
     start = summary_week(today, week_of)
+    days = covered_days(start, today)
+    if days == 0:
+        raise SkillError(
+            f"The week of {week_of} starts today: no day of it is over yet. Ask for last week "
+            "(without a date), or for this week from tomorrow.",
+            f"{week_of} 所在的周今天才开始,还没有完整的一天。请查看上周(不带日期),或明天再看本周。",
+        )
     end = start + timedelta(days=6)
     return WeeklySummary(
         start,
         today,
-        metric_weeks(series, start),
+        metric_weeks(series, start, days),
         week_anomalies(series, start, config, holidays),
         week_feedback(feedback),
         todos_by_owner([t for t in done if start <= t.done_on <= end]),
         upcoming_renewals(clients, today),
+        days,
     )
 
 
@@ -416,6 +448,10 @@ _DRAFT: dict[str, dict[Lang, str]] = {
     "heading": {
         "en": "Week {week} of {year} ({first} – {last}).",
         "zh": "{year} 年第 {week} 周({first}–{last})。",
+    },
+    "so_far": {
+        "en": "So far: {first} – {last} ({counted}), against the same days of last week and four weeks earlier.",
+        "zh": "截至目前:{first}–{last}(共 {days} 天),与上周及四周前的相同几天对比。",
     },
     "sum": {"en": "{label} came to {value}", "zh": "{label}合计 {value}"},
     "mean": {"en": "{label} averaged {value} a day", "zh": "{label}日均 {value}"},
@@ -470,6 +506,7 @@ _NOUNS = {
     "customer": ("customer", "customers"),
     "todo": ("to-do", "to-dos"),
     "person": ("person", "people"),
+    "day": ("day", "days"),
     "contract": ("contract ends", "contracts end"),
 }
 _SEPARATOR: dict[Lang, str] = {"en": "; ", "zh": ";"}
@@ -605,6 +642,10 @@ def draft_text(summary: WeeklySummary, lang: Lang) -> str:
         first=day_text(summary.week_start, lang),
         last=day_text(summary.week_end, lang),
     )
+    if summary.partial:
+        first, last = day_text(summary.week_start, lang), day_text(summary.last_day, lang)
+        covered = _counted(summary.days, "day")
+        heading += "\n" + _say("so_far", lang, first=first, last=last, days=summary.days, counted=covered)
     metrics = [s for line in summary.metrics if (s := _metric_sentence(line, lang))]
     return "\n".join(
         [
@@ -627,6 +668,7 @@ def draft_facts(summary: WeeklySummary) -> dict[str, Any]:
         "week_number": summary.week_start.isocalendar()[1],
         "week_start": summary.week_start.isoformat(),
         "week_end": summary.week_end.isoformat(),
+        "days_covered": summary.days,
         "metrics": [
             {
                 "metric": m.metric,

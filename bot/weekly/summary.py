@@ -67,6 +67,10 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 _TEXT: dict[str, dict[Lang, str]] = {
     "title": {"en": "*Weekly summary* — {week} ({first} – {last})", "zh": "*周报* —— {week}({first}–{last})"},
+    "title_so_far": {
+        "en": "*Weekly summary* — {week} so far ({first} – {last})",
+        "zh": "*周报* —— {week} 截至目前({first}–{last})",
+    },
     "numbers": {"en": "*Numbers*", "zh": "*数据*"},
     "sum": {"en": "week total", "zh": "周合计"},
     "mean": {"en": "daily average", "zh": "日均"},
@@ -272,11 +276,11 @@ def detail_sections(report: WeeklyReport) -> list[str]:
 def _title(report: WeeklyReport) -> str:
     summary, lang = report.summary, report.lang
     return _say(
-        "title",
+        "title_so_far" if summary.partial else "title",
         lang,
         week=summary.week_label,
         first=day_text(summary.week_start, lang),
-        last=day_text(summary.week_end, lang),
+        last=day_text(summary.last_day, lang),
     )
 
 

@@ -248,3 +248,25 @@ def test_an_empty_week_still_gets_a_useful_draft() -> None:
     data = summary.as_json("draft", "template")
     assert set(data) >= {"week", "metrics", "feedback", "todos_done", "renewals", "draft"}
     assert data["week"] == "2026-W47" and data["feedback"] == {"total": 0, "by_category": {}, "top": []}
+
+
+def test_a_week_under_way_compares_the_same_weekdays_and_says_so() -> None:
+    thursday = MONDAY + timedelta(days=3)  # Monday to Wednesday are over
+    summary = build_weekly(thursday, MONDAY, _crafted_series(), [], [], [])
+    assert (summary.days, summary.partial, summary.last_day) == (3, True, MONDAY + timedelta(days=2))
+    sales = {m["metric"]: m for m in summary.as_json("")["metrics"]}["sales"]
+    assert (sales["this_week"], sales["last_week"], sales["change_pct"]) == (303.0, 300.0, 1.0)
+    assert (sales["same_week_last_month"], sales["vs_last_month_pct"]) == (150.0, 102.0)
+    full = build_weekly(TODAY, MONDAY, _crafted_series(), [], [], [])
+    assert full.days == 7 and not full.partial, "a week that is over is whole"
+    assert draft_text(summary, "en").splitlines()[1] == (
+        "So far: Mon Nov 16 – Wed Nov 18 (3 days), against the same days of last week and four weeks earlier."
+    )
+    assert "截至目前:11月16日–11月18日(共 3 天)" in draft_text(summary, "zh")
+    assert draft_facts(summary)["days_covered"] == 3
+
+
+def test_a_week_that_starts_today_has_nothing_to_compare_yet() -> None:
+    with pytest.raises(SkillError) as refused:
+        build_weekly(MONDAY, MONDAY, _crafted_series(), [], [], [])
+    assert "starts today" in refused.value.en

@@ -223,3 +223,10 @@ def test_what_slash_weekly_words_ask_for() -> None:
     with pytest.raises(SkillError) as refused:
         week_of_words("yesterday-ish", TODAY)
     assert "2026-11-18" in refused.value.en and "2026-11-18" in refused.value.zh
+
+
+def test_the_week_under_way_is_titled_so_far(engine: Engine) -> None:
+    wednesday = TODAY + timedelta(days=2)
+    report = compose(collect_weekly(engine, wednesday, wednesday, SHANGHAI), "en", None)
+    title = weekly_message(report)["blocks"][0]["text"]["text"]
+    assert title == "*Weekly summary* — 2026-W48 so far (Mon Nov 23 – Tue Nov 24)"
