@@ -13,8 +13,13 @@ The method (a multiplicative weekly decomposition, made robust):
 - The robust z-score (value − baseline) / spread flags the day when it reaches
   `threshold` and the change is also at least `min_change` of the baseline. The spread has a floor
   so a perfectly flat history does not turn a 1% wobble into an alarm.
-- Holidays are left out of every comparison; with fewer than `min_history` comparable days the
-  check says so instead of guessing.
+- Holidays are left out of every comparison, and a holiday itself is not judged (it is marked as
+  one): a quiet public holiday is no alarm the morning after. With fewer than `min_history`
+  comparable days the check says so instead of guessing.
+- An outage keeps alarming: on a day at 0 that follows other days at 0, the comparison is with the
+  days before the zeros began (their level, their weekday factors and their spread), so the
+  baseline does not sink to 0 with the outage and go silent. This holds as long as the history
+  loaded reaches back before the outage (`HISTORY_DAYS`).
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ class DayCheck:
     direction: Direction | None
     history: int
     """How many comparable days the baseline came from."""
+    holiday: bool = False
+    """The day is a team holiday: shown, not judged."""
 
     @property
     def enough_history(self) -> bool:
@@ -82,16 +89,39 @@ def _level(series: Mapping[date, float], day: date, holidays: Collection[date]) 
     return statistics.median(week) if len(week) >= 5 else None
 
 
-def _ratios(series: Mapping[date, float], day: date, weeks: int, holidays: Collection[date]) -> list[float]:
-    """Value over the level before it, for the same weekday as `day` in the `weeks` weeks before."""
+def _ratios(
+    series: Mapping[date, float],
+    day: date,
+    weeks: int,
+    holidays: Collection[date],
+    before: date | None = None,
+) -> list[float]:
+    """Value over the level before it, for the same weekday as `day` in the `weeks` weeks before
+    (and only days before `before`, when given)."""
     ratios = []
     for weeks_back in range(1, weeks + 1):
         earlier = day - timedelta(weeks=weeks_back)
+        if before is not None and earlier >= before:
+            continue
         if earlier in series and earlier not in holidays:
             level = _level(series, earlier, holidays)
             if level:
                 ratios.append(series[earlier] / level)
     return ratios
+
+
+def _outage_start(series: Mapping[date, float], day: date, holidays: Collection[date]) -> date:
+    """The first day of the run of zeros that ends on `day` (holidays and missing days inside it
+    do not break it)."""
+    start, earlier = day, day - timedelta(days=1)
+    for _ in range(HISTORY_DAYS):
+        if earlier in holidays or earlier not in series:
+            earlier -= timedelta(days=1)
+            continue
+        if series[earlier] != 0:
+            break
+        start, earlier = earlier, earlier - timedelta(days=1)
+    return start
 
 
 def check_day(
@@ -103,8 +133,11 @@ def check_day(
     """Compare `series[day]` with what its weekday and the current level lead one to expect."""
     settings = config or AnomalyConfig()
     value = series.get(day)
-    ratios = _ratios(series, day, settings.weeks, holidays)
-    level = _level(series, day, holidays)
+    if day in holidays:
+        return DayCheck(day, value, None, None, None, False, None, 0, holiday=True)
+    reference = _outage_start(series, day, holidays) if value == 0 else day
+    ratios = _ratios(series, day, settings.weeks, holidays, before=reference)
+    level = _level(series, reference, holidays)
     if value is None or level is None or len(ratios) < settings.min_history:
         return DayCheck(day, value, None, None, None, False, None, len(ratios))
     factor = statistics.median(ratios)
@@ -113,7 +146,9 @@ def check_day(
         return DayCheck(day, value, None, None, None, False, None, len(ratios))
     pooled: list[float] = []
     for offset in range(7):
-        weekday_ratios = _ratios(series, day - timedelta(days=offset), settings.weeks - 1, holidays)
+        weekday_ratios = _ratios(
+            series, day - timedelta(days=offset), settings.weeks - 1, holidays, before=reference
+        )
         if len(weekday_ratios) >= settings.min_history:
             middle = statistics.median(weekday_ratios)
             pooled.extend(abs(ratio - middle) / middle for ratio in weekday_ratios if middle)

@@ -97,6 +97,8 @@ class Digest:
     todos: tuple[DigestTodo, ...]
     metrics: tuple[MetricLine, ...]
     feedback: FeedbackSummary
+    reviewed_holiday: bool = False
+    """The day reviewed was a team holiday: its numbers are shown, not judged."""
 
     @property
     def reviewed_day(self) -> date:
@@ -110,6 +112,7 @@ class Digest:
         return {
             "owner": self.owner,
             "date": self.day.isoformat(),
+            "reviewed_holiday": self.reviewed_holiday,
             "todos": [{"id": t.id, "text": t.text, "done": t.done} for t in self.todos],
             "metrics": [
                 {
@@ -176,4 +179,4 @@ def build_digest(
     ordered = sorted(
         lines, key=lambda line: (not line.anomaly, -abs(line.change_pct or 0) if line.anomaly else 0)
     )
-    return Digest(owner, day, digest_todos, tuple(ordered), feedback)
+    return Digest(owner, day, digest_todos, tuple(ordered), feedback, reviewed in holidays)

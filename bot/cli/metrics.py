@@ -8,7 +8,7 @@ import json
 from datetime import date, timedelta
 
 from bot.cli.output import read, refuse
-from bot.core.config import Settings
+from bot.core.config import Settings, load_holidays
 from bot.storage.engine import create_db_engine
 from bot.storage.metrics import MetricStore
 from skills.anomalies import HISTORY_DAYS, check_day
@@ -39,9 +39,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 )
             return 0
         day = parse_as_of(args.date, "--date") if args.date else date.today() - timedelta(days=1)
+        holidays = load_holidays(settings)
         for metric in store.metrics(args.client):
             series = store.series(metric, day - timedelta(days=HISTORY_DAYS), day, args.client)
-            result = check_day(series, day)
+            result = check_day(series, day, holidays=holidays)
             record = {
                 "metric": metric,
                 "value": result.value,
@@ -49,6 +50,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 "change_pct": result.change_pct,
                 "anomaly": result.anomaly,
                 "direction": result.direction,
+                "holiday": result.holiday,
             }
             print(
                 json.dumps(record, ensure_ascii=False) if args.json else _line(record, result.enough_history)
@@ -61,6 +63,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 def _line(record: dict[str, object], enough_history: bool) -> str:
     if record["value"] is None:
         return f"{record['metric']}\tno value"
+    if record["holiday"]:
+        return f"{record['metric']}\t{record['value']:,.0f}\tholiday, not judged"
     if not enough_history:
         return f"{record['metric']}\t{record['value']:,.0f}\tnot enough history"
     flag = f"\tANOMALY ({record['direction']})" if record["anomaly"] else ""

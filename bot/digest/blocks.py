@@ -30,6 +30,10 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "carried": {"en": " _(carried over)_", "zh": " _(延续)_"},
     "done": {"en": "Done", "zh": "完成"},
     "numbers": {"en": "*Yesterday's numbers* ({day})", "zh": "*昨天的数据*({day})"},
+    "holiday": {
+        "en": "{day} was a team holiday: its numbers are shown, not judged against normal days.",
+        "zh": "{day} 是团队假期:数据照常列出,但不与平常的日子比较。",
+    },
     "no_numbers": {
         "en": "No numbers yet: import them with `opsbot metrics import FILE.csv`.",
         "zh": "还没有数据:用 `opsbot metrics import FILE.csv` 导入。",
@@ -94,6 +98,8 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
     blocks.append(section(_say("numbers", lang, day=digest.reviewed_day)))
     if not digest.metrics:
         blocks.append(context(_say("no_numbers", lang)))
+    elif digest.reviewed_holiday:
+        blocks.append(context(_say("holiday", lang, day=digest.reviewed_day)))
     for line in digest.anomalies[:ANOMALIES_SHOWN]:
         text = _say(
             "anomaly",

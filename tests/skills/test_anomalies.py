@@ -91,3 +91,27 @@ def test_a_metric_that_is_usually_zero_gets_no_verdict() -> None:
     series[day] = 3.0
     result = check_day(series, day)
     assert not result.anomaly and result.baseline is None
+
+
+def test_an_outage_keeps_alarming_instead_of_becoming_the_new_normal() -> None:
+    series = seasonal(70, 1000, 0.03, random.Random(7))
+    outage = range(56, 70)  # two weeks at 0
+    for n in outage:
+        series[START + timedelta(days=n)] = 0.0
+    results = [check_day(series, START + timedelta(days=n)) for n in outage]
+    assert all(r.anomaly and r.direction == "down" and r.change_pct == -100.0 for r in results)
+    assert all(r.baseline is not None and r.baseline > 300 for r in results), "the usual level, not 0"
+
+
+def test_a_metric_that_is_usually_zero_is_still_not_judged() -> None:
+    series = {START + timedelta(days=n): 0.0 for n in range(70)}
+    assert not check_day(series, START + timedelta(days=69)).enough_history
+
+
+def test_a_holiday_is_marked_and_not_judged() -> None:
+    series = seasonal(70, 1000, 0.03, random.Random(8))
+    holiday = START + timedelta(days=66)
+    series[holiday] *= 0.2  # a quiet public holiday
+    result = check_day(series, holiday, holidays={holiday})
+    assert result.holiday and not result.anomaly and result.value == series[holiday]
+    assert check_day(series, holiday).anomaly, "the same day, not a holiday, is an anomaly"

@@ -43,3 +43,12 @@ def test_sparkline_shows_gaps_and_flat_series() -> None:
     assert sparkline([1, None, 3]) == "▁ █"
     assert sparkline([5, 5]) == "▁▁"
     assert sparkline([None]) == ""
+
+
+def test_the_morning_after_a_holiday_raises_no_alarm_and_says_why() -> None:
+    holiday = DAY - timedelta(days=1)
+    series = {"sales": _series(drop=0.2)}
+    alarmed = build_digest("U1", DAY, [], series, FeedbackSummary())
+    assert alarmed.anomalies and not alarmed.reviewed_holiday
+    quiet = build_digest("U1", DAY, [], series, FeedbackSummary(), holidays={holiday})
+    assert not quiet.anomalies and quiet.reviewed_holiday and quiet.as_json()["reviewed_holiday"] is True

@@ -45,7 +45,15 @@ def test_import_then_check_finds_the_planted_drop(tmp_path: Path, capsys: pytest
     assert checks["sales"]["anomaly"] is True and checks["sales"]["direction"] == "down"
     assert checks["sales"]["change_pct"] < -50
     assert checks["active_users"]["anomaly"] is False and checks["active_users"]["direction"] is None
-    assert set(checks["sales"]) == {"metric", "value", "baseline", "change_pct", "anomaly", "direction"}
+    assert set(checks["sales"]) == {
+        "metric",
+        "value",
+        "baseline",
+        "change_pct",
+        "anomaly",
+        "direction",
+        "holiday",
+    }
 
 
 def test_a_bad_file_imports_nothing_and_a_reimport_replaces(
