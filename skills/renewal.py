@@ -100,6 +100,14 @@ class RenewalBrief:
     def risk_codes(self) -> tuple[str, ...]:
         return tuple(risk.code for risk in self.risks)
 
+    def allowed_offers(self) -> tuple[float, ...]:
+        """The discounts (in %) a draft may name: the ladder's available offers within the ceiling."""
+        return tuple(
+            option.discount_pct
+            for option in self.discount_options
+            if option.available and option.discount_pct <= self.ceiling_pct
+        )
+
     def facts(self, lang: Lang) -> dict[str, Any]:
         """What a draft may cite: every number in it must come from here."""
         return {

@@ -3,20 +3,23 @@
 Every draft (renewal message, weekly narrative) is first written from the facts with a template, so
 it is complete with no model at all. With an OpenAI-compatible endpoint configured, the model is
 asked to rewrite that draft from the same facts; its text is used only when it is in the right
-language and every number in it is one the facts hold (skills.number_check). Anything else (a
-timeout, an error, an invented figure) keeps the template, and the reason is logged.
+language, every number in it is one the facts hold, of the same kind and direction
+(skills.number_check), and it makes no offer, deadline or guarantee the template did not make, nor
+any offer outside those allowed (skills.commitments). Anything else (a timeout, an error, an
+invented figure or promise) keeps the template, and the reason is logged.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from knowledge.answer import LLMCall
 from knowledge.text import detect_language
+from skills.commitments import added_commitments
 from skills.errors import Lang
 from skills.number_check import unsupported_numbers
 
@@ -45,14 +48,21 @@ class PolishedDraft:
     text: str
     method: Literal["template", "llm"]
     rejected: tuple[str, ...] = ()
-    """Numbers the model wrote that the facts do not hold (why its text was not used)."""
+    """Numbers the model wrote that the facts do not hold, or sentences with a commitment the
+    template did not make (why its text was not used)."""
 
 
 def polish_draft(
-    llm: LLMCall | None, template: str, facts: Mapping[str, Any], lang: Lang, purpose: str
+    llm: LLMCall | None,
+    template: str,
+    facts: Mapping[str, Any],
+    lang: Lang,
+    purpose: str,
+    allowed_offers: Collection[float] = (),
 ) -> PolishedDraft:
     """The model's rewrite of `template` when it passes the checks, else `template` itself.
-    `purpose` says what the text is ("a short message to the client's decision maker")."""
+    `purpose` says what the text is ("a short message to the client's decision maker");
+    `allowed_offers` the discounts (in %) the text may offer when the template offers one."""
     if llm is None:
         return PolishedDraft(template, "template")
     messages = [
@@ -83,4 +93,12 @@ def polish_draft(
             "the polished draft cites numbers the facts do not hold (%s); the template is used", wrong
         )
         return PolishedDraft(template, "template", tuple(wrong))
+    added = added_commitments(text, template, allowed_offers)
+    if added:
+        log.warning(
+            "the polished draft adds commitments the template did not make (%s); the template is used",
+            ", ".join(sorted({commitment.kind for commitment in added})),
+        )
+        sentences = tuple(dict.fromkeys(commitment.sentence for commitment in added))
+        return PolishedDraft(template, "template", sentences)
     return PolishedDraft(text, "llm")

@@ -97,8 +97,15 @@ def draft_brief(
 ) -> DraftedBrief:
     """The brief for the client named `query` (SkillError with the closest names when unknown)."""
     brief = brief_for(engine, settings, ClientStore(engine).find(query), today, policy)
-    draft = polish_draft(llm, draft_message(brief, lang), brief.facts(lang), lang, DRAFT_PURPOSE[lang])
-    return DraftedBrief(brief, draft, lang)
+    return DraftedBrief(brief, client_draft(llm, brief, lang), lang)
+
+
+def client_draft(llm: LLMCall | None, brief: RenewalBrief, lang: Lang) -> PolishedDraft:
+    """The message to the client: the template, or the model's polish of it when every number is
+    backed and it promises nothing the template did not (an offer only from the policy's ladder)."""
+    return polish_draft(
+        llm, draft_message(brief, lang), brief.facts(lang), lang, DRAFT_PURPOSE[lang], brief.allowed_offers()
+    )
 
 
 def _days_line(brief: RenewalBrief, lang: Lang) -> str:

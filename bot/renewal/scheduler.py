@@ -20,10 +20,9 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.core.config import Settings, SettingsError, load_holidays
-from bot.core.drafts import polish_draft
 from bot.core.llm import create_llm
 from bot.core.messages import say
-from bot.renewal.briefs import DRAFT_PURPOSE, DraftedBrief, brief_for, renewal_blocks, renewal_policy
+from bot.renewal.briefs import DraftedBrief, brief_for, client_draft, renewal_blocks, renewal_policy
 from bot.renewal.chart import usage_chart
 from bot.slack.delivery import delivery_metadata, find_delivered
 from bot.slack.files import Upload, share_files
@@ -38,7 +37,6 @@ from bot.storage.owners import DEFAULT_DIGEST_TIME, DEFAULT_WORKING_DAYS, Owner,
 from knowledge.answer import LLMCall
 from skills.client_roster import ClientRecord
 from skills.errors import SkillError
-from skills.renewal import draft_message
 from skills.schedule import parse_time, parse_zone
 
 log = logging.getLogger(__name__)
@@ -133,10 +131,7 @@ class RenewalScheduler(PeriodicScan):
     def _post(self, record: ClientRecord, today: date, claim: Claim) -> tuple[str, str]:
         lang = slack_locale_language(self._client, record.owner, "en")
         brief = brief_for(self._engine, self._settings, record, today)
-        draft = polish_draft(
-            self._llm, draft_message(brief, lang), brief.facts(lang), lang, DRAFT_PURPOSE[lang]
-        )
-        payload = renewal_blocks(DraftedBrief(brief, draft, lang))
+        payload = renewal_blocks(DraftedBrief(brief, client_draft(self._llm, brief, lang), lang))
         lead = (
             f"{record.name} 的合同还有 {brief.days_to_renewal} 天到期:续约简报如下。"
             if lang == "zh"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from skills.number_check import unsupported_numbers
 
 FACTS = {"sales": 45600, "change_pct": -12.3, "day": "2026-11-23", "share": 0.125, "arr": 1234567}
@@ -21,3 +24,36 @@ def test_invented_or_altered_numbers_are_caught() -> None:
 def test_small_counting_numbers_need_no_fact() -> None:
     assert unsupported_numbers("3 risks and 2 wins", FACTS) == []
     assert unsupported_numbers("3% more", FACTS) == ["3%"]
+
+
+def test_a_direction_must_match_the_sign_of_the_fact() -> None:
+    facts = {"change_pct": 11.0, "drop_pct": -4.0}
+    assert unsupported_numbers("Usage rose 11% and fell 4%.", facts) == []
+    assert unsupported_numbers("Usage fell 11%.", facts) == ["11%"]
+    assert unsupported_numbers("使用量下降 11%,增长 4%。", facts) == ["11%", "4%"]
+    assert unsupported_numbers("Usage is 11% higher; logins -4.0%.", facts) == []
+    assert unsupported_numbers("Logins +4%.", facts) == ["+4%"]
+
+
+def test_a_level_has_no_direction() -> None:
+    assert unsupported_numbers("Retention dropped to 40%.", {"retention_rate": 0.4}) == []
+
+
+def test_dates_never_supply_numbers_and_match_only_dates() -> None:
+    facts = {"contract_end": "2026-11-23", "days_to_renewal": 30}
+    assert unsupported_numbers("It ends on Nov 23 (11月23日), 2026-11-23.", facts) == []
+    assert unsupported_numbers("Usage fell 11%, 23 users left.", facts) == ["11%", "23"]
+    assert unsupported_numbers("It ends on Nov 24.", facts) == ["Nov 24"]
+    assert unsupported_numbers("We offer 30% off.", facts) == ["30%"], "30 days is not 30%"
+
+
+def test_kinds_do_not_mix() -> None:
+    assert unsupported_numbers("ARR is 12.5.", {"share": 0.125}) == ["12.5"]
+    assert unsupported_numbers("A 45,600% jump.", {"sales": 45600}) == ["45,600%"]
+
+
+@given(st.integers(1, 99), st.sampled_from([1, -1]), st.sampled_from(["rose", "fell", "涨了", "跌了"]))
+def test_any_percentage_with_a_direction_needs_a_fact_of_that_sign(size: int, sign: int, word: str) -> None:
+    said = 1 if word in ("rose", "涨了") else -1
+    wrong = unsupported_numbers(f"Sales {word} {size}%.", {"change_pct": sign * size})
+    assert wrong == ([] if said == sign else [f"{size}%"])

@@ -140,6 +140,10 @@ def test_each_risk_opens_more_of_the_ladder_and_overdue_holds_it_back() -> None:
     assert [(o.offer, o.discount_pct) for o in two.discount_options][-1] == ("retention", 15.0)
     overdue = _brief(values={**STRONG, "payment": 60}, key_contact_changed=True)
     assert [o.available for o in overdue.discount_options] == [True, False, False, False, False]
+    assert overdue.allowed_offers() == tuple(
+        o.discount_pct for o in overdue.discount_options[:1] if o.discount_pct <= overdue.ceiling_pct
+    ), "a draft may name only what the ladder makes available"
+    assert set(two.allowed_offers()) == {o.discount_pct for o in two.discount_options if o.available}
 
 
 def test_an_overdue_client_is_capped_to_the_regular_ceiling() -> None:

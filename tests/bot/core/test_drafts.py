@@ -54,3 +54,27 @@ def test_a_polish_in_the_wrong_language_or_a_failing_server_keeps_the_template(
 
 def test_without_a_model_the_template_is_the_draft() -> None:
     assert polish_draft(None, TEMPLATE, FACTS, "en", "a message").method == "template"
+
+
+def test_an_offer_the_template_did_not_make_never_reaches_the_client(
+    fake: FakeOpenAI, tmp_path: Path
+) -> None:
+    """The issue's case: 30 is in the facts (a window, a meeting), but not as a percentage."""
+    fake.reply = (
+        "Active users fell 30.0% over the last 30 days, to 70 a day. "
+        "If you sign this week we can also give you 30% off. Could we meet for 30 minutes?"
+    )
+    polished = polish_draft(_llm(fake, tmp_path), TEMPLATE, FACTS, "en", "a message")
+    assert (polished.method, polished.text) == ("template", TEMPLATE)
+    assert polished.rejected == ("If you sign this week we can also give you 30% off.",)
+    fake.reply = (
+        "Active users fell 30.0% in 30 days, to 70 a day; renew and the setup is free. Meet for 30 minutes?"
+    )
+    polished = polish_draft(_llm(fake, tmp_path), TEMPLATE, FACTS, "en", "a message")
+    assert (polished.method, polished.rejected) == ("template", ("renew and the setup is free.",))
+
+
+def test_a_direction_the_facts_do_not_hold_is_rejected(fake: FakeOpenAI, tmp_path: Path) -> None:
+    fake.reply = "Active users rose 30.0% over the last 30 days, to 70 a day. Could we meet for 30 minutes?"
+    polished = polish_draft(_llm(fake, tmp_path), TEMPLATE, FACTS, "en", "a message")
+    assert (polished.method, polished.rejected) == ("template", ("30.0%",))
