@@ -41,6 +41,27 @@ def is_level_metric(metric: str) -> bool:
     return name in LEVEL_METRICS or name.endswith(_LEVEL_ENDINGS) or any(w in name for w in _LEVEL_WORDS)
 
 
+_RATE_ENDINGS = ("rate", "pct", "ratio", "率", "%")
+_RATE_WORDS = ("retention", "留存", "conversion", "转化")
+
+
+def is_rate_metric(metric: str) -> bool:
+    """Rates (retention, conversion, anything ending in rate, _pct, ratio or 率): shown as a
+    percentage, whether the file gave them as fractions (0.43) or as points (43)."""
+    name = metric.strip().lower()
+    return name.endswith(_RATE_ENDINGS) or any(word in name for word in _RATE_WORDS)
+
+
+def format_metric_value(metric: str, value: float | None) -> str:
+    """A metric's value for people: rates as percentages (0.43 → 43.0%, 43 → 43.0%), large counts
+    whole with separators, small ones with up to two decimals; — for no value."""
+    if value is None:
+        return "—"
+    if is_rate_metric(metric):
+        return f"{value * 100 if abs(value) <= 1 else value:.1f}%"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 _METRIC_ALIASES = {
     "销售": "sales",
     "销售额": "sales",
@@ -55,6 +76,8 @@ _METRIC_ALIASES = {
     "new customers": "new_customers",
     "留存": "retention",
     "留存率": "retention",
+    "retention_rate": "retention",
+    "retention rate": "retention",
     "活跃": "active_users",
     "活跃用户": "active_users",
     "active users": "active_users",

@@ -38,7 +38,13 @@ from typing import Any, Literal, Protocol
 from skills.anomalies import AnomalyConfig, Direction, check_day
 from skills.errors import Lang, SkillError, quoted
 from skills.feedback_categories import CATEGORY_INFO
-from skills.metrics_csv import DEFAULT_METRICS, is_level_metric, metric_label
+from skills.metrics_csv import (
+    DEFAULT_METRICS,
+    format_metric_value,
+    is_level_metric,
+    is_rate_metric,
+    metric_label,
+)
 from skills.transactions_csv import parse_date
 
 Aggregation = Literal["sum", "mean"]
@@ -431,6 +437,11 @@ def number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+def metric_number(metric: str, value: float) -> str:
+    """A metric's figure: a rate as a percentage (retention 0.43 → 43.0%), else `number`."""
+    return format_metric_value(metric, value) if is_rate_metric(metric) else number(value)
+
+
 def percent(value: float) -> str:
     return f"{value:+.1f}%"
 
@@ -528,9 +539,10 @@ def _metric_sentence(line: MetricWeek, lang: Lang) -> str | None:
     label = line.label(lang)
     if line.this_week is None:
         return _say("no_this", lang, label=label) if line.last_week is not None else None
-    text = _say(line.aggregation, lang, label=label, value=number(line.this_week))
+    text = _say(line.aggregation, lang, label=label, value=metric_number(line.metric, line.this_week))
     if line.change_pct is not None and line.last_week is not None:
-        text += _say("vs_last", lang, change=percent(line.change_pct), last=number(line.last_week))
+        last = metric_number(line.metric, line.last_week)
+        text += _say("vs_last", lang, change=percent(line.change_pct), last=last)
     elif line.last_week == 0:
         text += _say("last_zero", lang)
     else:

@@ -13,7 +13,7 @@ from bot.storage.engine import create_db_engine
 from bot.storage.metrics import MetricStore
 from skills.anomalies import HISTORY_DAYS, check_day
 from skills.errors import SkillError
-from skills.metrics_csv import parse_metrics
+from skills.metrics_csv import format_metric_value, parse_metrics
 from skills.transactions_csv import parse_as_of
 
 
@@ -61,11 +61,14 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _line(record: dict[str, object], enough_history: bool) -> str:
+    def shown(value: object) -> str:
+        return format_metric_value(str(record["metric"]), value if isinstance(value, float | int) else None)
+
     if record["value"] is None:
         return f"{record['metric']}\tno value"
     if record["holiday"]:
-        return f"{record['metric']}\t{record['value']:,.0f}\tholiday, not judged"
+        return f"{record['metric']}\t{shown(record['value'])}\tholiday, not judged"
     if not enough_history:
-        return f"{record['metric']}\t{record['value']:,.0f}\tnot enough history"
+        return f"{record['metric']}\t{shown(record['value'])}\tnot enough history"
     flag = f"\tANOMALY ({record['direction']})" if record["anomaly"] else ""
-    return f"{record['metric']}\t{record['value']:,.0f}\tbaseline {record['baseline']:,.0f}\t{record['change_pct']:+.1f}%{flag}"
+    return f"{record['metric']}\t{shown(record['value'])}\tbaseline {shown(record['baseline'])}\t{record['change_pct']:+.1f}%{flag}"

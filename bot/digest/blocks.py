@@ -10,6 +10,7 @@ from bot.slack.blocks import Block, context, message, section
 from bot.slack.text import escape, mention, truncate
 from knowledge.text import Lang
 from skills.digest import Digest, MetricLine
+from skills.metrics_csv import format_metric_value
 
 TODO_ACTION = "todo_done"
 ANALYSE_ACTION = "digest_analyse"
@@ -63,16 +64,6 @@ def _say(key: str, lang: Lang, **values: Any) -> str:
     return _TEXT[key][lang].format(**values)
 
 
-def _number(value: float | None) -> str:
-    return (
-        "—"
-        if value is None
-        else f"{value:,.0f}"
-        if abs(value) >= 100
-        else f"{value:,.2f}".rstrip("0").rstrip(".")
-    )
-
-
 def _change(line: MetricLine) -> str:
     return "" if line.change_pct is None else f"{line.change_pct:+.1f}%"
 
@@ -105,9 +96,9 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
             "anomaly",
             lang,
             label=escape(line.label(lang)),
-            value=_number(line.value),
+            value=format_metric_value(line.metric, line.value),
             change=_change(line),
-            baseline=_number(line.baseline),
+            baseline=format_metric_value(line.metric, line.baseline),
         )
         block = section(f"{text} `{line.trend}`\n{line.why(lang)}")
         block["accessory"] = {
@@ -131,7 +122,8 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
     usual = [line for line in digest.metrics if not line.anomaly]
     if usual:
         rows = [
-            f"{escape(m.label(lang))}: {_number(m.value)} {_change(m)} `{m.trend}`".rstrip() for m in usual
+            f"{escape(m.label(lang))}: {format_metric_value(m.metric, m.value)} {_change(m)} `{m.trend}`".rstrip()
+            for m in usual
         ]
         blocks.append(section("\n".join(rows)))
     feedback = digest.feedback

@@ -14,7 +14,7 @@ from bot.storage.owners import OwnerStore, TodoStore
 from skills.anomalies import HISTORY_DAYS
 from skills.digest import Digest, FeedbackSummary, build_digest
 from skills.errors import Lang
-from skills.metrics_csv import DEFAULT_METRICS
+from skills.metrics_csv import DEFAULT_METRICS, format_metric_value
 from skills.schedule import local_day, parse_zone
 
 COMPLAINTS_SHOWN = 3
@@ -37,7 +37,7 @@ def collect(
     listed = [*todos.open_items(user), *todos.done_on(user, day)]
     metrics = MetricStore(engine)
     reviewed = day - timedelta(days=1)
-    keys = owner.metric_keys or list(DEFAULT_METRICS)
+    keys = owner.metric_keys or watched_by_default(metrics.metrics())
     series = {
         key: values
         for key in keys
@@ -58,6 +58,16 @@ def collect(
         series,
         summary,
         holidays=holidays,
+    )
+
+
+def watched_by_default(imported: list[str]) -> list[str]:
+    """Every metric the team imported, the brief's six first in their usual order (an owner who
+    chose metrics sees those instead); with nothing imported, the six, so the digest says so."""
+    if not imported:
+        return list(DEFAULT_METRICS)
+    return [m for m in DEFAULT_METRICS if m in imported] + sorted(
+        m for m in imported if m not in DEFAULT_METRICS
     )
 
 
@@ -84,7 +94,7 @@ def render_text(digest: Digest, lang: Lang) -> str:
             else "  (no data: opsbot metrics import FILE.csv)"
         )
     for metric in digest.metrics:
-        value = "—" if metric.value is None else f"{metric.value:,.0f}"
+        value = format_metric_value(metric.metric, metric.value)
         change = "" if metric.change_pct is None else f" {metric.change_pct:+.1f}%"
         flag = " ⚠" if metric.anomaly else ""
         lines.append(f"  {metric.label(lang)}: {value}{change} {metric.trend}{flag}")

@@ -45,7 +45,7 @@ from skills.weekly import (
     draft_facts,
     draft_text,
     metric_label,
-    number,
+    metric_number,
     parse_week_of,
     percent,
     summary_week,
@@ -169,8 +169,8 @@ def compose(summary: WeeklySummary, lang: Lang, llm: LLMCall | None) -> WeeklyRe
     return WeeklyReport(summary, polished.text, polished.method, lang)
 
 
-def _value(value: float | None) -> str:
-    return "—" if value is None else number(value)
+def _value(metric: str, value: float | None) -> str:
+    return "—" if value is None else metric_number(metric, value)
 
 
 def _change(value: float | None) -> str:
@@ -190,10 +190,10 @@ def _metric_line(line: MetricWeek, lang: Lang) -> str:
         lang,
         label=escape(line.label(lang)),
         how=_say(line.aggregation, lang),
-        this=_value(line.this_week),
-        last=_value(line.last_week),
+        this=_value(line.metric, line.this_week),
+        last=_value(line.metric, line.last_week),
         change=_change(line.change_pct),
-        month=_value(line.same_week_last_month),
+        month=_value(line.metric, line.same_week_last_month),
         month_change=_change(line.vs_last_month_pct),
     )
 
@@ -217,7 +217,7 @@ def detail_sections(report: WeeklyReport) -> list[str]:
                     label=escape(metric_label(anomaly.metric, lang)),
                     direction=_say(anomaly.direction or "up", lang),
                     change=percent(anomaly.change_pct) if anomaly.change_pct is not None else "?",
-                    baseline=_value(anomaly.baseline),
+                    baseline=_value(anomaly.metric, anomaly.baseline),
                 )
             )
         if len(summary.anomalies) > ANOMALIES_SHOWN:
@@ -265,7 +265,7 @@ def detail_sections(report: WeeklyReport) -> list[str]:
                     name=escape(renewal.name or renewal.client_id),
                     id=escape(renewal.client_id),
                     when=when,
-                    arr=_value(renewal.arr),
+                    arr=_value("arr", renewal.arr),
                     owner=_person(renewal.owner, lang),
                 )
             )

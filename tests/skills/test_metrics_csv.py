@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from skills.errors import SkillError
-from skills.metrics_csv import MetricValue, metric_key, parse_metrics
+from skills.metrics_csv import MetricValue, format_metric_value, metric_key, parse_metrics
 
 
 def test_chinese_headers_gbk_units_and_clients() -> None:
@@ -43,3 +43,23 @@ def test_missing_columns_and_empty_files_say_what_is_needed() -> None:
         parse_metrics(b"")
     with pytest.raises(SkillError, match="no rows"):
         parse_metrics(b"date,metric,value\n")
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "shown"),
+    [
+        ("retention", 0.43, "43.0%"),
+        ("留存率", 43.0, "43.0%"),
+        ("conversion_rate", 0.052, "5.2%"),
+        ("refund_pct", 3.5, "3.5%"),
+        ("sales", 0.43, "0.43"),
+        ("sales", 12345.6, "12,346"),
+        ("sales", None, "—"),
+    ],
+)
+def test_rates_print_as_rates_and_counts_as_counts(metric: str, value: float | None, shown: str) -> None:
+    assert format_metric_value(metric, value) == shown
+
+
+def test_retention_rate_is_the_briefs_retention() -> None:
+    assert metric_key("retention_rate") == metric_key("Retention Rate") == metric_key("留存率") == "retention"

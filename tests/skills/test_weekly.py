@@ -208,7 +208,7 @@ def test_the_english_draft_is_complete_without_a_model() -> None:
     assert draft_text(_summary(), "en") == (
         "Week 47 of 2026 (Mon Nov 16 – Sun Nov 22).\n"
         "Sales came to 721, +3.0% on last week (700), +106.0% on four weeks earlier; "
-        "Customers: no figure this week; Retention averaged 0.5 a day, +25.0% on last week (0.4).\n"
+        "Customers: no figure this week; Retention averaged 50.0% a day, +25.0% on last week (40.0%).\n"
         "No day stood out as abnormal.\n"
         "3 feedback items (Production bug 2, Complaint 1). "
         "Most repeated: “Export fails” (2 times, 2 customers).\n"
@@ -223,7 +223,7 @@ def test_the_chinese_draft_and_the_facts_behind_it() -> None:
     summary = _summary()
     assert draft_text(summary, "zh") == (
         "2026 年第 47 周(11月16日–11月22日)。\n"
-        "销售额合计 721,较上周(700)+3.0%,较四周前+106.0%;客户量本周无数据;留存日均 0.5,较上周(0.4)+25.0%。\n"
+        "销售额合计 721,较上周(700)+3.0%,较四周前+106.0%;客户量本周无数据;留存日均 50.0%,较上周(40.0%)+25.0%。\n"
         "本周没有异常的日子。\n"
         "登记反馈 3 条:生产 bug 2 条、客诉 1 条。最常见:“Export fails”(2 次,2 个客户)。\n"
         "2 人共完成待办 2 条。\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -10,8 +10,10 @@ from sqlalchemy.engine import Engine
 from bot.digest.collect import COMPLAINTS_SHOWN, collect, render_text
 from bot.storage.engine import create_db_engine
 from bot.storage.feedback import FeedbackStore, NewFeedback
-from bot.storage.owners import OwnerStore, TodoStore
+from bot.storage.metrics import MetricStore
+from bot.storage.owners import OwnerChanges, OwnerStore, TodoStore
 from skills.feedback_classifier import Classification
+from skills.metrics_csv import MetricValue, metric_key
 from tests.conftest import db_url_for
 
 DAY = date(2026, 11, 23)
@@ -64,3 +66,25 @@ def test_an_empty_day_says_what_to_do_in_either_language(tmp_path: Path) -> None
     assert "write today's list first" in render_text(digest, "en")
     assert "opsbot metrics import FILE.csv" in render_text(digest, "zh")
     assert render_text(digest, "zh").startswith("早上好 — 2026-11-23")
+
+
+def test_every_imported_metric_is_in_the_digest_and_rates_read_as_rates(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    days = [DAY - timedelta(days=back) for back in range(1, 71)]
+    rows = [
+        MetricValue(day, metric_key(name), value)
+        for day in days
+        for name, value in (
+            ("sales", 1000.0),
+            ("retention_rate", 0.43),
+            ("conversion_rate", 0.052),
+            ("refunds", 12.0),
+        )
+    ]
+    MetricStore(engine).save(rows)
+    digest = collect(engine, "USH", DAY, "UTC")
+    assert [m.metric for m in digest.metrics] == ["sales", "retention", "conversion_rate", "refunds"]
+    text = render_text(digest, "en")
+    assert "Retention: 43.0%" in text and "conversion_rate: 5.2%" in text and "refunds: 12" in text
+    OwnerStore(engine).change("USH", OwnerChanges(metrics=["refunds"]))
+    assert [m.metric for m in collect(engine, "USH", DAY, "UTC").metrics] == ["refunds"], "an owner's choice"
