@@ -1,13 +1,15 @@
 """Daily metric values from a CSV (`date,metric,value[,client]`), all rows or none.
 
-Teams export these from BI tools and spreadsheets: UTF-8 or GBK, Chinese or English headers,
-numbers with units (1.2万, 35%). A file with any bad row is refused whole, with the line numbers,
-so an import never leaves half a month behind.
+Teams export these from BI tools and spreadsheets: UTF-8, GBK, Big5 or Windows-1252, Chinese or
+English headers, numbers with units (1.2万, 35%) and either decimal mark. Rates (retention,
+conversion, …_rate, 率) are kept as fractions however the file wrote them (43%, 43 or 0.43). A
+file with any bad row is refused whole, with the line numbers, so an import never leaves half a
+month behind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
@@ -46,19 +48,19 @@ _RATE_WORDS = ("retention", "留存", "conversion", "转化")
 
 
 def is_rate_metric(metric: str) -> bool:
-    """Rates (retention, conversion, anything ending in rate, _pct, ratio or 率): shown as a
-    percentage, whether the file gave them as fractions (0.43) or as points (43)."""
+    """Rates (retention, conversion, anything ending in rate, _pct, ratio or 率): kept as fractions
+    (0.43), whether the file gave 0.43, 43 or 43%, and shown as percentages."""
     name = metric.strip().lower()
     return name.endswith(_RATE_ENDINGS) or any(word in name for word in _RATE_WORDS)
 
 
 def format_metric_value(metric: str, value: float | None) -> str:
-    """A metric's value for people: rates as percentages (0.43 → 43.0%, 43 → 43.0%), large counts
-    whole with separators, small ones with up to two decimals; — for no value."""
+    """A metric's value for people: rates as percentages (0.43 → 43.0%), large counts whole with
+    separators, small ones with up to two decimals; — for no value."""
     if value is None:
         return "—"
     if is_rate_metric(metric):
-        return f"{value * 100 if abs(value) <= 1 else value:.1f}%"
+        return f"{value * 100:.1f}%"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
@@ -135,6 +137,7 @@ def parse_metrics(data: bytes) -> list[MetricValue]:
     values: list[MetricValue] = []
     problems: dict[str, list[int]] = {"shape": [], "date": [], "value": [], "metric": [], "duplicate": []}
     seen: dict[tuple[date, str, str], int] = {}
+    written_with_percent: set[int] = set()
     rows = [(line, row) for line, row in enumerate(reader, start=2) if any(cell.strip() for cell in row)]
     value_column = columns["value"]
     assert value_column is not None
@@ -165,11 +168,34 @@ def parse_metrics(data: bytes) -> list[MetricValue]:
             problems["duplicate"].append(line)
             continue
         seen[key] = line
+        if "%" in cells["value"]:
+            written_with_percent.add(len(values))
         values.append(value)
     _refuse_problems(problems)
     if not values:
         raise SkillError("The file has a header but no rows.", "文件只有表头,没有数据行。")
-    return values
+    return _rates_as_fractions(values, written_with_percent)
+
+
+def _rates_as_fractions(values: list[MetricValue], written_with_percent: set[int]) -> list[MetricValue]:
+    """Each rate metric of the file read one way as a whole and kept as fractions: 43% is 0.43; plain
+    numbers are fractions when they all lie in [-1, 1] and one is not whole (0.43), else percent
+    points (43 → 0.43), as for the percent columns of a client list."""
+    plain: dict[str, list[float]] = {}
+    for index, value in enumerate(values):
+        if is_rate_metric(value.metric) and index not in written_with_percent:
+            plain.setdefault(value.metric, []).append(value.value)
+    fractions = {
+        metric
+        for metric, numbers in plain.items()
+        if all(-1 <= n <= 1 for n in numbers) and any(not n.is_integer() for n in numbers)
+    }
+    return [
+        replace(value, value=round(value.value / 100, 12))
+        if is_rate_metric(value.metric) and (index in written_with_percent or value.metric not in fractions)
+        else value
+        for index, value in enumerate(values)
+    ]
 
 
 def _refuse_problems(problems: dict[str, list[int]]) -> None:

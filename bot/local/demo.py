@@ -27,7 +27,7 @@ LEVELS = {
     "sales": 420_000.0,
     "customers": 3_800.0,
     "new_customers": 260.0,
-    "retention": 41.0,
+    "retention": 0.41,
     "active_users": 12_500.0,
     "campaign_participants": 900.0,
 }
@@ -105,7 +105,7 @@ def fill(engine: Engine, today: date, feedback: FeedbackService, seed: int = 5) 
             value = level * WEEKLY[day.weekday()] * (1 + 0.001 * (70 - back)) * (1 + rng.gauss(0, 0.03))
             if back == 0:
                 value *= ANOMALIES.get(metric, 1.0)
-            values.append(MetricValue(day, metric, round(value, 1 if metric == "retention" else 0)))
+            values.append(MetricValue(day, metric, round(value, 3 if metric == "retention" else 0)))
     metrics.save(values)
     todos = TodoStore(engine)
     for user, items in TODOS.items():

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from bot.digest.commands import _changes
 from bot.feedback.commands import parse_period
+from skills.commitments import added_commitments
+from skills.number_check import unsupported_numbers
 from skills.retro import MAX_RANGE_DAYS, parse_retro_args
 from skills.schedule import parse_time, parse_weekdays, parse_zone
 from skills.transactions_csv import parse_as_of
@@ -139,3 +141,13 @@ def test_decimal_marks(cells: list[str], delimiter: str) -> None:
 def test_as_of_days(text: str) -> None:
     day = result_or_refusal(lambda: parse_as_of(text, "--as-of"))
     assert day is None or isinstance(day, date)
+
+
+@fuzz()
+@given(hostile_text, hostile_text)
+def test_polish_guards(text: str, template: str) -> None:
+    """The number and commitment checks take any text a model may return, and never raise."""
+    assert isinstance(unsupported_numbers(text, {"change_pct": -12.3, "note": template}), list)
+    assert all(
+        a.kind in ("offer", "deadline", "guarantee") for a in added_commitments(text, template, (10.0,))
+    )

@@ -49,9 +49,9 @@ def test_missing_columns_and_empty_files_say_what_is_needed() -> None:
     ("metric", "value", "shown"),
     [
         ("retention", 0.43, "43.0%"),
-        ("留存率", 43.0, "43.0%"),
+        ("留存率", 0.43, "43.0%"),
         ("conversion_rate", 0.052, "5.2%"),
-        ("refund_pct", 3.5, "3.5%"),
+        ("refund_pct", 0.035, "3.5%"),
         ("sales", 0.43, "0.43"),
         ("sales", 12345.6, "12,346"),
         ("sales", None, "—"),
@@ -63,3 +63,23 @@ def test_rates_print_as_rates_and_counts_as_counts(metric: str, value: float | N
 
 def test_retention_rate_is_the_briefs_retention() -> None:
     assert metric_key("retention_rate") == metric_key("Retention Rate") == metric_key("留存率") == "retention"
+
+
+def test_each_rate_metric_is_read_one_way_and_kept_as_fractions() -> None:
+    data = (
+        "date,metric,value\n"
+        "2026-11-21,留存率,43%\n2026-11-22,留存率,41.5%\n"
+        "2026-11-21,conversion_rate,0.052\n2026-11-22,conversion_rate,0.048\n"
+        "2026-11-21,signup_rate,5\n2026-11-22,signup_rate,4.5\n"
+        "2026-11-21,sales,0.5\n"
+    ).encode()
+    stored = {(v.metric, v.day.day): v.value for v in parse_metrics(data)}
+    assert stored == {
+        ("retention", 21): 0.43,
+        ("retention", 22): 0.415,
+        ("conversion_rate", 21): 0.052,
+        ("conversion_rate", 22): 0.048,
+        ("signup_rate", 21): 0.05,
+        ("signup_rate", 22): 0.045,
+        ("sales", 21): 0.5,
+    }
