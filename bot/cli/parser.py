@@ -7,9 +7,18 @@ when that command runs (see `bot.cli.main`)."""
 from __future__ import annotations
 
 import argparse
+from importlib import metadata
 from pathlib import Path
 
 from skills.feedback_categories import CATEGORIES, STATUSES
+
+
+def installed_version() -> str:
+    """The version from the package metadata, the one place it is written (pyproject.toml)."""
+    try:
+        return metadata.version("opsbot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A Slack assistant for ops and customer-success teams. "
         "With no command: serve when SLACK_BOT_TOKEN is set, else the local console.",
     )
+    parser.add_argument("--version", action="version", version=f"opsbot {installed_version()}")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run in Slack (Socket Mode, or --http for the Events API)")
     serve.add_argument("--http", action="store_true", help="serve the Events API over HTTP")

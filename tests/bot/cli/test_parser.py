@@ -28,7 +28,7 @@ def _loaded(*arguments: str) -> list[str]:
     return json.loads(done.stderr.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("arguments", [("--help",), ("todo", "--help"), ("todo", "list")])
+@pytest.mark.parametrize("arguments", [("--help",), ("--version",), ("todo", "--help"), ("todo", "list")])
 def test_help_and_usage_errors_load_nothing_heavy(arguments: tuple[str, ...]) -> None:
     assert _loaded(*arguments) == [], "`todo list` without --owner is a usage error, answered by argparse"
 
@@ -44,3 +44,14 @@ def test_every_command_has_a_function_to_run() -> None:
     for target in COMMANDS.values():
         module, function = target.split(":")
         assert callable(getattr(importlib.import_module(module), function)), target
+
+
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    from bot.cli.parser import build_parser
+
+    with pytest.raises(SystemExit) as leaving:
+        build_parser().parse_args(["--version"])
+    assert leaving.value.code == 0
+    assert capsys.readouterr().out.strip() == f"opsbot {metadata.version('opsbot')}"
