@@ -14,6 +14,7 @@ from datetime import date
 
 from skills.csv_files import csv_reader, decode, delimiter_of, header_names, line_list
 from skills.errors import Lang, SkillError
+from skills.percent_columns import are_fractions
 from skills.transactions_csv import parse_date
 from skills.values import decide_decimal_mark, parse_number
 
@@ -185,11 +186,7 @@ def _rates_as_fractions(values: list[MetricValue], written_with_percent: set[int
     for index, value in enumerate(values):
         if is_rate_metric(value.metric) and index not in written_with_percent:
             plain.setdefault(value.metric, []).append(value.value)
-    fractions = {
-        metric
-        for metric, numbers in plain.items()
-        if all(-1 <= n <= 1 for n in numbers) and any(not n.is_integer() for n in numbers)
-    }
+    fractions = {metric for metric, numbers in plain.items() if are_fractions(numbers)}
     return [
         replace(value, value=round(value.value / 100, 12))
         if is_rate_metric(value.metric) and (index in written_with_percent or value.metric not in fractions)

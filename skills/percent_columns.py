@@ -4,7 +4,7 @@ report says which, so a 45% margin is never scored as 0.45%."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from skills.values import DecimalMark, parse_number
@@ -41,6 +41,12 @@ def writes_fractions(cells: Iterable[str], decimal_mark: DecimalMark = ".") -> b
             numbers.append(parse_number(text, decimal_mark))
         except ValueError:
             continue
+    return are_fractions(numbers)
+
+
+def are_fractions(numbers: Sequence[float]) -> bool:
+    """True when percentages written without % are fractions of 1: every number lies in [-1, 1]
+    and at least one is not whole (0s and 1s alone read as percent points)."""
     return (
         bool(numbers)
         and all(-1 <= number <= 1 for number in numbers)
