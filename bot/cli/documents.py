@@ -20,6 +20,8 @@ from skills.wording import counted
 if TYPE_CHECKING:
     from rich.text import Text
 
+    from knowledge.answer_evaluation import AnswerScores
+
 
 def ask(settings: Settings, args: argparse.Namespace) -> int:
     answer = _knowledge(settings).answer(" ".join(args.question), channel=args.channel)
@@ -157,32 +159,68 @@ def _knowledge(settings: Settings) -> Answering:
 
 
 def evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    """Retrieval metrics for a question set with the passages that answer each question, and
+    key-point coverage of the answers themselves for a set with key points (`--answers`)."""
+    from bot.workspaces import ScopedKnowledge
+    from knowledge.answer_evaluation import AnswerSetError, load_answer_questions, score_answers
     from knowledge.evaluation import QuestionSetError, evaluate_modes, load_questions
 
+    if args.questions is None and args.answers is None:
+        return refuse("name a question file, --answers FILE, or both.", args.json)
     try:
-        questions = load_questions(args.questions)
-    except (OSError, QuestionSetError) as error:
+        retrieval = load_questions(args.questions) if args.questions else []
+        answer_set = load_answer_questions(args.answers) if args.answers else []
+    except (OSError, QuestionSetError, AnswerSetError) as error:
         return refuse(str(error), args.json)
-    if not questions:
-        return refuse(f"{args.questions} has no questions.", args.json)
-    results = evaluate_modes(create_knowledge(settings, progress=IndexingBar()).answerer.index, questions)
+    for path, questions in ((args.questions, retrieval), (args.answers, answer_set)):
+        if path is not None and not questions:
+            return refuse(f"{path} has no questions.", args.json)
+    if answer_set and not any(args.split in ("all", q.split) for q in answer_set):
+        return refuse(f'{args.answers} has no questions marked "split": "{args.split}".', args.json)
+    service = create_knowledge(settings, progress=IndexingBar())
+    results = evaluate_modes(service.answerer.index, retrieval) if retrieval else {}
+    answering = ScopedKnowledge(service, settings.workspace) if settings.workspace else service
+
+    def answer(question: str) -> tuple[bool, str]:
+        reply = answering.answer(question)
+        return reply.found, reply.text
+
+    answers = score_answers(answer, answer_set, args.split) if answer_set else {}
     if args.json:
-        print(
-            json.dumps(
-                {
-                    mode: {lang: s.as_dict() for lang, s in by_lang.items()}
-                    for mode, by_lang in results.items()
-                }
-            )
-        )
+        report: dict[str, Any] = {
+            mode: {lang: s.as_dict() for lang, s in by_lang.items()} for mode, by_lang in results.items()
+        }
+        if answers:
+            report["answers"] = {lang: s.as_dict() for lang, s in answers.items()}
+        print(json.dumps(report))
         return 0
-    print(f"{len(questions)} questions from {args.questions}")
-    print(f"{'mode':<6} {'lang':<4} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR@5':>6}")
-    for mode, by_lang in results.items():
-        for lang, scores in by_lang.items():
-            if scores.count:
-                print(
-                    f"{mode:<6} {lang:<4} {scores.count:>4} {scores.hit_at_1:>6.3f} "
-                    f"{scores.hit_at_5:>6.3f} {scores.mrr_at_5:>6.3f}"
-                )
+    if results:
+        print(f"{len(retrieval)} retrieval questions from {args.questions}")
+        print(f"{'mode':<6} {'lang':<4} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR@5':>6}")
+        for mode, by_lang in results.items():
+            for lang, scores in by_lang.items():
+                if scores.count:
+                    print(
+                        f"{mode:<6} {lang:<4} {scores.count:>4} {scores.hit_at_1:>6.3f} "
+                        f"{scores.hit_at_5:>6.3f} {scores.mrr_at_5:>6.3f}"
+                    )
+    if answers:
+        _print_answer_scores(args.answers, args.split, answers)
     return 0
+
+
+def _print_answer_scores(path: Path, split: str, answers: dict[str, AnswerScores]) -> None:
+    """Coverage by language, then each question that missed a key point, with what it missed."""
+    which = "" if split == "all" else f" ({split})"
+    print(f"{answers['all'].count} answer questions{which} from {path}")
+    print(f"{'lang':<4} {'n':>4} {'coverage':>8} {'complete':>8} {'refused':>7}")
+    for lang, scores in answers.items():
+        if scores.count:
+            print(
+                f"{lang:<4} {scores.count:>4} {scores.coverage:>8.3f} {scores.complete:>8} "
+                f"{scores.refused:>7}"
+            )
+    for result in answers["all"].results:
+        if result.missing:
+            said = "refused" if not result.found else "missing " + ", ".join(result.missing)
+            print(f"  {result.question.q}: {said}")

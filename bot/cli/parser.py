@@ -72,8 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="print JSON")
     forget = sub.add_parser("forget", help="remove one indexed document (as `opsbot sources` names it)")
     forget.add_argument("source")
-    evaluation = sub.add_parser("eval", help="retrieval quality over a question set (JSON lines)")
-    evaluation.add_argument("questions", type=Path, help='JSON lines: {"q": …, "any": ["phrase", …]}')
+    evaluation = sub.add_parser("eval", help="retrieval and answer quality over question sets (JSON lines)")
+    evaluation.add_argument(
+        "questions", type=Path, nargs="?", help='retrieval: JSON lines {"q": …, "any": ["phrase", …]}'
+    )
+    evaluation.add_argument(
+        "--answers",
+        type=Path,
+        metavar="FILE",
+        help='answers: JSON lines {"q": …, "points": [["phrase", "other wording"], …]}',
+    )
+    evaluation.add_argument(
+        "--split",
+        choices=("all", "tune", "heldout"),
+        default="all",
+        help='only the answer questions marked with this "split"',
+    )
     evaluation.add_argument("--json", action="store_true", help="print JSON")
     _feedback(sub)
     _metrics(sub)

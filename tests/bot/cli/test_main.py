@@ -302,6 +302,32 @@ def test_eval_prints_each_mode_by_language(
     assert "q.jsonl:1" in capsys.readouterr().err
 
 
+def test_eval_scores_answers_by_key_points_next_to_retrieval(
+    tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    points = tmp_path / "points.jsonl"
+    points.write_text(
+        '{"q": "复盘有哪几步?", "points": [["回顾目标"], ["评估结果"]], "split": "tune"}\n'
+        '{"q": "How do I bake bread?", "points": [["flour"]], "split": "heldout"}\n',
+        encoding="utf-8",
+    )
+    retrieval = tmp_path / "q.jsonl"
+    retrieval.write_text('{"q": "复盘分哪几步", "any": ["复盘"]}\n', encoding="utf-8")
+    assert main(["eval", str(retrieval), "--answers", str(points), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["fused"]["all"]["n"] == 1
+    assert report["answers"]["all"] == {"n": 2, "coverage": 0.5, "complete": 1, "refused": 1}
+    assert main(["eval", "--answers", str(points), "--split", "heldout"]) == 0
+    out = capsys.readouterr().out
+    assert "1 answer questions (heldout)" in out and "How do I bake bread?: refused" in out
+    assert "hit@1" not in out
+    assert main(["eval"]) == 2
+    assert "--answers" in capsys.readouterr().err
+    points.write_text('{"q": "why?", "points": "flour"}\n', encoding="utf-8")
+    assert main(["eval", "--answers", str(points)]) == 2
+    assert "points.jsonl:1" in capsys.readouterr().err
+
+
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     environment = {**os.environ, "OPSBOT_HOME": str(tmp_path / "home")}
     command = [sys.executable, "-m", "bot.cli.main", "tier", "--print-config"]
