@@ -8,11 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-import numpy as np
-
+from knowledge.composition import LIST_MARKER, CompositionConfig, compose
 from knowledge.embedders import Relevance
 from knowledge.index import Hit, KnowledgeIndex
-from knowledge.text import Lang, detect_language, split_sentences, tokenize
+from knowledge.text import Lang, detect_language
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +21,6 @@ LLMCall = Callable[[ChatMessages], str]
 
 NOT_COVERED = "NOT_COVERED"
 _CITATION = re.compile(r"\[(\d{1,2})\]")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s*")
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,8 @@ class Citation:
     section_title: str
     source: str
     url: str | None
+    more: bool = False
+    """The answer quotes only part of this source: the rest is worth opening."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,7 @@ class Answer:
 class AnswerConfig:
     top_k: int = 5
     context_hits: int = 3
-    max_sentences: int = 3
-    max_chars_zh: int = 360
-    max_chars_en: int = 720
+    composition: CompositionConfig = field(default_factory=CompositionConfig)
     relevance: Relevance | None = None
     """None: the embedder's own calibrated thresholds."""
 
@@ -75,22 +73,32 @@ class Answerer:
         lang = detect_language(question)
         if not question:
             return Answer(question, lang, "", found=False, method="none")
-        hits = self.index.search(question, top_k=self.config.top_k, lang=lang, visible_to=channel)
-        relevant = [hit for hit in hits if self._is_relevant(hit)]
-        if not relevant:
+        context = self.passages(question, lang, channel)
+        if not context:
             return Answer(question, lang, "", found=False, method="none")
-        context = relevant[: self.config.context_hits]
         if self.llm is not None:
             try:
                 return self._llm_answer(question, lang, context)
             except UngroundedReply:
                 log.warning("the LLM answer cited no source; using the extractive answer")
-                return replace(self._extractive_answer(question, lang, context), note="llm_ungrounded")
+                return replace(self.extractive_answer(question, lang, context), note="llm_ungrounded")
             except Exception as error:  # any provider failure falls back to the offline answer
                 log.warning("LLM answer failed, using the extractive answer: %s", type(error).__name__)
-                fallback = self._extractive_answer(question, lang, context)
+                fallback = self.extractive_answer(question, lang, context)
                 return replace(fallback, note="llm_unavailable")
-        return self._extractive_answer(question, lang, context)
+        return self.extractive_answer(question, lang, context)
+
+    def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
+        """The best passages that pass the relevance gate: what an answer may be made of."""
+        hits = self.index.search(question, top_k=self.config.top_k, lang=lang, visible_to=channel)
+        first = next((rank for rank, hit in enumerate(hits) if self._is_relevant(hit)), None)
+        if first is None:
+            return []
+        # Once a passage answers, a later one scored close to it adds to the answer even if it
+        # would not have passed the gate alone (the question's other aspects are often there).
+        close = self.config.composition.passage_ratio * hits[first].score
+        later = [hit for hit in hits[first:] if hit.score >= close or self._is_relevant(hit)]
+        return later[: self.config.context_hits]
 
     def _is_relevant(self, hit: Hit) -> bool:
         """Any embedder confident on its own, or any moderately confident with shared key terms."""
@@ -105,47 +113,20 @@ class Answerer:
 
     # -- extractive ---------------------------------------------------------------------------
 
-    def _extractive_answer(self, question: str, lang: Lang, hits: list[Hit]) -> Answer:
-        """The most relevant sentences of the best passages, each tagged with its source number."""
-        candidates: list[tuple[int, int, str]] = []
-        for hit_number, hit in enumerate(hits):
-            for position, unit in enumerate(answer_units(hit.chunk.body)):
-                candidates.append((hit_number, position, unit))
-        query_terms = set(tokenize(question))
-        query_vector = self.index.embedder.embed_query(question)
-        sentence_vectors = self.index.embedder.embed_passages([_plain(text) for _, _, text in candidates])
-        dense = sentence_vectors @ query_vector
-        scores = []
-        for (hit_number, position, sentence), cosine in zip(candidates, dense, strict=True):
-            terms = set(tokenize(sentence))
-            overlap = len(query_terms & terms) / max(1, len(query_terms))
-            rank_bonus = 0.04 * (len(hits) - hit_number)
-            scores.append(float(cosine) + 0.25 * overlap + rank_bonus - (0.02 * position if position else 0))
-        order = list(np.argsort(scores)[::-1])
-
-        budget = self.config.max_chars_zh if lang == "zh" else self.config.max_chars_en
-        chosen: list[int] = [order[0]]
-        used = len(candidates[order[0]][2])
-        best = scores[order[0]]
-        for index in order[1:]:
-            if len(chosen) >= self.config.max_sentences or scores[index] < best - 0.08:
-                break
-            length = len(candidates[index][2])
-            if used + length > budget:
-                continue
-            chosen.append(index)
-            used += length
-        chosen.sort(key=lambda i: (candidates[i][0], candidates[i][1]))
-
+    def extractive_answer(self, question: str, lang: Lang, hits: list[Hit]) -> Answer:
+        """Units of the best passages chosen to cover the question, each tagged with its source."""
+        composition = compose(question, hits, lang, self.config.composition)
         numbering: dict[int, int] = {}
         lines = []
-        for index in chosen:
-            hit_number, _, sentence = candidates[index]
-            number = numbering.setdefault(hit_number, len(numbering) + 1)
-            lines.append(_cite_unit(sentence, number, bullet=len(chosen) > 1))
-        citations = [_citation(number, hits[hit_number]) for hit_number, number in numbering.items()]
-        text = "\n".join(lines)
-        return Answer(question, lang, text, citations, method="extractive")
+        bullet = len(composition.units) > 1
+        for unit in composition.units:
+            number = numbering.setdefault(unit.passage, len(numbering) + 1)
+            lines.append(_cite_unit(unit.text, number, bullet))
+        citations = [
+            _citation(number, hits[passage], more=passage in composition.partial)
+            for passage, number in numbering.items()
+        ]
+        return Answer(question, lang, "\n".join(lines), citations, method="extractive")
 
     # -- LLM ----------------------------------------------------------------------------------
 
@@ -201,48 +182,15 @@ def _quoted(text: str) -> str:
     )
 
 
-def _citation(number: int, hit: Hit) -> Citation:
+def _citation(number: int, hit: Hit, more: bool = False) -> Citation:
     chunk = hit.chunk
-    return Citation(number, chunk.doc_title, chunk.section_title, chunk.source, chunk.url)
-
-
-def answer_units(body: str) -> list[str]:
-    """Sentences and list items; a sentence that introduces a list (ends with a colon) keeps its list."""
-    lines = [line.strip() for line in body.splitlines()]
-    units: list[str] = []
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        if not line:
-            continue
-        if _LIST_MARKER.match(line):
-            units.append(line)
-            continue
-        sentences = split_sentences(line)
-        items: list[str] = []
-        follow = index
-        while follow < len(lines) and (not lines[follow] or _LIST_MARKER.match(lines[follow])):
-            if lines[follow]:
-                items.append(lines[follow])
-            follow += 1
-        if items and sentences[-1].endswith((":", "：")):
-            units.extend(sentences[:-1])
-            units.append("\n".join([sentences[-1], *items]))
-            index = follow
-        else:
-            units.extend(sentences)
-    return units
+    return Citation(number, chunk.doc_title, chunk.section_title, chunk.source, chunk.url, more)
 
 
 def _cite_unit(unit: str, number: int, bullet: bool) -> str:
     """The unit with its source number after its lead line; list items become indented bullets."""
     lead, *items = unit.split("\n")
-    lead = _LIST_MARKER.sub("", lead) if bullet else lead
+    lead = LIST_MARKER.sub("", lead) if bullet else lead
     lines = [f"{'• ' if bullet else ''}{lead} [{number}]"]
-    lines.extend(f"    {_LIST_MARKER.sub('◦ ', item, count=1)}" for item in items)
+    lines.extend(f"    {LIST_MARKER.sub('◦ ', item, count=1)}" for item in items)
     return "\n".join(lines)
-
-
-def _plain(sentence: str) -> str:
-    return _LIST_MARKER.sub("", sentence).replace("**", "")

@@ -96,7 +96,7 @@ def unsupported_numbers(text: str, facts: object) -> list[str]:
     known = list(_facts(facts))
     unsupported = []
     for cited in cited_numbers(text):
-        bare = cited.kind == "quantity" and cited.value == int(cited.value) and "." not in cited.written
+        bare = cited.kind == "quantity" and cited.value.is_integer() and "." not in cited.written
         if bare and cited.value <= SMALL_NUMBER and not cited.written.startswith(("-", "+", "−")):
             continue
         if not any(_supports(fact, cited) for fact in known):

@@ -10,6 +10,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": ":hourglass_flowing_sand: 正在查找运营手册…",
     },
     "sources": {"en": "Sources", "zh": "来源"},
+    "more_in_source": {"en": "more there", "zh": "原文还有更多"},
     "not_found": {
         "en": "I couldn't find anything in the playbook that answers this. "
         "Try rephrasing with the key term (e.g. RFM, renewal, retrospective), or see `/ops help`.",

@@ -35,11 +35,14 @@ def message(text: str, blocks: list[Block]) -> dict[str, Any]:
     return {"text": truncate(text, FALLBACK_TEXT_LIMIT), "blocks": blocks[:BLOCKS_LIMIT]}
 
 
-def citation_line(citation: Citation) -> str:
+def citation_line(citation: Citation, lang: Lang) -> str:
+    """`[1] Document › Section`, linked when it has an address, and saying when the answer quoted
+    only part of it."""
     label = escape(f"{citation.doc_title} › {citation.section_title}")
     if url := safe_url(citation.url):
         label = f"<{url}|{label}>"
-    return f"[{citation.number}] {label}"
+    more = f" ({say('more_in_source', lang)})" if citation.more else ""
+    return f"[{citation.number}] {label}{more}"
 
 
 def answer_message(answer: Answer) -> dict[str, Any]:
@@ -49,7 +52,7 @@ def answer_message(answer: Answer) -> dict[str, Any]:
         key = "not_covered" if answer.note == "not_covered" else "not_found"
         blocks = [section(say(key, lang))]
         if answer.citations:
-            blocks.append(context(*(citation_line(c) for c in answer.citations)))
+            blocks.append(context(*(citation_line(c, lang) for c in answer.citations)))
         return message(say(key, lang), blocks)
 
     body = markdown_to_mrkdwn(escape(answer.text))
@@ -57,7 +60,7 @@ def answer_message(answer: Answer) -> dict[str, Any]:
     if answer.note:
         blocks.append(context(f"_{say(answer.note, lang)}_"))
     sources_title = f"*{say('sources', lang)}*"
-    blocks.append(context(sources_title, *(citation_line(c) for c in answer.citations)))
+    blocks.append(context(sources_title, *(citation_line(c, lang) for c in answer.citations)))
     fallback = escape(answer.text)
     return message(fallback, blocks)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.services import KnowledgeService
-from knowledge.answer import NOT_COVERED, Answerer, ChatMessages, answer_units
+from knowledge.answer import NOT_COVERED, Answerer, ChatMessages
+from knowledge.composition import answer_units
 
 
 def test_units_keep_a_list_with_its_lead_sentence() -> None:

@@ -57,3 +57,8 @@ def test_any_percentage_with_a_direction_needs_a_fact_of_that_sign(size: int, si
     said = 1 if word in ("rose", "涨了") else -1
     wrong = unsupported_numbers(f"Sales {word} {size}%.", {"change_pct": sign * size})
     assert wrong == ([] if said == sign else [f"{size}%"])
+
+
+def test_a_number_too_long_for_a_float_is_unsupported_not_a_crash() -> None:
+    huge = "9" * 400
+    assert unsupported_numbers(f"We grew by {huge} clients.", {"clients": 12}) == [huge]

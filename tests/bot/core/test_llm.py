@@ -92,7 +92,9 @@ def test_instructions_inside_a_document_do_not_steer_the_answer(
     fake.reply = "PWNED"  # a model the document talked round: no citation, nothing grounded
     answer = answerer.answer(question)
     assert answer.found and answer.method == "extractive" and answer.note == "llm_ungrounded"
-    assert "PWNED" not in answer.text and "finance lead" in answer.text
+    assert "finance lead" in answer.text
+    quoted = [line.lstrip("• ").rsplit(" [", 1)[0] for line in answer.text.splitlines()]
+    assert all(line in INJECTED for line in quoted)  # the document's words, none of the model's
     assert any(citation.source == injected for citation in answer.citations)
 
     [request] = fake.requests

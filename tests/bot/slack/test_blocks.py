@@ -48,3 +48,13 @@ def test_help_follows_the_language() -> None:
 def test_a_citation_url_with_a_control_character_is_not_linked() -> None:
     message = answer_message(Answer("q", "en", "a [1]", [_citation(1, "https://wiki.example/x\rTrusted")]))
     assert "<https://" not in json.dumps(message, ensure_ascii=False)
+
+
+def test_a_source_quoted_in_part_says_more_is_there_in_the_asker_language() -> None:
+    partial = Citation(1, "Doc", "Section", "playbook/zh/x.md", None, more=True)
+    zh = answer_message(Answer("q", "zh", "a [1]", [partial, _citation(2)]))
+    sources = zh["blocks"][-1]["elements"]
+    assert sources[1]["text"] == "[1] Doc › Section (原文还有更多)"
+    assert sources[2]["text"] == "[2] Doc › Section"
+    en = answer_message(Answer("q", "en", "a [1]", [partial]))
+    assert en["blocks"][-1]["elements"][1]["text"].endswith("(more there)")

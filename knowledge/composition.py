@@ -1,0 +1,166 @@
+"""Which parts of the best passages make the offline answer: coverage of the question, not one sentence.
+
+A passage is cut into units: a sentence, a list item, or a sentence that introduces a list together
+with its list. Units are then picked greedily by maximal marginal relevance: how well a unit answers
+(its passage's rank, the question's terms it holds, a list when the question asks for several
+things), minus how much it repeats what is already picked, within Slack-friendly limits. No unit is
+embedded here: the passages' own search scores carry the meaning, so an answer costs no model time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.index import Hit
+from knowledge.text import Lang, split_sentences, tokenize
+
+LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s*")
+
+_ASKS_FOR_SEVERAL = re.compile(
+    r"哪些|哪几|几个|几种|几类|几步|几点|什么步骤|怎么|如何|步骤|流程|阶段|分别|包括|包含|有什么|要做什么|"
+    r"准备什么|写什么|记录什么|看什么|\bwhich\b|\bwhat (?:are|steps|should|goes|belongs|does|kinds?|types?)\b|"
+    r"\bhow (?:do|does|should|to|can|is)\b|\bsteps?\b|\bstages?\b|\bkinds?\b|\btypes?\b|\blist\b|"
+    r"\bwho\b|\bprinciples?\b|\bgoals?\b|\blevers?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CompositionConfig:
+    """Limits for a Slack reply and the weights of the choice; the weights were chosen on the
+    tuning half of the answer question set (benchmarks/answer_tuning.py)."""
+
+    max_chars_zh: int = 700
+    max_chars_en: int = 1200
+    max_units: int = 8
+    max_passages: int = 3
+    passage_ratio: float = 0.7
+    """A further passage is used when its search score is at least this share of the best one's."""
+    term_weight: float = 0.5
+    list_weight: float = 0.3
+    position_weight: float = 0.03
+    redundancy_weight: float = 0.5
+    context_needs_terms: bool = False
+    """A sentence past a passage's first that is no list and shares no term with the question is
+    left out: it is the passage's context, not part of the answer."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    passage: int
+    position: int
+    text: str
+    terms: frozenset[str]
+
+    @property
+    def is_list(self) -> bool:
+        return "\n" in self.text or bool(LIST_MARKER.match(self.text))
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The chosen units in reading order, and the passages some of whose units were left out."""
+
+    units: list[Unit]
+    partial: frozenset[int]
+
+
+def answer_units(body: str) -> list[str]:
+    """Sentences and list items; a sentence that introduces a list (ends with a colon) keeps its list."""
+    lines = [line.strip() for line in body.splitlines()]
+    units: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line:
+            continue
+        if LIST_MARKER.match(line):
+            units.append(line)
+            continue
+        sentences = split_sentences(line)
+        items: list[str] = []
+        follow = index
+        while follow < len(lines) and (not lines[follow] or LIST_MARKER.match(lines[follow])):
+            if lines[follow]:
+                items.append(lines[follow])
+            follow += 1
+        if items and sentences[-1].endswith((":", "：")):
+            units.extend(sentences[:-1])
+            units.append("\n".join([sentences[-1], *items]))
+            index = follow
+        else:
+            units.extend(sentences)
+    return units
+
+
+def asks_for_several(question: str) -> bool:
+    """'Which…', 'what steps…', 'how do I…', '哪些', '怎么…': the answer is a list, not one fact."""
+    return bool(_ASKS_FOR_SEVERAL.search(question))
+
+
+def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionConfig) -> Composition:
+    """Units of the best passages chosen for coverage, within the character and unit limits."""
+    if not hits:
+        return Composition([], frozenset())
+    best = max(hits[0].score, 1e-9)
+    passages = [
+        (number, hit)
+        for number, hit in enumerate(hits[: config.max_passages])
+        if number == 0 or hit.score >= config.passage_ratio * best
+    ]
+    question_terms = frozenset(tokenize(question))
+    wants_list = asks_for_several(question)
+    candidates: list[tuple[float, Unit]] = []
+    seen: set[str] = set()
+    for number, hit in passages:
+        weight = min(1.0, hit.score / best)
+        for position, text in enumerate(answer_units(hit.chunk.body)):
+            if text in seen:  # a sentence repeated, or quoted by two passages, is said once
+                continue
+            seen.add(text)
+            unit = Unit(number, position, text, frozenset(tokenize(_plain(text))))
+            shared = len(question_terms & unit.terms) / max(1, len(question_terms))
+            if config.context_needs_terms and position and not shared and not unit.is_list:
+                continue
+            value = weight * (
+                1.0
+                + config.term_weight * shared
+                + (config.list_weight if wants_list and unit.is_list else 0.0)
+                - config.position_weight * position
+            )
+            candidates.append((value, unit))
+
+    budget = config.max_chars_zh if lang == "zh" else config.max_chars_en
+    chosen: list[Unit] = []
+    used = 0
+    remaining = list(candidates)
+    while remaining and len(chosen) < config.max_units:
+        scored = [
+            (value - config.redundancy_weight * _overlap(unit, chosen), index)
+            for index, (value, unit) in enumerate(remaining)
+            if used + len(unit.text) <= budget or not chosen
+        ]
+        if not scored:
+            break
+        _, index = max(scored)
+        unit = remaining.pop(index)[1]
+        chosen.append(unit)
+        used += len(unit.text)
+    chosen.sort(key=lambda unit: (unit.passage, unit.position))
+    used_passages = {unit.passage for unit in chosen}
+    partial = frozenset(unit.passage for _, unit in remaining if unit.passage in used_passages)
+    return Composition(chosen, partial)
+
+
+def _overlap(unit: Unit, chosen: list[Unit]) -> float:
+    """The largest share of this unit's terms already said by one chosen unit."""
+    if not unit.terms or not chosen:
+        return 0.0
+    return max(len(unit.terms & other.terms) / len(unit.terms) for other in chosen)
+
+
+def _plain(text: str) -> str:
+    return LIST_MARKER.sub("", text).replace("**", "")

@@ -1,0 +1,69 @@
+"""Choosing the units of an offline answer: whole lists, further passages, Slack-sized limits."""
+
+from __future__ import annotations
+
+from knowledge.composition import CompositionConfig, answer_units, asks_for_several, compose
+from knowledge.index import Chunk, Hit
+
+METRICS = """Scan yesterday's figures and ask one question: is anything abnormal? The standard set is:
+
+- sales;
+- retention;
+- campaign participants.
+
+Compare each figure with the same weekday last week."""
+
+VOICE = "Next to the numbers, read recent complaints from customers. Look for repetition."
+FAR = "Weekly reports go to executives."
+
+
+def _hit(section: str, body: str, score: float) -> Hit:
+    chunk = Chunk(section, "playbook/en/x.md", "Daily", section, section.title(), "en", body, section, 0, "h")
+    return Hit(chunk, score, (0.5,), 0.5)
+
+
+def test_a_question_asking_for_several_things_gets_the_whole_list_and_a_close_passage() -> None:
+    hits = [_hit("metrics", METRICS, 0.30), _hit("voice", VOICE, 0.24), _hit("far", FAR, 0.10)]
+    composition = compose("Which numbers should I check every morning?", hits, "en", CompositionConfig())
+    texts = [unit.text for unit in composition.units]
+    assert "The standard set is:\n- sales;\n- retention;\n- campaign participants." in texts
+    assert {unit.passage for unit in composition.units} == {0, 1}  # 0.10 is not close to 0.30
+    assert composition.partial == frozenset()
+    assert [(u.passage, u.position) for u in composition.units] == sorted(
+        (u.passage, u.position) for u in composition.units
+    )
+
+
+def test_limits_keep_the_reply_slack_sized_and_mark_what_was_left_out() -> None:
+    hits = [_hit("metrics", METRICS, 0.30), _hit("voice", VOICE, 0.29)]
+    config = CompositionConfig(max_chars_en=150, max_units=2)
+    composition = compose("Which numbers should I check?", hits, "en", config)
+    assert len(composition.units) <= 2
+    assert sum(len(unit.text) for unit in composition.units) <= 150
+    assert composition.partial  # the citation will say more is in the source
+
+
+def test_a_unit_longer_than_the_budget_is_still_an_answer_on_its_own() -> None:
+    long = "Retention " * 200 + "matters."
+    composition = compose("why retention?", [_hit("long", long, 0.3)], "en", CompositionConfig())
+    assert [unit.text for unit in composition.units] == [long.strip()]
+
+
+def test_a_sentence_said_twice_is_said_once() -> None:
+    repeated = "Retention matters. " * 5 + "Churn hurts."
+    composition = compose("why retention?", [_hit("twice", repeated, 0.3)], "en", CompositionConfig())
+    assert [unit.text for unit in composition.units] == ["Retention matters.", "Churn hurts."]
+
+
+def test_units_keep_a_list_with_the_sentence_that_introduces_it() -> None:
+    assert answer_units("常看的指标包括：\n\n- 销售；\n- 留存。\n\n每个数字都要对比。") == [
+        "常看的指标包括：\n- 销售；\n- 留存。",
+        "每个数字都要对比。",
+    ]
+
+
+def test_what_asks_for_several_things() -> None:
+    assert asks_for_several("复盘有哪几步?") and asks_for_several("续约前要准备什么?")
+    assert asks_for_several("What steps do I follow when a metric drops?")
+    assert not asks_for_several("Can we launch first and add tracking later?")
+    assert not asks_for_several("1000w客户、80%注册率,需要多少下载量?")
