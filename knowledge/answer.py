@@ -11,7 +11,7 @@ from typing import Literal
 from knowledge.composition import LIST_MARKER, CompositionConfig, compose
 from knowledge.embedders import Relevance
 from knowledge.index import Hit, KnowledgeIndex
-from knowledge.text import Lang, detect_language
+from knowledge.text import Lang, detect_language, has_words
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,8 @@ LLMCall = Callable[[ChatMessages], str]
 """Takes OpenAI-style chat messages, returns the reply text; raises on any failure."""
 
 NOT_COVERED = "NOT_COVERED"
+MAX_QUESTION_CHARS = 2_000
+"""Longer is a pasted document, not a question: the asker is told how to ask (or to use /ops learn)."""
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
@@ -71,8 +73,10 @@ class Answerer:
         (None: public documents only)."""
         question = question.strip()
         lang = detect_language(question)
-        if not question:
-            return Answer(question, lang, "", found=False, method="none")
+        if not has_words(question):
+            return Answer(question, lang, "", found=False, method="none", note="empty_question")
+        if len(question) > MAX_QUESTION_CHARS:
+            return Answer(question, lang, "", found=False, method="none", note="question_too_long")
         context = self.passages(question, lang, channel)
         if not context:
             return Answer(question, lang, "", found=False, method="none")

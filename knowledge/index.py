@@ -43,9 +43,10 @@ from chromadb.config import Settings as ChromaSettings
 from knowledge.chroma_server import ServerManifest, connect
 from knowledge.documents import Chunk, Section, chunk_sections, content_hash, load_playbook
 from knowledge.embedders import Embedder, EmbeddingUnavailable
+from knowledge.identifiers import holds, identifiers
 from knowledge.lexical import BM25Index
 from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
-from knowledge.near_duplicates import CONTAINED, NearDuplicates, containment, shingles
+from knowledge.near_duplicates import CONTAINED, NearDuplicates, codes, containment, shingles
 from knowledge.normalize import normalize_query
 from knowledge.text import Lang, detect_language, tokenize
 
@@ -600,14 +601,21 @@ class KnowledgeIndex:
             weight = coverage(chunk_id) ** fusion.coverage_power
             fused[key] += fusion.lexical_weight * weight / (fusion.rrf_k + rank + 1)
 
+        exact = self._holding_codes(query, hidden)
+        for key in exact:
+            fused.setdefault(key, 0.0)
         hits: list[Hit] = []
-        kept: list[frozenset[int]] = []
-        for key, score in sorted(fused.items(), key=lambda item: -item[1]):
+        kept: list[tuple[frozenset[int], frozenset[str]]] = []
+        # Passages holding the question's codes (SOP numbers, order ids) come first, most codes first.
+        for key, score in sorted(fused.items(), key=lambda item: (-exact.get(item[0], 0), -item[1])):
             chunk = self._pick_variant(key, lang, hidden)
             grams = shingles(chunk.text) if chunk.indexed_text is not None else frozenset()
-            if grams and any(max(containment(grams, k), containment(k, grams)) >= CONTAINED for k in kept):
+            held = codes(chunk.text) if grams else frozenset()
+            if grams and any(
+                max(containment(grams, k), containment(k, grams)) >= CONTAINED and held == c for k, c in kept
+            ):
                 continue  # the same text from another document, cut at other places: show it once
-            kept.append(grams)
+            kept.append((grams, held))
             key_coverage = max(
                 coverage(cid)
                 for variants in self._by_key[key].values()
@@ -618,6 +626,16 @@ class KnowledgeIndex:
             if len(hits) == top_k:
                 break
         return hits
+
+    def _holding_codes(self, query: str, hidden: set[str]) -> dict[str, int]:
+        """Keys of the visible passages holding any of the query's codes exactly, with how many."""
+        held: dict[str, set[str]] = defaultdict(set)
+        for code in identifiers(query):
+            for chunk_id in self._lexical.containing(tokenize(code)):
+                chunk = self._chunks.get(chunk_id)
+                if chunk is not None and chunk_id not in hidden and holds(chunk.text, code):
+                    held[chunk.key].add(code)
+        return {key: len(codes) for key, codes in held.items()}
 
     def _best_per_key(self, chunk_ids: Iterable[str]) -> Iterator[tuple[int, str, str]]:
         """(rank, key, chunk id) at each key's best place in a ranking. Each key votes once per

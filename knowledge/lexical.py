@@ -62,6 +62,12 @@ class BM25Index:
                     matched += idf
             return matched / total if total else 0.0
 
+    def containing(self, tokens: list[str]) -> set[str]:
+        """The documents that hold every one of `tokens` (none when `tokens` is empty)."""
+        with self._lock:
+            postings = [set(self._postings.get(token, ())) for token in dict.fromkeys(tokens)]
+        return set.intersection(*postings) if postings else set()
+
     def search(self, query_tokens: list[str], limit: int) -> list[tuple[str, float]]:
         """Best `limit` (doc id, score) pairs; a repeated query term counts once."""
         with self._lock:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from knowledge.identifiers import identifiers
+
 SHINGLE = 4
 PERMUTATIONS = 64
 BANDS = 32
@@ -39,6 +41,12 @@ def shingles(text: str) -> frozenset[int]:
     if len(compact) < MIN_CHARS:
         return frozenset()
     return frozenset(zlib.crc32(compact[i : i + SHINGLE].encode("utf-8")) for i in range(len(compact) - 3))
+
+
+def codes(text: str) -> frozenset[str]:
+    """The codes a passage holds (order ids, SOP numbers): two passages that differ in them are two
+    records from one template, not one passage twice."""
+    return frozenset(code.lower() for code in identifiers(text))
 
 
 def containment(part: frozenset[int], whole: frozenset[int]) -> float:
@@ -76,6 +84,7 @@ class NearDuplicates:
     def __init__(self) -> None:
         self._grams: dict[str, frozenset[int]] = {}
         self._keys: dict[str, str] = {}
+        self._codes: dict[str, frozenset[str]] = {}
         self._buckets: dict[tuple[int, bytes], set[str]] = defaultdict(set)
 
     def __len__(self) -> int:
@@ -92,12 +101,14 @@ class NearDuplicates:
             return
         self._grams[chunk_id] = grams
         self._keys[chunk_id] = key
+        self._codes[chunk_id] = codes(text)
         for bucket in self._bands(grams):
             self._buckets[bucket].add(chunk_id)
 
     def remove(self, chunk_id: str) -> None:
         grams = self._grams.pop(chunk_id, None)
         self._keys.pop(chunk_id, None)
+        self._codes.pop(chunk_id, None)
         if grams is None:
             return
         for bucket in self._bands(grams):
@@ -112,12 +123,15 @@ class NearDuplicates:
         grams = shingles(text)
         if not grams:
             return []
+        held = codes(text)
         candidates: set[str] = set()
         for bucket in self._bands(grams):
             candidates |= self._buckets.get(bucket, set())
         found = []
         for candidate in candidates:
             if exclude_prefix is not None and candidate.startswith(exclude_prefix):
+                continue
+            if self._codes[candidate] != held:
                 continue
             other = self._grams[candidate]
             match = Match(

@@ -38,6 +38,12 @@ def _segmenter() -> jieba.Tokenizer:
     return tokenizer
 
 
+def has_words(text: str) -> bool:
+    """Whether there is anything to search for: a Chinese character, a letter or a digit (not only
+    spaces, punctuation or emoji)."""
+    return bool(_HAS_CJK_OR_ALNUM.search(text))
+
+
 def detect_language(text: str) -> Lang:
     """Chinese when CJK characters outweigh Latin words (so 'RFM 是什么' is Chinese)."""
     cjk = len(CJK_CHARACTER.findall(text))

@@ -35,6 +35,12 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "Ask me an ops question, e.g. `@opsbot how do I run a retrospective?`, or see `/ops help`.",
         "zh": "请直接提问,例如 `@opsbot 复盘怎么做?`,或输入 `/ops help` 查看用法。",
     },
+    "question_too_long": {
+        "en": "That message is {length} characters long: ask one question in under {limit} characters. "
+        "To add a whole document to what I answer from, upload it with `/ops learn`.",
+        "zh": "这条消息有 {length} 个字符:请把问题控制在 {limit} 个字符以内,一次问一个问题。"
+        "如果想让我学习整篇文档,请用 `/ops learn` 上传。",
+    },
     "failed": {
         "en": "Sorry, something went wrong while answering. Nothing was lost; please try again in a "
         "minute. If it keeps happening, tell your opsbot admin (reference: {ref}).",

@@ -9,8 +9,8 @@ from typing import Any
 from bot.core.messages import HELP, say
 from bot.reports.funnel import check_lines, render_text, table, what_if_lines
 from bot.slack.text import escape, markdown_to_mrkdwn, safe_url, truncate
-from knowledge.answer import Answer, Citation
-from knowledge.text import Lang
+from knowledge.answer import MAX_QUESTION_CHARS, Answer, Citation
+from knowledge.text import Lang, has_words
 from skills.errors import SkillError
 from skills.funnel import FunnelResult, compute_funnel, split_what_if
 
@@ -48,6 +48,16 @@ def citation_line(citation: Citation, lang: Lang) -> str:
 def answer_message(answer: Answer) -> dict[str, Any]:
     """The reply to a question: the answer (or why there is none) and its numbered sources."""
     lang = answer.lang
+    if answer.note == "empty_question":
+        # Nothing to tell the language by (emoji, punctuation): ask in both.
+        text = say("empty_question", lang) if has_words(answer.question) else _both("empty_question")
+        return notice_message(text)
+    if answer.note == "question_too_long":
+        return notice_message(
+            say(
+                "question_too_long", lang, length=f"{len(answer.question):,}", limit=f"{MAX_QUESTION_CHARS:,}"
+            )
+        )
     if not answer.found:
         key = "not_covered" if answer.note == "not_covered" else "not_found"
         blocks = [section(say(key, lang))]
@@ -63,6 +73,10 @@ def answer_message(answer: Answer) -> dict[str, Any]:
     blocks.append(context(sources_title, *(citation_line(c, lang) for c in answer.citations)))
     fallback = escape(answer.text)
     return message(fallback, blocks)
+
+
+def _both(key: str) -> str:
+    return f"{say(key, 'en')}\n{say(key, 'zh')}"
 
 
 def help_message(lang: Lang, prefix: str | None = None) -> dict[str, Any]:

@@ -88,3 +88,25 @@ def test_llm_is_not_asked_when_nothing_relevant_was_found(knowledge: KnowledgeSe
     answerer, seen = _with_llm(knowledge, "made up")
     assert not answerer.answer("红烧肉怎么做").found
     assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("question", "note", "lang"),
+    [
+        ("", "empty_question", "en"),
+        ("  \n\t ", "empty_question", "en"),
+        ("🙂🚀🔥", "empty_question", "en"),
+        ("复盘怎么做?" * 400, "question_too_long", "zh"),
+        ("how do I run a retro? " * 100, "question_too_long", "en"),
+    ],
+)
+def test_a_question_with_nothing_to_search_or_too_much_is_told_so(
+    knowledge: KnowledgeService, question: str, note: str, lang: str
+) -> None:
+    answer = knowledge.answerer.answer(question)
+    assert (answer.found, answer.note, answer.lang) == (False, note, lang)
+
+
+def test_a_mixed_script_question_is_answered(knowledge: KnowledgeService) -> None:
+    answer = knowledge.answerer.answer("ﾌｸﾊﾞﾝ? 复盘 должен 怎么做 step by step")
+    assert answer.found and "回顾目标" in answer.text

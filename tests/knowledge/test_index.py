@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.services import KnowledgeService
 from knowledge.documents import Section
 from knowledge.index import KnowledgeIndex
+from knowledge.ingest import ingest_paths
 from tests.fakes.embedders import HashEmbedder
 
 
@@ -98,3 +100,23 @@ def test_progress_hears_only_of_the_work_there_is(tmp_path: Path) -> None:
     again = _Recorder()
     index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣"), prefix="t/", progress=again)
     assert again.events == [], "an unchanged playbook shows no bar"
+
+
+def test_an_exact_code_finds_its_own_note_before_similar_ones(
+    knowledge: KnowledgeService, tmp_path: Path
+) -> None:
+    """Teams search for SOP numbers and order ids: ZQX0111 is not ZQX0011. Notes written from one
+    template, differing in their code, are different notes, not near-duplicates of each other."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    topics = ["renewal call notes", "客户培训记录", "bug triage summary", "活动复盘", "weekly sync"]
+    for n in range(223):
+        text = f"# Note {n}\n\n{topics[n % 5]}. Code word: ZQX{n:04d}. Nothing else here.\n"
+        (notes / f"note-{n}.md").write_text(text, encoding="utf-8")
+    index = KnowledgeIndex(tmp_path / "home", knowledge.answerer.index.embedders)
+    ingest_paths(index, [notes])
+    for query in ("ZQX0111", "zqx0011", "what is ZQX0042?", "ZQX0200 是什么"):
+        [first, *_] = index.search(query, top_k=5)
+        code = query.split()[-1].rstrip("?") if query.startswith("what") else query.split()[0]
+        assert f"Code word: {code.upper()}." in first.chunk.body, (query, first.chunk.body)
+    assert index.search("SOP-2023-017 approvals", top_k=3)  # a code held nowhere searches as usual

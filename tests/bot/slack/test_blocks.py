@@ -58,3 +58,14 @@ def test_a_source_quoted_in_part_says_more_is_there_in_the_asker_language() -> N
     assert sources[2]["text"] == "[2] Doc › Section"
     en = answer_message(Answer("q", "en", "a [1]", [partial]))
     assert en["blocks"][-1]["elements"][1]["text"].endswith("(more there)")
+
+
+def test_an_empty_or_emoji_question_is_asked_for_in_both_languages_and_a_paste_is_told_the_limit() -> None:
+    emoji = answer_message(Answer("🙂", "en", "", found=False, method="none", note="empty_question"))
+    assert "Ask me an ops question" in emoji["text"] and "请直接提问" in emoji["text"]
+    typed = answer_message(Answer("?", "zh", "", found=False, method="none", note="empty_question"))
+    assert "Ask me" in typed["text"]  # still nothing to tell the language by
+    long = answer_message(
+        Answer("复盘" * 3000, "zh", "", found=False, method="none", note="question_too_long")
+    )
+    assert "6,000 个字符" in long["text"] and "2,000" in long["text"] and "/ops learn" in long["text"]
