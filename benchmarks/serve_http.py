@@ -8,11 +8,12 @@ Chroma server), requests spread round-robin across them, as behind a load balanc
   added, and exactly one to-do row per command in the shared database; ack latency p50/p95/p99/max
   (from connecting to the whole ack; the requests are signed beforehand and sent at once from one
   thread, see harness.serving.burst);
-- concurrent questions (default 50, half `/ops ask …`, half app_mention events): each answered
+- concurrent questions (default 50, half `/ops ask …`, half app_mention events, or with --dms all
+  direct messages): each answered
   exactly once; answer latency p50/p95/max, from the request to the answer reaching Slack.
 
 Usage: python benchmarks/serve_http.py [--processes 2] [--postgres] [--chroma-server]
-       [--concurrency 200] [--questions 50] [--text TEXT]
+       [--concurrency 200] [--questions 50] [--dms] [--text TEXT]
 Slack is the loopback stand-in (bot.local.slack_api); requests are signed like Slack's. Without
 --postgres the processes share a SQLite file (and the embedded index) in one OPSBOT_HOME.
 Prints PASS/FAIL for the no-loss/no-double checks; exits 1 when one fails.
@@ -36,6 +37,7 @@ from harness.serving import (
     Server,
     app_mention,
     burst,
+    direct_message,
     free_port,
     memory_report,
     message_text,
@@ -159,8 +161,9 @@ def commands_test(
     )
 
 
-def questions_test(servers: list[Server], slack: LocalSlack, count: int) -> None:
-    """`count` concurrent questions, round-robin, alternately `/ops ask` and app_mention."""
+def questions_test(servers: list[Server], slack: LocalSlack, count: int, dms: bool = False) -> None:
+    """`count` concurrent questions, round-robin, alternately `/ops ask` and app_mention (with
+    `dms`: all direct messages, each from its own user in its own DM)."""
     sent_at: dict[int, float] = {}
     statuses: dict[int, int] = {}
     run = int(time.time())
@@ -169,7 +172,10 @@ def questions_test(servers: list[Server], slack: LocalSlack, count: int) -> None
         server = servers[n % len(servers)]
         question = QUESTIONS[n % len(QUESTIONS)]
         sent_at[n] = time.monotonic()
-        if n % 2 == 0:
+        if dms:
+            ts = f"{run}.{n:06d}"
+            status, _, _ = direct_message(server.port, question, f"DQ{n}", ts, f"EvD{run}{n}", f"UQ{n}")
+        elif n % 2 == 0:
             status, _, _ = slash_command(
                 server.port,
                 f"ask {question}",
@@ -183,6 +189,12 @@ def questions_test(servers: list[Server], slack: LocalSlack, count: int) -> None
         statuses[n] = status
 
     def answers_of(n: int, s: LocalSlack) -> list[float]:
+        if dms:
+            return [
+                call.at
+                for call in s.calls
+                if call.method == "chat.update" and call.params.get("channel") == f"DQ{n}"
+            ]
         if n % 2 == 0:
             return [call.at for call in s.calls if call.method == f"respond/q{n}"]
         return [
@@ -199,13 +211,18 @@ def questions_test(servers: list[Server], slack: LocalSlack, count: int) -> None
     latencies = [min(times) - sent_at[n] for n, times in found.items() if times]
     ask = [min(t) - sent_at[n] for n, t in found.items() if t and n % 2 == 0]
     mention = [min(t) - sent_at[n] for n, t in found.items() if t and n % 2 == 1]
+    kinds = (
+        f"{len(latencies)} DMs answered"
+        if dms
+        else f"{len(ask)} /ops ask, {len(mention)} app_mention answered"
+    )
     print(
-        f"{count} concurrent questions ({len(ask)} /ops ask, {len(mention)} app_mention answered): "
+        f"{count} concurrent questions ({kinds}): "
         f"answer latency p50 {statistics.median(latencies) if latencies else float('nan'):.1f} s, "
         f"p95 {percentile(latencies, 0.95):.1f} s, max {max(latencies, default=float('nan')):.1f} s"
         + ("" if complete else " (TIMED OUT)")
     )
-    if ask and mention:
+    if ask and mention and not dms:
         print(
             f"  /ops ask p50 {statistics.median(ask):.1f} s, p95 {percentile(ask, 0.95):.1f} s; "
             f"app_mention p50 {statistics.median(mention):.1f} s, p95 {percentile(mention, 0.95):.1f} s"
@@ -217,8 +234,9 @@ def questions_test(servers: list[Server], slack: LocalSlack, count: int) -> None
     check(not lost, f"every question answered ({len(lost)} not)")
     check(not doubled, f"no question answered twice ({len(doubled)} twice)")
     placeholders = Counter(str(call.params.get("channel")) for call in slack.calls_to("chat.postMessage"))
-    extra = [n for n in range(1, count, 2) if placeholders[f"CQ{n}"] != 1]
-    check(not extra, f"one placeholder per mention ({len(extra)} mentions had none or several)")
+    threads = [f"DQ{n}" for n in range(count)] if dms else [f"CQ{n}" for n in range(1, count, 2)]
+    extra = [channel for channel in threads if placeholders[channel] != 1]
+    check(not extra, f"one placeholder per mention or DM ({len(extra)} had none or several)")
     failed = []
     for n in range(count):
         for call in slack.calls:
@@ -242,6 +260,7 @@ def main() -> int:
     parser.add_argument(
         "--questions", type=int, default=50, help="concurrent questions (default 50; 0: none)"
     )
+    parser.add_argument("--dms", action="store_true", help="the questions as direct messages")
     parser.add_argument("--text", default=None, help="command text instead of `todo add …` (e.g. help)")
     args = parser.parse_args()
     slack = LocalSlack()
@@ -288,7 +307,7 @@ def main() -> int:
                 print(f"process {number} idle resident memory: {memory_report(server.pid)}")
             commands_test(servers, slack, args.concurrency, args.text, db_url)
             if args.questions > 0:
-                questions_test(servers, slack, args.questions)
+                questions_test(servers, slack, args.questions, args.dms)
             for number, server in enumerate(servers):
                 print(f"process {number} resident memory after the load: {memory_report(server.pid)}")
             errors = [

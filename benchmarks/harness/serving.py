@@ -324,6 +324,31 @@ def app_mention(
     return signed_post(port, body, "application/json", timeout, retry)
 
 
+def direct_message(
+    port: int, text: str, channel: str, ts: str, event_id: str, user: str = "UBENCH", timeout: float = 30.0
+) -> tuple[int, str, float]:
+    """A `message` event in a DM (`channel_type` im), as the Events API delivers it."""
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "TLOCAL",
+            "api_app_id": "A1",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "user": user,
+                "text": text,
+                "ts": ts,
+                "channel": channel,
+                "event_ts": ts,
+            },
+        }
+    )
+    return signed_post(port, body, "application/json", timeout)
+
+
 def ack_text(body: str) -> str:
     """The text a slash command's ack shows (its JSON `text`, else the blocks' text), or the body."""
     try:
