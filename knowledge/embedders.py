@@ -25,7 +25,8 @@ class Relevance:
 
     Relevant when the cosine reaches `strong`, or reaches `weak` while the passage holds at least
     `coverage` of the question's term weight. Calibrated per model on the playbook question set
-    against off-topic questions (tests/knowledge/offtopic_questions.txt).
+    against off-topic questions (tests/knowledge/unanswerable_questions.jsonl; see
+    benchmarks/relevance_calibration.py).
     """
 
     strong: float

