@@ -85,7 +85,8 @@ def learn(
         return
     visibility = channel_visibility(client, channel)
     report = IngestReport()
-    for shared in files:
+    for number, shared in enumerate(files, start=1):
+        send(learn_progress(shared.name, number, len(files), lang))
         source = SLACK_SOURCE_PREFIX + shared.name
         try:
             data = download(client, shared, max_bytes=MAX_DOCUMENT_BYTES)
@@ -156,6 +157,12 @@ _SUMMARY_LINES: dict[str, tuple[str, dict[Lang, str]]] = {
     "updated": (":arrows_counterclockwise:", {"en": "Updated: ", "zh": "已更新:"}),
     "unchanged": (":ballot_box_with_check:", {"en": "Unchanged, skipped: ", "zh": "内容没有变化,已跳过:"}),
 }
+
+
+def learn_progress(name: str, number: int, total: int, lang: Lang) -> dict[str, Any]:
+    """What is being read now; the same message later becomes the summary."""
+    key = "learn_progress_one" if total == 1 else "learn_progress"
+    return notice_message(say(key, lang, name=escape(name), number=str(number), total=str(total)))
 
 
 def learn_summary(report: IngestReport, lang: Lang, restricted: bool = False) -> dict[str, Any]:

@@ -80,6 +80,14 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "with me, or to add you to OPSBOT_ADMINS.",
         "zh": "只有{who}可以往知识库里添加文档。请他们把文件发给我,或把你加入 OPSBOT_ADMINS。",
     },
+    "learn_progress_one": {
+        "en": ":hourglass_flowing_sand: Reading {name} and adding it to what I answer from…",
+        "zh": ":hourglass_flowing_sand: 正在阅读 {name} 并加入知识库…",
+    },
+    "learn_progress": {
+        "en": ":hourglass_flowing_sand: Reading {name} ({number} of {total}) and adding it to what I answer from…",
+        "zh": ":hourglass_flowing_sand: 正在阅读 {name}(第 {number} 个,共 {total} 个)并加入知识库…",
+    },
     "learn_nothing": {
         "en": "There was nothing to add.",
         "zh": "没有可添加的内容。",

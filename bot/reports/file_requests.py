@@ -22,6 +22,7 @@ from bot.reports.file_analysis import Analysis, Kind, analyse, guess_kind, kind_
 from bot.services import Services
 from bot.slack.blocks import notice_message
 from bot.slack.files import SharedFile, download, file_id_in, file_info, latest_csv, share_files
+from bot.slack.progress import message_in_place
 from bot.slack.requests import as_of_in, file_request_language
 from bot.slack.text import escape, strip_bot_mentions
 from skills.csv_files import refuse_binary
@@ -89,7 +90,8 @@ def run_on_shared_files(services: Services, client: WebClient, event: dict[str, 
     documents = [f for f in shared_files if is_document(f) or (asks_to_learn(text) and not f.is_csv)]
     if documents:
         lang = file_request_language(text, documents[0])
-        learn(services, client, event.get("user", ""), documents, post, lang, channel)
+        progress = message_in_place(client, channel, thread_ts)
+        learn(services, client, event.get("user", ""), documents, progress, lang, channel)
     for shared in shared_files:
         if shared in documents:
             continue

@@ -35,8 +35,10 @@ def learning(running: Running) -> Iterator[Running]:
 def _learn_in(running: Running, channel: str) -> str:
     running.slack.add_file("调整方案.md", PLAN.encode(), user="UADMIN", channel=channel)
     url = running.slack.response_url(f"learn-{channel}")
+    before = len(running.slack.responses)
     send_command(running.events_url, SIGNING_SECRET, "/ops", "learn", url, user="UADMIN", channel=channel)
-    assert running.slack.wait_for(lambda s: len(s.responses) >= 1, timeout=60)
+    # "Reading …", then the summary in its place
+    assert running.slack.wait_for(lambda s: len(s.responses) >= before + 2, timeout=60)
     return json.dumps(running.slack.responses[-1], ensure_ascii=False)
 
 

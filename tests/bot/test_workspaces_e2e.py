@@ -216,7 +216,7 @@ def test_a_document_learned_in_one_workspace_is_never_cited_in_the_other(served:
     served.slack.admins.add("UADMINT1")
     served.slack.add_file("调整.md", PLAN.encode(), user="UADMINT1", channel="C1")
     learned = _command(served, "T1", "learn", user="UADMINT1", channel="C1")
-    assert "调整.md" in learned
+    assert "Reading 调整.md" in learned and "Added: 调整.md" in learned
 
     in_one = _command(served, "T1", f"ask {QUESTION}", user="UA", channel="C1")
     assert "四十二名员工" in in_one

@@ -48,10 +48,24 @@ def _posts(slack: LocalSlack, count: int) -> list[str]:
     return [json.dumps(call.params, ensure_ascii=False) for call in slack.calls_to("chat.postMessage")]
 
 
+def _progress_then_summary(slack: LocalSlack) -> tuple[str, str]:
+    """The thread's one reply: what it said while reading, and what it says once done (the same
+    message, edited)."""
+    assert slack.wait_for(lambda s: s.calls_to("chat.postMessage") and s.calls_to("chat.update"), timeout=60)
+    [progress] = slack.calls_to("chat.postMessage")
+    [summary] = slack.calls_to("chat.update")
+    assert f"{summary.params['channel']}:{summary.params['ts']}" in slack.messages  # the reply edited
+    return (
+        json.dumps(progress.params, ensure_ascii=False),
+        json.dumps(summary.params, ensure_ascii=False),
+    )
+
+
 def test_an_admin_adds_a_document_in_a_dm_and_it_answers_with_a_citation(learning: Running) -> None:
     file = learning.slack.add_file("值班手册.md", HANDBOOK.encode(), user="UADMIN", channel="D777")
     send_event(learning.events_url, SIGNING_SECRET, _dm_with_file(file, "UADMIN"), "Ev-learn-1")
-    [summary] = _posts(learning.slack, 1)
+    progress, summary = _progress_then_summary(learning.slack)
+    assert "正在阅读 值班手册.md" in progress
     assert "已加入:值班手册.md" in summary and "共写入 1 段" in summary
     question = {
         "type": "message",
@@ -62,7 +76,7 @@ def test_an_admin_adds_a_document_in_a_dm_and_it_answers_with_a_citation(learnin
         "ts": "1700000300.000100",
     }
     send_event(learning.events_url, SIGNING_SECRET, question, "Ev-learn-2")
-    assert learning.slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 1, timeout=60)
+    assert learning.slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 2, timeout=60)
     answer = json.dumps(learning.slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
     assert "凌晨两点" in answer
     assert "<https://wiki.example.com/oncall|大促值班手册 › 值班安排>" in answer
@@ -82,7 +96,8 @@ def test_users_named_in_the_settings_may_add_documents(learning: Running, tmp_pa
     )
     file = learning.slack.add_file("oncall.md", HANDBOOK.encode(), user="UOPS", channel="D777")
     send_event(learning.events_url, SIGNING_SECRET, _dm_with_file(file, "UOPS", "learn"), "Ev-learn-4")
-    [summary] = _posts(learning.slack, 1)
+    progress, summary = _progress_then_summary(learning.slack)
+    assert "Reading oncall.md and adding it" in progress
     assert "Added: oncall.md" in summary and "1 passage written" in summary
 
 
@@ -91,11 +106,13 @@ def test_ops_learn_takes_the_latest_shared_document_and_ops_sources_lists_it(lea
     send_command(
         learning.events_url, SIGNING_SECRET, "/ops", "learn", learning.slack.response_url("l"), user="UADMIN"
     )
-    assert learning.slack.wait_for(lambda s: len(s.responses) >= 1, timeout=60)
-    assert "Added: renewals.pdf" in json.dumps(learning.slack.responses[0])
-    send_command(learning.events_url, SIGNING_SECRET, "/ops", "sources", learning.slack.response_url("s"))
     assert learning.slack.wait_for(lambda s: len(s.responses) >= 2, timeout=60)
-    listing = json.dumps(learning.slack.responses[1], ensure_ascii=False)
+    progress, summary = (json.dumps(response) for response in learning.slack.responses)
+    assert "Reading renewals.pdf" in progress and "Added: renewals.pdf" in summary
+    assert all(response["replace_original"] for response in learning.slack.responses)  # one message
+    send_command(learning.events_url, SIGNING_SECRET, "/ops", "sources", learning.slack.response_url("s"))
+    assert learning.slack.wait_for(lambda s: len(s.responses) >= 3, timeout=60)
+    listing = json.dumps(learning.slack.responses[2], ensure_ascii=False)
     assert "slack/renewals.pdf" in listing and "1 passage ·" in listing
 
 
@@ -103,7 +120,7 @@ def test_a_refused_document_says_why_and_adds_nothing(learning: Running) -> None
     locked = encrypt_pdf(make_pdf([["secret plan"]]))
     file = learning.slack.add_file("plan.pdf", locked, user="UADMIN", channel="D777")
     send_event(learning.events_url, SIGNING_SECRET, _dm_with_file(file, "UADMIN", "learn this"), "Ev-learn-5")
-    [reply] = _posts(learning.slack, 1)
+    _, reply = _progress_then_summary(learning.slack)
     assert "plan.pdf is encrypted" in reply
     assert not [r for r in learning.services.knowledge.sources() if r.source.startswith(SLACK_SOURCE_PREFIX)]
 
