@@ -37,12 +37,13 @@ from pathlib import Path
 from typing import Protocol
 
 import chromadb
+import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chroma_server import ServerManifest, connect
 from knowledge.documents import Chunk, Section, chunk_sections, content_hash, load_playbook
-from knowledge.embedders import Embedder, EmbeddingUnavailable
+from knowledge.embedders import Embedder, EmbeddingUnavailable, Vectors
 from knowledge.identifiers import holds, identifiers
 from knowledge.lexical import BM25Index
 from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
@@ -239,16 +240,44 @@ class KnowledgeIndex:
         written = metadata.get("written_at")
         return not isinstance(written, int | float) or written < time.time() - ORPHAN_GRACE_SECONDS
 
-    def _write_vectors(self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk]) -> None:
+    def _write_vectors(
+        self,
+        embedder: Embedder,
+        collection: Collection,
+        chunks: Sequence[Chunk],
+        reuse: Mapping[str, str] | None = None,
+    ) -> None:
         for start in range(0, len(chunks), _WRITE_BATCH):
             batch = chunks[start : start + _WRITE_BATCH]
-            vectors = embedder.embed_passages([chunk.text for chunk in batch])
+            vectors = self._vectors(embedder, collection, batch, reuse or {})
             now = time.time()
             collection.upsert(
                 ids=[chunk.id for chunk in batch],
                 embeddings=vectors.tolist(),
                 metadatas=[{"source": chunk.source, "written_at": now} for chunk in batch],
             )
+
+    def _vectors(
+        self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
+    ) -> Vectors:
+        """The chunks' vectors: a text the source already had (`reuse`: text → that chunk's id) keeps
+        its stored vector, so editing a long document embeds only the passages that changed."""
+        old_ids = [reuse[chunk.text] for chunk in chunks if chunk.text in reuse]
+        stored: dict[str, Sequence[float]] = {}
+        if old_ids:
+            found = collection.get(ids=old_ids, include=["embeddings"])
+            embeddings = found["embeddings"]
+            if embeddings is not None:
+                stored = dict(zip(found["ids"], embeddings, strict=True))
+        fresh = [chunk.text for chunk in chunks if reuse.get(chunk.text) not in stored]
+        computed = iter(embedder.embed_passages(fresh)) if fresh else iter(())
+        rows = [
+            np.asarray(stored[reuse[chunk.text]], dtype=np.float32)
+            if reuse.get(chunk.text) in stored
+            else next(computed)
+            for chunk in chunks
+        ]
+        return np.vstack(rows) if rows else np.zeros((0, embedder.dimension), dtype=np.float32)
 
     def refresh(self) -> None:
         """Catch up with the commits of other processes sharing the server (a no-op in embedded
@@ -424,13 +453,15 @@ class KnowledgeIndex:
             if deduplicate:
                 chunks, repeats = self._share_keys_with_duplicates(source, chunks, visibility)
             tokens = [tokenize(chunk.text) for chunk in chunks]
+            with self._state_lock:
+                reuse = {chunk.text: cid for cid, chunk in self._chunks.items() if chunk.source == source}
             for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
-                self._write_vectors(embedder, collection, chunks)
+                self._write_vectors(embedder, collection, chunks, reuse)
             catalog = self._collections[0]
             for start in range(0, len(chunks), _WRITE_BATCH):
                 batch = chunks[start : start + _WRITE_BATCH]
                 batch_tokens = tokens[start : start + _WRITE_BATCH]
-                vectors = self.embedder.embed_passages([chunk.text for chunk in batch])
+                vectors = self._vectors(self.embedder, catalog, batch, reuse)
                 catalog.upsert(
                     ids=[chunk.id for chunk in batch],
                     embeddings=vectors.tolist(),

@@ -204,3 +204,41 @@ def test_a_file_over_the_limit_is_refused_by_its_size_before_it_is_read(
     assert name == "dump.txt" and "the limit is 20 MB" in reason.en and "上限为 20 MB" in reason.zh
     assert huge not in opened
     assert index.sources() == {}
+
+
+class CountingEmbedder(HashEmbedder):
+    """Remembers every passage it was asked to embed."""
+
+    def __init__(self, name: str = "test-hash") -> None:
+        self.name = name
+        self.embedded: list[str] = []
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded.extend(texts)
+        return super().embed_passages(texts)
+
+
+def test_editing_a_document_embeds_only_the_passages_that_changed(tmp_path: Path) -> None:
+    sections = [f"## Part {n}\n\nPart {n} explains renewal step {n} in detail." for n in range(6)]
+    doc = tmp_path / "docs" / "handbook.md"
+    doc.parent.mkdir()
+    doc.write_text("# Handbook\n\n" + "\n\n".join(sections), encoding="utf-8")
+    first, second = CountingEmbedder(), CountingEmbedder("test-hash-2")
+    index = KnowledgeIndex(tmp_path / "index", [first, second])
+    ingest_paths(index, [doc])
+    assert len(first.embedded) == len(second.embedded) == 6
+    first.embedded.clear()
+    second.embedded.clear()
+
+    sections[3] = "## Part 3\n\nPart 3 now covers discount offers for the renewal."
+    doc.write_text("# Handbook\n\n" + "\n\n".join(sections), encoding="utf-8")
+    report = ingest_paths(index, [doc])
+    assert len(report.updated) == 1
+    assert [len(first.embedded), len(second.embedded)] == [1, 1]
+    assert "discount offers" in first.embedded[0]
+    [hit] = index.search("discount offers renewal", top_k=1)
+    assert "discount offers" in hit.chunk.body
+    [kept] = index.search("renewal step 5 in detail", top_k=1)  # a reused vector finds its passage
+    assert "step 5" in kept.chunk.body
+    reopened = KnowledgeIndex(tmp_path / "index", [CountingEmbedder(), CountingEmbedder("test-hash-2")])
+    assert len(reopened) == 6
