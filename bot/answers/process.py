@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,11 +29,24 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 CHILD_NICENESS = 10
+PARENT_CHECK_SECONDS = 1.0
 _worker_knowledge = None  # the KnowledgeService of this process, when it is an answer worker
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the process that started it is gone, however it died (kill -9, the OOM
+    killer, a supervisor's hard stop): the orphan is adopted by another process, so its parent id
+    changes. A check each second rather than PR_SET_PDEATHSIG, which fires when the *thread* that
+    started the child ends (the pool starts workers from whichever thread submits first), and
+    rather than a pipe, which spawn would have to hand down."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _start_worker(settings: Settings) -> None:
     global _worker_knowledge
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     # Before the e5 engine loads its OpenMP runtime: idle OpenMP threads sleep instead of spinning.
     # Spinning threads of two answer processes (two serving processes on one machine) take the
     # cores from each other's work: answers were 3-5x slower (benchmarks/serve_http.py).
