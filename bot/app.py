@@ -51,6 +51,9 @@ def create_app(settings: Settings, services: Services | Workspaces, token: str |
             client=create_web_client(bot_token, settings.slack_api_url),
             process_before_response=True,
             logger=_bolt_logger(),
+            # Not at construction: serving checks Slack itself, retrying while it cannot be
+            # reached (bot.slack.connection), instead of failing with a traceback.
+            token_verification_enabled=False,
         )
     app.use(_workspace_middleware(workspaces))  # first: a refused event must not count as handled
     app.use(_dedupe_middleware(workspaces))

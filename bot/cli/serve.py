@@ -58,11 +58,20 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     services.feedback.start_warm_up()
     services.jobs.submit(lambda: resume_unfinished(services, app.client), name="feedback-resume")
     if use_http:
-        return _serve_http(app, services, args, schedulers)
+        return _serve_http(app, services, args, schedulers, check_slack=True)
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.slack.connection import SlackConnection
+
     assert settings.slack_app_token is not None
+    connection = SlackConnection(app.client, on_token_refused=lambda _: None)
+    connection.start()
+    if not connection.wait():
+        for scheduler in schedulers:
+            scheduler.shutdown()
+        services.close()
+        return 1
     log.info("opsbot connecting to Slack in Socket Mode")
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
@@ -99,12 +108,29 @@ def _need_signing_secret(settings: Settings, use_http: bool) -> None:
 
 
 def _serve_http(
-    app: App, services: Services | Workspaces, args: argparse.Namespace, schedulers: list[PeriodicScan]
+    app: App,
+    services: Services | Workspaces,
+    args: argparse.Namespace,
+    schedulers: list[PeriodicScan],
+    check_slack: bool = False,
 ) -> int:
-    """Serve the Events API (and with OAuth, `/slack/install`) until SIGTERM or Ctrl-C."""
+    """Serve the Events API (and with OAuth, `/slack/install`) until SIGTERM or Ctrl-C. With
+    `check_slack` (one workspace, one token), `/healthz` waits for Slack to answer once as well, and
+    a refused token stops the server with status 1."""
+    from bot.slack.connection import SlackConnection
     from bot.slack.http import create_http_server, serve_until_closed
 
-    server = create_http_server(app, services, getattr(args, "host", "0.0.0.0"), getattr(args, "port", 3000))
+    refused: list[str] = []
+    connection = None
+    if check_slack:
+        connection = SlackConnection(
+            app.client, on_token_refused=lambda problem: (refused.append(problem), server.close())
+        )
+    server = create_http_server(
+        app, services, getattr(args, "host", "0.0.0.0"), getattr(args, "port", 3000), connection
+    )
+    if connection is not None:
+        connection.start()
     signal.signal(signal.SIGTERM, lambda *_: server.close())
     log.info("opsbot listening on http://%s:%s/slack/events", server.effective_host, server.effective_port)
     try:
@@ -112,10 +138,12 @@ def _serve_http(
     except KeyboardInterrupt:
         pass
     finally:
+        if connection is not None:
+            connection.stop()
         for scheduler in schedulers:
             scheduler.shutdown()
         services.close()
-    return 0
+    return 1 if refused else 0
 
 
 def chat(settings: Settings, args: argparse.Namespace) -> int:

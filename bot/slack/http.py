@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from waitress.server import create_server
 
 from bot.services import Services
+from bot.slack.connection import SlackConnection
 from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ StartResponse = Callable[..., Any]
 
 
 def create_wsgi_app(
-    app: App, services: Services | Workspaces
+    app: App, services: Services | Workspaces, slack: SlackConnection | None = None
 ) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
     """Slack requests go to Bolt (which verifies signatures; with OAuth it also serves the install
     pages); `/healthz` says 200 once answers can flow, and how the database answers.
@@ -41,9 +42,12 @@ def create_wsgi_app(
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            ready = services.knowledge.ready
+            ready = services.knowledge.ready and (slack is None or slack.ready)
             status = "200 OK" if ready else "503 Service Unavailable"
-            body = json.dumps({"status": "ok" if ready else "starting", "database": database.status()})
+            health = {"status": "ok" if ready else "starting", "database": database.status()}
+            if slack is not None:
+                health["slack"] = "ok" if slack.ready else (slack.problem or "checking")
+            body = json.dumps(health)
             data = body.encode()
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
             return [data]
@@ -91,10 +95,12 @@ class DatabaseProbe:
         done.set()
 
 
-def create_http_server(app: App, services: Services | Workspaces, host: str, port: int):  # type: ignore[no-untyped-def]
+def create_http_server(  # type: ignore[no-untyped-def]
+    app: App, services: Services | Workspaces, host: str, port: int, slack: SlackConnection | None = None
+):
     """A waitress server: a thread pool for requests (acks), separate from the job pool (answers)."""
     return create_server(
-        create_wsgi_app(app, services),
+        create_wsgi_app(app, services, slack),
         host=host,
         port=port,
         threads=services.settings.http_threads,
