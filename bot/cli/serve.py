@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -131,7 +132,21 @@ def _serve_http(
     )
     if connection is not None:
         connection.start()
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    grace = services.settings.stop_grace_seconds
+    stopping: list[bool] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        """The first SIGTERM stops taking events (Slack sends them again elsewhere) and lets the
+        answers in flight finish; a second SIGTERM or a Ctrl-C then leaves at once."""
+        if stopping:
+            log.warning("stopping now, without waiting for the answers in flight")
+            os._exit(1)
+        stopping.append(True)
+        signal.signal(signal.SIGINT, stop)
+        log.info("stopping: no new events; answers in flight have up to %g s to finish", grace)
+        server.close()
+
+    signal.signal(signal.SIGTERM, stop)
     log.info("opsbot listening on http://%s:%s/slack/events", server.effective_host, server.effective_port)
     try:
         serve_until_closed(server)
@@ -142,6 +157,9 @@ def _serve_http(
             connection.stop()
         for scheduler in schedulers:
             scheduler.shutdown()
+        if not services.jobs.drain(timeout=grace):
+            log.warning("answers still in flight after %g s (OPSBOT_STOP_GRACE_SECONDS); stopping", grace)
+            os._exit(1)  # the answer processes follow on their own (they watch this one)
         services.close()
     return 1 if refused else 0
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     """The team calendar: one YYYY-MM-DD per line; no digests on those days."""
     metrics_sql: Path | None = Field(default=None, alias="OPSBOT_METRICS_SQL")
     """A YAML file: a SQLAlchemy URL and one query per metric, pulled before the digests."""
+    stop_grace_seconds: float = Field(default=20.0, ge=0, le=3600, alias="OPSBOT_STOP_GRACE_SECONDS")
+    """On SIGTERM, how long answers already being worked on may take to reach Slack before the
+    server exits (under Kubernetes' default 30 s before SIGKILL)."""
     digest_grace_hours: float = Field(default=6.0, ge=0, le=23, alias="OPSBOT_DIGEST_GRACE_HOURS")
     """How late after an owner's digest time a restart still sends it."""
     tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")
