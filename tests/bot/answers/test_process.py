@@ -12,7 +12,7 @@ from bot.answers.process import AnswerProcess
 from bot.local.slack_api import LocalSlack
 from bot.services import KnowledgeService
 from tests.conftest import make_settings
-from tests.fakes.serving import free_port, health, serve_http, wait_until
+from tests.fakes.serving import alive, children_of, free_port, health, serve_http, wait_until
 
 
 def test_child_process_answers_and_reports_ready(playbook_home: Path, knowledge: KnowledgeService) -> None:
@@ -41,38 +41,18 @@ def test_no_answer_process_outlives_a_killed_server(tmp_path: Path) -> None:
     children: list[int] = []
     try:
         assert wait_until(lambda: health(port)[0] == 200, 120), "the server never became ready"
-        children = _children(server.pid)
+        children = children_of(server.pid)
         assert children  # the answer process (and multiprocessing's resource tracker)
         server.kill()
         server.wait(timeout=10)
-        assert wait_until(lambda: not any(_alive(pid) for pid in children), 10), [
-            pid for pid in children if _alive(pid)
+        assert wait_until(lambda: not any(alive(pid) for pid in children), 10), [
+            pid for pid in children if alive(pid)
         ]
     finally:
         if server.poll() is None:
             server.kill()
-        for pid in children or _children(server.pid):  # none left behind, even when the test fails
+        for pid in children or children_of(server.pid):  # none left behind, even when the test fails
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         server.communicate(timeout=10)
         slack.stop()
-
-
-def _children(parent: int) -> list[int]:
-    """Processes whose parent is `parent`, from /proc (Linux)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == parent:
-                found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting to be reaped."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"

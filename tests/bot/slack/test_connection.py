@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.local.slack_api import LocalSlack
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.serving import free_port, health, serve_http, wait_until
+from tests.fakes.serving import alive, children_of, free_port, health, serve_http, wait_until
 from tests.fakes.slack_requests import send_event
 
 
@@ -68,11 +68,13 @@ def test_sigterm_lets_the_answer_in_flight_reach_slack_then_exits_0(tmp_path: Pa
         slack.slow_next("chat.update", 3.0)  # the answer is on its way to Slack when SIGTERM comes
         _mention(port, "复盘怎么做?", "1700000000.000100")
         assert slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 1, timeout=30)
+        children = children_of(server.pid)
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=30)
         assert server.returncode == 0
         [answer] = slack.calls_to("chat.update")
         assert "回顾目标" in json.dumps(answer.params, ensure_ascii=False)
+        assert children and wait_until(lambda: not any(alive(pid) for pid in children), 5)
     finally:
         if server.poll() is None:
             server.kill()
