@@ -110,3 +110,29 @@ def test_a_question_with_nothing_to_search_or_too_much_is_told_so(
 def test_a_mixed_script_question_is_answered(knowledge: KnowledgeService) -> None:
     answer = knowledge.answerer.answer("ﾌｸﾊﾞﾝ? 复盘 должен 怎么做 step by step")
     assert answer.found and "回顾目标" in answer.text
+
+
+TEAM_RENEWAL_SOP = """# 华东区续约SOP
+
+## 续约准备清单
+
+合同到期前90天启动续约。客户成功经理按以下顺序准备:
+
+1. 导出客户近12个月的使用报告(登录人数、核心功能使用次数);
+2. 与客户方关键对接人确认预算和决策人是否变化;
+3. 对照价格表准备两档续约报价,最低折扣不低于八五折;
+4. 在CRM里登记续约商机,抄送区域负责人。
+"""
+
+
+def test_a_team_document_that_answers_better_leads_the_answer(knowledge: KnowledgeService) -> None:
+    """The team's own SOP is more specific than the playbook: it is not buried under it."""
+    source = "docs/team/renewal-sop.md"
+    knowledge.ingest(source, "renewal-sop.md", TEAM_RENEWAL_SOP.encode("utf-8"))
+    try:
+        for question in ("续约前要准备什么?", "我们续约要准备哪些材料?"):
+            answer = knowledge.answerer.answer(question)
+            assert answer.citations[0].source == source, question
+            assert "八五折" in answer.text and "[1]" in answer.text
+    finally:
+        knowledge.forget(source)
