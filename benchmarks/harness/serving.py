@@ -293,6 +293,23 @@ def slash_command(
     return signed_post(port, body, "application/x-www-form-urlencoded", timeout)
 
 
+def _event(
+    port: int, event: dict[str, Any], event_id: str, timeout: float, retry: int | None = None
+) -> tuple[int, str, float]:
+    """An Events API callback around `event`, signed and posted: (HTTP status, body, seconds)."""
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "TLOCAL",
+            "api_app_id": "A1",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {**event, "event_ts": event["ts"]},
+        }
+    )
+    return signed_post(port, body, "application/json", timeout, retry)
+
+
 def app_mention(
     port: int,
     text: str,
@@ -303,50 +320,24 @@ def app_mention(
     timeout: float = 30.0,
     retry: int | None = None,
 ) -> tuple[int, str, float]:
-    """An `app_mention` event as the Events API delivers it: (HTTP status, body, seconds)."""
-    body = json.dumps(
-        {
-            "type": "event_callback",
-            "team_id": "TLOCAL",
-            "api_app_id": "A1",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "app_mention",
-                "user": user,
-                "text": f"<@UOPSBOT> {text}",
-                "ts": ts,
-                "channel": channel,
-                "event_ts": ts,
-            },
-        }
-    )
-    return signed_post(port, body, "application/json", timeout, retry)
+    """An `app_mention` event as the Events API delivers it."""
+    event = {"type": "app_mention", "user": user, "text": f"<@UOPSBOT> {text}", "ts": ts, "channel": channel}
+    return _event(port, event, event_id, timeout, retry)
 
 
 def direct_message(
     port: int, text: str, channel: str, ts: str, event_id: str, user: str = "UBENCH", timeout: float = 30.0
 ) -> tuple[int, str, float]:
     """A `message` event in a DM (`channel_type` im), as the Events API delivers it."""
-    body = json.dumps(
-        {
-            "type": "event_callback",
-            "team_id": "TLOCAL",
-            "api_app_id": "A1",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "message",
-                "channel_type": "im",
-                "user": user,
-                "text": text,
-                "ts": ts,
-                "channel": channel,
-                "event_ts": ts,
-            },
-        }
-    )
-    return signed_post(port, body, "application/json", timeout)
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+    }
+    return _event(port, event, event_id, timeout)
 
 
 def ack_text(body: str) -> str:
