@@ -32,8 +32,7 @@ Gate = tuple[Relevance, ...]
 def passes(hits: list[Hit], gate: Gate) -> bool:
     """Any passage that some embedder finds relevant on its own, or with shared key terms."""
     return any(
-        similarity >= relevance.strong
-        or (similarity >= relevance.weak and hit.coverage >= relevance.coverage)
+        relevance.admits(similarity, hit.coverage)
         for hit in hits
         for similarity, relevance in zip(hit.similarities, gate, strict=True)
     )

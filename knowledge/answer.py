@@ -107,13 +107,10 @@ class Answerer:
     def _is_relevant(self, hit: Hit) -> bool:
         """Any embedder confident on its own, or any moderately confident with shared key terms."""
         calibrated = zip(self.index.embedders, hit.similarities, strict=True)
-        for embedder, similarity in calibrated:
-            relevance = self.config.relevance or embedder.relevance
-            if similarity >= relevance.strong:
-                return True
-            if similarity >= relevance.weak and hit.coverage >= relevance.coverage:
-                return True
-        return False
+        return any(
+            (self.config.relevance or embedder.relevance).admits(similarity, hit.coverage)
+            for embedder, similarity in calibrated
+        )
 
     # -- extractive ---------------------------------------------------------------------------
 

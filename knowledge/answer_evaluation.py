@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from knowledge.evaluation import in_split
 from knowledge.text import detect_language
 from skills.errors import SkillError
 
@@ -152,9 +153,7 @@ def score_answers(
 ) -> dict[str, AnswerScores]:
     """Scores under "all", "zh" and "en", over the questions of `split`."""
     totals = {"all": AnswerScores(), "zh": AnswerScores(), "en": AnswerScores()}
-    for question in questions:
-        if split != "all" and question.split != split:
-            continue
+    for question in in_split(questions, split):
         found, text = answer(question.q)
         result = AnsweredQuestion(question, found, missing_points(question, text if found else ""))
         totals["all"].results.append(result)

@@ -33,6 +33,11 @@ class Relevance:
     weak: float
     coverage: float = 0.4
 
+    def admits(self, similarity: float, coverage: float) -> bool:
+        """Whether a passage at this cosine, holding this share of the question's term weight,
+        counts as answering it."""
+        return similarity >= self.strong or (similarity >= self.weak and coverage >= self.coverage)
+
 
 class EmbeddingUnavailable(RuntimeError):
     """A remote embedder's endpoint failed (network, quota, bad model name): recoverable."""

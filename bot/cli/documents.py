@@ -163,7 +163,7 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     key-point coverage of the answers themselves for a set with key points (`--answers`)."""
     from bot.workspaces import ScopedKnowledge
     from knowledge.answer_evaluation import AnswerSetError, load_answer_questions, score_answers
-    from knowledge.evaluation import QuestionSetError, evaluate_modes, load_questions
+    from knowledge.evaluation import QuestionSetError, evaluate_modes, in_split, load_questions
 
     if args.questions is None and args.answers is None:
         return refuse("name a question file, --answers FILE, or both.", args.json)
@@ -175,7 +175,7 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     for path, questions in ((args.questions, retrieval), (args.answers, answer_set)):
         if path is not None and not questions:
             return refuse(f"{path} has no questions.", args.json)
-    if answer_set and not any(args.split in ("all", q.split) for q in answer_set):
+    if answer_set and not in_split(answer_set, args.split):
         return refuse(f'{args.answers} has no questions marked "split": "{args.split}".', args.json)
     service = create_knowledge(settings, progress=IndexingBar())
     results = evaluate_modes(service.answerer.index, retrieval) if retrieval else {}
