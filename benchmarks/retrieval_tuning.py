@@ -1,14 +1,13 @@
-"""Choose the fusion settings by measurement: BM25, each embedder and the fusion, then a grid.
+"""Retrieval by mode on the held-out halves: BM25 alone, each embedder alone, and the fusion.
 
 The index holds the playbook and the messy test corpus (tests/knowledge/corpus), as a team's index
-would; both question sets are scored. Settings are compared on the questions marked "tune"; every
-figure printed is over the "heldout" ones. Usage: python benchmarks/retrieval_tuning.py [--quick]
+would; both question sets are scored, over their "heldout" questions. The fusion's settings are
+chosen elsewhere, with the relevance gate, on the tuning halves (benchmarks/joint_tuning.py).
+Usage: python benchmarks/retrieval_tuning.py
 """
 
 from __future__ import annotations
 
-import itertools
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,13 +26,11 @@ def _cells(scores: dict[str, Scores]) -> str:
     return f"h1={s.hit_at_1:.3f} h5={s.hit_at_5:.3f} mrr={s.mrr_at_5:.3f}"
 
 
-def _row(name: str, index: KnowledgeIndex, sets: dict[str, list[Question]], fusion: FusionConfig) -> float:
-    """Prints the held-out figures; returns the mean MRR@5 over the tuning halves (what chooses)."""
+def _row(name: str, index: KnowledgeIndex, sets: dict[str, list[Question]], fusion: FusionConfig) -> None:
+    """Prints the held-out figures of one mode."""
     held_out = {label: evaluate(index, in_split(qs, "heldout"), fusion) for label, qs in sets.items()}
-    tuning = {label: evaluate(index, in_split(qs, "tune"), fusion) for label, qs in sets.items()}
     line = "  ".join(f"{label}: {_cells(scores)}" for label, scores in held_out.items())
     print(f"{name:44s} held-out {line}", flush=True)
-    return sum(scores["all"].mrr_at_5 for scores in tuning.values()) / len(tuning)
 
 
 def main() -> None:
@@ -54,17 +51,6 @@ def main() -> None:
         _row("use-m3 only", index, sets, FusionConfig(dense_weights=(0.0, 1.0), lexical_weight=0.0))
         _row("dense only (e5 + use-m3)", index, sets, FusionConfig(lexical_weight=0.0))
         _row("fused (DEFAULT)", index, sets, FusionConfig())
-        if "--quick" in sys.argv:
-            return
-        best: tuple[float, str] = (0.0, "")
-        grid = itertools.product((5, 10, 20, 60), (0.25, 0.5, 1.0), (0.5, 0.75, 1.0), (1.0, 2.0))
-        for k, use_weight, lexical_weight, power in grid:
-            fusion = FusionConfig(
-                rrf_k=k, dense_weights=(1.0, use_weight), lexical_weight=lexical_weight, coverage_power=power
-            )
-            name = f"k={k} use={use_weight} lex={lexical_weight} cov^{power}"
-            best = max(best, (_row(name, index, sets, fusion), name))
-        print(f"best mean MRR@5 on the tuning halves: {best[0]:.3f} with {best[1]} (held-out figures above)")
 
 
 if __name__ == "__main__":

