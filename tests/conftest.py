@@ -391,7 +391,7 @@ def services(
     settings = make_settings(tmp_path)
     engine = create_db_engine(settings.db_url)
     feedback = FeedbackService(FeedbackStore(engine), base=feedback_classifier.fork)
-    feedback.offline()  # as after the start-up warm-up; the pending path has its own test
+    feedback.warm_up()  # as after the start-up warm-up; the pending path has its own test
     built = Services(
         settings,
         EventLedger(engine),

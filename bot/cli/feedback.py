@@ -1,13 +1,16 @@
-"""`opsbot feedback …`: classify, add, list, export and set status, on the same store the bot uses."""
+"""`opsbot feedback …`: classify, add, list, export, set status and evaluate grouping, on the same
+store the bot uses."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import itertools
 import json
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.output import refuse, write
@@ -18,6 +21,8 @@ from bot.storage.feedback import FeedbackItem, FeedbackStore, NewFeedback, as_ut
 from knowledge.text import detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import check_feedback_text, parse_category
+from skills.feedback_group_eval import group_in_order, load_labelled_reports, pair_scores
+from skills.feedback_groups import Report
 from skills.wording import counted
 
 if TYPE_CHECKING:
@@ -39,6 +44,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             for item in items:
                 print(json.dumps(item_json(item), ensure_ascii=False) if as_json else _line(item))
             return 0
+        if args.feedback_command == "eval":
+            return _evaluate(Path(args.file), args.split, as_json)
         if args.feedback_command == "export":
             items = store.items(_since(args.since))
             write(args.file, feedback_csv(items))
@@ -108,7 +115,7 @@ def _add(service: FeedbackService, text: str, customer: str | None, as_json: boo
         lang=lang,
         customer=customer,
     )
-    service.offline()  # the command line can wait for the model: the item is filed categorized
+    service.warm_up()  # the command line can wait for the models: the item is filed categorized and grouped
     filed = service.file(new)
     item = service.complete(filed.item)
     if as_json:
@@ -121,6 +128,54 @@ def _add(service: FeedbackService, text: str, customer: str | None, as_json: boo
             print(
                 f"  similar to #{filed.first_in_group.id}: {filed.group_size} items, {filed.group_customers} customers"
             )
+    return 0
+
+
+def _evaluate(path: Path, split: str, as_json: bool) -> int:
+    """Group a labelled file's reports in its order, as if filed one after another, and score the
+    pairs; list the first pairs grouped wrongly either way, so a team sees what to correct."""
+    from bot.feedback.meaning import shared_meaning
+    from skills.feedback_classifier import FeedbackClassifier
+
+    if not path.is_file():
+        return refuse(f"{path}: no such file.", as_json)
+    labelled = [r for r in load_labelled_reports(path) if split == "all" or r.split == split]
+    if not labelled:
+        return refuse(f"{path}: no reports in the {split} split.", as_json)
+    classifier = FeedbackClassifier.default()
+    meanings = shared_meaning().of([r.text for r in labelled])
+    reports = [
+        Report.of(n, n, r.text, r.kind or classifier.classify(r.text).category, meaning)
+        for n, (r, meaning) in enumerate(zip(labelled, meanings, strict=True))
+    ]
+    groups = group_in_order(reports)
+    scores = pair_scores([r.group for r in labelled], groups)
+    joined_apart = [
+        (labelled[a].text, labelled[b].text)
+        for a, b in itertools.combinations(range(len(labelled)), 2)
+        if groups[a] == groups[b] and labelled[a].group != labelled[b].group
+    ]
+    kept_apart = [
+        (labelled[a].text, labelled[b].text)
+        for a, b in itertools.combinations(range(len(labelled)), 2)
+        if groups[a] != groups[b] and labelled[a].group == labelled[b].group
+    ]
+    if as_json:
+        record = {"reports": len(labelled), **scores.as_dict()}
+        record |= {"grouped_but_labelled_apart": joined_apart, "labelled_alike_but_apart": kept_apart}
+        print(json.dumps(record, ensure_ascii=False))
+        return 0
+    print(
+        f"{len(labelled)} reports in {len(set(r.group for r in labelled))} labelled problems, "
+        f"grouped into {scores.groups}: pairwise precision {scores.precision:.2f}, recall {scores.recall:.2f} "
+        f"({scores.pairs_predicted} pairs grouped, {scores.pairs_labelled} labelled alike)"
+    )
+    for title, pairs in (
+        ("grouped, labelled apart", joined_apart),
+        ("labelled alike, left apart", kept_apart),
+    ):
+        for first, second in pairs[:10]:
+            print(f"  {title}: {first!r} / {second!r}")
     return 0
 
 

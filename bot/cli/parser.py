@@ -127,6 +127,15 @@ def _feedback(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     export = actions.add_parser("export", help="write filed feedback to a spreadsheet-safe CSV")
     export.add_argument("file", help="the CSV file to write")
     export.add_argument("--since", help="e.g. 30d (default: all)")
+    evaluate = actions.add_parser(
+        "eval",
+        help="how well grouping finds the same problem: pairwise precision and recall on a labelled file",
+    )
+    evaluate.add_argument(
+        "file", help='JSON lines: {"text": "…", "group": "…"}, optionally "split" and "kind"'
+    )
+    evaluate.add_argument("--split", choices=("tune", "heldout", "all"), default="all")
+    evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
     status = actions.add_parser("status", help="move an item along: new, triaged, done")
     status.add_argument("id", type=int)
     status.add_argument("status", choices=STATUSES)

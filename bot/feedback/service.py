@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.llm import StructuredCall
+from bot.feedback.meaning import FeedbackMeaning, shared_meaning
 from bot.storage.feedback import FeedbackItem, FeedbackStore, Filed, NewFeedback
 from skills.feedback_categories import Category, Status, check_feedback_text
 from skills.feedback_classifier import Classification, FeedbackClassifier, LabeledExample
@@ -30,12 +31,14 @@ class FeedbackService:
         store: FeedbackStore,
         llm: StructuredCall | None = None,
         base: Callable[[], FeedbackClassifier] | None = None,
+        meaning: FeedbackMeaning | None = None,
     ) -> None:
         self.store = store
         self._llm = llm
         self._base = base or FeedbackClassifier.default
         self._classifier: FeedbackClassifier | None = None
         self._lock = threading.Lock()
+        self._meaning = meaning or shared_meaning()
 
     @property
     def uses_llm(self) -> bool:
@@ -54,8 +57,14 @@ class FeedbackService:
             return self._classifier
 
     def start_warm_up(self) -> None:
-        """Fit the categorizer in the background, so filings soon get their category at once."""
-        threading.Thread(target=self.offline, name="opsbot-feedback-warm-up", daemon=True).start()
+        """Fit the categorizer and load the grouping models in the background, so filings soon
+        get their category and their group at once."""
+        threading.Thread(target=self.warm_up, name="opsbot-feedback-warm-up", daemon=True).start()
+
+    def warm_up(self) -> None:
+        """Both models ready (seconds the first time): the command line files complete at once."""
+        self.offline()
+        self._meaning.load()
 
     def classify_offline(self, text: str) -> Classification:
         return self.offline().classify(text)
@@ -73,15 +82,19 @@ class FeedbackService:
             return offline
 
     def file(self, new: NewFeedback, now: datetime | None = None) -> Filed:
-        """Write the item at once: categorized when the model is ready, else `pending` for `complete`."""
+        """Write the item at once: categorized and grouped by meaning when the models are ready;
+        else `pending`, grouped by its words, for `complete` to finish."""
         check_feedback_text(new.text)
         classifier = self._classifier
         classification = classifier.classify(new.text) if classifier is not None else PENDING
-        return self.store.file(new, classification, now=now)
+        meaning = self._meaning.of([new.text])[0] if self._meaning.ready else None
+        return self.store.file(new, classification, now=now, meaning=meaning)
 
     def complete(self, item: FeedbackItem) -> FeedbackItem:
-        """Categorize a pending item and ask the LLM when one is configured (slow: run in a job).
-        A person's correction always stands."""
+        """Categorize a pending item, store its meaning if it was filed without, and ask the LLM
+        when one is configured (slow: run in a job). A person's correction always stands."""
+        if not self.store.has_meaning(item.id):
+            self.store.set_meaning(item.id, self._meaning.of([item.text])[0])
         if item.corrected_by is not None:
             return item
         if item.method == PENDING.method:

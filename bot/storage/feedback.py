@@ -8,20 +8,21 @@ already filed instead of filing it twice.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Float, Integer, String, Text, func, select, update
+from sqlalchemy import DateTime, Float, Integer, LargeBinary, String, Text, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from bot.storage.engine import Base, as_utc
 from skills.feedback_categories import Category, Classification, LabeledExample, Status
-from skills.feedback_groups import Candidate, best_match, fingerprint
+from skills.feedback_groups import DIMENSIONS, Earlier, Meaning, Report, best_group
 
-GROUPING_WINDOW_ITEMS = 5000
+GROUPING_WINDOW_ITEMS = 10_000
 """How many recent items a new one is compared with for near-duplicates."""
 
 
@@ -56,6 +57,8 @@ class FeedbackItem(Base):
     routed_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     routed_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     lang: Mapped[str] = mapped_column(String(2), default="en")
+    meaning: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    """The vectors grouping compares (skills.feedback_groups.Meaning.pack); None if filed without."""
 
     @property
     def words(self) -> list[str]:
@@ -107,25 +110,69 @@ class GroupCount:
     first: FeedbackItem
 
 
+class _Window:
+    """The last GROUPING_WINDOW_ITEMS items as grouping compares them, kept between filings: a
+    filing reads only the items filed since (by any process) and every item's current group."""
+
+    def __init__(self) -> None:
+        self.earlier = Earlier()
+        self.ids: list[int] = []
+        self.lock = threading.Lock()
+
+    def refresh(self, session: Session) -> Earlier:
+        newest = self.ids[-1] if self.ids else 0
+        rows = session.execute(
+            select(
+                FeedbackItem.id,
+                FeedbackItem.group_id,
+                FeedbackItem.text,
+                FeedbackItem.category,
+                FeedbackItem.meaning,
+            )
+            .where(FeedbackItem.id > newest)
+            .order_by(FeedbackItem.id.desc())
+            .limit(GROUPING_WINDOW_ITEMS)
+        ).all()
+        if len(self.ids) + len(rows) > GROUPING_WINDOW_ITEMS * 3 // 2:
+            self.earlier, self.ids = Earlier(), []  # start again from the newest
+            return self.refresh(session)
+        for id_, group, text, category, meaning in reversed(rows):
+            self.earlier.add(
+                Report.of(id_, group or id_, text, category, Meaning.unpack(meaning, DIMENSIONS))
+            )
+            self.ids.append(id_)
+        if self.ids:  # groups change when people merge or split them
+            current = dict(
+                session.execute(
+                    select(FeedbackItem.id, FeedbackItem.group_id).where(FeedbackItem.id >= self.ids[0])
+                ).all()
+            )
+            self.earlier.groups = [current.get(id_) or id_ for id_ in self.ids]
+        return self.earlier
+
+
 class FeedbackStore:
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._window = _Window()
 
-    def file(self, new: NewFeedback, classification: Classification, now: datetime | None = None) -> Filed:
-        """Write the item (grouped with its nearest earlier duplicate) or return the earlier filing."""
+    def file(
+        self,
+        new: NewFeedback,
+        classification: Classification,
+        now: datetime | None = None,
+        meaning: Meaning | None = None,
+    ) -> Filed:
+        """Write the item (grouped with the earlier reports of the same problem) or return the
+        earlier filing. `meaning`: its vectors, when the models were ready (else its words group it)."""
         moment = now or datetime.now(UTC)
         existing = self.by_key(new.dedupe_key)
         if existing is not None:
             return self.view(existing, created=False)
-        words = fingerprint(new.text)
+        report = Report.of(0, 0, new.text, classification.category, meaning)
         with self._sessions() as session:
-            recent = session.execute(
-                select(FeedbackItem.id, FeedbackItem.group_id, FeedbackItem.fingerprint)
-                .order_by(FeedbackItem.id.desc())
-                .limit(GROUPING_WINDOW_ITEMS)
-            ).all()
-            candidates = [Candidate(id_, group or id_, words.split()) for id_, group, words in recent]
-            match = best_match(words, candidates)
+            with self._window.lock:
+                match = best_group(report, self._window.refresh(session))
             item = FeedbackItem(
                 dedupe_key=new.dedupe_key[:200],
                 text=new.text,
@@ -143,9 +190,10 @@ class FeedbackStore:
                 permalink=new.permalink,
                 said_at=new.said_at or moment,
                 filed_at=moment,
-                group_id=match[0].group if match else None,
-                fingerprint=" ".join(words),
+                group_id=match[0] if match else None,
+                fingerprint=" ".join(report.words),
                 lang=new.lang,
+                meaning=meaning.pack() if meaning else None,
             )
             session.add(item)
             try:
@@ -160,6 +208,21 @@ class FeedbackStore:
                     raise
                 return self.view(earlier, created=False)
         return self.view(item, created=True)
+
+    def has_meaning(self, item_id: int) -> bool:
+        with self._sessions() as session:
+            stored = session.scalar(select(FeedbackItem.meaning).where(FeedbackItem.id == item_id))
+        return Meaning.unpack(stored, DIMENSIONS) is not None
+
+    def set_meaning(self, item_id: int, meaning: Meaning) -> None:
+        """Store the vectors of an item filed without them (it keeps the group its words gave it)."""
+        with self._sessions() as session:
+            session.execute(
+                update(FeedbackItem).where(FeedbackItem.id == item_id).values(meaning=meaning.pack())
+            )
+            session.commit()
+        with self._window.lock:  # read again at the next filing, now with these vectors
+            self._window = _Window()
 
     def view(self, item: FeedbackItem, created: bool = True) -> Filed:
         """The item with its group's size, customers and first item."""

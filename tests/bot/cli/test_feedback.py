@@ -64,3 +64,29 @@ def test_bad_input_is_one_line_and_exit_status_2(capsys: pytest.CaptureFixture[s
     assert "--since" in capsys.readouterr().err
     assert main(["feedback", "list", "--category", "bugz"]) == 2
     assert "Unknown category" in capsys.readouterr().err
+
+
+def test_eval_scores_grouping_on_a_labelled_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    lines = [
+        {"text": "导出报表报错500", "group": "export"},
+        {"text": "Exporting the report fails with error 500", "group": "export"},
+        {"text": "希望增加夜间模式", "group": "dark"},
+        {"text": "Any plans for a dark mode?", "group": "dark"},
+        {"text": "The Android app crashes on launch", "group": "crash"},
+    ]
+    labelled.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    assert main(["feedback", "eval", str(labelled), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert scores["reports"] == 5 and scores["pairs_labelled"] == 2
+    assert 0.0 <= scores["precision"] <= 1.0 and scores["groups"] >= 3
+    assert main(["feedback", "eval", str(labelled)]) == 0
+    assert "pairwise precision" in capsys.readouterr().out
+
+
+def test_eval_refuses_a_missing_or_malformed_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["feedback", "eval", str(tmp_path / "none.jsonl")]) == 2
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x"}\n', encoding="utf-8")
+    assert main(["feedback", "eval", str(bad)]) == 2
+    assert f"{bad}:1" in capsys.readouterr().err

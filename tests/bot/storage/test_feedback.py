@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import update
+
 from bot.storage.engine import create_db_engine
-from bot.storage.feedback import FeedbackStore, NewFeedback
+from bot.storage.feedback import FeedbackItem, FeedbackStore, NewFeedback
 from skills.feedback_classifier import Classification
 from tests.conftest import db_url_for
 
@@ -65,3 +67,19 @@ def test_counts_respect_the_period_and_routes_can_be_removed(tmp_path: Path) -> 
     assert store.routes() == {"bug": "CBUGS2"}
     store.set_route("bug", None, "UADMIN")
     assert store.routes() == {}
+
+
+def test_grouping_sees_what_other_processes_filed_and_regrouped(tmp_path: Path) -> None:
+    engine = create_db_engine(db_url_for(tmp_path))
+    first, second = FeedbackStore(engine), FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    first.file(_new("k0", "The invoice has the wrong company name"), BUG)  # fills first's window
+    export = first.file(_new("k1", "Export to Excel fails with error 500"), BUG).item
+    joined = second.file(_new("k2", "Exporting to excel gives error 500 again"), BUG)
+    assert joined.item.group_id == export.id
+    other = second.file(_new("k3", "Webhooks stopped firing after the release"), BUG).item
+    with engine.begin() as connection:  # a person moves the export reports into another group
+        connection.execute(
+            update(FeedbackItem).where(FeedbackItem.group_id == export.id).values(group_id=other.id)
+        )
+    later = first.file(_new("k4", "export to excel: error 500 once more"), BUG)
+    assert later.item.group_id == other.id
