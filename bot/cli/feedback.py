@@ -44,6 +44,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             for item in items:
                 print(json.dumps(item_json(item), ensure_ascii=False) if as_json else _line(item))
             return 0
+        if args.feedback_command in ("merge", "split"):
+            return _correct_group(store, args)
+        if args.feedback_command == "regroup":
+            return _regroup(_categorizer(settings, store), args.dry_run)
         if args.feedback_command == "eval":
             return _evaluate(Path(args.file), args.split, as_json)
         if args.feedback_command == "export":
@@ -126,8 +130,44 @@ def _add(service: FeedbackService, text: str, customer: str | None, as_json: boo
         print(_line(item))
         if filed.first_in_group is not None:
             print(
-                f"  similar to #{filed.first_in_group.id}: {filed.group_size} items, {filed.group_customers} customers"
+                f"  similar to #{filed.first_in_group.id}: {counted(filed.group_size, 'item')}, "
+                f"{counted(filed.group_customers, 'customer')}"
             )
+    return 0
+
+
+def _correct_group(store: FeedbackStore, args: argparse.Namespace) -> int:
+    user = getpass.getuser()
+    try:
+        if args.feedback_command == "split":
+            item = store.split(args.item, user)
+            print(f"#{item.id} is now a group of its own")
+            return 0
+        for item_id in args.items:
+            store.merge(item_id, args.target, user)
+    except KeyError as missing:
+        return refuse(
+            f"There is no feedback #{missing.args[0]}; `opsbot feedback list` shows the ids.", False
+        )
+    target = store.get(args.target)
+    assert target is not None
+    members = store.group_members(target.group_id or target.id)
+    print(
+        f"{', '.join(f'#{i}' for i in args.items)} now in the group of #{args.target}: {counted(len(members), 'item')}"
+    )
+    return 0
+
+
+def _regroup(service: FeedbackService, dry_run: bool) -> int:
+    moves = service.regroup(dry_run=dry_run)
+    for move in moves:
+        where = f"the group of #{move.group}" if move.group != move.item_id else "a group of its own"
+        print(
+            f"#{move.item_id} {'would move' if dry_run else 'moved'} from the group of #{move.was} to {where}: {move.text[:80]}"
+        )
+    print(
+        f"{counted(len(moves), 'item')} {'would move' if dry_run else 'moved'}; merges and splits made by people kept"
+    )
     return 0
 
 

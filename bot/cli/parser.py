@@ -136,6 +136,15 @@ def _feedback(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     )
     evaluate.add_argument("--split", choices=("tune", "heldout", "all"), default="all")
     evaluate.add_argument("--json", action="store_true", help="print the scores as JSON")
+    merge = actions.add_parser("merge", help="ITEM… raise the same problem as TARGET: they join its group")
+    merge.add_argument("target", type=int)
+    merge.add_argument("items", type=int, nargs="+")
+    split = actions.add_parser("split", help="ITEM is a problem of its own: it leaves its group")
+    split.add_argument("item", type=int)
+    regroup = actions.add_parser(
+        "regroup", help="group filed items again as they would be today, keeping every merge and split"
+    )
+    regroup.add_argument("--dry-run", action="store_true", help="print the moves without making them")
     status = actions.add_parser("status", help="move an item along: new, triaged, done")
     status.add_argument("id", type=int)
     status.add_argument("status", choices=STATUSES)

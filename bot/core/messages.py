@@ -115,9 +115,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     "feedback_usage": {
         "en": "File feedback: `/ops feedback TEXT customer:NAME` (or use the message menu: *File as feedback*, "
         "or `@opsbot feedback: …`). Also `/ops feedback stats [7d|30d]`, `/ops feedback export [30d|all]`, "
-        "`/ops feedback route CATEGORY #channel`.",
+        "`/ops feedback route CATEGORY #channel`, `/ops feedback merge TARGET ITEM…`, `/ops feedback split ITEM`.",
         "zh": "登记反馈:`/ops feedback 内容 客户:名称`(或在消息菜单里选 *File as feedback*,或 `@opsbot 反馈:…`)。"
-        "另有 `/ops feedback stats [7d|30d]`、`/ops feedback export [30d|all]`、`/ops feedback route 分类 #频道`。",
+        "另有 `/ops feedback stats [7d|30d]`、`/ops feedback export [30d|all]`、`/ops feedback route 分类 #频道`、"
+        "`/ops feedback merge 目标编号 编号…`、`/ops feedback split 编号`。",
     },
     "feedback_export_empty": {"en": "No feedback was filed {period}.", "zh": "{period}没有登记反馈。"},
     "feedback_export_comment": {
@@ -146,6 +147,28 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "I can't find the channel {given}. Pick it from the list as you type `#`, and invite me there "
         "with `/invite @opsbot`.",
         "zh": "找不到频道 {given}。请输入 `#` 后从列表中选择,并在该频道用 `/invite @opsbot` 邀请我。",
+    },
+    "feedback_group_usage": {
+        "en": "Use `/ops feedback merge TARGET ITEM…` (ITEM raises the same problem as TARGET) or "
+        "`/ops feedback split ITEM` (ITEM is a problem of its own), with the numbers shown as #12.",
+        "zh": "用法:`/ops feedback merge 目标编号 编号…`(这些反馈和目标是同一个问题),或 "
+        "`/ops feedback split 编号`(这条反馈是单独的问题)。编号即 #12 中的数字。",
+    },
+    "feedback_group_not_admin": {
+        "en": "Only {who} can merge or split feedback groups.",
+        "zh": "只有{who}可以合并或拆分反馈分组。",
+    },
+    "feedback_group_missing": {
+        "en": "There is no feedback #{id}. `/ops feedback stats` lists the problems raised most often.",
+        "zh": "没有编号为 #{id} 的反馈。`/ops feedback stats` 可以查看最常被提到的问题。",
+    },
+    "feedback_merged": {
+        "en": "{items} now counted with #{target}: {count} reports of the same problem, from {customers}.",
+        "zh": "{items} 已和 #{target} 合并计数:同一个问题共 {count} 条,来自 {customers} 个客户。",
+    },
+    "feedback_split": {
+        "en": "#{id} now counts as a problem of its own. Automatic grouping will not move it again.",
+        "zh": "#{id} 已单独计为一个问题,自动分组不会再移动它。",
     },
     "feedback_route_not_admin": {
         "en": "Only {who} can change where feedback is routed.",

@@ -1,4 +1,5 @@
-"""`/ops feedback …`: file a text, or `stats [7d|30d]`, `export [7d|30d|all]`, `route CATEGORY #channel`.
+"""`/ops feedback …`: file a text, or `stats [7d|30d]`, `export [7d|30d|all]`, `route CATEGORY #channel`,
+`merge TARGET ITEM…`, `split ITEM`.
 
 Export is for admins: it holds every item, also those filed from private channels and DMs.
 """
@@ -27,7 +28,7 @@ from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.files import Upload, share_files
 from bot.slack.requests import SlashRequest
 from bot.slack.text import escape
-from bot.storage.feedback import Filed, NewFeedback
+from bot.storage.feedback import FeedbackStore, Filed, NewFeedback
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import CATEGORIES, parse_category
@@ -57,6 +58,10 @@ _PERIOD_WORDS = (
 )
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
 _OFF = ("off", "none", "关闭", "取消")
+_MERGE = ("merge", "合并")
+_SPLIT = ("split", "拆分")
+_ITEM_NUMBERS = re.compile(r"(?:#?\d{1,9}[\s,，]*)*")
+"""`12 15`, `#12 #15`, `12, 15`: anything else after merge/split is feedback text."""
 
 
 def parse_period(text: str, default: int | None) -> int | str | None:
@@ -91,6 +96,8 @@ def feedback_command(services: Services, request: SlashRequest) -> None:
             _export(services, request, period, lang)  # type: ignore[arg-type]
     elif keyword in ("route", "路由", "分派") and _looks_like_route(args):
         _route(services, request, args, lang)
+    elif keyword in _MERGE + _SPLIT and _ITEM_NUMBERS.fullmatch(args.strip()):
+        _correct_group(services, request, keyword in _SPLIT, _item_numbers(args), lang)
     else:
         _file(services, request, lang)
 
@@ -261,6 +268,53 @@ def _route(services: Services, request: SlashRequest, args: str, lang: Lang) -> 
         request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
 
     services.jobs.submit(_reporting_failures(work, request, lang), name="feedback-route")
+
+
+def _item_numbers(args: str) -> list[int]:
+    return [int(number) for number in re.findall(r"\d+", args)]
+
+
+def _correct_group(
+    services: Services, request: SlashRequest, split: bool, numbers: list[int], lang: Lang
+) -> None:
+    """`merge TARGET ITEM…` or `split ITEM`, by an admin: kept for good, counted at once."""
+    if (split and len(numbers) != 1) or (not split and len(numbers) < 2):
+        request.ack(**notice_message(say("feedback_group_usage", lang)))
+        return
+    request.ack(**notice_message(say("one_moment", lang)))
+    store = services.feedback.store
+
+    def work() -> None:
+        if not is_opsbot_admin(request.client, services.settings, request.user):
+            text = say("feedback_group_not_admin", lang, who=who_can(services.settings, lang))
+        else:
+            try:
+                text = _regrouped(store, split, numbers, request.user, lang)
+            except KeyError as missing:
+                text = say("feedback_group_missing", lang, id=str(missing.args[0]))
+        request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
+
+    services.jobs.submit(_reporting_failures(work, request, lang), name="feedback-group")
+
+
+def _regrouped(store: FeedbackStore, split: bool, numbers: list[int], user: str, lang: Lang) -> str:
+    if split:
+        store.split(numbers[0], user)
+        return say("feedback_split", lang, id=str(numbers[0]))
+    target, items = numbers[0], numbers[1:]
+    if store.get(target) is None:
+        raise KeyError(target)
+    for item_id in items:
+        store.merge(item_id, target, user)
+    group = store.view(store.get(target))  # type: ignore[arg-type]
+    return say(
+        "feedback_merged",
+        lang,
+        items=", ".join(f"#{n}" for n in items),
+        target=str(target),
+        count=str(group.group_size),
+        customers=str(group.group_customers),
+    )
 
 
 def _channel_id(client: WebClient, token: str) -> str | None:

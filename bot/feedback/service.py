@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core.llm import StructuredCall
@@ -18,9 +19,20 @@ from bot.feedback.meaning import FeedbackMeaning, shared_meaning
 from bot.storage.feedback import FeedbackItem, FeedbackStore, Filed, NewFeedback
 from skills.feedback_categories import Category, Status, check_feedback_text
 from skills.feedback_classifier import Classification, FeedbackClassifier, LabeledExample
+from skills.feedback_groups import Earlier, Report, best_group
 from skills.feedback_llm import label_messages, label_schema, parse_label
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Regrouped:
+    item_id: int
+    was: int
+    group: int
+    text: str
+
+
 PENDING = Classification("other", 0.0, (), method="pending")
 """Filed before the model was ready; `complete` gives it its category moments later."""
 
@@ -115,6 +127,34 @@ class FeedbackService:
     def relearn(self) -> None:
         """Refit on the corrections so far (seconds: call it off the request path)."""
         self.offline().refresh()
+
+    def regroup(self, dry_run: bool = False) -> list[Regrouped]:
+        """Group the newest items again, in filing order, as they would be filed today (items filed
+        before vectors were stored get them first). A group a person merged into or split from
+        keeps its members. Returns the moves (made unless `dry_run`)."""
+        rows = self.store.grouping_rows()
+        missing = [row for row in rows if row.meaning is None]
+        meanings = dict(
+            zip((row.id for row in missing), self._meaning.of([r.text for r in missing]), strict=True)
+        )
+        if not dry_run:
+            for item_id, meaning in meanings.items():
+                self.store.set_meaning(item_id, meaning)
+        kept = {row.group for row in rows if row.grouped_by is not None}
+        earlier = Earlier()
+        moves: list[Regrouped] = []
+        for row in rows:
+            report = Report.of(row.id, row.group, row.text, row.category, row.meaning or meanings.get(row.id))
+            group = row.group
+            if row.group not in kept:
+                found = best_group(report, earlier)
+                group = found[0] if found else row.id
+                if group != row.group:
+                    moves.append(Regrouped(row.id, row.group, group, row.text))
+            earlier.add(replace(report, group=group))
+        if not dry_run:
+            self.store.set_groups({move.item_id: move.group for move in moves})
+        return moves
 
     def set_status(self, item_id: int, status: Status, user: str) -> FeedbackItem:
         return self.store.set_status(item_id, status, user)

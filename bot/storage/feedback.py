@@ -57,6 +57,9 @@ class FeedbackItem(Base):
     routed_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     routed_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     lang: Mapped[str] = mapped_column(String(2), default="en")
+    grouped_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Who put it in its group by hand (merge or split); automatic grouping never moves it then."""
+    grouped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     meaning: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     """The vectors grouping compares (skills.feedback_groups.Meaning.pack); None if filed without."""
 
@@ -108,6 +111,16 @@ class GroupCount:
     items: int
     customers: int
     first: FeedbackItem
+
+
+@dataclass(frozen=True)
+class GroupingRow:
+    id: int
+    group: int
+    text: str
+    category: str
+    meaning: Meaning | None
+    grouped_by: str | None
 
 
 class _Window:
@@ -280,6 +293,64 @@ class FeedbackStore:
             session.commit()
             return item
 
+    def merge(self, item_id: int, into_id: int, user: str, now: datetime | None = None) -> FeedbackItem:
+        """A person says item `item_id` raises the same problem as `into_id`: it joins that group,
+        for good. KeyError names a missing item."""
+        with self._sessions() as session:
+            item, target = session.get(FeedbackItem, item_id), session.get(FeedbackItem, into_id)
+            if item is None or target is None:
+                raise KeyError(item_id if item is None else into_id)
+            group = target.group_id or target.id
+            if (item.group_id or item.id) != group:
+                _hand_over(session, item)
+                item.group_id = group
+            item.grouped_by, item.grouped_at = user, now or datetime.now(UTC)
+            session.commit()
+            return item
+
+    def split(self, item_id: int, user: str, now: datetime | None = None) -> FeedbackItem:
+        """A person says item `item_id` is a problem of its own: it leaves its group, for good."""
+        with self._sessions() as session:
+            item = session.get(FeedbackItem, item_id)
+            if item is None:
+                raise KeyError(item_id)
+            _hand_over(session, item)
+            item.group_id = item.id
+            item.grouped_by, item.grouped_at = user, now or datetime.now(UTC)
+            session.commit()
+            return item
+
+    def grouping_rows(self, limit: int = GROUPING_WINDOW_ITEMS) -> list[GroupingRow]:
+        """The newest `limit` items as grouping reads them, oldest first."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(
+                    FeedbackItem.id,
+                    FeedbackItem.group_id,
+                    FeedbackItem.text,
+                    FeedbackItem.category,
+                    FeedbackItem.meaning,
+                    FeedbackItem.grouped_by,
+                )
+                .order_by(FeedbackItem.id.desc())
+                .limit(limit)
+            ).all()
+        return [
+            GroupingRow(id_, group or id_, text, category, Meaning.unpack(meaning, DIMENSIONS), by)
+            for id_, group, text, category, meaning, by in reversed(rows)
+        ]
+
+    def set_groups(self, groups: dict[int, int]) -> None:
+        """Automatic regrouping: item id → group id. Items a person grouped are left alone."""
+        with self._sessions() as session:
+            for item_id, group in groups.items():
+                session.execute(
+                    update(FeedbackItem)
+                    .where(FeedbackItem.id == item_id, FeedbackItem.grouped_by.is_(None))
+                    .values(group_id=group)
+                )
+            session.commit()
+
     def set_status(self, item_id: int, status: Status, user: str) -> FeedbackItem:
         with self._sessions() as session:
             item = session.get(FeedbackItem, item_id)
@@ -404,6 +475,18 @@ class FeedbackStore:
     def routes(self) -> dict[str, str]:
         with self._sessions() as session:
             return {route.category: route.channel for route in session.scalars(select(FeedbackRoute))}
+
+
+def _hand_over(session: Session, leaving: FeedbackItem) -> None:
+    """When the item a group is named after leaves it, the group takes the name of its next
+    earliest member (a group is named after its first report)."""
+    rest = session.scalars(
+        select(FeedbackItem)
+        .where(FeedbackItem.group_id == leaving.id, FeedbackItem.id != leaving.id)
+        .order_by(FeedbackItem.id)
+    ).all()
+    for member in rest:
+        member.group_id = rest[0].id
 
 
 def _customer_count(items: Sequence[FeedbackItem]) -> int:

@@ -90,3 +90,22 @@ def test_eval_refuses_a_missing_or_malformed_file(tmp_path: Path, capsys: pytest
     bad.write_text('{"text": "x"}\n', encoding="utf-8")
     assert main(["feedback", "eval", str(bad)]) == 2
     assert f"{bad}:1" in capsys.readouterr().err
+
+
+def test_merge_split_and_regroup_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    for text in (
+        "Export to Excel fails with error 500",
+        "The invoice has the wrong company name",
+        "导出报表报错500",
+    ):
+        assert main(["feedback", "add", text]) == 0
+    capsys.readouterr()
+    assert main(["feedback", "merge", "1", "2"]) == 0
+    assert "#2 now in the group of #1: 3 items" in capsys.readouterr().out  # #3 joined #1 by meaning
+    assert main(["feedback", "split", "2"]) == 0
+    assert "#2 is now a group of its own" in capsys.readouterr().out
+    assert main(["feedback", "regroup", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "merges and splits made by people kept" in out and "#2 would move" not in out
+    assert main(["feedback", "merge", "1", "42"]) == 2
+    assert "no feedback #42" in capsys.readouterr().err

@@ -342,6 +342,39 @@ def test_near_duplicates_are_grouped_and_counted_by_customer(running: Running) -
     assert len(groups) == 2 and first.group_id == first.id
 
 
+def _group_command(running: Running, text: str, trigger: str, user: str = "U1") -> str:
+    count = len(running.slack.responses)
+    send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        f"feedback {text}",
+        running.slack.response_url(trigger),
+        user=user,
+    )
+    return _text(_responses(running.slack, count + 1)[count])
+
+
+def test_an_admin_merges_and_splits_groups_and_counts_follow_at_once(running: Running) -> None:
+    _file_by_command(running, "Export to Excel fails with error 500 customer:Acme", "t-m1")
+    _file_by_command(running, "希望能支持导出PDF 客户:华星", "t-m2")
+    _file_by_command(running, "The report download button does nothing customer:Beta", "t-m3")
+    store = running.services.feedback.store
+    export, pdf, download = sorted(item.id for item in store.items())
+    assert "Only workspace admins" in _group_command(running, f"merge {export} {download}", "g0", user="U9")
+    assert store.get(download).group_id == download  # type: ignore[union-attr]
+    running.slack.admins.add("U1")
+    merged = _group_command(running, f"merge #{export} #{download}", "g1")
+    assert f"#{download} now counted with #{export}: 2 reports of the same problem, from 2" in merged
+    [top] = store.top_groups()
+    assert (top.group_id, top.items, top.customers) == (export, 2, 2)
+    assert "counts as a problem of its own" in _group_command(running, f"split {download}", "g2")
+    assert store.top_groups() == [] and store.get(download).grouped_by == "U1"  # type: ignore[union-attr]
+    assert "There is no feedback #999" in _group_command(running, f"merge {export} 999", "g3")
+    assert "/ops feedback merge TARGET ITEM" in _text(_file_by_command(running, "split", "g4"))
+    assert pdf not in {g.group_id for g in store.top_groups()}
+
+
 def test_stats_count_by_category_and_show_the_most_repeated(running: Running) -> None:
     _file_by_command(running, "Export to Excel fails with error 500 customer:Acme", "t-s1")
     _file_by_command(running, "exporting to excel gives error 500 again customer:Beta", "t-s2")

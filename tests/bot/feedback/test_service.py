@@ -66,3 +66,33 @@ def test_a_report_filed_before_the_models_are_ready_is_grouped_by_its_words_then
     assert cold.ready and service.store.has_meaning(item.id)
     again = NewFeedback("k2", "导出Excel一直报错500", "U2", "U2", "cli", "zh")
     assert service.file(again).item.group_id == item.id
+
+
+def test_regroup_finds_what_words_missed_and_keeps_what_people_decided(
+    tmp_path: Path, feedback_classifier: FeedbackClassifier
+) -> None:
+    cold = FeedbackMeaning()  # as items filed before vectors were stored: grouped by words
+    service = _service(tmp_path, feedback_classifier, cold)
+    texts = [
+        "导出报表报错500",
+        "Exporting the report fails with error 500",
+        "希望增加夜间模式",
+        "Any plans for a dark mode?",
+        "能不能出个深色主题，晚上看着眼睛累",
+    ]
+    ids = [
+        service.file(NewFeedback(f"k{n}", text, "U1", "U1", "cli", "zh")).item.id
+        for n, text in enumerate(texts)
+    ]
+    store = service.store
+    assert len({store.get(i).group_id for i in ids}) == 5  # type: ignore[union-attr]
+    store.split(ids[3], "U1")  # a person says the English dark-mode request stands alone
+    planned = service.regroup(dry_run=True)
+    assert {(move.item_id, move.group) for move in planned} >= {(ids[1], ids[0])}
+    assert ids[3] not in {move.item_id for move in planned}
+    assert store.get(ids[1]).group_id == ids[1] and not store.has_meaning(ids[1])  # type: ignore[union-attr]
+    moves = service.regroup()
+    assert [(m.item_id, m.group) for m in moves] == [(m.item_id, m.group) for m in planned]
+    assert store.get(ids[1]).group_id == ids[0] and store.has_meaning(ids[1])  # type: ignore[union-attr]
+    assert store.get(ids[3]).group_id == ids[3]  # type: ignore[union-attr]
+    assert service.regroup(dry_run=True) == []

@@ -83,3 +83,24 @@ def test_grouping_sees_what_other_processes_filed_and_regrouped(tmp_path: Path) 
         )
     later = first.file(_new("k4", "export to excel: error 500 once more"), BUG)
     assert later.item.group_id == other.id
+
+
+def test_merge_and_split_by_hand_keep_groups_named_after_their_first_report(tmp_path: Path) -> None:
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    a = store.file(_new("k1", "Export to Excel fails with error 500", "Acme"), BUG).item
+    b = store.file(_new("k2", "exporting to excel gives error 500 again", "Beta"), BUG).item
+    c = store.file(_new("k3", "The invoice has the wrong company name", "Gamma"), BUG).item
+    assert b.group_id == a.id and c.group_id == c.id
+    store.merge(c.id, a.id, "U1")
+    assert [m.id for m in store.group_members(a.id)] == [a.id, b.id, c.id]
+    store.split(a.id, "U1")  # the report the group is named after leaves: the next one names it
+    assert [m.id for m in store.group_members(b.id)] == [b.id, c.id]
+    assert store.get(a.id).group_id == a.id and store.get(a.id).grouped_by == "U1"  # type: ignore[union-attr]
+    store.set_groups({a.id: b.id, c.id: c.id})  # automatic regrouping leaves hand-grouped items alone
+    assert store.get(a.id).group_id == a.id and store.get(c.id).group_id == b.id  # type: ignore[union-attr]
+    try:
+        store.merge(999, a.id, "U1")
+    except KeyError as missing:
+        assert missing.args == (999,)
+    else:
+        raise AssertionError("merging a missing item must fail")
