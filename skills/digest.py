@@ -82,11 +82,21 @@ class MetricLine:
 
 
 @dataclass(frozen=True)
+class Complaint:
+    """A complaint of the period, with how often its problem was raised and by how many customers
+    (its whole feedback group: one complaint is an incident, a repeated one a signal)."""
+
+    text: str
+    times: int = 1
+    customers: int = 0
+
+
+@dataclass(frozen=True)
 class FeedbackSummary:
     new: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
-    complaints: tuple[str, ...] = ()
-    """The newest complaint texts (a few)."""
+    complaints: tuple[Complaint, ...] = ()
+    """The newest complaints (a few), one per problem."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,10 @@ class Digest:
             "feedback": {
                 "new": self.feedback.new,
                 "by_category": dict(self.feedback.by_category),
-                "complaints": list(self.feedback.complaints),
+                "complaints": [
+                    {"text": c.text, "times": c.times, "customers": c.customers}
+                    for c in self.feedback.complaints
+                ],
             },
         }
 

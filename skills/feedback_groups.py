@@ -352,7 +352,7 @@ def same_problem_likelihood(new: Report, earlier: Earlier) -> npt.NDArray[np.flo
     bound = dense + np.maximum(w[5:], 0).sum()
     for index in np.flatnonzero(_sigmoid(bound) >= NOT_WORTH_SCORING):
         other = others[index]
-        if conflicting_codes(new, other):
+        if conflicting_codes(new, other) or not other.words:
             continue
         rest = pair_features(new, other, float(sentence[index]), float(passage[index]))[5:]
         likely[earlier.rows[index]] = _sigmoid(np.array(dense[index] + float(np.dot(w[5:], rest))))
@@ -364,8 +364,8 @@ def best_group(new: Report, earlier: Earlier) -> tuple[int, float] | None:
 
     Members not close enough to be scored count as unlikely, so a large group about something else
     is not joined through one look-alike member."""
-    if not earlier.reports:
-        return None
+    if not earlier.reports or not new.words:
+        return None  # nothing but emoji or punctuation: nothing to tell a problem by
     if new.vectors is None or earlier.stacked() is None:
         return _best_group_by_words(new, earlier, range(len(earlier)))
     found = _best_group_by_meaning(new, earlier)

@@ -52,7 +52,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             return _evaluate(Path(args.file), args.split, as_json)
         if args.feedback_command == "export":
             items = store.items(_since(args.since))
-            write(args.file, feedback_csv(items))
+            write(args.file, feedback_csv(items, store.group_firsts(i.group_id or i.id for i in items)))
             print(f"{counted(len(items), 'item')} written to {args.file}", file=sys.stderr)
             return 0
         item = store.get(args.id)

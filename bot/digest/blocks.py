@@ -9,8 +9,9 @@ from typing import Any
 from bot.slack.blocks import Block, context, message, section
 from bot.slack.text import escape, mention, truncate
 from knowledge.text import Lang
-from skills.digest import Digest, MetricLine
+from skills.digest import Complaint, Digest, MetricLine
 from skills.metrics_csv import format_metric_value
+from skills.wording import counted
 
 TODO_ACTION = "todo_done"
 ANALYSE_ACTION = "digest_analyse"
@@ -48,6 +49,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "zh": "*上次摘要以来的新反馈*:{new} 条{complaints}",
     },
     "complaints": {"en": ", {count} complaints", "zh": ",其中客诉 {count} 条"},
+    "raised": {"en": "raised {times} times by {customers}", "zh": "同一问题已提 {times} 次,{count} 个客户"},
+    "raised_no_customers": {"en": "raised {times} times", "zh": "同一问题已提 {times} 次"},
     "analyse": {"en": "Start the analysis", "zh": "开始分析"},
     "more_anomalies": {
         "en": "…and {count} more anomalies: `opsbot metrics check`",
@@ -58,6 +61,23 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "zh": "{todos} 条待办,{anomalies} 项异常,{feedback} 条新反馈",
     },
 }
+
+
+def _italic(text: str) -> str:
+    return f" _{text.strip()}_" if text else ""
+
+
+def raised_text(complaint: Complaint, lang: Lang) -> str:
+    """How often a complaint's problem was raised, when more than once (a signal, not an incident):
+    " (raised 3 times by 2 customers)", or "" for a first complaint."""
+    if complaint.times < 2:
+        return ""
+    if not complaint.customers:
+        said = _say("raised_no_customers", lang, times=complaint.times)
+    else:
+        customers = counted(complaint.customers, "customer")
+        said = _say("raised", lang, times=complaint.times, customers=customers, count=complaint.customers)
+    return f" ({said})" if lang == "en" else f"({said})"
 
 
 def _say(key: str, lang: Lang, **values: Any) -> str:
@@ -133,7 +153,9 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
         else ""
     )
     lines = [_say("feedback", lang, new=feedback.new, complaints=complaints)]
-    lines.extend(f"> {escape(truncate(text, 200))}" for text in feedback.complaints)
+    lines.extend(
+        f"> {escape(truncate(c.text, 200))}{_italic(raised_text(c, lang))}" for c in feedback.complaints
+    )
     blocks.append(section("\n".join(lines)))
     summary = _say(
         "summary", lang, todos=len(open_todos), anomalies=len(digest.anomalies), feedback=feedback.new

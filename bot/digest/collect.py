@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.storage.feedback import FeedbackStore
+from bot.digest.blocks import raised_text
+from bot.storage.feedback import FeedbackItem, FeedbackStore
 from bot.storage.metrics import MetricStore
 from bot.storage.owners import OwnerStore, TodoStore
 from skills.anomalies import HISTORY_DAYS
-from skills.digest import Digest, FeedbackSummary, build_digest
+from skills.digest import Complaint, Digest, FeedbackSummary, build_digest
 from skills.errors import Lang
 from skills.metrics_csv import DEFAULT_METRICS, format_metric_value
 from skills.schedule import local_day, parse_zone
@@ -46,11 +47,9 @@ def collect(
     # The store keeps UTC: compare in UTC (a local midnight would be read as a UTC one).
     since = (feedback_since or datetime.combine(reviewed, time(0), tzinfo=zone)).astimezone(UTC)
     until = datetime.combine(day, time(0), tzinfo=zone) + timedelta(days=1)
-    items = [i for i in FeedbackStore(engine).items(since=since) if _aware(i.filed_at) < until]
-    complaints = tuple(" ".join(i.text.split())[:200] for i in items if i.category == "complaint")
-    summary = FeedbackSummary(
-        len(items), dict(Counter(i.category for i in items)), complaints[:COMPLAINTS_SHOWN]
-    )
+    store = FeedbackStore(engine)
+    items = [i for i in store.items(since=since) if _aware(i.filed_at) < until]
+    summary = FeedbackSummary(len(items), dict(Counter(i.category for i in items)), _complaints(store, items))
     return build_digest(
         user,
         day,
@@ -69,6 +68,20 @@ def watched_by_default(imported: list[str]) -> list[str]:
     return [m for m in DEFAULT_METRICS if m in imported] + sorted(
         m for m in imported if m not in DEFAULT_METRICS
     )
+
+
+def _complaints(store: FeedbackStore, items: list[FeedbackItem]) -> tuple[Complaint, ...]:
+    """The newest complaint of each problem (items come newest first), with its group's counts."""
+    shown: dict[int, Complaint] = {}
+    for item in items:
+        group = item.group_id or item.id
+        if item.category != "complaint" or group in shown:
+            continue
+        filed = store.view(item, created=False)
+        shown[group] = Complaint(" ".join(item.text.split())[:200], filed.group_size, filed.group_customers)
+        if len(shown) == COMPLAINTS_SHOWN:
+            break
+    return tuple(shown.values())
 
 
 def _aware(moment: datetime) -> datetime:
@@ -104,5 +117,5 @@ def render_text(digest: Digest, lang: Lang) -> str:
     feedback = digest.feedback
     lines.append(f"{'新反馈' if zh else 'New feedback'}: {feedback.new}")
     for complaint in feedback.complaints:
-        lines.append(f"  ! {complaint}")
+        lines.append(f"  ! {complaint.text}{raised_text(complaint, lang)}")
     return "\n".join(lines)

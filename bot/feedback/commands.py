@@ -201,13 +201,18 @@ def _export(services: Services, request: SlashRequest, days: int | None, lang: L
             text = say("feedback_export_not_admin", lang, who=who_can(services.settings, lang))
             request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
             return
-        items = services.feedback.store.items(since=_since(days))
+        store = services.feedback.store
+        items = store.items(since=_since(days))
         if not items:
             text = say("feedback_export_empty", lang, period=period_text(days, lang))
             request.respond(response_type="ephemeral", replace_original=True, **notice_message(text))
             return
         stamp = datetime.now(UTC).strftime("%Y%m%d")
-        upload = Upload(f"feedback-{stamp}.csv", feedback_csv(items), f"feedback {stamp}")
+        upload = Upload(
+            f"feedback-{stamp}.csv",
+            feedback_csv(items, store.group_firsts(i.group_id or i.id for i in items)),
+            f"feedback {stamp}",
+        )
         count = item_count(len(items), lang)
         comment = say("feedback_export_comment", lang, count=count, period=period_text(days, lang))
         try:

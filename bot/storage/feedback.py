@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -397,6 +397,27 @@ class FeedbackStore:
                 select(FeedbackItem.text, FeedbackItem.category).where(FeedbackItem.corrected_by.is_not(None))
             ).all()
         return [LabeledExample(text, category) for text, category in rows]  # type: ignore[arg-type]
+
+    def group_firsts(self, group_ids: Iterable[int]) -> dict[int, FeedbackItem]:
+        """The first report of each group (its earliest member), by group id."""
+        wanted = sorted(set(group_ids))
+        firsts: dict[int, FeedbackItem] = {}
+        with self._sessions() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                earliest = (
+                    select(FeedbackItem.group_id, func.min(FeedbackItem.id).label("first"))
+                    .where(FeedbackItem.group_id.in_(chunk))
+                    .group_by(FeedbackItem.group_id)
+                    .subquery()
+                )
+                rows = session.execute(
+                    select(earliest.c.group_id, FeedbackItem).join(
+                        FeedbackItem, FeedbackItem.id == earliest.c.first
+                    )
+                ).all()
+                firsts.update({group: item for group, item in rows})
+        return firsts
 
     def items(
         self,

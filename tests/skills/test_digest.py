@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from skills.digest import FeedbackSummary, build_digest, sparkline
+from skills.digest import Complaint, FeedbackSummary, build_digest, sparkline
 
 DAY = date(2026, 11, 23)
 WEEKLY = (130, 110, 100, 100, 105, 55, 45)
@@ -23,7 +23,7 @@ def test_anomalies_come_first_with_why_they_matter_and_a_trend() -> None:
         DAY,
         [(1, "call Acme", DAY - timedelta(days=2), None), (2, "check data", DAY, DAY)],
         {"active_users": _series(), "sales": _series(drop=0.4)},
-        FeedbackSummary(3, {"complaint": 1, "bug": 2}, ("nobody answered",)),
+        FeedbackSummary(3, {"complaint": 1, "bug": 2}, (Complaint("nobody answered", 3, 2),)),
     )
     first, second = digest.metrics
     assert (first.metric, first.anomaly, first.direction) == ("sales", True, "down")
@@ -34,7 +34,7 @@ def test_anomalies_come_first_with_why_they_matter_and_a_trend() -> None:
     assert data["date"] == "2026-11-23" and data["feedback"] == {
         "new": 3,
         "by_category": {"complaint": 1, "bug": 2},
-        "complaints": ["nobody answered"],
+        "complaints": [{"text": "nobody answered", "times": 3, "customers": 2}],
     }
     assert set(data["metrics"][0]) == {"metric", "value", "baseline", "change_pct", "anomaly", "direction"}  # type: ignore[index]
 

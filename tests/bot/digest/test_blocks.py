@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from bot.digest.blocks import digest_message
-from skills.digest import Digest, DigestTodo, FeedbackSummary, MetricLine
+from skills.digest import Complaint, Digest, DigestTodo, FeedbackSummary, MetricLine
 
 
 def test_todos_and_complaints_cannot_ping_or_forge_links() -> None:
@@ -18,7 +18,7 @@ def test_todos_and_complaints_cannot_ping_or_forge_links() -> None:
         ),
         metrics=(),
         feedback=FeedbackSummary(
-            new=1, by_category={"complaint": 1}, complaints=("<!channel> 退款@channel!",)
+            new=1, by_category={"complaint": 1}, complaints=(Complaint("<!channel> 退款@channel!"),)
         ),
     )
     text = json.dumps(digest_message(digest, "zh"), ensure_ascii=False)

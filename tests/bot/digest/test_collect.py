@@ -25,8 +25,16 @@ def _engine(tmp_path: Path) -> Engine:
     return engine
 
 
-def _file(engine: Engine, text: str, category: str, at: datetime) -> None:
-    new = NewFeedback(f"k:{text}", text, "UC", "UC", "cli", "en")
+COMPLAINTS = [
+    "Nobody answered our ticket for a week",
+    "The invoice was sent to the wrong address twice",
+    "Your sales rep promised a discount that never came",
+    "Training session was cancelled without notice",
+]
+
+
+def _file(engine: Engine, text: str, category: str, at: datetime, customer: str | None = None) -> None:
+    new = NewFeedback(f"k:{text}", text, "UC", "UC", "cli", "en", customer)
     FeedbackStore(engine).file(new, Classification(category, 0.9, ()), now=at)  # type: ignore[arg-type]
 
 
@@ -50,13 +58,13 @@ def test_feedback_counts_from_the_start_of_the_reviewed_local_day(tmp_path: Path
     # 2026-11-22 00:00 in Shanghai is 2026-11-21 16:00 UTC.
     _file(engine, "before the window", "bug", datetime(2026, 11, 21, 15, 59, tzinfo=UTC))
     for n in range(COMPLAINTS_SHOWN + 1):
-        _file(engine, f"complaint {n}", "complaint", datetime(2026, 11, 21, 16, n, tzinfo=UTC))
+        _file(engine, COMPLAINTS[n], "complaint", datetime(2026, 11, 21, 16, n, tzinfo=UTC))
     _file(engine, "a how-to", "how_to", datetime(2026, 11, 22, 3, 0, tzinfo=UTC))
     summary = collect(engine, "USH", DAY, "UTC").feedback
     assert summary.new == COMPLAINTS_SHOWN + 2
     assert summary.by_category == {"complaint": COMPLAINTS_SHOWN + 1, "how_to": 1}
     newest_first = range(COMPLAINTS_SHOWN, 0, -1)
-    assert summary.complaints == tuple(f"complaint {n}" for n in newest_first)
+    assert [c.text for c in summary.complaints] == [COMPLAINTS[n] for n in newest_first]
     later = collect(engine, "USH", DAY, "UTC", feedback_since=datetime(2026, 11, 22, 0, 0, tzinfo=UTC))
     assert later.feedback.new == 1
 
@@ -88,3 +96,18 @@ def test_every_imported_metric_is_in_the_digest_and_rates_read_as_rates(tmp_path
     assert "Retention: 43.0%" in text and "conversion_rate: 5.2%" in text and "refunds: 12" in text
     OwnerStore(engine).change("USH", OwnerChanges(metrics=["refunds"]))
     assert [m.metric for m in collect(engine, "USH", DAY, "UTC").metrics] == ["refunds"], "an owner's choice"
+
+
+def test_a_complaint_raised_again_is_shown_once_with_how_often_and_by_whom(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    at = datetime(2026, 11, 21, 17, 0, tzinfo=UTC)
+    _file(engine, "Nobody answered our support ticket for a week", "complaint", at, "Acme")
+    _file(engine, "nobody answered our support ticket for a week again", "complaint", at, "Beta")
+    _file(engine, "Nobody answered our support ticket for a week, third time", "complaint", at, "Acme")
+    _file(engine, "The invoice was sent to the wrong address", "complaint", at, "Gamma")
+    digest = collect(engine, "USH", DAY, "UTC")
+    invoice, ticket = digest.feedback.complaints  # newest first
+    assert (ticket.times, ticket.customers) == (3, 2) and ticket.text.endswith("third time")
+    assert (invoice.times, invoice.customers) == (1, 1)
+    assert "(raised 3 times by 2 customers)" in render_text(digest, "en")
+    assert "同一问题已提 3 次,2 个客户" in render_text(digest, "zh")

@@ -49,3 +49,13 @@ def test_every_column_is_escaped_not_only_text_and_customer() -> None:
 def test_a_negative_number_typed_as_feedback_stays_a_number() -> None:
     [row] = _rows(feedback_csv([_item(text="-12.5", customer="Acme")]))
     assert row["text"] == "-12.5" and row["customer"] == "Acme"
+
+
+def test_each_row_names_its_groups_first_report() -> None:
+    first = _item(id=3, group_id=3, text="导出报表报错500\n客户很着急")
+    later = _item(id=9, group_id=3, text="Exporting the report fails with error 500")
+    alone = _item(id=10, group_id=10, text="=希望增加夜间模式")
+    rows = _rows(feedback_csv([later, alone, first], {3: first, 10: alone}))
+    named = "#3 导出报表报错500 客户很着急"
+    assert [row["group_first_report"] for row in rows] == [named, "#10 =希望增加夜间模式", named]
+    assert "group_first_report" in COLUMNS

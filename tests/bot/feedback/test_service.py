@@ -8,6 +8,7 @@ from bot.feedback.meaning import FeedbackMeaning, shared_meaning
 from bot.feedback.service import FeedbackService
 from bot.storage.engine import create_db_engine
 from bot.storage.feedback import FeedbackStore, NewFeedback
+from skills.errors import SkillError
 from skills.feedback_classifier import FeedbackClassifier
 from tests.conftest import db_url_for
 
@@ -96,3 +97,27 @@ def test_regroup_finds_what_words_missed_and_keeps_what_people_decided(
     assert store.get(ids[1]).group_id == ids[0] and store.has_meaning(ids[1])  # type: ignore[union-attr]
     assert store.get(ids[3]).group_id == ids[3]  # type: ignore[union-attr]
     assert service.regroup(dry_run=True) == []
+
+
+def test_odd_reports_are_filed_or_refused_clearly_and_never_grouped_wrongly(
+    tmp_path: Path, feedback_classifier: FeedbackClassifier
+) -> None:
+    service = _service(tmp_path, feedback_classifier, shared_meaning())
+    service.warm_up()
+
+    def file(key: str, text: str) -> int:
+        return service.file(NewFeedback(key, text, "U1", "U1", "cli", "zh")).item.id
+
+    emoji = [file("e1", "👍👍👍"), file("e2", "🙏🙏"), file("e3", "👍")]
+    assert [service.store.get(i).group_id for i in emoji] == emoji  # type: ignore[union-attr]
+    mixed = file("m1", "Login 失败 after 更新 🙏")
+    again = file("m2", "更新之后 login 一直失败")
+    assert service.store.get(again).group_id == mixed  # type: ignore[union-attr]
+    for text, reason in (("   ", "no feedback text"), ("导出" * 5000, "limit is 4,000")):
+        try:
+            file("bad", text)
+        except SkillError as error:
+            assert reason in error.message("en") and error.message("zh")
+        else:
+            raise AssertionError(f"{text[:10]!r} must be refused")
+    assert service.store.by_key("bad") is None

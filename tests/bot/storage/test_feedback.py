@@ -104,3 +104,12 @@ def test_merge_and_split_by_hand_keep_groups_named_after_their_first_report(tmp_
         assert missing.args == (999,)
     else:
         raise AssertionError("merging a missing item must fail")
+
+
+def test_each_groups_first_report_is_found(tmp_path: Path) -> None:
+    store = FeedbackStore(create_db_engine(db_url_for(tmp_path)))
+    a = store.file(_new("k1", "Export to Excel fails with error 500"), BUG).item
+    b = store.file(_new("k2", "exporting to excel gives error 500 again"), BUG).item
+    c = store.file(_new("k3", "The invoice has the wrong company name"), BUG).item
+    firsts = store.group_firsts([a.id, b.group_id, c.id])  # type: ignore[list-item]
+    assert {group: item.id for group, item in firsts.items()} == {a.id: a.id, c.id: c.id}
