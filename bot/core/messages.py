@@ -166,6 +166,14 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "en": "{items} now counted with #{target}: {count} reports of the same problem, from {customers}.",
         "zh": "{items} 已和 #{target} 合并计数:同一个问题共 {count} 条,来自 {customers} 个客户。",
     },
+    "feedback_same_as_number": {
+        "en": "Type the number of the earlier report, such as 12.",
+        "zh": "请输入较早那条反馈的编号,如 12。",
+    },
+    "feedback_same_as_itself": {
+        "en": "That is this report itself: type the number of the report it repeats.",
+        "zh": "这就是本条反馈,请输入它重复的那条反馈的编号。",
+    },
     "feedback_split": {
         "en": "#{id} now counts as a problem of its own. Automatic grouping will not move it again.",
         "zh": "#{id} 已单独计为一个问题,自动分组不会再移动它。",

@@ -1,8 +1,10 @@
-"""Block Kit for feedback: the filer's card (with buttons to correct the category), the triage post
-(with status buttons) and the stats report. Pure functions from stored items to payloads."""
+"""Block Kit for feedback: the filer's card (with buttons to correct the category and the group),
+the form asking which report an item repeats, the triage post (with status buttons) and the stats
+report. Pure functions from stored items to payloads."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.slack.blocks import Block, answer_message, context, message, section
@@ -15,6 +17,9 @@ from skills.wording import counted
 
 CATEGORY_ACTION = "feedback_category"
 STATUS_ACTION = "feedback_status"
+GROUP_ACTION = "feedback_group"
+SAME_AS_CALLBACK = "feedback_same_as"
+SAME_AS_BLOCK = "feedback_same_as_number"
 QUOTE_LIMIT = 600
 
 _TEXT: dict[str, dict[Lang, str]] = {
@@ -40,6 +45,16 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "next_step": {"en": "Next step: {text}", "zh": "下一步:{text}"},
     "move_to": {"en": "Not right? Move it to:", "zh": "分错了?改为:"},
+    "split_button": {"en": "Not the same problem", "zh": "不是同一个问题"},
+    "same_as_button": {"en": "Same problem as…", "zh": "和另一条是同一问题…"},
+    "same_as_title": {"en": "Same problem as…", "zh": "同一问题"},
+    "same_as_label": {"en": "Feedback number it repeats", "zh": "它重复的反馈编号"},
+    "same_as_hint": {
+        "en": "The number shown as #12 on the earlier report. Only admins can change groups.",
+        "zh": "较早那条反馈上显示的编号,如 #12。只有管理员可以修改分组。",
+    },
+    "same_as_submit": {"en": "Count together", "zh": "合并计数"},
+    "cancel": {"en": "Cancel", "zh": "取消"},
     "answer_title": {
         "en": "*What the playbook and the team's documents say* (check it before you reply):",
         "zh": "*手册和团队文档中的解答*(回复客户前请核对):",
@@ -170,7 +185,53 @@ def filed_card(
         blocks.extend(answer_message(answer)["blocks"])
     blocks.append(context(_say("move_to", lang)))
     blocks.append(_category_buttons(item, lang))
+    blocks.append(_group_buttons(filed, lang))
     return message(f"{title}: {truncate(escape(item.text), 200)}", blocks)
+
+
+def _group_buttons(filed: Filed, lang: Lang) -> Block:
+    """ "Same problem as…" always; "Not the same problem" when the item shares a group."""
+    item = filed.item
+    choices = (["split"] if filed.group_size > 1 else []) + ["same_as"]
+    return {
+        "type": "actions",
+        "block_id": f"feedback_group:{item.id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{GROUP_ACTION}:{choice}",
+                "text": {"type": "plain_text", "text": _say(f"{choice}_button", lang)},
+                "value": f"{item.id}:{choice}",
+            }
+            for choice in choices
+        ],
+    }
+
+
+def same_as_modal(item_id: int, response_url: str, lang: Lang) -> dict[str, Any]:
+    """Asks which earlier report an item repeats; the card is updated through `response_url`."""
+    return {
+        "type": "modal",
+        "callback_id": SAME_AS_CALLBACK,
+        "title": {"type": "plain_text", "text": _say("same_as_title", lang)},
+        "submit": {"type": "plain_text", "text": _say("same_as_submit", lang)},
+        "close": {"type": "plain_text", "text": _say("cancel", lang)},
+        "private_metadata": json.dumps({"item": item_id, "response_url": response_url, "lang": lang}),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": SAME_AS_BLOCK,
+                "label": {"type": "plain_text", "text": _say("same_as_label", lang)},
+                "hint": {"type": "plain_text", "text": _say("same_as_hint", lang)},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "placeholder": {"type": "plain_text", "text": "#12"},
+                    "max_length": 12,
+                },
+            }
+        ],
+    }
 
 
 def _similar_line(filed: Filed, first: str, lang: Lang) -> str:

@@ -1,18 +1,33 @@
-"""The "File as feedback" message shortcut and the buttons on feedback cards and triage posts."""
+"""The "File as feedback" message shortcut, the buttons on feedback cards and triage posts, and the
+form that names the report an item repeats."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.core.messages import say
-from bot.feedback.blocks import CATEGORY_ACTION, STATUS_ACTION, filed_card, item_language, triage_post
+from bot.feedback.blocks import (
+    CATEGORY_ACTION,
+    GROUP_ACTION,
+    SAME_AS_BLOCK,
+    SAME_AS_CALLBACK,
+    STATUS_ACTION,
+    filed_card,
+    item_language,
+    same_as_modal,
+    triage_post,
+)
 from bot.feedback.flows import file_from_shortcut, route
 from bot.services import Services
+from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import notice_message
 from bot.workspaces import Workspaces
 from skills.feedback_categories import CATEGORIES, STATUSES
@@ -100,3 +115,82 @@ def register(app: App, workspaces: Workspaces) -> None:
             lambda: respond(replace_original=True, **triage_post(filed, lang, status_by=user)),
             name="feedback-status",
         )
+
+    @app.action(re.compile(rf"^{GROUP_ACTION}:"))
+    def on_group(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        respond: Respond,
+        context: BoltContext,
+    ) -> None:
+        """ "Not the same problem" splits the item out at once; "Same problem as…" asks which
+        report it repeats. Admins only, as for the command."""
+        services = workspaces.for_context(context)
+        clicked = _clicked(services, body, action, ("split", "same_as"))
+        if clicked is None:
+            ack()
+            _gone(services, respond)
+            return
+        item_id, choice, user = clicked
+        ack()
+        item = services.feedback.store.get(item_id)
+        lang = item_language(item)  # type: ignore[arg-type]
+
+        def work() -> None:
+            if not is_opsbot_admin(client, services.settings, user):
+                text = say("feedback_group_not_admin", lang, who=who_can(services.settings, lang))
+                respond(response_type="ephemeral", replace_original=False, **notice_message(text))
+            elif choice == "split":
+                split = services.feedback.store.split(item_id, user)
+                respond(replace_original=True, **filed_card(services.feedback.store.view(split), lang))
+            else:
+                modal = same_as_modal(item_id, str(body.get("response_url") or ""), lang)
+                try:
+                    client.views_open(trigger_id=body["trigger_id"], view=modal)
+                except SlackApiError as error:
+                    log.warning("could not open the same-as form: %s", error.response.get("error"))
+
+        services.jobs.submit(work, name="feedback-group")
+
+    @app.view(SAME_AS_CALLBACK)
+    def on_same_as(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        """The earlier report's number: errors stay in the form as typed; a merge updates the card."""
+        services = workspaces.for_context(context)
+        meta = json.loads(str(view.get("private_metadata") or "{}"))
+        item_id, lang = int(meta.get("item", 0)), meta.get("lang", "en")
+        user = str((body.get("user") or {}).get("id") or "")
+        typed = str(
+            (((view.get("state") or {}).get("values") or {}).get(SAME_AS_BLOCK) or {})
+            .get("value", {})
+            .get("value")
+            or ""
+        )
+        number = typed.strip().lstrip("#")
+        store = services.feedback.store
+        problem = None
+        if not number.isdigit():
+            problem = say("feedback_same_as_number", lang)
+        elif int(number) == item_id:
+            problem = say("feedback_same_as_itself", lang)
+        elif store.get(int(number)) is None or store.get(item_id) is None:
+            problem = say("feedback_group_missing", lang, id=number if store.get(item_id) else str(item_id))
+        elif not is_opsbot_admin(client, services.settings, user):
+            problem = say("feedback_group_not_admin", lang, who=who_can(services.settings, lang))
+        if problem is not None:
+            ack(response_action="errors", errors={SAME_AS_BLOCK: problem})
+            return
+        ack()
+
+        def work() -> None:
+            merged = store.merge(item_id, int(number), user)
+            response_url = str(meta.get("response_url") or "")
+            if response_url:
+                WebhookClient(response_url).send_dict(
+                    {"replace_original": True, **filed_card(store.view(merged), lang)}
+                )
+
+        services.jobs.submit(work, name="feedback-same-as")

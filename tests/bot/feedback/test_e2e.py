@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 
 from bot.feedback import commands as feedback_commands
+from bot.feedback.blocks import SAME_AS_BLOCK
 from bot.feedback.flows import resume_unfinished
 from bot.feedback.service import PENDING, FeedbackService
 from bot.local.slack_api import LocalSlack
@@ -26,6 +27,7 @@ from tests.fakes.slack_requests import (
     send_command,
     send_event,
     send_interaction,
+    view_submission,
 )
 
 BUG = "Export to Excel fails with error 500 since this morning"
@@ -92,7 +94,7 @@ def test_command_files_before_it_answers_and_offers_corrections(running: Running
     buttons = _buttons(card)
     assert set(buttons) == {
         f"feedback_category:{c}" for c in ("how_to", "ops_admin", "feature_request", "complaint", "other")
-    }
+    } | {"feedback_group:same_as"}
 
 
 def _stall_filing(running: Running, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> threading.Event:
@@ -373,6 +375,56 @@ def test_an_admin_merges_and_splits_groups_and_counts_follow_at_once(running: Ru
     assert "There is no feedback #999" in _group_command(running, f"merge {export} 999", "g3")
     assert "/ops feedback merge TARGET ITEM" in _text(_file_by_command(running, "split", "g4"))
     assert pdf not in {g.group_id for g in store.top_groups()}
+
+
+def _opened_view(running: Running, count: int) -> dict:  # type: ignore[type-arg]
+    assert running.slack.wait_for(lambda s: len(s.calls_to("views.open")) >= count, timeout=30)
+    view = running.slack.calls_to("views.open")[count - 1].params["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def test_the_cards_buttons_merge_and_split_and_the_form_says_what_is_wrong(running: Running) -> None:
+    _file_by_command(running, "Export to Excel fails with error 500 customer:Acme", "t-c1")
+    card = _file_by_command(running, "The invoice has the wrong company name customer:Beta", "t-c2")
+    store = running.services.feedback.store
+    export, invoice = sorted(item.id for item in store.items())
+    assert set(_buttons(card)) >= {"feedback_group:same_as"} and "feedback_group:split" not in _buttons(card)
+    running.services.jobs.drain(timeout=30)
+    running.slack.admins.add("U1")
+    click = button_click(
+        "feedback_group:same_as", f"{invoice}:same_as", running.slack.response_url("c2"), user="U1"
+    )
+    assert send_interaction(running.events_url, SIGNING_SECRET, click)[0] == 200
+    view = _opened_view(running, 1)
+    status, body = send_interaction(
+        running.events_url, SIGNING_SECRET, view_submission(view, {SAME_AS_BLOCK: "twelve"}, user="U1")
+    )
+    assert status == 200 and "Type the number of the earlier report" in body
+    status, body = send_interaction(
+        running.events_url, SIGNING_SECRET, view_submission(view, {SAME_AS_BLOCK: "#999"}, user="U1")
+    )
+    assert "There is no feedback #999" in body
+    sent = len(running.slack.responses)
+    status, body = send_interaction(
+        running.events_url, SIGNING_SECRET, view_submission(view, {SAME_AS_BLOCK: f"#{export}"}, user="U1")
+    )
+    assert status == 200 and "errors" not in body
+    merged = _responses(running.slack, sent + 1)[sent]
+    assert merged["replace_original"] is True and "feedback_group:split" in _buttons(merged)
+    assert store.get(invoice).group_id == export and store.get(invoice).grouped_by == "U1"  # type: ignore[union-attr]
+
+    refused = button_click(
+        "feedback_group:split", f"{invoice}:split", running.slack.response_url("c3"), user="U9"
+    )
+    send_interaction(running.events_url, SIGNING_SECRET, refused)
+    assert "Only workspace admins" in _text(_responses(running.slack, sent + 2)[sent + 1])
+    split = button_click(
+        "feedback_group:split", f"{invoice}:split", running.slack.response_url("c4"), user="U1"
+    )
+    send_interaction(running.events_url, SIGNING_SECRET, split)
+    card = _responses(running.slack, sent + 3)[sent + 2]
+    assert card["replace_original"] is True and "feedback_group:split" not in _buttons(card)
+    assert store.get(invoice).group_id == invoice  # type: ignore[union-attr]
 
 
 def test_stats_count_by_category_and_show_the_most_repeated(running: Running) -> None:
