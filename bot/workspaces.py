@@ -13,9 +13,10 @@ from dataclasses import replace
 
 from slack_bolt import BoltContext
 
+from bot.answers.service import Answering
 from bot.core.config import TEAM_ID, Settings
 from bot.core.jobs import JobRunner
-from bot.services import Answering, Services, create_services
+from bot.services import Services, create_services
 from bot.storage.engine import EventLedger
 from knowledge.answer import Answer
 from knowledge.index import SourceRecord

@@ -31,10 +31,11 @@ from chromadb.config import Settings as ChromaSettings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.answers.service import KnowledgeService
 from bot.core.config import Settings
 from bot.core.jobs import JobRunner
 from bot.feedback.service import FeedbackService
-from bot.services import KnowledgeService, Services
+from bot.services import Services
 from bot.storage.engine import EventLedger, create_db_engine, sqlite_url
 from bot.storage.feedback import FeedbackStore
 from bot.storage.owners import OwnerStore, TodoStore

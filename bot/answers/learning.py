@@ -14,13 +14,12 @@ import datetime
 import logging
 from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.messages import say
-from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import context, failure_notice, message, notice_message, section
 from bot.slack.files import SharedFile, download, file_id_in, file_info, latest_file
@@ -30,6 +29,9 @@ from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
 from knowledge.text import Lang
 from skills.errors import SkillError
 from skills.wording import counted
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 SLACK_SOURCE_PREFIX = "slack/"

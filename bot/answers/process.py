@@ -53,8 +53,8 @@ def _start_worker(settings: Settings) -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)
+    from bot.answers.service import create_knowledge
     from bot.core.logs import configure_logging
-    from bot.services import create_knowledge
 
     configure_logging(settings)
     _worker_knowledge = create_knowledge(settings)

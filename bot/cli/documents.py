@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.answers.service import Answering, create_knowledge
 from bot.cli.output import IndexingBar, refuse
 from bot.core.config import Settings
-from bot.services import Answering, create_knowledge
 from knowledge.answer import Answer
 from skills.wording import counted
 

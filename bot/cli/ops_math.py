@@ -22,7 +22,7 @@ def funnel(settings: Settings, args: argparse.Namespace) -> int:
     try:
         result = compute_funnel(expression, inline_change or args.what_if)
         if args.chart:
-            from bot.core.charts import funnel_chart
+            from bot.reports.funnel_chart import funnel_chart
 
             write(args.chart, funnel_chart(result, lang, expression))
     except SkillError as error:

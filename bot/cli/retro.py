@@ -10,10 +10,10 @@ from dataclasses import astuple
 from datetime import date
 from typing import Any
 
+from bot.answers.service import create_knowledge
 from bot.cli.output import refuse
 from bot.core.config import Settings
 from bot.retro.blocks import retro_markdown
-from bot.services import create_knowledge
 from bot.storage.engine import create_db_engine
 from bot.storage.metrics import MetricStore
 from bot.storage.retros import NewRetro, Retro, RetroStore, draft_from_metrics, index_retro

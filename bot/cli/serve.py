@@ -10,10 +10,11 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from bot.answers.service import create_knowledge
 from bot.cli.output import IndexingBar
 from bot.core.config import Settings, SettingsError
 from bot.core.jobs import JobRunner
-from bot.services import Services, create_knowledge, create_services
+from bot.services import Services, create_services
 from bot.slack.periodic import PeriodicScan
 
 if TYPE_CHECKING:
@@ -82,8 +83,8 @@ def _serve_workspaces(settings: Settings, args: argparse.Namespace) -> int:
     """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: installs by OAuth into any number of workspaces, over
     HTTP (Slack sends installs and events to a public URL), each workspace's data kept apart."""
     from bot.answers.process import AnswerProcess
+    from bot.answers.service import check_chroma
     from bot.app import create_app
-    from bot.services import check_chroma
     from bot.storage.engine import EventLedger, create_db_engine
     from bot.workspace_jobs import WorkspaceJobs, check_multi_workspace_settings
     from bot.workspaces import Workspaces

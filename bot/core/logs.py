@@ -47,7 +47,7 @@ def _metrics_secrets(settings: Settings) -> list[str]:
     reported when the digest scheduler starts, not here."""
     if settings.metrics_sql is None:
         return []
-    from bot.storage.metrics_source import load_source  # only when configured: it pulls in YAML and the store
+    from bot.core.metrics_sql import load_source  # only when configured: it pulls in YAML
 
     try:
         url = load_source(settings.metrics_sql).url

@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -16,18 +16,20 @@ from bot.core.config import load_holidays
 from bot.core.messages import say
 from bot.digest.blocks import ANALYSE_ACTION, TODO_ACTION
 from bot.digest.scheduler import KIND
-from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.requests import SlashRequest, owner_for, reply_language
 from bot.slack.text import escape
 from bot.storage.delivery_log import DeliveryLog
 from bot.storage.owners import Owner, OwnerChanges
-from bot.workspaces import Workspaces
 from knowledge.documents import load_playbook
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.metrics_csv import DEFAULT_METRICS
 from skills.schedule import local_day, parse_zone, snooze_until
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 ANOMALY_CHECKLIST = "daily.anomaly-checklist"

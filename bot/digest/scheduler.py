@@ -18,15 +18,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.core.config import Settings, SettingsError, load_holidays
+from bot.core.metrics_sql import MetricsSource, load_source
 from bot.digest.blocks import digest_message
 from bot.digest.collect import collect
-from bot.slack.delivery import delivery_metadata, find_delivered
+from bot.slack.delivery import deliver_once, delivery_metadata, find_delivered
 from bot.slack.health import SlackHealth, auth_error, health_of
 from bot.slack.periodic import PeriodicScan
-from bot.storage.delivery_log import Claim, DeliveryLog, deliver_once
+from bot.storage.delivery_log import Claim, DeliveryLog
 from bot.storage.engine import as_utc, create_db_engine, database_unreachable
 from bot.storage.metrics import MetricStore
-from bot.storage.metrics_source import MetricsSource, load_source, pull
+from bot.storage.metrics_source import pull
 from bot.storage.owners import Owner, OwnerStore
 from skills.anomalies import HISTORY_DAYS
 from skills.errors import Lang, SkillError

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from bot.core.messages import say
-from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.requests import SlashRequest, owner_for, reply_language
 from bot.slack.text import escape
@@ -14,6 +14,9 @@ from bot.storage.owners import Todo, TodoStore
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.schedule import local_day, parse_zone
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

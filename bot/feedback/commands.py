@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,7 +22,6 @@ from bot.feedback.blocks import category_label, filed_card, item_count, period_t
 from bot.feedback.export import feedback_csv
 from bot.feedback.flows import Deliver, finish_filing, not_filed, prepare
 from bot.feedback.service import PENDING
-from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.files import Upload, share_files
@@ -32,6 +31,9 @@ from bot.storage.feedback import FeedbackStore, Filed, NewFeedback
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import CATEGORIES, parse_category
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 STATS_DEFAULT_DAYS = 7

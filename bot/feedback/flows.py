@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -20,7 +20,6 @@ from slack_sdk.errors import SlackApiError
 from bot.core.messages import say
 from bot.feedback.blocks import filed_card, item_language, route_note, triage_post
 from bot.feedback.service import PENDING
-from bot.services import Services
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.requests import slack_locale_language
 from bot.slack.text import escape
@@ -29,6 +28,9 @@ from knowledge.answer import Answer
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import MAX_FEEDBACK_CHARS, check_feedback_text, split_customer
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -26,11 +26,13 @@ from bot.feedback.blocks import (
     triage_post,
 )
 from bot.feedback.flows import file_from_shortcut, route
-from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import notice_message
-from bot.workspaces import Workspaces
 from skills.feedback_categories import CATEGORIES, STATUSES
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 SHORTCUT_CALLBACK = "file_feedback"

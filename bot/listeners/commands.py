@@ -19,10 +19,11 @@ from bot.feedback.commands import feedback_command
 from bot.renewal.commands import clients_command, renewal_command
 from bot.reports.file_analysis import Kind
 from bot.reports.file_requests import run_command
+from bot.reports.funnel import funnel_message
 from bot.reports.funnel_chart import share_funnel_chart
 from bot.retro.commands import retro_command
 from bot.services import Services
-from bot.slack.blocks import funnel_message, help_message, notice_message
+from bot.slack.blocks import help_message, notice_message
 from bot.slack.requests import SlashRequest, file_request_language
 from bot.weekly.channel import weekly_or_channel
 from bot.workspaces import Workspaces

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.answers.answering import answer_in_thread
 from bot.feedback.flows import feedback_in_mention, file_from_mention
-from bot.reports.file_requests import run_on_shared_files
+from bot.listeners.files import on_shared_files
 from bot.services import Services
 from bot.slack.text import strip_bot_mentions
 from bot.workspaces import Workspaces
@@ -39,7 +39,7 @@ def _dispatch(services: Services, client: WebClient, event: dict[str, Any]) -> N
         file_from_mention(services, client, event, feedback)  # a screenshot with it is fine
         return
     if event.get("files"):
-        services.jobs.submit(lambda: run_on_shared_files(services, client, event), name="analyse-files")
+        services.jobs.submit(lambda: on_shared_files(services, client, event), name="analyse-files")
         return
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]

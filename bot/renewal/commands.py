@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,7 +16,6 @@ from bot.core.messages import say
 from bot.core.team_files import tier_config
 from bot.renewal.briefs import draft_brief, renewal_blocks
 from bot.renewal.chart import usage_chart
-from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.files import Upload, download, file_id_in, file_info, latest_csv, share_files
@@ -27,6 +27,9 @@ from skills.client_roster import parse_roster
 from skills.errors import Lang, SkillError
 from skills.schedule import local_day, parse_zone
 from skills.wording import counted
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 

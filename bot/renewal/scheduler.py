@@ -24,14 +24,14 @@ from bot.core.llm import create_llm
 from bot.core.messages import say
 from bot.renewal.briefs import DraftedBrief, brief_for, client_draft, renewal_blocks, renewal_policy
 from bot.renewal.chart import usage_chart
-from bot.slack.delivery import delivery_metadata, find_delivered
+from bot.slack.delivery import deliver_once, delivery_metadata, find_delivered
 from bot.slack.files import Upload, share_files
 from bot.slack.health import SlackHealth, health_of
 from bot.slack.periodic import PeriodicScan
 from bot.slack.requests import slack_locale_language
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
-from bot.storage.delivery_log import Claim, DeliveryLog, deliver_once
+from bot.storage.delivery_log import Claim, DeliveryLog
 from bot.storage.engine import create_db_engine
 from bot.storage.owners import DEFAULT_DIGEST_TIME, DEFAULT_WORKING_DAYS, Owner, OwnerStore
 from knowledge.answer import LLMCall

@@ -1,5 +1,5 @@
-"""Files for the bot: RFM and tiers from `/ops rfm` / `/ops tier` or a CSV shared with the bot, and
-documents shared with it (handed to `bot.answers.learning`).
+"""Files for the reports: RFM and tiers from `/ops rfm` / `/ops tier` or a CSV shared with the bot
+(documents shared with it go to `bot.answers.learning`: bot.listeners.files decides which is which).
 
 The report goes where the request was made (ephemeral for a slash command, the thread for a shared
 file); the chart and the CSV export are shared as files beside it. A bad file gets the reason in the
@@ -12,21 +12,21 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
-from bot.answers.learning import asks_to_learn, is_document, learn
 from bot.core.messages import say
 from bot.reports.file_analysis import Analysis, Kind, analyse, guess_kind, kind_in
-from bot.services import Services
 from bot.slack.blocks import notice_message
 from bot.slack.files import SharedFile, download, file_id_in, file_info, latest_csv, share_files
-from bot.slack.progress import message_in_place
 from bot.slack.requests import as_of_in, file_request_language
-from bot.slack.text import escape, strip_bot_mentions
+from bot.slack.text import escape
 from skills.csv_files import refuse_binary
 from skills.errors import Lang, SkillError
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -76,25 +76,21 @@ def run_command(
             respond(response_type="ephemeral", **notice_message(say("files_not_shared", lang, error=error)))
 
 
-def run_on_shared_files(services: Services, client: WebClient, event: dict[str, Any]) -> None:
-    """A message with files addressed to the bot, answered in its thread: documents are learned
-    (admins only), CSVs analysed (RFM or tiers, by the words or the columns)."""
-    channel = event["channel"]
-    thread_ts = event.get("thread_ts") or event["ts"]
-    text = strip_bot_mentions(event.get("text") or "")
+def analyse_shared_files(
+    services: Services,
+    client: WebClient,
+    channel: str,
+    thread_ts: str,
+    text: str,
+    shared_files: list[SharedFile],
+) -> None:
+    """Files shared with the bot that are not documents to learn, answered in the message's thread:
+    CSVs analysed (RFM or tiers, by the words or the columns), anything else refused with the reason."""
 
     def post(payload: dict[str, Any]) -> None:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
-    shared_files = [SharedFile.from_slack(data) for data in event.get("files") or []]
-    documents = [f for f in shared_files if is_document(f) or (asks_to_learn(text) and not f.is_csv)]
-    if documents:
-        lang = file_request_language(text, documents[0])
-        progress = message_in_place(client, channel, thread_ts)
-        learn(services, client, event.get("user", ""), documents, progress, lang, channel)
     for shared in shared_files:
-        if shared in documents:
-            continue
         conversation = _Conversation(post, file_request_language(text, shared))
         if not shared.is_csv:
             conversation.notice("unsupported_file", name=escape(shared.name))

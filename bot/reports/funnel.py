@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-from skills.errors import Lang
-from skills.funnel import FunnelResult, Stage
+from bot.slack.blocks import message, notice_message, section
+from bot.slack.text import escape
+from skills.errors import Lang, SkillError
+from skills.funnel import FunnelResult, Stage, compute_funnel, split_what_if
 from skills.units import format_grouped, format_wan
 
 _HEADERS: dict[Lang, tuple[str, str, str, str]] = {
@@ -112,3 +115,20 @@ def render_text(result: FunnelResult, lang: Lang) -> str:
     if what_if := what_if_lines(result, lang):
         parts.append("\n".join(what_if))
     return "\n\n".join(parts)
+
+
+def funnel_message(text: str, lang: Lang) -> tuple[dict[str, Any], FunnelResult | None]:
+    """`/funnel` reply: the table (monospace), plan checks and what-if, with the result for the chart;
+    or what is wrong, with an example (and no result)."""
+    expression, change = split_what_if(text)
+    try:
+        result = compute_funnel(expression, change)
+    except SkillError as error:
+        return notice_message(f":warning: {escape(error.message(lang))}"), None
+    blocks = [section(f"```{escape(table(result.stages, lang))}```")]
+    if checks := check_lines(result, lang):
+        blocks.append(section(escape("\n".join(checks))))
+    if what_if := what_if_lines(result, lang):
+        scenario = "\n".join(what_if)
+        blocks.append(section(f"```{escape(scenario)}```"))
+    return message(escape(render_text(result, lang)), blocks), result

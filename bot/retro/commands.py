@@ -11,7 +11,7 @@ import logging
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
@@ -27,16 +27,18 @@ from bot.retro.blocks import (
     submission_errors,
     submitted_text,
 )
-from bot.services import Services
 from bot.slack.blocks import notice_message
 from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape
 from bot.storage.metrics import MetricStore
 from bot.storage.retros import NewRetro, Retro, RetroStore, draft_from_metrics, index_retro
-from bot.workspaces import Workspaces
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
 from skills.retro import RetroDraft, RetroText, default_title, parse_retro_args, retro_problems, retro_title
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]+$")

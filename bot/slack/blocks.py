@@ -7,12 +7,9 @@ import uuid
 from typing import Any
 
 from bot.core.messages import HELP, say
-from bot.reports.funnel import check_lines, render_text, table, what_if_lines
 from bot.slack.text import escape, markdown_to_mrkdwn, safe_url, truncate
 from knowledge.answer import MAX_QUESTION_CHARS, Answer, Citation
 from knowledge.text import Lang, has_words
-from skills.errors import SkillError
-from skills.funnel import FunnelResult, compute_funnel, split_what_if
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -105,20 +102,3 @@ def failure_notice(
     reference = uuid.uuid4().hex[:8]
     log.error("%s failed (reference %s)", what, reference, exc_info=error or True)
     return notice_message(say(key, lang, ref=reference, **values))
-
-
-def funnel_message(text: str, lang: Lang) -> tuple[dict[str, Any], FunnelResult | None]:
-    """`/funnel` reply: the table (monospace), plan checks and what-if, with the result for the chart;
-    or what is wrong, with an example (and no result)."""
-    expression, change = split_what_if(text)
-    try:
-        result = compute_funnel(expression, change)
-    except SkillError as error:
-        return notice_message(f":warning: {escape(error.message(lang))}"), None
-    blocks = [section(f"```{escape(table(result.stages, lang))}```")]
-    if checks := check_lines(result, lang):
-        blocks.append(section(escape("\n".join(checks))))
-    if what_if := what_if_lines(result, lang):
-        scenario = "\n".join(what_if)
-        blocks.append(section(f"```{escape(scenario)}```"))
-    return message(escape(render_text(result, lang)), blocks), result

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -16,9 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from waitress.server import create_server
 
-from bot.services import Services
 from bot.slack.connection import SlackConnection
-from bot.workspaces import Workspaces
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,12 @@ the team's own database, so with several workspaces each chooses its own."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.core.config import SettingsError
 from bot.core.messages import say
-from bot.services import Services
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
 from bot.slack.requests import SlashRequest, reply_language
@@ -21,6 +20,9 @@ from bot.weekly.scheduler import WeeklyTiming, parse_weekly_at
 from bot.weekly.summary import weekly_command
 from knowledge.text import detect_language
 from skills.errors import Lang
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 CHANNEL_WORDS = frozenset({"channel", "频道"})

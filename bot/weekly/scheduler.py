@@ -25,10 +25,10 @@ from sqlalchemy.engine import Engine
 
 from bot.core.config import Settings, SettingsError, load_holidays
 from bot.core.llm import create_llm
-from bot.slack.delivery import delivery_metadata, find_delivered
+from bot.slack.delivery import deliver_once, delivery_metadata, find_delivered
 from bot.slack.health import SlackHealth, health_of
 from bot.slack.periodic import PeriodicScan
-from bot.storage.delivery_log import Claim, DeliveryLog, deliver_once
+from bot.storage.delivery_log import Claim, DeliveryLog
 from bot.storage.engine import create_db_engine
 from bot.storage.team_settings import TeamSettings
 from bot.weekly.summary import collect_weekly, compose, weekly_message

@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -19,7 +19,6 @@ from bot.core.config import load_holidays
 from bot.core.drafts import polish_draft
 from bot.core.llm import create_llm
 from bot.core.messages import say
-from bot.services import Services
 from bot.slack.blocks import Block, context, failure_notice, message, notice_message, section
 from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape, truncate
@@ -51,6 +50,9 @@ from skills.weekly import (
     summary_week,
 )
 from skills.wording import counted
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 """How far before the week's Monday the series reach: the anomaly baselines look back eight weeks."""

@@ -25,13 +25,13 @@ from bot.app import create_app
 from bot.core.config import Settings
 from bot.core.llm import create_llm
 from bot.core.logs import configure_logging
+from bot.core.metrics_sql import load_source
 from bot.digest.scheduler import DigestScheduler
 from bot.local.slack_api import BOT_USER_ID, LocalSlack
 from bot.services import Services
 from bot.slack.health import RECHECK
 from bot.slack.http import create_http_server, serve_until_closed
 from bot.storage.engine import create_db_engine
-from bot.storage.metrics_source import load_source
 from bot.storage.owners import Owner
 from knowledge.answer import Answerer
 from tests.conftest import db_url_for, make_settings

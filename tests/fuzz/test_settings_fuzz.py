@@ -13,7 +13,7 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.storage.metrics_source import load_source
+from bot.core.metrics_sql import load_source
 from knowledge.evaluation import QuestionSetError, load_questions
 from skills.renewal_policy import OFFERS, default_policy_yaml, load_renewal_policy
 from skills.tier_config import default_tiers_yaml, load_tier_config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services import KnowledgeService
+from bot.answers.service import KnowledgeService
 from knowledge.answer import NOT_COVERED, Answerer, ChatMessages
 from knowledge.composition import answer_units
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services import KnowledgeService
+from bot.answers.service import KnowledgeService
 from knowledge.answer_evaluation import load_answer_questions, score_answers
 
 QUESTIONS = load_answer_questions(Path(__file__).parent / "answer_questions.jsonl")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import KnowledgeService
+from bot.answers.service import KnowledgeService
 from knowledge.evaluation import evaluate_modes, in_split, load_questions
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths

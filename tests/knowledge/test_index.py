@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services import KnowledgeService
+from bot.answers.service import KnowledgeService
 from knowledge.documents import Section
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths

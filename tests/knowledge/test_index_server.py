@@ -18,8 +18,8 @@ import httpx
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
+from bot.answers.service import create_knowledge
 from bot.core.config import SettingsError
-from bot.services import create_knowledge
 from knowledge.chroma_server import ChromaUnreachable
 from knowledge.index import FusionConfig, KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest_bytes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.services import KnowledgeService
+from bot.answers.service import KnowledgeService
 from knowledge.documents import Section
 from knowledge.evaluation import evaluate_modes, in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from bot.answers.process import AnswerProcess
+from bot.answers.service import KnowledgeService
 from bot.local.slack_api import LocalSlack
-from bot.services import KnowledgeService
 from tests.conftest import make_settings
 from tests.fakes.serving import alive, children_of, free_port, health, serve_http, wait_until
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers.service import KnowledgeService
 from bot.cli import owners
 from bot.cli.main import main
-from bot.services import KnowledgeService
 
 
 @pytest.fixture(autouse=True)

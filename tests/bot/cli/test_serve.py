@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pexpect
 
-from bot.services import KnowledgeService
+from bot.answers.service import KnowledgeService
 
 OPSBOT = Path(sys.executable).parent / "opsbot"
 STARTUP_SECONDS = 120

@@ -7,7 +7,8 @@ from datetime import date
 
 from PIL import Image
 
-from bot.core.charts import WIDTH, fit, font, funnel_chart, rfm_chart, tier_chart
+from bot.core.charts import WIDTH, fit, font, rfm_chart, tier_chart
+from bot.reports.funnel_chart import funnel_chart
 from skills.funnel import compute_funnel
 from skills.rfm import Transaction, segment_rfm
 from skills.tier_config import default_tier_config

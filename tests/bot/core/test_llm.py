@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answers.service import KnowledgeService
 from bot.core.llm import create_llm
-from bot.services import KnowledgeService
 from knowledge.answer import Answerer
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI

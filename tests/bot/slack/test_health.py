@@ -14,9 +14,10 @@ from slack_sdk import WebClient
 from bot.digest.scheduler import DigestScheduler
 from bot.local.slack_api import LocalSlack
 from bot.renewal.scheduler import RenewalScheduler
+from bot.slack.delivery import deliver_once
 from bot.slack.health import RECHECK, SlackHealth, health_of
 from bot.storage.clients import ClientStore
-from bot.storage.delivery_log import DeliveryLog, deliver_once
+from bot.storage.delivery_log import DeliveryLog
 from bot.storage.engine import create_db_engine
 from bot.storage.owners import OwnerStore
 from bot.weekly.scheduler import WeeklyScheduler, parse_weekly_at

@@ -9,11 +9,12 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import create_engine, text
 
+from bot.core.metrics_sql import load_source
 from bot.digest.scheduler import DigestScheduler
 from bot.local.slack_api import LocalSlack
 from bot.storage.engine import create_db_engine
 from bot.storage.metrics import MetricStore
-from bot.storage.metrics_source import load_source, pull
+from bot.storage.metrics_source import pull
 from bot.storage.owners import OwnerStore
 from skills.errors import SkillError
 from tests.conftest import BOT_TOKEN, db_url_for
