@@ -31,7 +31,7 @@ from knowledge.text import detect_language
 from skills.anomalies import HISTORY_DAYS
 from skills.client_roster import SLACK_MEMBER_ID
 from skills.errors import Lang, SkillError
-from skills.metrics_csv import DEFAULT_METRICS
+from skills.metrics_csv import DEFAULT_METRICS, metric_label
 from skills.schedule import local_day, parse_zone
 from skills.weekly import (
     DoneTodo,
@@ -39,16 +39,10 @@ from skills.weekly import (
     MetricWeek,
     WeeklySummary,
     build_weekly,
-    category_label,
-    day_text,
-    draft_facts,
-    draft_text,
-    metric_label,
-    metric_number,
     parse_week_of,
-    percent,
     summary_week,
 )
+from skills.weekly_draft import category_label, day_text, draft_facts, draft_text, metric_number, percent
 from skills.wording import counted
 
 if TYPE_CHECKING:

@@ -13,13 +13,12 @@ from skills.weekly import (
     aggregation,
     build_weekly,
     change_pct,
-    draft_facts,
-    draft_text,
     parse_week_of,
     summary_week,
     upcoming_renewals,
     week_feedback,
 )
+from skills.weekly_draft import draft_facts, draft_text
 
 MONDAY = date(2026, 11, 16)
 TODAY = date(2026, 11, 23)
