@@ -20,7 +20,8 @@ from knowledge.answer import AnswerConfig, Answerer
 from knowledge.answer_evaluation import AnswerQuestion, load_answer_questions, score_answers
 from knowledge.composition import CompositionConfig
 from knowledge.embedders import create_embedders
-from knowledge.index import Hit, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
+from knowledge.ranking import Hit
 from knowledge.text import detect_language
 
 QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "knowledge" / "answer_questions.jsonl"

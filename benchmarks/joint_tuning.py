@@ -28,8 +28,9 @@ from knowledge.answer import Answerer
 from knowledge.answer_evaluation import AnswerQuestion, load_answer_questions, score_answers
 from knowledge.embedders import Embedder, create_embedders
 from knowledge.evaluation import Question, evaluate, in_split, load_questions, load_unanswerable
-from knowledge.index import FusionConfig, Hit, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
+from knowledge.ranking import FusionConfig, Hit
 from knowledge.text import detect_language
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"

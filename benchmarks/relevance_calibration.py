@@ -22,7 +22,8 @@ from typing import Any
 
 from knowledge.embedders import Relevance, create_embedders
 from knowledge.evaluation import in_split, load_questions, load_unanswerable
-from knowledge.index import Hit, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
+from knowledge.ranking import Hit
 from knowledge.text import detect_language
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from knowledge.embedders import E5_CENTERED_RELEVANCE, E5Embedder, LanguageCentered, UsemEmbedder, load_means
 from knowledge.evaluation import Question, Scores, evaluate, in_split, load_questions
-from knowledge.index import FusionConfig, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
+from knowledge.ranking import FusionConfig
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"
 SETS = {"playbook": TESTS / "playbook_questions.jsonl", "corpus": TESTS / "corpus_questions.jsonl"}

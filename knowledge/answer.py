@@ -10,7 +10,8 @@ from typing import Literal
 
 from knowledge.composition import LIST_MARKER, CompositionConfig, compose
 from knowledge.embedders import Relevance
-from knowledge.index import Hit, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
+from knowledge.ranking import Hit
 from knowledge.text import Lang, detect_language, has_words
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.index import Hit
+from knowledge.ranking import Hit
 from knowledge.text import Lang, split_sentences, tokenize
 
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s*")

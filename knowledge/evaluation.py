@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from knowledge.index import FusionConfig, Hit, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
+from knowledge.ranking import FusionConfig, Hit
 from knowledge.text import detect_language
 from skills.errors import SkillError
 

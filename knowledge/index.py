@@ -1,4 +1,6 @@
-"""The searchable index: Chroma (dense) plus BM25 (lexical), fused, with translations collapsed.
+"""The searchable index: its storage and sync (Chroma I/O, the manifest, refresh between processes,
+orphan cleanup) and the search that fuses its rankings (the ranking rules: `knowledge.ranking`;
+who may see what: `knowledge.visibility`).
 
 Everything a search needs is in Chroma or rebuilt from it: the chunks' text and metadata (the
 catalog), their BM25 tokens, the duplicate keys and the vectors. Only the manifest of committed
@@ -19,7 +21,7 @@ Visibility: a source learned in a private channel is restricted to it. Each of i
 visible_to=channel)` keeps every ranking (dense, BM25, the translation/duplicate collapsing and the
 coverage) to public chunks plus that channel's, so a private passage can neither be shown nor push
 out or stand in for a visible one. With several workspaces a restriction is a path
-(`visible_scopes`): "T1" is workspace T1's, "T1:C2" its channel C2's; a reader at "T1:C2" sees
+(`knowledge.visibility.visible_scopes`): "T1" is workspace T1's, "T1:C2" its channel C2's; a reader at "T1:C2" sees
 public chunks, T1's and C2's, and nothing of another workspace. The restriction is part of the source's version (see
 `knowledge.ingest.source_version`): learning it again elsewhere is a new version, which other
 processes sharing a server pick up like any other change.
@@ -49,7 +51,9 @@ from knowledge.lexical import BM25Index
 from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
 from knowledge.near_duplicates import CONTAINED, NearDuplicates, codes, containment, shingles
 from knowledge.normalize import normalize_query
+from knowledge.ranking import FusionConfig, Hit, best_per_key, lift_other_languages
 from knowledge.text import Lang, detect_language, tokenize
+from knowledge.visibility import is_visible, restriction_of, visible_scopes, with_visibility
 
 log = logging.getLogger(__name__)
 
@@ -60,43 +64,7 @@ ORPHAN_GRACE_SECONDS = 3600.0
 """On a shared server, uncommitted chunks younger than this may be an ingest still running in
 another process; older ones are a crashed ingest's leftovers."""
 
-__all__ = ["MANIFEST", "FusionConfig", "Hit", "KnowledgeIndex", "SourceRecord", "SyncReport"]
-
-
-@dataclass(frozen=True)
-class FusionConfig:
-    """Reciprocal-rank fusion of the dense and lexical rankings. The defaults were chosen together
-    with the relevance gate on the tuning halves of the question sets (benchmarks/joint_tuning.py:
-    answer coverage, playbook MRR@5 and team-document MRR@5 counting alike, every off-topic
-    question refused); the held-out halves report them."""
-
-    candidates: int = 40
-    rrf_k: float = 5.0
-    dense_weights: tuple[float, ...] = (1.0, 1.0)
-    """One weight per embedder, in the index's order; a missing entry counts as 1.0."""
-    lexical_weight: float = 1.0
-    coverage_power: float = 1.0
-    cross_language_bonus: float = 0.05
-    """Added to a passage's cosine when ranking it for a question in another language (see
-    KnowledgeIndex._lift_other_languages); the relevance gate still sees the plain cosine."""
-
-    def dense_weight(self, position: int) -> float:
-        return self.dense_weights[position] if position < len(self.dense_weights) else 1.0
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result. `similarities`: the best cosine per embedder, in the index's order (0 when
-    that embedder did not rank it); `coverage`: share of the query's term weight found in it (0 to 1)."""
-
-    chunk: Chunk
-    score: float
-    similarities: tuple[float, ...]
-    coverage: float
-
-    @property
-    def similarity(self) -> float:
-        return self.similarities[0]
+__all__ = ["MANIFEST", "KnowledgeIndex", "SourceRecord", "SyncReport"]
 
 
 @dataclass(frozen=True)
@@ -203,7 +171,7 @@ class KnowledgeIndex:
             (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
             for chunk_id, metadata in records
         ]
-        visibility = {chunk_id: _visibility(metadata) for chunk_id, metadata in records}
+        visibility = {chunk_id: restriction_of(metadata) for chunk_id, metadata in records}
         if not self._shared:
             self._manifest = self._manifests.read(chunk for chunk, _ in loaded)
         uncommitted = {
@@ -320,7 +288,7 @@ class KnowledgeIndex:
             (
                 _chunk_from_metadata(chunk_id, metadata),
                 str(metadata.get("tokens", "")).split(),
-                _visibility(metadata),
+                restriction_of(metadata),
             )
             for chunk_id, metadata in _all_records(self._collections[0], include_metadata=True, where=where)
         ]
@@ -371,29 +339,28 @@ class KnowledgeIndex:
         self.refresh()
         with self._state_lock:
             record = self._manifest.get(source)
-            return None if record is None else self._with_visibility(record, self._source_visibility())
+            return None if record is None else with_visibility(record, self._source_visibility())
 
     def source_records(self) -> list[SourceRecord]:
         """Every committed source, with its restriction (`visibility`); callers filter by channel."""
         self.refresh()
         with self._state_lock:
             restricted = self._source_visibility()
-            records = [self._with_visibility(record, restricted) for record in self._manifest.values()]
+            records = [with_visibility(record, restricted) for record in self._manifest.values()]
         return sorted(records, key=lambda record: record.source)
 
     def _source_visibility(self) -> dict[str, str]:
         """Source → channel, from the chunks: they are the truth in both manifest kinds."""
         return {self._chunks[cid].source: channel for cid, channel in self._restricted.items()}
 
-    @staticmethod
-    def _with_visibility(record: SourceRecord, restricted: Mapping[str, str]) -> SourceRecord:
-        visibility = restricted.get(record.source, "")
-        return record if record.visibility == visibility else replace(record, visibility=visibility)
-
     def _visible(self, chunk_id: str, visible_to: str | None) -> bool:
-        """Public chunks are visible everywhere; restricted ones only within their own scope."""
-        restriction = self._restricted.get(chunk_id)
-        return restriction is None or restriction in visible_scopes(visible_to)
+        return is_visible(self._restricted.get(chunk_id), visible_to)
+
+    def _key_of(self, chunk_id: str) -> str:
+        return self._chunks[chunk_id].key
+
+    def _lang_of(self, chunk_id: str) -> Lang:
+        return self._chunks[chunk_id].lang
 
     def _near_duplicates(self) -> NearDuplicates:
         """Built on first use (an ingest), from the indexed documents' passages."""
@@ -628,10 +595,10 @@ class KnowledgeIndex:
                 key = self._chunks[chunk_id].key
                 similarities[key][position] = max(similarities[key][position], cosine)
             if fusion.cross_language_bonus:
-                ranking = self._lift_other_languages(ranking, lang, fusion.cross_language_bonus)
-            for rank, key, _chunk_id in self._best_per_key(chunk_id for chunk_id, _ in ranking):
+                ranking = lift_other_languages(ranking, self._lang_of, lang, fusion.cross_language_bonus)
+            for rank, key, _chunk_id in best_per_key((chunk_id for chunk_id, _ in ranking), self._key_of):
                 fused[key] += weight / (fusion.rrf_k + rank + 1)
-        for rank, key, chunk_id in self._best_per_key(chunk_id for chunk_id, _ in lexical):
+        for rank, key, chunk_id in best_per_key((chunk_id for chunk_id, _ in lexical), self._key_of):
             # A lexical match on one common word is a weak vote: scale it by the share of the
             # query's term weight the chunk holds, so cross-language dense hits are not outvoted.
             weight = coverage(chunk_id) ** fusion.coverage_power
@@ -672,28 +639,6 @@ class KnowledgeIndex:
                 if chunk is not None and chunk_id not in hidden and holds(chunk.text, code):
                     held[chunk.key].add(code)
         return {key: len(codes) for key, codes in held.items()}
-
-    def _best_per_key(self, chunk_ids: Iterable[str]) -> Iterator[tuple[int, str, str]]:
-        """(rank, key, chunk id) at each key's best place in a ranking. Each key votes once per
-        ranking: a section with a translation (or a duplicate) must not outvote a passage that
-        exists in one language only."""
-        seen: set[str] = set()
-        for chunk_id in chunk_ids:
-            key = self._chunks[chunk_id].key
-            if key not in seen:
-                yield len(seen), key, chunk_id
-                seen.add(key)
-
-    def _lift_other_languages(
-        self, ranking: list[tuple[str, float]], lang: Lang, bonus: float
-    ) -> list[tuple[str, float]]:
-        """The dense ranking re-ordered with `bonus` added to the cosine of passages in another
-        language than the question's: small models score a passage in the question's language
-        higher whatever it says, so a document that exists in one language only would lose to
-        weaker passages in the question's."""
-        return sorted(
-            ranking, key=lambda item: -(item[1] + (bonus if self._chunks[item[0]].lang != lang else 0.0))
-        )
 
     def _dense(
         self, embedder: Embedder, collection: Collection, query: str, depth: int, hidden_sources: list[str]
@@ -749,20 +694,6 @@ def _all_records(
         if len(ids) < _READ_PAGE:
             return
         offset += len(ids)
-
-
-def visible_scopes(visible_to: str | None) -> frozenset[str]:
-    """The restrictions a reader at `visible_to` may see: every prefix of its path, so "T1:C2" (channel
-    C2 of workspace T1) sees what is restricted to T1 and to T1:C2, and "C2" (one workspace) to C2."""
-    if not visible_to:
-        return frozenset()
-    parts = visible_to.split(":")
-    return frozenset(":".join(parts[: end + 1]) for end in range(len(parts)))
-
-
-def _visibility(metadata: Mapping[str, object]) -> str:
-    """The channel a catalog record is restricted to; "" (public) for records written before."""
-    return str(metadata.get("visibility") or "")
 
 
 def _metadata(

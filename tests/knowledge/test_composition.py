@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from knowledge.composition import CompositionConfig, answer_units, asks_for_several, compose
-from knowledge.index import Chunk, Hit
+from knowledge.index import Chunk
+from knowledge.ranking import Hit
 
 METRICS = """Scan yesterday's figures and ask one question: is anything abnormal? The standard set is:
 

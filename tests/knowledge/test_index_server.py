@@ -21,8 +21,9 @@ from chromadb.config import Settings as ChromaSettings
 from bot.answers.service import create_knowledge
 from bot.core.config import SettingsError
 from knowledge.chroma_server import ChromaUnreachable
-from knowledge.index import FusionConfig, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest_bytes
+from knowledge.ranking import FusionConfig
 from tests.conftest import ChromaSnapshot, empty_chroma, make_settings
 from tests.fakes.embedders import HashEmbedder
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.index import FusionConfig, KnowledgeIndex
+from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest_bytes
+from knowledge.ranking import FusionConfig
+from knowledge.visibility import is_visible, visible_scopes
 from tests.fakes.embedders import HashEmbedder
 from tests.knowledge.test_index_server import chroma_server, chroma_url  # noqa: F401 (fixtures)
 
@@ -157,3 +159,9 @@ def test_a_shared_server_keeps_the_restriction_across_processes(chroma_url: str)
     _ingest(first, "secret.md", SECRET, visibility="G2")  # and private again, elsewhere
     assert _found(second, "G1") == _found(third, None) == {"docs/guide.md"}
     assert _found(third, "G2") == {"docs/secret.md", "docs/guide.md"}
+
+
+def test_restrictions_are_paths_a_reader_sees_along() -> None:
+    assert visible_scopes("T1:C2") == {"T1", "T1:C2"} and visible_scopes(None) == frozenset()
+    assert is_visible(None, None) and is_visible("T1", "T1:C2") and is_visible("T1:C2", "T1:C2")
+    assert not is_visible("T1:C3", "T1:C2") and not is_visible("T2", "T1:C2") and not is_visible("C2", None)

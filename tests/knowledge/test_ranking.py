@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from knowledge.ranking import FusionConfig, best_per_key, lift_other_languages
+
+KEYS = {"a:zh": "a", "a:en": "a", "b:en": "b", "c:zh": "c"}
+LANGS = {"a:zh": "zh", "a:en": "en", "b:en": "en", "c:zh": "zh"}
+
+
+def test_a_section_votes_once_per_ranking_at_its_best_place() -> None:
+    ranked = list(best_per_key(["a:zh", "a:en", "b:en", "c:zh"], KEYS.__getitem__))
+    assert ranked == [(0, "a", "a:zh"), (1, "b", "b:en"), (2, "c", "c:zh")]
+
+
+def test_passages_in_the_other_language_are_lifted_by_the_bonus() -> None:
+    ranking = [("b:en", 0.40), ("c:zh", 0.37), ("a:en", 0.30)]
+    lifted = lift_other_languages(ranking, LANGS.__getitem__, "en", 0.05)
+    assert [chunk for chunk, _ in lifted] == ["c:zh", "b:en", "a:en"]
+    assert lift_other_languages(ranking, LANGS.__getitem__, "en", 0.0) == ranking
+    assert dict(lifted) == dict(ranking)  # the gate still sees the plain cosines
+
+
+def test_a_missing_embedder_weight_counts_as_one() -> None:
+    assert FusionConfig(dense_weights=(1.0, 0.5)).dense_weight(2) == 1.0
