@@ -127,8 +127,8 @@ def register(app: App, workspaces: Workspaces) -> None:
         respond: Respond,
         context: BoltContext,
     ) -> None:
-        """ "Not the same problem" splits the item out at once; "Same problem as…" asks which
-        report it repeats. Admins only, as for the command."""
+        """Splits the item out at once (Not the same problem) or asks which report it repeats
+        (Same problem as…). Admins only, as for the command."""
         services = workspaces.for_context(context)
         clicked = _clicked(services, body, action, ("split", "same_as"))
         if clicked is None:
