@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -113,3 +115,18 @@ def pair_scores(labels: Sequence[str], groups: Sequence[int]) -> PairScores:
         labelled,
         len(set(groups)),
     )
+
+
+def mean_pair_scores(
+    reports: Sequence[Report], labels: Sequence[str], orders: int = 10
+) -> tuple[float, float]:
+    """Mean pairwise precision and recall over `orders` shuffled filing orders (seeded, so the
+    same on every run): grouping depends on which report came first."""
+    precision, recall = [], []
+    for seed in range(orders):
+        order = list(range(len(reports)))
+        random.Random(seed).shuffle(order)
+        scores = pair_scores([labels[i] for i in order], group_in_order([reports[i] for i in order]))
+        precision.append(scores.precision)
+        recall.append(scores.recall)
+    return statistics.fmean(precision), statistics.fmean(recall)

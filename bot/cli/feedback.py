@@ -22,7 +22,6 @@ from knowledge.text import detect_language
 from skills.errors import SkillError
 from skills.feedback_categories import check_feedback_text, parse_category
 from skills.feedback_group_eval import group_in_order, load_labelled_reports, pair_scores
-from skills.feedback_groups import Report
 from skills.wording import counted
 
 if TYPE_CHECKING:
@@ -143,17 +142,14 @@ def _correct_group(store: FeedbackStore, args: argparse.Namespace) -> int:
             item = store.split(args.item, user)
             print(f"#{item.id} is now a group of its own")
             return 0
-        for item_id in args.items:
-            store.merge(item_id, args.target, user)
+        group = store.view(store.merge(args.items, args.target, user))
     except KeyError as missing:
         return refuse(
             f"There is no feedback #{missing.args[0]}; `opsbot feedback list` shows the ids.", False
         )
-    target = store.get(args.target)
-    assert target is not None
-    members = store.group_members(target.group_id or target.id)
     print(
-        f"{', '.join(f'#{i}' for i in args.items)} now in the group of #{args.target}: {counted(len(members), 'item')}"
+        f"{', '.join(f'#{i}' for i in args.items)} now in the group of #{args.target}: "
+        f"{counted(group.group_size, 'item')}"
     )
     return 0
 
@@ -174,7 +170,7 @@ def _regroup(service: FeedbackService, dry_run: bool) -> int:
 def _evaluate(path: Path, split: str, as_json: bool) -> int:
     """Group a labelled file's reports in its order, as if filed one after another, and score the
     pairs; list the first pairs grouped wrongly either way, so a team sees what to correct."""
-    from bot.feedback.meaning import shared_meaning
+    from bot.feedback.meaning import labelled_reports, shared_meaning
     from skills.feedback_classifier import FeedbackClassifier
 
     if not path.is_file():
@@ -182,12 +178,7 @@ def _evaluate(path: Path, split: str, as_json: bool) -> int:
     labelled = [r for r in load_labelled_reports(path) if split == "all" or r.split == split]
     if not labelled:
         return refuse(f"{path}: no reports in the {split} split.", as_json)
-    classifier = FeedbackClassifier.default()
-    meanings = shared_meaning().of([r.text for r in labelled])
-    reports = [
-        Report.of(n, n, r.text, r.kind or classifier.classify(r.text).category, meaning)
-        for n, (r, meaning) in enumerate(zip(labelled, meanings, strict=True))
-    ]
+    reports = labelled_reports(labelled, FeedbackClassifier.default(), shared_meaning())
     groups = group_in_order(reports)
     scores = pair_scores([r.group for r in labelled], groups)
     joined_apart = [

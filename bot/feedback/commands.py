@@ -309,11 +309,7 @@ def _regrouped(store: FeedbackStore, split: bool, numbers: list[int], user: str,
         store.split(numbers[0], user)
         return say("feedback_split", lang, id=str(numbers[0]))
     target, items = numbers[0], numbers[1:]
-    if store.get(target) is None:
-        raise KeyError(target)
-    for item_id in items:
-        store.merge(item_id, target, user)
-    group = store.view(store.get(target))  # type: ignore[arg-type]
+    group = store.view(store.merge(items, target, user))
     return say(
         "feedback_merged",
         lang,

@@ -188,9 +188,10 @@ def register(app: App, workspaces: Workspaces) -> None:
         ack()
 
         def work() -> None:
-            merged = store.merge(item_id, int(number), user)
+            store.merge([item_id], int(number), user)
+            merged = store.get(item_id)
             response_url = str(meta.get("response_url") or "")
-            if response_url:
+            if response_url and merged is not None:
                 WebhookClient(response_url).send_dict(
                     {"replace_original": True, **filed_card(store.view(merged), lang)}
                 )

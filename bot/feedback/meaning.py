@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
 from knowledge.embedders import E5_CENTERED_RELEVANCE, E5Embedder, LanguageCentered, UsemEmbedder, load_means
+from skills.feedback_classifier import FeedbackClassifier
+from skills.feedback_group_eval import LabelledReport
 from skills.feedback_groups import Earlier, Meaning, Report, Vector, spread_among
 
 
@@ -64,3 +67,20 @@ def _embed(
 @lru_cache(maxsize=1)
 def shared_meaning() -> FeedbackMeaning:
     return FeedbackMeaning()
+
+
+def labelled_reports(
+    labelled: Sequence[LabelledReport], classifier: FeedbackClassifier, meaning: FeedbackMeaning | None
+) -> list[Report]:
+    """What grouping compares for each labelled report (keyed by its position): its category, the
+    file's when given, else the classifier's; its vectors with `meaning`, else its words alone."""
+    reports = [
+        Report.of(n, n, r.text, r.kind or classifier.classify(r.text).category)
+        for n, r in enumerate(labelled)
+    ]
+    if meaning is None:
+        return reports
+    return [
+        replace(report, vectors=found.vectors, spread=found.spread)
+        for report, found in zip(reports, meaning.of([r.text for r in labelled]), strict=True)
+    ]

@@ -19,7 +19,7 @@ from bot.feedback.meaning import FeedbackMeaning, shared_meaning
 from bot.storage.feedback import FeedbackItem, FeedbackStore, Filed, NewFeedback
 from skills.feedback_categories import Category, Status, check_feedback_text
 from skills.feedback_classifier import Classification, FeedbackClassifier, LabeledExample
-from skills.feedback_groups import Earlier, Report, best_group
+from skills.feedback_groups import Earlier, best_group
 from skills.feedback_llm import label_messages, label_schema, parse_label
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class FeedbackService:
         """Categorize a pending item, store its meaning if it was filed without, and ask the LLM
         when one is configured (slow: run in a job). A person's correction always stands."""
         if not self.store.has_meaning(item.id):
-            self.store.set_meaning(item.id, self._meaning.of([item.text])[0])
+            self.store.set_meanings({item.id: self._meaning.of([item.text])[0]})
         if item.corrected_by is not None:
             return item
         if item.method == PENDING.method:
@@ -137,14 +137,13 @@ class FeedbackService:
         meanings = dict(
             zip((row.id for row in missing), self._meaning.of([r.text for r in missing]), strict=True)
         )
-        if not dry_run:
-            for item_id, meaning in meanings.items():
-                self.store.set_meaning(item_id, meaning)
+        if not dry_run and meanings:
+            self.store.set_meanings(meanings)
         kept = {row.group for row in rows if row.grouped_by is not None}
         earlier = Earlier()
         moves: list[Regrouped] = []
         for row in rows:
-            report = Report.of(row.id, row.group, row.text, row.category, row.meaning or meanings.get(row.id))
+            report = row.report(meanings.get(row.id))
             group = row.group
             if row.group not in kept:
                 found = best_group(report, earlier)

@@ -115,12 +115,41 @@ class GroupCount:
 
 @dataclass(frozen=True)
 class GroupingRow:
+    """One filed item as grouping reads it."""
+
     id: int
     group: int
     text: str
     category: str
     meaning: Meaning | None
     grouped_by: str | None
+
+    def report(self, meaning: Meaning | None = None) -> Report:
+        """What grouping compares; `meaning` stands in for a missing stored one."""
+        return Report.of(self.id, self.group, self.text, self.category, self.meaning or meaning)
+
+
+def _grouping_rows(
+    session: Session, after_id: int = 0, limit: int = GROUPING_WINDOW_ITEMS
+) -> list[GroupingRow]:
+    """The newest `limit` items filed after `after_id`, oldest first."""
+    rows = session.execute(
+        select(
+            FeedbackItem.id,
+            FeedbackItem.group_id,
+            FeedbackItem.text,
+            FeedbackItem.category,
+            FeedbackItem.meaning,
+            FeedbackItem.grouped_by,
+        )
+        .where(FeedbackItem.id > after_id)
+        .order_by(FeedbackItem.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        GroupingRow(id_, group or id_, text, category, Meaning.unpack(meaning, DIMENSIONS), by)
+        for id_, group, text, category, meaning, by in reversed(rows)
+    ]
 
 
 class _Window:
@@ -133,27 +162,13 @@ class _Window:
         self.lock = threading.Lock()
 
     def refresh(self, session: Session) -> Earlier:
-        newest = self.ids[-1] if self.ids else 0
-        rows = session.execute(
-            select(
-                FeedbackItem.id,
-                FeedbackItem.group_id,
-                FeedbackItem.text,
-                FeedbackItem.category,
-                FeedbackItem.meaning,
-            )
-            .where(FeedbackItem.id > newest)
-            .order_by(FeedbackItem.id.desc())
-            .limit(GROUPING_WINDOW_ITEMS)
-        ).all()
+        rows = _grouping_rows(session, after_id=self.ids[-1] if self.ids else 0)
         if len(self.ids) + len(rows) > GROUPING_WINDOW_ITEMS * 3 // 2:
             self.earlier, self.ids = Earlier(), []  # start again from the newest
             return self.refresh(session)
-        for id_, group, text, category, meaning in reversed(rows):
-            self.earlier.add(
-                Report.of(id_, group or id_, text, category, Meaning.unpack(meaning, DIMENSIONS))
-            )
-            self.ids.append(id_)
+        for row in rows:
+            self.earlier.add(row.report())
+            self.ids.append(row.id)
         if self.ids:  # groups change when people merge or split them
             current = dict(
                 session.execute(
@@ -227,12 +242,14 @@ class FeedbackStore:
             stored = session.scalar(select(FeedbackItem.meaning).where(FeedbackItem.id == item_id))
         return Meaning.unpack(stored, DIMENSIONS) is not None
 
-    def set_meaning(self, item_id: int, meaning: Meaning) -> None:
-        """Store the vectors of an item filed without them (it keeps the group its words gave it)."""
+    def set_meanings(self, meanings: dict[int, Meaning]) -> None:
+        """Store the vectors of items filed without them (each keeps the group its words gave it),
+        in one transaction."""
         with self._sessions() as session:
-            session.execute(
-                update(FeedbackItem).where(FeedbackItem.id == item_id).values(meaning=meaning.pack())
-            )
+            for item_id, meaning in meanings.items():
+                session.execute(
+                    update(FeedbackItem).where(FeedbackItem.id == item_id).values(meaning=meaning.pack())
+                )
             session.commit()
         with self._window.lock:  # read again at the next filing, now with these vectors
             self._window = _Window()
@@ -293,20 +310,29 @@ class FeedbackStore:
             session.commit()
             return item
 
-    def merge(self, item_id: int, into_id: int, user: str, now: datetime | None = None) -> FeedbackItem:
-        """A person says item `item_id` raises the same problem as `into_id`: it joins that group,
-        for good. KeyError names a missing item."""
+    def merge(
+        self, item_ids: Sequence[int], into_id: int, user: str, now: datetime | None = None
+    ) -> FeedbackItem:
+        """A person says items `item_ids` raise the same problem as `into_id`: they join its group,
+        for good, all or none (KeyError names the first missing item). Returns the target."""
         with self._sessions() as session:
-            item, target = session.get(FeedbackItem, item_id), session.get(FeedbackItem, into_id)
-            if item is None or target is None:
-                raise KeyError(item_id if item is None else into_id)
+            target = session.get(FeedbackItem, into_id)
+            if target is None:
+                raise KeyError(into_id)
+            items = []
+            for item_id in item_ids:
+                item = session.get(FeedbackItem, item_id)
+                if item is None:
+                    raise KeyError(item_id)  # before anything changed: all or none
+                items.append(item)
             group = target.group_id or target.id
-            if (item.group_id or item.id) != group:
-                _hand_over(session, item)
-                item.group_id = group
-            item.grouped_by, item.grouped_at = user, now or datetime.now(UTC)
+            for item in items:
+                if (item.group_id or item.id) != group:
+                    _hand_over(session, item)
+                    item.group_id = group
+                item.grouped_by, item.grouped_at = user, now or datetime.now(UTC)
             session.commit()
-            return item
+            return target
 
     def split(self, item_id: int, user: str, now: datetime | None = None) -> FeedbackItem:
         """A person says item `item_id` is a problem of its own: it leaves its group, for good."""
@@ -323,22 +349,7 @@ class FeedbackStore:
     def grouping_rows(self, limit: int = GROUPING_WINDOW_ITEMS) -> list[GroupingRow]:
         """The newest `limit` items as grouping reads them, oldest first."""
         with self._sessions() as session:
-            rows = session.execute(
-                select(
-                    FeedbackItem.id,
-                    FeedbackItem.group_id,
-                    FeedbackItem.text,
-                    FeedbackItem.category,
-                    FeedbackItem.meaning,
-                    FeedbackItem.grouped_by,
-                )
-                .order_by(FeedbackItem.id.desc())
-                .limit(limit)
-            ).all()
-        return [
-            GroupingRow(id_, group or id_, text, category, Meaning.unpack(meaning, DIMENSIONS), by)
-            for id_, group, text, category, meaning, by in reversed(rows)
-        ]
+            return _grouping_rows(session, limit=limit)
 
     def set_groups(self, groups: dict[int, int]) -> None:
         """Automatic regrouping: item id → group id. Items a person grouped are left alone."""

@@ -91,7 +91,7 @@ def test_merge_and_split_by_hand_keep_groups_named_after_their_first_report(tmp_
     b = store.file(_new("k2", "exporting to excel gives error 500 again", "Beta"), BUG).item
     c = store.file(_new("k3", "The invoice has the wrong company name", "Gamma"), BUG).item
     assert b.group_id == a.id and c.group_id == c.id
-    store.merge(c.id, a.id, "U1")
+    store.merge([c.id], a.id, "U1")
     assert [m.id for m in store.group_members(a.id)] == [a.id, b.id, c.id]
     store.split(a.id, "U1")  # the report the group is named after leaves: the next one names it
     assert [m.id for m in store.group_members(b.id)] == [b.id, c.id]
@@ -99,11 +99,17 @@ def test_merge_and_split_by_hand_keep_groups_named_after_their_first_report(tmp_
     store.set_groups({a.id: b.id, c.id: c.id})  # automatic regrouping leaves hand-grouped items alone
     assert store.get(a.id).group_id == a.id and store.get(c.id).group_id == b.id  # type: ignore[union-attr]
     try:
-        store.merge(999, a.id, "U1")
+        store.merge([999], a.id, "U1")
     except KeyError as missing:
         assert missing.args == (999,)
     else:
         raise AssertionError("merging a missing item must fail")
+    before = {i.id: i.group_id for i in store.items()}
+    try:
+        store.merge([a.id, 999], c.id, "U2")  # all or none: #a does not move either
+    except KeyError as missing:
+        assert missing.args == (999,)
+    assert {i.id: i.group_id for i in store.items()} == before
 
 
 def test_each_groups_first_report_is_found(tmp_path: Path) -> None:
