@@ -35,7 +35,7 @@ MAX_FOLDER_FILES = 50
 MAX_FORM_TRIES = 3
 
 BANNER = """opsbot local console — ask an ops question in Chinese or English, or type /ops help.
-Type exit to leave. (Set SLACK_BOT_TOKEN to run in Slack instead; see README.)"""
+Type exit to leave. (Set SLACK_BOT_TOKEN to run in Slack instead; see docs/slack-setup.md.)"""
 
 
 class Console:
