@@ -137,7 +137,10 @@ def _dedupe_middleware(workspaces: Workspaces):  # type: ignore[no-untyped-def]
         if body.get("type") == "event_callback":
             keys = [f"event:{body.get('event_id', '')}"]
             event = body.get("event") or {}
-            if event.get("type") in ("app_mention", "message") and event.get("ts"):
+            # A mention arrives twice in a DM (app_mention and message.im): one answer. In a channel
+            # a message event is never the mention's twin: the listener leaves mentions to it.
+            twin = event.get("type") == "app_mention" or event.get("channel_type") == "im"
+            if twin and event.get("ts"):
                 team = str(body.get("team_id") or "") if workspaces.multi else ""
                 keys.append(f"message:{team}{':' if team else ''}{event.get('channel', '')}:{event['ts']}")
             if not workspaces.ledger.claim(*keys):

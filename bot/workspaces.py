@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 
 from slack_bolt import BoltContext
@@ -19,6 +20,7 @@ from bot.core.jobs import JobRunner
 from bot.services import Services, create_services
 from bot.storage.engine import EventLedger
 from knowledge.answer import Answer
+from knowledge.conversation import Turn
 from knowledge.index import SourceRecord
 from knowledge.ingest import IngestReport
 
@@ -47,8 +49,8 @@ class ScopedKnowledge:
     def start_warm_up(self) -> None:
         self._shared.start_warm_up()
 
-    def answer(self, question: str, channel: str | None = None) -> Answer:
-        answer = self._shared.answer(question, self._scope(channel))
+    def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
+        answer = self._shared.answer(question, self._scope(channel), earlier)
         citations = [replace(c, source=self._unscoped_source(c.source)) for c in answer.citations]
         return replace(answer, citations=citations)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.messages import say
 from bot.slack.blocks import answer_message, failure_notice, notice_message
+from knowledge.conversation import Turn
 from knowledge.text import Lang, detect_language
 
 if TYPE_CHECKING:
@@ -20,9 +21,15 @@ log = logging.getLogger(__name__)
 
 
 def answer_in_thread(
-    services: Services, client: WebClient, channel: str, thread_ts: str, question: str
+    services: Services,
+    client: WebClient,
+    channel: str,
+    thread_ts: str,
+    question: str,
+    earlier: Sequence[Turn] = (),
 ) -> None:
-    """Post a placeholder in the thread, then replace it with the answer (or with why there is none)."""
+    """Post a placeholder in the thread, then replace it with the answer (or with why there is none).
+    `earlier`: the thread's previous questions and answers, for a follow-up."""
     lang = detect_language(question)
     if not question:
         client.chat_postMessage(
@@ -44,7 +51,26 @@ def answer_in_thread(
             )
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
-    _deliver(services, question, lang, update, channel)
+    _deliver(services, question, lang, update, channel, earlier)
+
+
+def answer_if_found(
+    services: Services,
+    client: WebClient,
+    channel: str,
+    thread_ts: str,
+    question: str,
+    earlier: Sequence[Turn] = (),
+) -> None:
+    """A reply nobody addressed to opsbot: answered in the thread when there is an answer, and
+    otherwise left alone (no placeholder, no "not found"), so opsbot never talks over a thread."""
+    try:
+        answer = services.knowledge.answer(question, channel=channel, earlier=earlier)
+    except Exception:
+        log.exception("answering a thread reply failed")
+        return
+    if answer.found:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **answer_message(answer))
 
 
 def answer_by_response_url(
@@ -66,10 +92,11 @@ def _deliver(
     lang: Lang,
     update: Callable[[dict[str, Any]], None],
     channel: str | None,
+    earlier: Sequence[Turn] = (),
 ) -> None:
     """Answers cite only documents the asking channel may see."""
     try:
-        payload = answer_message(services.knowledge.answer(question, channel=channel))
+        payload = answer_message(services.knowledge.answer(question, channel=channel, earlier=earlier))
     except Exception:
         payload = failure_notice(log, "answering", lang)
     update(payload)

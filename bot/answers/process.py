@@ -14,13 +14,14 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from bot.core.config import Settings
 from knowledge.answer import Answer
+from knowledge.conversation import Turn
 from knowledge.index import SourceRecord
 from knowledge.ingest import IngestReport
 
@@ -74,9 +75,9 @@ def _warm_up() -> int:
     return len(index)
 
 
-def _answer(question: str, channel: str | None) -> Answer:
+def _answer(question: str, channel: str | None, earlier: Sequence[Turn]) -> Answer:
     assert _worker_knowledge is not None
-    return _worker_knowledge.answer(question, channel)
+    return _worker_knowledge.answer(question, channel, earlier)
 
 
 def _ingest(source: str, name: str, data: bytes, url: str | None, visibility: str) -> IngestReport:
@@ -127,10 +128,11 @@ class AnswerProcess:
         warm = self._warm
         return warm is not None and warm.done() and warm.exception() is None
 
-    def answer(self, question: str, channel: str | None = None) -> Answer:
+    def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
         """Raises on failure (the caller tells the user); a crashed child is replaced for next time.
-        The channel crosses with the question: the child filters by it."""
-        return self._run(_answer, question, channel)
+        The channel and the conversation cross with the question: the child filters by the one and
+        resolves follow-ups with the other."""
+        return self._run(_answer, question, channel, tuple(earlier))
 
     def ingest(
         self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.core.config import Settings, SettingsError
 from bot.core.llm import create_llm, create_remote_embedders
 from knowledge.answer import Answer, Answerer, LLMCall
 from knowledge.chroma_server import ChromaUnreachable, check_server
+from knowledge.conversation import Turn
 from knowledge.embedders import Embedder, create_embedders
 from knowledge.index import IndexProgress, KnowledgeIndex, SourceRecord
 from knowledge.ingest import IngestReport, ingest_bytes
@@ -88,8 +89,8 @@ class KnowledgeService:
     def answerer(self) -> Answerer:
         return self.warm_up()
 
-    def answer(self, question: str, channel: str | None = None) -> Answer:
-        return self.answerer.answer(question, channel)
+    def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
+        return self.answerer.answer(question, channel, earlier)
 
     def ingest(
         self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""
@@ -116,8 +117,9 @@ class Answering(Protocol):
 
     def start_warm_up(self) -> None: ...
 
-    def answer(self, question: str, channel: str | None = None) -> Answer:
-        """`channel`: where it was asked; documents restricted to other channels are not cited."""
+    def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
+        """`channel`: where it was asked; documents restricted to other channels are not cited.
+        `earlier`: the conversation's previous turns, which a follow-up is resolved against."""
         ...
 
     def ingest(

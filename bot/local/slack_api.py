@@ -60,6 +60,8 @@ class StoredMessage:
     version: int = 0
     ephemeral: bool = False
     """Seen by one user only: never in the conversation's history."""
+    author: str | None = None
+    """The person who wrote it (`add_user_message`); None: posted by opsbot through the Web API."""
 
 
 @dataclass
@@ -183,6 +185,37 @@ class LocalSlack:
                 return False
             pending.content = content
             return True
+
+    def add_user_message(
+        self,
+        channel: str,
+        text: str,
+        user: str = "U123",
+        thread_ts: str | None = None,
+        channel_type: str = "channel",
+    ) -> dict[str, Any]:
+        """Record a message a person wrote, as Slack keeps it in the conversation, and return the
+        message event Slack would deliver for it (without `app_mention`: send that yourself)."""
+        with self._lock:
+            ts = f"{1_700_000_000 + next(self._ts)}.000200"
+            payload: dict[str, Any] = {"text": text, "user": user}
+            self.messages[f"{channel}:{ts}"] = StoredMessage(channel, ts, payload, thread_ts, author=user)
+        event: dict[str, Any] = {
+            "type": "message",
+            "channel": channel,
+            "channel_type": channel_type,
+            "user": user,
+            "text": text,
+            "ts": ts,
+        }
+        if thread_ts is not None:
+            event["thread_ts"] = thread_ts
+        return event
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """A message someone deleted: gone from history and from its thread."""
+        with self._lock:
+            self.messages.pop(f"{channel}:{ts}", None)
 
     def response_url(self, name: str) -> str:
         return self.base_url.replace("/api/", f"/respond/{name}")
@@ -360,6 +393,8 @@ class LocalSlack:
             return {"ok": True, "channel": {"id": f"D{params.get('users', '')}"}}, None
         if method == "conversations.history":
             return self._history(params), None
+        if method == "conversations.replies":
+            return self._replies(params), None
         if method == "conversations.info":
             channel = str(params.get("channel", ""))
             private = channel in self.private_channels or channel.startswith("G")
@@ -407,6 +442,39 @@ class LocalSlack:
                 entry["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
             page.append(entry)
         more = start + limit < len(in_channel)
+        cursor = str(start + limit) if more else ""
+        return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread, its root first and then its replies oldest first, `limit` a page, with a
+        cursor; `thread_not_found` once the root is deleted, as Slack answers."""
+        channel, root = str(params.get("channel", "")), str(params.get("ts", ""))
+        if f"{channel}:{root}" not in self.messages:
+            return {"ok": False, "error": "thread_not_found"}
+        thread = sorted(
+            (
+                m
+                for m in self.messages.values()
+                if m.channel == channel and not m.ephemeral and (m.ts == root or m.thread_ts == root)
+            ),
+            key=lambda m: float(m.ts),
+        )
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = []
+        for message in thread[start : start + limit]:
+            entry: dict[str, Any] = {
+                "type": "message",
+                "ts": message.ts,
+                "thread_ts": root,
+                "text": message.payload.get("text"),
+            }
+            if message.author is None:
+                entry.update(user=BOT_USER_ID, bot_id=BOT_ID)
+            else:
+                entry["user"] = message.author
+            page.append(entry)
+        more = start + limit < len(thread)
         cursor = str(start + limit) if more else ""
         return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
 

@@ -10,7 +10,7 @@ import re
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from bot.storage.owners import OwnerStore, TodoStore
 from bot.workspace_jobs import WorkspaceJobs
 from bot.workspaces import Workspaces
 from knowledge.answer import Answer
+from knowledge.conversation import Turn
 from knowledge.index import SourceRecord
 from knowledge.ingest import IngestReport
 from skills.feedback_classifier import FeedbackClassifier
@@ -329,7 +330,7 @@ class _Recorder:
 
     ready = True
 
-    def answer(self, question: str, channel: str | None = None) -> Answer:
+    def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
         self.calls.append(("answer", channel))
         return Answer(question, "en", "text")
 

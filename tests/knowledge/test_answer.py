@@ -7,6 +7,7 @@ import pytest
 from bot.answers.service import KnowledgeService
 from knowledge.answer import NOT_COVERED, Answerer, ChatMessages
 from knowledge.composition import answer_units
+from knowledge.conversation import Turn
 
 
 def test_units_keep_a_list_with_its_lead_sentence() -> None:
@@ -136,3 +137,34 @@ def test_a_team_document_that_answers_better_leads_the_answer(knowledge: Knowled
             assert "八五折" in answer.text and "[1]" in answer.text
     finally:
         knowledge.forget(source)
+
+
+def test_a_follow_up_in_a_conversation_stays_on_its_topic(knowledge: KnowledgeService) -> None:
+    answerer = knowledge.answerer
+    first = answerer.answer("复盘有哪几步?")
+    follow_up = answerer.answer("那第二步具体要看什么?", earlier=[Turn("复盘有哪几步?", first.text)])
+    assert follow_up.found
+    assert "评估结果" in follow_up.text
+    assert follow_up.citations[0].section_title == first.citations[0].section_title
+    assert follow_up.question == "那第二步具体要看什么?"
+    alone = answerer.answer("那第二步具体要看什么?")
+    assert not alone.found or "评估结果" not in alone.text
+
+
+def test_a_new_topic_in_the_same_conversation_is_answered_on_its_own(knowledge: KnowledgeService) -> None:
+    answerer = knowledge.answerer
+    first = answerer.answer("复盘有哪几步?")
+    answer = answerer.answer("客户分层怎么做?", earlier=[Turn("复盘有哪几步?", first.text)])
+    assert answer.text == answerer.answer("客户分层怎么做?").text
+
+
+def test_the_llm_sees_the_conversation_without_its_old_citation_marks(knowledge: KnowledgeService) -> None:
+    answerer, seen = _with_llm(knowledge, "第二步是评估结果 [1]。")
+    earlier = [Turn("复盘有哪几步?", "• 复盘分四步 [1]\n    ◦ 回顾目标\n    ◦ 评估结果")]
+    answer = answerer.answer("那第二步具体要看什么?", earlier=earlier)
+    assert answer.method == "llm"
+    roles = [message["role"] for message in seen[0]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert seen[0][1]["content"] == "复盘有哪几步?"
+    assert "[1]" not in seen[0][2]["content"]
+    assert "那第二步具体要看什么?" in seen[0][3]["content"]
