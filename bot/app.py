@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from sqlalchemy.exc import OperationalError
 
+from bot.answers import listeners as answer_votes
 from bot.core.config import Settings
 from bot.digest import commands as digest_commands
 from bot.feedback import listeners as feedback
@@ -60,6 +61,7 @@ def create_app(settings: Settings, services: Services | Workspaces, token: str |
     events.register(app, workspaces)
     commands.register(app, workspaces)
     feedback.register(app, workspaces)
+    answer_votes.register(app, workspaces)
     digest_commands.register(app, workspaces)
     retro.register(app, workspaces)
     return app

@@ -10,6 +10,7 @@ from bot.core.config import Settings
 from bot.core.jobs import JobRunner
 from bot.core.llm import create_structured_llm
 from bot.feedback.service import FeedbackService
+from bot.storage.answer_log import AnswerLog
 from bot.storage.engine import EventLedger, create_db_engine
 from bot.storage.feedback import FeedbackStore
 from bot.storage.owners import OwnerStore, TodoStore
@@ -26,6 +27,7 @@ class Services:
     feedback: FeedbackService
     owners: OwnerStore
     todos: TodoStore
+    answers: AnswerLog
 
     def close(self) -> None:
         self.jobs.shutdown()
@@ -51,4 +53,5 @@ def create_services(
         FeedbackService(FeedbackStore(engine), create_structured_llm(settings)),
         OwnerStore(engine),
         TodoStore(engine),
+        AnswerLog(engine),
     )

@@ -36,6 +36,7 @@ from bot.core.config import Settings
 from bot.core.jobs import JobRunner
 from bot.feedback.service import FeedbackService
 from bot.services import Services
+from bot.storage.answer_log import AnswerLog
 from bot.storage.engine import EventLedger, create_db_engine, sqlite_url
 from bot.storage.feedback import FeedbackStore
 from bot.storage.owners import OwnerStore, TodoStore
@@ -401,6 +402,7 @@ def services(
         feedback,
         OwnerStore(engine),
         TodoStore(engine),
+        AnswerLog(engine),
     )
     yield built
     built.close()

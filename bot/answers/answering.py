@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.answers.votes import log_answer, with_vote_buttons
 from bot.core.messages import say
 from bot.slack.blocks import answer_message, failure_notice, notice_message
 from knowledge.conversation import Turn
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
+_NOT_QUESTIONS = ("empty_question", "question_too_long")
+"""Replies that ask for a question: nothing was asked, so nothing is logged."""
 
 
 def answer_in_thread(
@@ -27,6 +30,7 @@ def answer_in_thread(
     thread_ts: str,
     question: str,
     earlier: Sequence[Turn] = (),
+    asker: str = "",
 ) -> None:
     """Post a placeholder in the thread, then replace it with the answer (or with why there is none).
     `earlier`: the thread's previous questions and answers, for a follow-up."""
@@ -51,7 +55,7 @@ def answer_in_thread(
             )
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
-    _deliver(services, question, lang, update, channel, earlier)
+    _deliver(services, question, lang, update, channel, earlier, asker)
 
 
 def answer_if_found(
@@ -61,6 +65,7 @@ def answer_if_found(
     thread_ts: str,
     question: str,
     earlier: Sequence[Turn] = (),
+    asker: str = "",
 ) -> None:
     """A reply nobody addressed to opsbot: answered in the thread when there is an answer, and
     otherwise left alone (no placeholder, no "not found"), so opsbot never talks over a thread."""
@@ -70,11 +75,18 @@ def answer_if_found(
         log.exception("answering a thread reply failed")
         return
     if answer.found:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **answer_message(answer))
+        payload = with_vote_buttons(
+            answer_message(answer), log_answer(services, answer, channel, asker), answer.lang
+        )
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
 
 def answer_by_response_url(
-    services: Services, respond: Callable[..., Any], question: str, channel: str | None = None
+    services: Services,
+    respond: Callable[..., Any],
+    question: str,
+    channel: str | None = None,
+    asker: str = "",
 ) -> None:
     """Slash-command answers replace the ephemeral 'working on it' message; `channel` is where the
     command was run (None: public documents only)."""
@@ -83,7 +95,7 @@ def answer_by_response_url(
     def update(payload: dict[str, Any]) -> None:
         respond(response_type="ephemeral", replace_original=True, **payload)
 
-    _deliver(services, question, lang, update, channel)
+    _deliver(services, question, lang, update, channel, asker=asker)
 
 
 def _deliver(
@@ -93,10 +105,16 @@ def _deliver(
     update: Callable[[dict[str, Any]], None],
     channel: str | None,
     earlier: Sequence[Turn] = (),
+    asker: str = "",
 ) -> None:
-    """Answers cite only documents the asking channel may see."""
+    """Answers cite only documents the asking channel may see. Each is logged (a question nothing
+    answered too), and an answer carries 👍 / 👎 buttons that name its log entry."""
     try:
-        payload = answer_message(services.knowledge.answer(question, channel=channel, earlier=earlier))
+        answer = services.knowledge.answer(question, channel=channel, earlier=earlier)
     except Exception:
-        payload = failure_notice(log, "answering", lang)
-    update(payload)
+        update(failure_notice(log, "answering", lang))
+        return
+    asked = answer.note not in _NOT_QUESTIONS
+    answer_id = log_answer(services, answer, channel, asker) if asked else None
+    payload = answer_message(answer)
+    update(with_vote_buttons(payload, answer_id, answer.lang) if answer.found else payload)

@@ -9,11 +9,10 @@ import itertools
 import json
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.output import refuse, write
+from bot.cli.output import days_ago, refuse, write
 from bot.core.config import Settings
 from bot.feedback.export import feedback_csv
 from bot.storage.engine import create_db_engine
@@ -39,7 +38,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             return _add(_categorizer(settings, store), " ".join(args.text), args.customer, as_json)
         if args.feedback_command == "list":
             category = parse_category(args.category) if args.category else None
-            items = store.items(_since(args.since), category, args.status, args.limit)
+            items = store.items(days_ago(args.since, "--since"), category, args.status, args.limit)
             for item in items:
                 print(json.dumps(item_json(item), ensure_ascii=False) if as_json else _line(item))
             return 0
@@ -50,7 +49,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.feedback_command == "eval":
             return _evaluate(Path(args.file), args.split, as_json)
         if args.feedback_command == "export":
-            items = store.items(_since(args.since))
+            items = store.items(days_ago(args.since, "--since"))
             write(args.file, feedback_csv(items, store.group_firsts(i.group_id or i.id for i in items)))
             print(f"{counted(len(items), 'item')} written to {args.file}", file=sys.stderr)
             return 0
@@ -208,18 +207,6 @@ def _evaluate(path: Path, split: str, as_json: bool) -> int:
         for first, second in pairs[:10]:
             print(f"  {title}: {first!r} / {second!r}")
     return 0
-
-
-def _since(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    cleaned = text.strip().lower().removesuffix("days").removesuffix("day").removesuffix("d")
-    if not cleaned.isdigit() or int(cleaned) == 0:
-        raise SkillError(
-            f"--since takes a number of days such as 7d, not {text!r}.",
-            f"--since 需要天数,例如 7d,而不是 {text!r}。",
-        )
-    return datetime.now(UTC) - timedelta(days=int(cleaned))
 
 
 def item_json(item: FeedbackItem) -> dict[str, object]:

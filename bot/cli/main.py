@@ -31,6 +31,7 @@ COMMANDS = {
     "rfm": "bot.cli.ops_math:rfm",
     "tier": "bot.cli.ops_math:tier",
     "feedback": "bot.cli.feedback:run",
+    "answers": "bot.cli.answers:run",
     "metrics": "bot.cli.metrics:run",
     "todo": "bot.cli.owners:run_todo",
     "owners": "bot.cli.owners:run_owners",

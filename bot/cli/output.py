@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,20 @@ def write(path: str, data: bytes) -> None:
         raise SkillError(
             f"Cannot write {path}: {error.strerror}.", f"无法写入 {path}:{error.strerror}。"
         ) from None
+
+
+def days_ago(text: str | None, option: str) -> datetime | None:
+    """The moment `7d` (or `30 days`) before now; None when not given. SkillError when it is not a
+    number of days."""
+    if not text:
+        return None
+    cleaned = text.strip().lower().removesuffix("days").removesuffix("day").removesuffix("d").strip()
+    if not cleaned.isdigit() or int(cleaned) == 0:
+        raise SkillError(
+            f"{option} takes a number of days such as 7d, not {text!r}.",
+            f"{option} 需要天数,例如 7d,而不是 {text!r}。",
+        )
+    return datetime.now(UTC) - timedelta(days=int(cleaned))
 
 
 def refuse(message: str, as_json: bool) -> int:

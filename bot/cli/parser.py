@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("--json", action="store_true", help="print JSON")
     _feedback(sub)
+    _answers(sub)
     _metrics(sub)
     _owners_and_todos(sub)
     _digest(sub)
@@ -106,6 +107,19 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print one JSON line per query")
     search.add_argument("--channel", help="also find documents restricted to this Slack channel id")
     return parser
+
+
+def _answers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    answers = sub.add_parser("answers", help="how answers did: votes, unanswered questions, the log")
+    actions = answers.add_subparsers(dest="answers_command", required=True)
+    stats = actions.add_parser("stats", help="answered, unanswered, helpful, not helpful, worst questions")
+    stats.add_argument("--since", help="e.g. 7d or 30d (default: all)")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    export = actions.add_parser("export", help="not-helpful and unanswered questions as an eval file")
+    export.add_argument("--eval", required=True, metavar="FILE", help="the JSON-lines file to write")
+    export.add_argument("--since", help="e.g. 30d (default: all)")
+    delete = actions.add_parser("delete", help="delete logged answers (and their votes) asked before a day")
+    delete.add_argument("--before", required=True, help="YYYY-MM-DD")
 
 
 def _feedback(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -314,6 +314,27 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "分析 {day} 的{metric}{arrow}:手册中的排查清单",
     },
     "analysis_todo": {"en": "Analyse {metric} on {day}", "zh": "分析 {day} 的{metric}异常"},
+    "answer_vote_up": {"en": "Helpful", "zh": "有帮助"},
+    "answer_vote_down": {"en": "Not helpful", "zh": "没帮助"},
+    "answer_vote_thanks": {
+        "en": "Thanks, noted. Answers people found unhelpful are reviewed to make opsbot better.",
+        "zh": "谢谢,已记录。被标为没帮助的回答会被整理复查,用来改进 opsbot。",
+    },
+    "answer_vote_title": {"en": "What was missing?", "zh": "缺了什么?"},
+    "answer_vote_label": {
+        "en": "What was missing or wrong in the answer? (optional)",
+        "zh": "这个回答缺了什么,或哪里不对?(可不填)",
+    },
+    "answer_vote_submit": {"en": "Send", "zh": "提交"},
+    "answer_vote_close": {"en": "Skip", "zh": "跳过"},
+    "answer_vote_gone": {
+        "en": "That answer is no longer in the log, so the vote was not kept.",
+        "zh": "这条回答已不在记录中,投票未保存。",
+    },
+    "answer_vote_failed": {
+        "en": "Your vote could not be saved just now. Please try again in a minute.",
+        "zh": "暂时无法保存你的投票,请稍后再试。",
+    },
 }
 
 HELP: dict[Lang, str] = {

@@ -44,7 +44,9 @@ def _ask(services: Services, request: SlashRequest) -> None:
         return
     request.ack(**notice_message(say("working", lang)))
     services.jobs.submit(
-        lambda: answer_by_response_url(services, request.respond, question, request.channel or None),
+        lambda: answer_by_response_url(
+            services, request.respond, question, request.channel or None, request.user
+        ),
         name="ops-ask",
     )
 

@@ -60,7 +60,9 @@ def _dispatch(services: Services, client: WebClient, event: dict[str, Any], bot_
 
     def answer() -> None:
         earlier = _earlier(client, event, bot_user_id) if _in_a_thread(event) else []
-        answer_in_thread(services, client, channel, thread_ts, question, earlier)
+        answer_in_thread(
+            services, client, channel, thread_ts, question, earlier, str(event.get("user") or "")
+        )
 
     services.jobs.submit(answer, name="answer-question")
 
@@ -84,7 +86,8 @@ def _thread_reply(
         if not opsbot_is_in(messages):
             return
         question = strip_bot_mentions(text)
-        answer_if_found(services, client, channel, thread_ts, question, turns_before(messages, event["ts"]))
+        earlier = turns_before(messages, event["ts"])
+        answer_if_found(services, client, channel, thread_ts, question, earlier, str(event.get("user") or ""))
 
     services.jobs.submit(answer, name="answer-thread-reply")
 

@@ -82,7 +82,7 @@ def render_styled(payload: dict[str, Any], choices: list[Choice] | None = None) 
 
 def _choices_of(payload: dict[str, Any], block: dict[str, Any], choices: list[Choice]) -> Text:
     """The block's buttons and menu options as `[n] label`, each added to `choices`."""
-    elements = list(block.get("elements", [])) if block.get("type") == "actions" else []
+    elements = list(block.get("elements", [])) if block.get("type") in ("actions", "context_actions") else []
     if isinstance(block.get("accessory"), dict):
         elements.append(block["accessory"])
     block_id = str(block.get("block_id", ""))
@@ -92,6 +92,16 @@ def _choices_of(payload: dict[str, Any], block: dict[str, Any], choices: list[Ch
         if kind == "button":
             choices.append(Choice(payload, block_id, element))
             _offer(line, len(choices), _label(element.get("text")))
+        elif kind == "feedback_buttons":  # 👍 / 👎: each a choice that sends its own value
+            for side in ("positive_button", "negative_button"):
+                button = element.get(side) or {}
+                pressed = {
+                    "type": kind,
+                    "action_id": element.get("action_id", ""),
+                    "value": button.get("value", ""),
+                }
+                choices.append(Choice(payload, block_id, pressed))
+                _offer(line, len(choices), _label(button.get("text")))
         elif kind in MENU_TYPES:
             title = _label(element.get("placeholder")) or ("…" if kind == "overflow" else "")
             if title:

@@ -23,12 +23,13 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 # Every module that defines tables, so that Base.metadata knows them all.
-from bot.storage import clients as client_store  # noqa: F401
 from bot.storage import (
+    answer_log,  # noqa: F401
     delivery_log,  # noqa: F401
     installations,  # noqa: F401
     team_settings,  # noqa: F401
 )
+from bot.storage import clients as client_store  # noqa: F401
 from bot.storage import feedback as feedback_store  # noqa: F401
 from bot.storage import metrics as metrics_store  # noqa: F401
 from bot.storage import owners as owner_store  # noqa: F401

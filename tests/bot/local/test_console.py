@@ -34,6 +34,17 @@ def test_a_question_gets_the_threaded_answer_with_sources(console: Console) -> N
     assert calls[0].params["thread_ts"], "the console answers in the question's thread, like Slack"
 
 
+def test_an_answer_can_be_rated_by_typing_the_number_of_its_thumb(console: Console) -> None:
+    [reply] = console.send("复盘分哪几步?")
+    assert "👍" in reply and "👎" in reply
+    thumb = next(
+        n for n, choice in enumerate(console._choices, start=1) if choice.button["value"].startswith("up:")
+    )
+    replies = console.send(str(thumb))
+    assert any("谢谢" in reply for reply in replies), replies
+    assert console.services.answers.stats().helpful == 1
+
+
 def test_slash_commands_work_as_in_slack(console: Console) -> None:
     [help_text] = console.send("/ops help")
     assert "/ops ask" in help_text
