@@ -209,6 +209,16 @@ class RenewalDue:
 
 
 @dataclass(frozen=True)
+class AnswerQuality:
+    """How opsbot's answers did in the week: questions answered or not, and people's votes."""
+
+    answered: int
+    unanswered: int
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True)
 class WeeklySummary:
     week_start: date
     today: date
@@ -220,6 +230,7 @@ class WeeklySummary:
     renewals: tuple[RenewalDue, ...]
     days: int = 7
     """The days of the week covered: fewer than 7 for the week still under way."""
+    answers: AnswerQuality | None = None
 
     @property
     def week_end(self) -> date:
@@ -291,6 +302,14 @@ class WeeklySummary:
                 }
                 for r in self.renewals
             ],
+            "answers": None
+            if self.answers is None
+            else {
+                "answered": self.answers.answered,
+                "unanswered": self.answers.unanswered,
+                "helpful": self.answers.helpful,
+                "not_helpful": self.answers.not_helpful,
+            },
             "draft": draft,
             "draft_method": draft_method,
         }
@@ -398,6 +417,7 @@ def build_weekly(
     clients: Iterable[ClientContract],
     holidays: Collection[date] = (),
     config: AnomalyConfig | None = None,
+    answers: AnswerQuality | None = None,
 ) -> WeeklySummary:
     """The summary of the week of `week_of` (else the last complete week). `feedback` and `done` are
     the week's own; the series reach back far enough for the anomaly baselines."""
@@ -419,6 +439,7 @@ def build_weekly(
         todos_by_owner([t for t in done if start <= t.done_on <= end]),
         upcoming_renewals(clients, today),
         days,
+        answers,
     )
 
 

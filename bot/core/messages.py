@@ -315,6 +315,25 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "analysis_todo": {"en": "Analyse {metric} on {day}", "zh": "分析 {day} 的{metric}异常"},
     "answer_vote_up": {"en": "Helpful", "zh": "有帮助"},
+    "answers_not_admin": {
+        "en": "Answer statistics name who asked what, so only {who} can see them.",
+        "zh": "问答统计包含谁问了什么,只有{who}可以查看。",
+    },
+    "answers_summary": {
+        "en": "*Last {days} days:* {questions} answered, {unanswered} not answered; "
+        "👍 {helpful} · 👎 {not_helpful}",
+        "zh": "*最近 {days} 天:* 回答了 {answered} 个问题,{unanswered} 个没有答案;👍 {helpful} · 👎 {not_helpful}",
+    },
+    "answers_worst": {"en": "To work on", "zh": "需要改进的问题"},
+    "answers_question": {
+        "en": "asked {asked}, not answered {unanswered}, 👎 {not_helpful}",
+        "zh": "问了 {asked} 次,{unanswered} 次没有答案,👎 {not_helpful}",
+    },
+    "answers_next": {
+        "en": "`opsbot answers export --eval to-fix.jsonl` writes these as an evaluation file; add documents "
+        "that answer them with `/ops learn`.",
+        "zh": "`opsbot answers export --eval to-fix.jsonl` 可把这些问题导出为评测文件;用 `/ops learn` 添加能回答它们的文档。",
+    },
     "answer_vote_down": {"en": "Not helpful", "zh": "没帮助"},
     "answer_vote_thanks": {
         "en": "Thanks, noted. Answers people found unhelpful are reviewed to make opsbot better.",
@@ -347,7 +366,8 @@ HELP: dict[Lang, str] = {
         "(a figure on a stage is checked: `/ 5% 1000w customers`; `… what-if 5%->6%`)\n"
         "• `/ops rfm` — RFM segments of a transaction CSV you shared here (or DM me the file with `rfm`)\n"
         "• `/ops tier` — client value scores and tiers (KA / regular / small-micro) from a client list CSV\n"
-        "• `/ops learn` — add a document you shared (or DM me the file); `/ops sources` — what I know\n"
+        "• `/ops learn` — add a document you shared (or DM me the file); `/ops sources` — what I know; "
+        "`/ops answers` — how answers did (admins)\n"
         "• `/ops feedback TEXT customer:NAME` — file feedback (also: message menu → *File as feedback*, or "
         "`@opsbot feedback: …`); `/ops feedback stats`, `export`, `route`\n"
         "• `/ops todo` — your private to-do list (`/ops todo add TEXT`, `/ops todo done N`)\n"
@@ -368,7 +388,8 @@ HELP: dict[Lang, str] = {
         "• `/funnel 500万 销售 / 5% 客户 / 80% 下载` —— 漏斗拆解(阶段上写了数字就会核对:`/ 5% 1000万 客户`;`… 假如 5%->6%`)\n"
         "• `/ops rfm` —— 对刚分享的交易明细 CSV 做 RFM 分群(或私信发文件并写 `rfm`)\n"
         "• `/ops tier` —— 按客户清单 CSV 做价值评分与分层(KA / 普通 / 小微)\n"
-        "• `/ops learn` —— 把刚分享的文档加入知识库(或私信发文件);`/ops sources` —— 查看知识来源\n"
+        "• `/ops learn` —— 把刚分享的文档加入知识库(或私信发文件);`/ops sources` —— 查看知识来源;"
+        "`/ops 回答` —— 问答效果统计(管理员)\n"
         "• `/ops feedback 内容 客户:名称` —— 登记反馈(也可在消息菜单选 *File as feedback*,或 `@opsbot 反馈:…`);"
         "`/ops feedback stats`、`export`、`route`\n"
         "• `/ops todo` —— 你的个人待办(`/ops todo add 内容`、`/ops todo done 序号`)\n"

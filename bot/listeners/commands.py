@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.answers.answering import answer_by_response_url
+from bot.answers.commands import answers_command
 from bot.answers.learning import learn_command, sources_command
 from bot.core.messages import say
 from bot.digest.commands import digest_command
@@ -115,6 +116,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "学习": _learn,
     "sources": _sources,
     "来源": _sources,
+    "answers": answers_command,
+    "回答": answers_command,
     "feedback": feedback_command,
     "反馈": feedback_command,
     "todo": todo_command,

@@ -108,10 +108,11 @@ class AnswerLog:
         sources: list[str],
         channel: str = "",
         asker: str = "",
+        asked_at: datetime | None = None,
     ) -> int:
         """Log one answer (or a question nothing answered); its id goes on the feedback buttons."""
         row = AnswerRow(
-            asked_at=datetime.now(UTC),
+            asked_at=asked_at or datetime.now(UTC),
             channel=channel,
             asker=asker,
             question=question,
@@ -143,12 +144,17 @@ class AnswerLog:
             session.commit()
             return True
 
-    def stats(self, since: datetime | None = None, worst: int = 10) -> AnswerStats:
-        """Counts over the answers asked since `since` (all when None), and the worst questions."""
+    def stats(
+        self, since: datetime | None = None, worst: int = 10, until: datetime | None = None
+    ) -> AnswerStats:
+        """Counts over the answers asked from `since` to before `until` (None: no bound), and the
+        worst questions."""
         with self._sessions() as session:
             query = select(AnswerRow)
             if since is not None:
                 query = query.where(AnswerRow.asked_at >= since)
+            if until is not None:
+                query = query.where(AnswerRow.asked_at < until)
             rows = list(session.scalars(query.order_by(AnswerRow.id)))
             ids = [row.id for row in rows]
             votes = list(session.scalars(select(VoteRow).where(VoteRow.answer_id.in_(ids)))) if ids else []

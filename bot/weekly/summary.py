@@ -22,6 +22,7 @@ from bot.core.messages import say
 from bot.slack.blocks import Block, context, failure_notice, message, notice_message, section
 from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape, truncate
+from bot.storage.answer_log import AnswerLog
 from bot.storage.clients import ClientStore
 from bot.storage.feedback import FeedbackStore, as_utc
 from bot.storage.metrics import MetricStore
@@ -34,6 +35,7 @@ from skills.errors import Lang, SkillError
 from skills.metrics_csv import DEFAULT_METRICS, metric_label
 from skills.schedule import local_day, parse_zone
 from skills.weekly import (
+    AnswerQuality,
     DoneTodo,
     FeedbackEntry,
     MetricWeek,
@@ -81,6 +83,12 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "more": {"en": "…and {count} more", "zh": "……还有 {count} 项"},
     "feedback": {"en": "*Feedback* ({total})", "zh": "*反馈*({total} 条)"},
+    "answers": {
+        "en": "*Questions to opsbot*\n{questions} answered, {unanswered} not answered; "
+        "👍 {helpful} · 👎 {not_helpful} (`opsbot answers stats` lists the worst)",
+        "zh": "*向 opsbot 提问*\n回答了 {answered} 个问题,{unanswered} 个没有答案;"
+        "👍 {helpful} · 👎 {not_helpful}(`opsbot answers stats` 列出最差的问题)",
+    },
     "repeated": {
         "en": "> {text} — {times}, {customer_count}",
         "zh": "> {text} —— {items} 次,{customers} 个客户",
@@ -156,7 +164,9 @@ def collect_weekly(
         if todo.done_on is not None
     ]
     clients = ClientStore(engine).with_contract_end()
-    return build_weekly(today, start, series, feedback, done, clients, holidays)
+    asked = AnswerLog(engine).stats(opens, worst=0, until=closes)
+    answers = AnswerQuality(asked.answered, asked.unanswered, asked.helpful, asked.not_helpful)
+    return build_weekly(today, start, series, feedback, done, clients, holidays, answers=answers)
 
 
 def compose(summary: WeeklySummary, lang: Lang, llm: LLMCall | None) -> WeeklyReport:
@@ -238,6 +248,19 @@ def detail_sections(report: WeeklyReport) -> list[str]:
             for top in feedback.top
         )
         parts.append("\n".join(lines))
+    answers = summary.answers
+    if answers is not None and (answers.answered or answers.unanswered):
+        parts.append(
+            _say(
+                "answers",
+                lang,
+                answered=answers.answered,
+                questions=counted(answers.answered, "question"),
+                unanswered=answers.unanswered,
+                helpful=answers.helpful,
+                not_helpful=answers.not_helpful,
+            )
+        )
     if summary.todos_done:
         lines = [_say("todos", lang)]
         for owner in summary.todos_done[:OWNERS_SHOWN]:

@@ -93,3 +93,28 @@ def test_slash_command_answers_carry_the_buttons_too(running: Running) -> None:
     running.services.jobs.drain(timeout=60)
     assert "feedback_buttons" in json.dumps(running.slack.responses[-1])
     assert running.services.answers.stats().answered == 1
+
+
+def test_ops_answers_shows_admins_what_to_work_on(running: Running) -> None:
+    _, down = _vote_values(_ask(running, "How do I run a retrospective?", "EvVote5"))
+    _click(running, down, "U2", "vote-down-2")
+    _ask(running, "红烧肉怎么做?", "EvVote6")
+    running.slack.admins.add("UADMIN")
+    status, _ = send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        "answers",
+        running.slack.response_url("stats"),
+        user="UADMIN",
+    )
+    assert status == 200
+    running.services.jobs.drain(timeout=30)
+    shown = json.dumps(running.slack.responses[-1], ensure_ascii=False)
+    assert "1 question answered, 1 not answered" in shown
+    assert "红烧肉怎么做?" in shown and "How do I run a retrospective?" in shown
+    status, _ = send_command(
+        running.events_url, SIGNING_SECRET, "/ops", "回答", running.slack.response_url("denied"), user="U2"
+    )
+    running.services.jobs.drain(timeout=30)
+    assert "只有" in json.dumps(running.slack.responses[-1], ensure_ascii=False)

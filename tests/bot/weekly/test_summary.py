@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.slack.blocks import BLOCKS_LIMIT, SECTION_LIMIT
+from bot.storage.answer_log import HELPFUL, AnswerLog
 from bot.storage.clients import ClientStore
 from bot.storage.engine import create_db_engine
 from bot.storage.feedback import FeedbackStore, NewFeedback
@@ -154,6 +155,22 @@ def test_the_week_from_the_stores_with_exact_numbers(engine: Engine) -> None:
         ("C1", "Acme & Co", 10, "UALICE", 120000.0),
     ]
     assert data["draft_method"] == "template" and data["draft"].startswith("Week 47 of 2026")
+
+
+def test_the_week_has_a_line_on_how_answers_did(engine: Engine) -> None:
+    log = AnswerLog(engine)
+    monday = datetime(2026, 11, 16, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    good = log.record("RFM 是什么?", "zh", True, "extractive", "…", [], "C1", "U1", asked_at=monday)
+    log.vote(good, "U1", HELPFUL)
+    log.record("直播带货的话术怎么写?", "zh", False, "none", "", [], "C1", "U2", asked_at=monday)
+    log.record(
+        "next week", "en", True, "extractive", "…", [], "C1", "U1", asked_at=monday + timedelta(days=7)
+    )
+    report = compose(collect_weekly(engine, TODAY, None, SHANGHAI), "en", None)
+    assert report.as_json()["answers"] == {"answered": 1, "unanswered": 1, "helpful": 1, "not_helpful": 0}
+    assert "1 question answered, 1 not answered; 👍 1 · 👎 0" in json.dumps(
+        weekly_message(report), ensure_ascii=False
+    )
 
 
 def test_another_week_and_a_week_that_has_not_started(engine: Engine) -> None:
