@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.answers.assistant import show_working
 from bot.answers.votes import log_answer, with_vote_buttons
 from bot.core.messages import say
 from bot.slack.blocks import answer_message, failure_notice, notice_message
@@ -31,14 +32,23 @@ def answer_in_thread(
     question: str,
     earlier: Sequence[Turn] = (),
     asker: str = "",
+    assistant: bool = False,
 ) -> None:
     """Post a placeholder in the thread, then replace it with the answer (or with why there is none).
-    `earlier`: the thread's previous questions and answers, for a follow-up."""
+    `earlier`: the thread's previous questions and answers, for a follow-up. `assistant`: a DM
+    thread, where Slack's loading status stands in for the placeholder when it is offered."""
     lang = detect_language(question)
     if not question:
         client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, **notice_message(say("empty_question", lang))
         )
+        return
+    if assistant and show_working(client, channel, thread_ts, lang):
+
+        def reply(payload: dict[str, Any]) -> None:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+
+        _deliver(services, question, lang, reply, channel, earlier, asker)
         return
     placeholder = client.chat_postMessage(
         channel=channel, thread_ts=thread_ts, **notice_message(say("working", lang))

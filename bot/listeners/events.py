@@ -18,22 +18,36 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.answers.answering import answer_if_found, answer_in_thread
+from bot.answers.assistant import name_thread, on_thread_started
 from bot.feedback.flows import feedback_in_mention, file_from_mention
 from bot.listeners.files import on_shared_files
+from bot.reports.funnel import funnel_message
 from bot.services import Services
 from bot.slack.text import strip_bot_mentions
 from bot.slack.threads import opsbot_is_in, read_thread, turns_before
 from bot.workspaces import Workspaces
 from knowledge.conversation import Turn
+from knowledge.text import detect_language
 
 _USER_MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")
 _ADDRESSED_TO = re.compile(r"^\s*<@([UW][A-Z0-9]+)")
+_FUNNEL = re.compile(r"^\s*(?:/funnel\s+|(?:funnel|漏斗)[:：]?\s*(?=\d))(\S.*)$", re.IGNORECASE | re.DOTALL)
+"""A funnel typed in a DM (a suggested prompt sends `/funnel …` as a message): the /funnel reply."""
 
 
 def register(app: App, workspaces: Workspaces) -> None:
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         _dispatch(workspaces.for_context(context), client, event, context.bot_user_id)
+
+    @app.event("assistant_thread_started")
+    def on_assistant_thread(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        services = workspaces.for_context(context)
+        services.jobs.submit(lambda: on_thread_started(services, client, event), name="assistant-thread")
+
+    @app.event("assistant_thread_context_changed")
+    def on_context_changed() -> None:
+        """The channel a person looks at beside the assistant: answers do not depend on it."""
 
     @app.event("message")
     def on_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -57,12 +71,22 @@ def _dispatch(services: Services, client: WebClient, event: dict[str, Any], bot_
     channel = event["channel"]
     thread_ts = event.get("thread_ts") or event["ts"]
     question = strip_bot_mentions(event.get("text") or "")
+    direct = event.get("channel_type") == "im"
+    if direct and (expression := _FUNNEL.match(question)):
+        lang = detect_language(expression.group(1))
+        payload, _ = funnel_message(expression.group(1), lang)
+        services.jobs.submit(
+            lambda: client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload), name="dm-funnel"
+        )
+        return
 
     def answer() -> None:
         earlier = _earlier(client, event, bot_user_id) if _in_a_thread(event) else []
-        answer_in_thread(
-            services, client, channel, thread_ts, question, earlier, str(event.get("user") or "")
-        )
+        assistant = direct and _in_a_thread(event)  # Slack's assistant threads are DM threads
+        if assistant and not earlier:
+            name_thread(client, channel, thread_ts, question)
+        asker = str(event.get("user") or "")
+        answer_in_thread(services, client, channel, thread_ts, question, earlier, asker, assistant=assistant)
 
     services.jobs.submit(answer, name="answer-question")
 
