@@ -14,6 +14,7 @@ from bot.answers import listeners as answer_votes
 from bot.core.config import Settings
 from bot.digest import commands as digest_commands
 from bot.feedback import listeners as feedback
+from bot.home import listeners as home
 from bot.listeners import commands, events
 from bot.retro import commands as retro
 from bot.services import Services
@@ -62,6 +63,7 @@ def create_app(settings: Settings, services: Services | Workspaces, token: str |
     commands.register(app, workspaces)
     feedback.register(app, workspaces)
     answer_votes.register(app, workspaces)
+    home.register(app, workspaces)
     digest_commands.register(app, workspaces)
     retro.register(app, workspaces)
     return app

@@ -112,6 +112,29 @@ def is_due(
     return None
 
 
+def next_digest(
+    instant: datetime,
+    zone: ZoneInfo,
+    at: time,
+    working_days: frozenset[int],
+    holidays: frozenset[date] = frozenset(),
+    snoozed_until: date | None = None,
+) -> datetime | None:
+    """When the next digest is due after `instant`, in the owner's zone: the first working,
+    non-holiday day past any snooze whose digest time is still ahead; None when no day qualifies
+    (no working days)."""
+    if not working_days:
+        return None
+    day = instant.astimezone(zone).date()
+    for _ in range(400):
+        moment = datetime.combine(day, at, tzinfo=zone)
+        skipped = snoozed_until is not None and day <= snoozed_until
+        if day.weekday() in working_days and day not in holidays and not skipped and moment > instant:
+            return moment
+        day += timedelta(days=1)
+    return None
+
+
 def snooze_until(
     first: date, digests: int, working_days: frozenset[int], holidays: frozenset[date] = frozenset()
 ) -> date:

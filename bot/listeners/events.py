@@ -18,8 +18,9 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.answers.answering import answer_if_found, answer_in_thread
-from bot.answers.assistant import name_thread, on_thread_started
+from bot.answers.assistant import name_thread, on_messages_tab, on_thread_started
 from bot.feedback.flows import feedback_in_mention, file_from_mention
+from bot.home.listeners import publish_home
 from bot.listeners.files import on_shared_files
 from bot.reports.funnel import funnel_message
 from bot.services import Services
@@ -44,6 +45,16 @@ def register(app: App, workspaces: Workspaces) -> None:
     def on_assistant_thread(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         services = workspaces.for_context(context)
         services.jobs.submit(lambda: on_thread_started(services, client, event), name="assistant-thread")
+
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """The Home tab gets the person's to-dos and digest; the Messages tab, suggested prompts."""
+        services = workspaces.for_context(context)
+        user = str(event.get("user") or "")
+        if event.get("tab") == "home":
+            services.jobs.submit(lambda: publish_home(services, client, user), name="app-home")
+        elif event.get("tab") == "messages":
+            services.jobs.submit(lambda: on_messages_tab(client, event), name="messages-tab")
 
     @app.event("assistant_thread_context_changed")
     def on_context_changed() -> None:

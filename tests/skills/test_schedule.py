@@ -5,7 +5,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from skills.errors import SkillError
-from skills.schedule import is_due, local_day, parse_time, parse_weekdays, parse_zone, snooze_until
+from skills.schedule import (
+    is_due,
+    local_day,
+    next_digest,
+    parse_time,
+    parse_weekdays,
+    parse_zone,
+    snooze_until,
+)
 
 WEEKDAYS = frozenset(range(5))
 SHANGHAI = parse_zone("Asia/Shanghai")
@@ -85,3 +93,23 @@ def test_a_snooze_counts_digests_so_holidays_do_not_use_it_up() -> None:
     assert snooze_until(monday, 5, WEEKDAYS, national_day) == date(2026, 10, 9), (
         "Mon–Wed, then Thu 8 and Fri 9"
     )
+
+
+def test_the_next_digest_skips_weekends_holidays_snoozes_and_a_time_already_past() -> None:
+    shanghai = parse_zone("Asia/Shanghai")
+    weekdays = parse_weekdays("mon-fri")
+    friday_morning = datetime(2026, 12, 4, 0, 30, tzinfo=UTC)  # 08:30 in Shanghai
+    nine = parse_time("09:00")
+    assert next_digest(friday_morning, shanghai, nine, weekdays) == datetime(
+        2026, 12, 4, 9, 0, tzinfo=shanghai
+    )
+    friday_noon = datetime(2026, 12, 4, 4, 0, tzinfo=UTC)
+    monday = datetime(2026, 12, 7, 9, 0, tzinfo=shanghai)
+    assert next_digest(friday_noon, shanghai, nine, weekdays) == monday
+    assert next_digest(friday_noon, shanghai, nine, weekdays, holidays=frozenset({date(2026, 12, 7)})) == (
+        monday + timedelta(days=1)
+    )
+    assert next_digest(friday_noon, shanghai, nine, weekdays, snoozed_until=date(2026, 12, 8)) == (
+        monday + timedelta(days=2)
+    )
+    assert next_digest(friday_noon, shanghai, nine, frozenset()) is None
