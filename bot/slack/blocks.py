@@ -13,6 +13,7 @@ from knowledge.text import Lang, has_words
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
+MARKDOWN_LIMIT = 12_000
 CONTEXT_ELEMENTS_LIMIT = 10
 BLOCKS_LIMIT = 50
 FALLBACK_TEXT_LIMIT = 3900
@@ -20,6 +21,11 @@ FALLBACK_TEXT_LIMIT = 3900
 
 def section(mrkdwn: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(mrkdwn, SECTION_LIMIT)}}
+
+
+def markdown(text: str) -> Block:
+    """Slack's markdown block: standard Markdown, up to 12,000 characters."""
+    return {"type": "markdown", "text": truncate(text, MARKDOWN_LIMIT)}
 
 
 def context(*mrkdwn: str) -> Block:
@@ -62,8 +68,12 @@ def answer_message(answer: Answer) -> dict[str, Any]:
             blocks.append(context(*(citation_line(c, lang) for c in answer.citations)))
         return message(say(key, lang), blocks)
 
-    body = markdown_to_mrkdwn(escape(answer.text))
-    blocks = [section(body)]
+    if answer.method == "llm":
+        # A model writes standard Markdown (headings, lists, links, code): Slack's markdown block
+        # renders it as written. Escaping keeps it text: CommonMark shows &lt; as "<", never a ping.
+        blocks = [markdown(escape(answer.text))]
+    else:
+        blocks = [section(markdown_to_mrkdwn(escape(answer.text)))]
     if answer.note:
         blocks.append(context(f"_{say(answer.note, lang)}_"))
     sources_title = f"*{say('sources', lang)}*"

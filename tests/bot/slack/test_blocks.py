@@ -69,3 +69,15 @@ def test_an_empty_or_emoji_question_is_asked_for_in_both_languages_and_a_paste_i
         Answer("复盘" * 3000, "zh", "", found=False, method="none", note="question_too_long")
     )
     assert "6,000 个字符" in long["text"] and "2,000" in long["text"] and "/ops learn" in long["text"]
+
+
+def test_a_models_markdown_goes_into_a_markdown_block_as_written_but_never_pings() -> None:
+    written = "## Renewal prep\n- usage report [1]\n- **key contact** risks [1]\n\n```\na < b\n```\nSee [the wiki](https://wiki.example/r). <!channel>"
+    message = answer_message(Answer("q", "en", written, [_citation(1)], method="llm"))
+    block = message["blocks"][0]
+    assert block["type"] == "markdown"
+    assert block["text"].startswith("## Renewal prep\n- usage report [1]\n- **key contact** risks")
+    assert "[the wiki](https://wiki.example/r)" in block["text"]
+    assert "<!channel>" not in json.dumps(message) and "a &lt; b" in block["text"]
+    long = answer_message(Answer("q", "en", "x" * 20_000, [_citation(1)], method="llm"))
+    assert len(long["blocks"][0]["text"]) <= 12_000
