@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.answers.service import Answering, check_chroma, create_knowledge
 from bot.core.config import Settings
 from bot.core.jobs import JobRunner
-from bot.core.llm import create_structured_llm
+from bot.core.llm import LLMStream, create_llm_stream, create_structured_llm
 from bot.feedback.service import FeedbackService
 from bot.storage.answer_log import AnswerLog
 from bot.storage.engine import EventLedger, create_db_engine
@@ -28,6 +28,8 @@ class Services:
     owners: OwnerStore
     todos: TodoStore
     answers: AnswerLog
+    llm_stream: LLMStream | None = None
+    """The model, streaming, when one is configured: answers in threads stream into Slack."""
 
     def close(self) -> None:
         self.jobs.shutdown()
@@ -54,4 +56,5 @@ def create_services(
         OwnerStore(engine),
         TodoStore(engine),
         AnswerLog(engine),
+        create_llm_stream(settings),
     )

@@ -19,7 +19,7 @@ from bot.core.config import TEAM_ID, Settings
 from bot.core.jobs import JobRunner
 from bot.services import Services, create_services
 from bot.storage.engine import EventLedger
-from knowledge.answer import Answer
+from knowledge.answer import Answer, Draft
 from knowledge.conversation import Turn
 from knowledge.index import SourceRecord
 from knowledge.ingest import IngestReport
@@ -50,7 +50,18 @@ class ScopedKnowledge:
         self._shared.start_warm_up()
 
     def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
-        answer = self._shared.answer(question, self._scope(channel), earlier)
+        return self._unscoped(self._shared.answer(question, self._scope(channel), earlier))
+
+    def prepare(
+        self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()
+    ) -> Answer | Draft:
+        draft = self._shared.prepare(question, self._scope(channel), earlier)
+        if isinstance(draft, Answer):
+            return self._unscoped(draft)
+        sources = [replace(c, source=self._unscoped_source(c.source)) for c in draft.sources]
+        return replace(draft, sources=sources, fallback=self._unscoped(draft.fallback))
+
+    def _unscoped(self, answer: Answer) -> Answer:
         citations = [replace(c, source=self._unscoped_source(c.source)) for c in answer.citations]
         return replace(answer, citations=citations)
 

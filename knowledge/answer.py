@@ -60,6 +60,19 @@ class AnswerConfig:
     """None: the embedder's own calibrated thresholds."""
 
 
+@dataclass(frozen=True)
+class Draft:
+    """Everything an LLM answer needs once the relevance gate has passed: the prompt, a citation per
+    numbered source, and the offline answer to fall back on. Small and picklable, so the model can
+    run (and stream) in another process than the search."""
+
+    question: str
+    lang: Lang
+    messages: ChatMessages
+    sources: list[Citation]
+    fallback: Answer
+
+
 class Answerer:
     """Composes answers from the index; takes the LLM as a plain callable so it is easy to fake."""
 
@@ -74,6 +87,23 @@ class Answerer:
         """`channel`: where it was asked, so documents restricted to other channels are not cited
         (None: public documents only). `earlier`: the conversation's previous turns, oldest first,
         which a follow-up question ("那第二步呢?") is resolved against."""
+        draft = self.prepare(question, channel, earlier)
+        if isinstance(draft, Answer):
+            return draft
+        if self.llm is None:
+            return draft.fallback
+        try:
+            reply = self.llm(draft.messages)
+        except Exception as error:  # any provider failure falls back to the offline answer
+            log.warning("LLM answer failed, using the extractive answer: %s", type(error).__name__)
+            return replace(draft.fallback, note="llm_unavailable")
+        return finish_llm_answer(draft, reply)
+
+    def prepare(
+        self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()
+    ) -> Answer | Draft:
+        """Search and gate: an Answer when there is nothing for a model to do (no question, nothing
+        relevant), else the Draft a model writes from, with the offline answer in it."""
         question = question.strip()
         lang = detect_language(question)
         if not has_words(question):
@@ -85,18 +115,13 @@ class Answerer:
         context = self.passages(query, lang, channel)
         if not context:
             return Answer(question, lang, "", found=False, method="none")
-        if self.llm is not None:
-            try:
-                return self._llm_answer(question, lang, context, earlier)
-            except UngroundedReply:
-                log.warning("the LLM answer cited no source; using the extractive answer")
-                fallback = self.extractive_answer(question, lang, context, query)
-                return replace(fallback, note="llm_ungrounded")
-            except Exception as error:  # any provider failure falls back to the offline answer
-                log.warning("LLM answer failed, using the extractive answer: %s", type(error).__name__)
-                fallback = self.extractive_answer(question, lang, context, query)
-                return replace(fallback, note="llm_unavailable")
-        return self.extractive_answer(question, lang, context, query)
+        return Draft(
+            question,
+            lang,
+            build_messages(question, lang, context, earlier),
+            [_citation(n, hit) for n, hit in enumerate(context, start=1)],
+            self.extractive_answer(question, lang, context, query),
+        )
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
         """The best passages that pass the relevance gate: what an answer may be made of."""
@@ -140,22 +165,26 @@ class Answerer:
 
     # -- LLM ----------------------------------------------------------------------------------
 
-    def _llm_answer(self, question: str, lang: Lang, hits: list[Hit], earlier: Sequence[Turn] = ()) -> Answer:
-        assert self.llm is not None
-        reply = self.llm(build_messages(question, lang, hits, earlier)).strip()
-        if not reply:
-            raise ValueError("empty LLM reply")
-        if reply.startswith(NOT_COVERED):
-            citations = [_citation(n + 1, hit) for n, hit in enumerate(hits)]
-            return Answer(question, lang, "", citations, found=False, method="llm", note="not_covered")
-        reply = _CITATION.sub(
-            lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(hits) else "", reply
-        ).strip()
-        cited = sorted({int(n) for n in _CITATION.findall(reply)})
-        if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
-            raise UngroundedReply(reply)
-        citations = [_citation(n, hits[n - 1]) for n in cited]
-        return Answer(question, lang, reply, citations, method="llm")
+
+def finish_llm_answer(draft: Draft, reply: str) -> Answer:
+    """The model's reply as an answer, if it is grounded: it cites at least one of the numbered
+    sources (marks beyond them are dropped). An empty or uncited reply gives the offline answer
+    with a note saying why; NOT_COVERED says the sources do not answer."""
+    reply = reply.strip()
+    if not reply:
+        log.warning("empty LLM reply; using the extractive answer")
+        return replace(draft.fallback, note="llm_unavailable")
+    if reply.startswith(NOT_COVERED):
+        return Answer(
+            draft.question, draft.lang, "", draft.sources, found=False, method="llm", note="not_covered"
+        )
+    sources = draft.sources
+    reply = _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(sources) else "", reply).strip()
+    cited = sorted({int(n) for n in _CITATION.findall(reply)})
+    if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
+        log.warning("the LLM answer cited no source; using the extractive answer")
+        return replace(draft.fallback, note="llm_ungrounded")
+    return Answer(draft.question, draft.lang, reply, [sources[n - 1] for n in cited], method="llm")
 
 
 def build_messages(question: str, lang: Lang, hits: list[Hit], earlier: Sequence[Turn] = ()) -> ChatMessages:
@@ -187,10 +216,6 @@ def build_messages(question: str, lang: Lang, hits: list[Hit], earlier: Sequence
         *history,
         {"role": "user", "content": f"Sources:\n{sources}\n\nQuestion: {question}"},
     ]
-
-
-class UngroundedReply(ValueError):
-    """The model's answer cites none of the sources it was given."""
 
 
 def _quoted(text: str) -> str:

@@ -10,9 +10,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.answers.assistant import show_working
+from bot.answers.streaming import stream_answer
 from bot.answers.votes import log_answer, with_vote_buttons
 from bot.core.messages import say
 from bot.slack.blocks import answer_message, failure_notice, notice_message
+from knowledge.answer import Draft
 from knowledge.conversation import Turn
 from knowledge.text import Lang, detect_language
 
@@ -33,6 +35,7 @@ def answer_in_thread(
     earlier: Sequence[Turn] = (),
     asker: str = "",
     assistant: bool = False,
+    team: str = "",
 ) -> None:
     """Post a placeholder in the thread, then replace it with the answer (or with why there is none).
     `earlier`: the thread's previous questions and answers, for a follow-up. `assistant`: a DM
@@ -42,6 +45,11 @@ def answer_in_thread(
         client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, **notice_message(say("empty_question", lang))
         )
+        return
+    if services.llm_stream is not None:
+        if assistant:
+            show_working(client, channel, thread_ts, lang)
+        _stream_or_reply(services, client, channel, thread_ts, question, earlier, asker, team)
         return
     if assistant and show_working(client, channel, thread_ts, lang):
 
@@ -66,6 +74,37 @@ def answer_in_thread(
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
     _deliver(services, question, lang, update, channel, earlier, asker)
+
+
+def _stream_or_reply(
+    services: Services,
+    client: WebClient,
+    channel: str,
+    thread_ts: str,
+    question: str,
+    earlier: Sequence[Turn],
+    asker: str,
+    team: str,
+) -> None:
+    """With a model: search first, then stream the model's answer; a question nothing answers (or
+    no question) gets its reply at once, with nothing streamed."""
+    try:
+        draft = services.knowledge.prepare(question, channel=channel, earlier=earlier)
+    except Exception:
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            **failure_notice(log, "answering", detect_language(question)),
+        )
+        return
+    if isinstance(draft, Draft):
+        stream_answer(services, client, channel, thread_ts, draft, asker, team)
+        return
+    answer_id = log_answer(services, draft, channel, asker) if draft.note not in _NOT_QUESTIONS else None
+    payload = answer_message(draft)
+    if draft.found:
+        payload = with_vote_buttons(payload, answer_id, draft.lang)
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
 
 def answer_if_found(

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from bot.core.config import Settings
-from knowledge.answer import Answer
+from knowledge.answer import Answer, Draft
 from knowledge.conversation import Turn
 from knowledge.index import SourceRecord
 from knowledge.ingest import IngestReport
@@ -80,6 +80,11 @@ def _answer(question: str, channel: str | None, earlier: Sequence[Turn]) -> Answ
     return _worker_knowledge.answer(question, channel, earlier)
 
 
+def _prepare(question: str, channel: str | None, earlier: Sequence[Turn]) -> Answer | Draft:
+    assert _worker_knowledge is not None
+    return _worker_knowledge.prepare(question, channel, earlier)
+
+
 def _ingest(source: str, name: str, data: bytes, url: str | None, visibility: str) -> IngestReport:
     assert _worker_knowledge is not None
     return _worker_knowledge.ingest(source, name, data, url, visibility)
@@ -133,6 +138,11 @@ class AnswerProcess:
         The channel and the conversation cross with the question: the child filters by the one and
         resolves follow-ups with the other."""
         return self._run(_answer, question, channel, tuple(earlier))
+
+    def prepare(
+        self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()
+    ) -> Answer | Draft:
+        return self._run(_prepare, question, channel, tuple(earlier))
 
     def ingest(
         self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.core.config import Settings, SettingsError
 from bot.core.llm import create_llm, create_remote_embedders
-from knowledge.answer import Answer, Answerer, LLMCall
+from knowledge.answer import Answer, Answerer, Draft, LLMCall
 from knowledge.chroma_server import ChromaUnreachable, check_server
 from knowledge.conversation import Turn
 from knowledge.embedders import Embedder, create_embedders
@@ -92,6 +92,11 @@ class KnowledgeService:
     def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
         return self.answerer.answer(question, channel, earlier)
 
+    def prepare(
+        self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()
+    ) -> Answer | Draft:
+        return self.answerer.prepare(question, channel, earlier)
+
     def ingest(
         self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""
     ) -> IngestReport:
@@ -120,6 +125,13 @@ class Answering(Protocol):
     def answer(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
         """`channel`: where it was asked; documents restricted to other channels are not cited.
         `earlier`: the conversation's previous turns, which a follow-up is resolved against."""
+        ...
+
+    def prepare(
+        self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()
+    ) -> Answer | Draft:
+        """Search and gate only: the Draft a model writes from (it streams in the serving process),
+        or the Answer when there is nothing for a model to do."""
         ...
 
     def ingest(

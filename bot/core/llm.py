@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from openai import OpenAI
@@ -46,6 +46,31 @@ def create_llm(settings: Settings) -> LLMCall | None:
         return response.choices[0].message.content or ""
 
     return complete
+
+
+LLMStream = Callable[[ChatMessages], Iterator[str]]
+"""Takes chat messages, yields the reply's text as the model writes it; raises on any failure."""
+
+
+def create_llm_stream(settings: Settings) -> LLMStream | None:
+    """A streaming chat callable when an endpoint is configured, else None."""
+    if not settings.llm_enabled:
+        return None
+    client = _client(settings)
+    model = settings.llm_model
+
+    def stream(messages: ChatMessages) -> Iterator[str]:
+        chunks = client.chat.completions.create(
+            model=model,
+            messages=messages,  # type: ignore[arg-type]
+            temperature=0.1,
+            stream=True,
+        )
+        for chunk in chunks:
+            if chunk.choices and (text := chunk.choices[0].delta.content):
+                yield text
+
+    return stream
 
 
 StructuredCall = Callable[[ChatMessages, str, dict[str, Any]], str]

@@ -97,7 +97,10 @@ def _dispatch(services: Services, client: WebClient, event: dict[str, Any], bot_
         if assistant and not earlier:
             name_thread(client, channel, thread_ts, question)
         asker = str(event.get("user") or "")
-        answer_in_thread(services, client, channel, thread_ts, question, earlier, asker, assistant=assistant)
+        team = str(event.get("team") or event.get("user_team") or "")
+        answer_in_thread(
+            services, client, channel, thread_ts, question, earlier, asker, assistant=assistant, team=team
+        )
 
     services.jobs.submit(answer, name="answer-question")
 

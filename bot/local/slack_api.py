@@ -369,6 +369,24 @@ class LocalSlack:
                 "ts": ts,
                 "message": {"ts": ts, "text": params.get("text")},
             }, stored
+        if method == "chat.startStream":
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            channel = str(params.get("channel", ""))
+            stored = StoredMessage(
+                channel, ts, {"text": streamed_text(params), "streaming": True}, params.get("thread_ts")
+            )
+            self.messages[f"{channel}:{ts}"] = stored
+            return {"ok": True, "channel": channel, "ts": ts}, stored
+        if method in ("chat.appendStream", "chat.stopStream"):
+            stored = self.messages.get(f"{params.get('channel')}:{params.get('ts')}")
+            if stored is None or not stored.payload.get("streaming"):
+                return {"ok": False, "error": "message_not_in_streaming_state"}, None
+            text = str(stored.payload.get("text") or "") + streamed_text(params)
+            stored.payload = {"text": text, "streaming": method == "chat.appendStream"}
+            if params.get("blocks"):
+                stored.payload["blocks"] = params["blocks"]
+            stored.version += 1
+            return {"ok": True, "channel": stored.channel, "ts": stored.ts}, stored
         if method == "chat.update":
             key = f"{params.get('channel')}:{params.get('ts')}"
             stored = self.messages.get(key)
@@ -527,6 +545,16 @@ class _Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+def streamed_text(params: dict[str, Any]) -> str:
+    """The text a stream call carries: `markdown_text`, or its `markdown_text` chunks (as JSON or a list)."""
+    chunks = params.get("chunks") or []
+    if isinstance(chunks, str):
+        chunks = json.loads(chunks)
+    parts = [str(params.get("markdown_text") or "")]
+    parts += [str(chunk.get("text") or "") for chunk in chunks if chunk.get("type") == "markdown_text"]
+    return "".join(parts)
 
 
 def _handler_for(slack: LocalSlack) -> type[BaseHTTPRequestHandler]:

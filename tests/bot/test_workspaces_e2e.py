@@ -334,6 +334,9 @@ class _Recorder:
         self.calls.append(("answer", channel))
         return Answer(question, "en", "text")
 
+    def prepare(self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()) -> Answer:
+        return self.answer(question, channel, earlier)
+
     def ingest(
         self, source: str, name: str, data: bytes, url: str | None = None, visibility: str = ""
     ) -> IngestReport:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +24,11 @@ def _vector(text: str, dimension: int = 32) -> list[float]:
 class FakeOpenAI:
     reply: str = "A retrospective has four steps [1]."
     status: int = 200
+    tokens_per_second: float | None = None
+    """Replies are written at this rate (a token is 4 characters): streamed ones (`"stream": true`)
+    token by token, whole ones after the time the whole reply takes; None: at once."""
+    fail_after_tokens: int | None = None
+    """Streamed replies end in an error event after this many tokens, as a failing upstream does."""
     requests: list[dict[str, Any]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -36,6 +42,9 @@ class FakeOpenAI:
                 fake.requests.append(
                     {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
                 )
+                if fake.status == 200 and body.get("stream"):
+                    fake._stream(self, body)
+                    return
                 if fake.status != 200:
                     payload: dict[str, Any] = {"error": {"message": "boom", "type": "server_error"}}
                 elif self.path.endswith("/embeddings"):
@@ -50,6 +59,8 @@ class FakeOpenAI:
                         "usage": {"prompt_tokens": 0, "total_tokens": 0},
                     }
                 else:
+                    if fake.tokens_per_second:  # a whole reply takes as long to write as a streamed one
+                        time.sleep(len(fake.reply) / 4 / fake.tokens_per_second)
                     payload = {
                         "id": "chatcmpl-test",
                         "object": "chat.completion",
@@ -77,6 +88,40 @@ class FakeOpenAI:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
+
+    def _stream(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        """The reply as server-sent events, one chunk per token, then [DONE]."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.send_header("Cache-Control", "no-cache")
+        handler.end_headers()
+        tokens = [self.reply[start : start + 4] for start in range(0, len(self.reply), 4)]
+        for number, token in enumerate(tokens):
+            if self.fail_after_tokens is not None and number >= self.fail_after_tokens:
+                failure = {"error": {"message": "the upstream model went away", "type": "server_error"}}
+                handler.wfile.write(f"data: {json.dumps(failure)}\n\n".encode())
+                handler.wfile.flush()
+                return
+            if self.tokens_per_second:
+                time.sleep(1 / self.tokens_per_second)
+            chunk = {
+                "id": "chatcmpl-test",
+                "object": "chat.completion.chunk",
+                "created": 0,
+                "model": body.get("model", "test"),
+                "choices": [{"index": 0, "delta": {"content": token}, "finish_reason": None}],
+            }
+            handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            handler.wfile.flush()
+        done = {
+            "id": "chatcmpl-test",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "test",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+        handler.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+        handler.wfile.flush()
 
     def stop(self) -> None:
         if self._server is not None:

@@ -1,0 +1,112 @@
+"""Streamed LLM answers, end to end: a fake OpenAI-compatible server streams tokens (SSE) into the
+real app, which streams them into the loopback Slack and then replaces the stream with the checked
+answer, its sources and its 👍/👎."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from bot.answers.streaming import SafeText
+from bot.core.llm import create_llm_stream
+from bot.local.slack_api import BOT_USER_ID, streamed_text
+from tests.bot.conftest import Running
+from tests.conftest import SIGNING_SECRET, make_settings
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.slack_requests import send_command, send_event
+
+
+@pytest.fixture
+def model(running: Running) -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI()
+    base_url = fake.start()
+    settings = make_settings(running.services.settings.home, OPENAI_BASE_URL=base_url)
+    running.services.llm_stream = create_llm_stream(settings)
+    yield fake
+    fake.stop()
+
+
+def _mention(running: Running, text: str, event_id: str) -> None:
+    event = running.slack.add_user_message("C123", f"<@{BOT_USER_ID}> {text}")
+    event = {**event, "type": "app_mention", "team": "TLOCAL"}
+    assert send_event(running.events_url, SIGNING_SECRET, event, event_id) == 200
+    running.services.jobs.drain(timeout=60)
+
+
+def test_an_answer_streams_then_carries_its_sources_and_buttons(running: Running, model: FakeOpenAI) -> None:
+    model.reply = (
+        "A retrospective has **four steps**: review the goal, evaluate the result, analyse, summarize [1]."
+    )
+    _mention(running, "How do I run a retrospective?", "EvStream1")
+    slack = running.slack
+    [start] = slack.calls_to("chat.startStream")
+    assert start.params["thread_ts"] and start.params["recipient_user_id"] == "U123"
+    assert start.params["recipient_team_id"] == "TLOCAL"
+    calls = [start, *slack.calls_to("chat.appendStream"), *slack.calls_to("chat.stopStream")]
+    assert "".join(streamed_text(call.params) for call in calls) == model.reply
+    assert len(calls) >= 3, "streamed in pieces, not whole"
+    [final] = slack.calls_to("chat.update")
+    text = json.dumps(final.params, ensure_ascii=False)
+    assert "**four steps**" in text and "Sources" in text and "feedback_buttons" in text
+    assert running.services.answers.stats().answered == 1
+    assert model.requests[-1]["body"]["stream"] is True
+
+
+def test_a_streamed_answer_that_cites_nothing_is_replaced_by_the_offline_one(
+    running: Running, model: FakeOpenAI
+) -> None:
+    model.reply = "Retrospectives are great, trust me."
+    _mention(running, "How do I run a retrospective?", "EvStream2")
+    [final] = running.slack.calls_to("chat.update")
+    text = json.dumps(final.params, ensure_ascii=False)
+    assert "Trust me" not in text and "trust me" not in text
+    assert "Review the goal" in text, "the offline answer from the playbook"
+
+
+def test_a_model_that_fails_mid_stream_gives_the_offline_answer(running: Running, model: FakeOpenAI) -> None:
+    model.reply = "A retrospective has four steps [1] and then some more words here."
+    model.fail_after_tokens = 3
+    _mention(running, "How do I run a retrospective?", "EvStream3")
+    [final] = running.slack.calls_to("chat.update")
+    assert "Review the goal" in json.dumps(final.params, ensure_ascii=False)
+
+
+def test_nothing_relevant_is_never_streamed_and_slash_commands_do_not_stream(
+    running: Running, model: FakeOpenAI
+) -> None:
+    event = running.slack.add_user_message("C123", f"<@{BOT_USER_ID}> 红烧肉怎么做?")
+    assert (
+        send_event(running.events_url, SIGNING_SECRET, {**event, "type": "app_mention"}, "EvStream4") == 200
+    )
+    running.services.jobs.drain(timeout=60)
+    assert not running.slack.calls_to("chat.startStream") and not model.requests
+    status, _ = send_command(
+        running.events_url, SIGNING_SECRET, "/ops", "ask what is RFM?", running.slack.response_url("ask")
+    )
+    assert status == 200
+    running.services.jobs.drain(timeout=60)
+    assert not running.slack.calls_to("chat.startStream")
+
+
+def test_slack_without_streaming_gets_the_answer_whole(running: Running, model: FakeOpenAI) -> None:
+    running.slack.fail_next("chat.startStream", 200, error="unknown_method")
+    model.reply = "Score recency, frequency and monetary value [1]."
+    event = running.slack.add_user_message("C123", f"<@{BOT_USER_ID}> what is RFM?")
+    assert (
+        send_event(running.events_url, SIGNING_SECRET, {**event, "type": "app_mention"}, "EvStream5") == 200
+    )
+    running.services.jobs.drain(timeout=60)
+    [posted] = running.slack.calls_to("chat.postMessage")
+    assert "recency" in json.dumps(posted.params)
+
+
+def test_broadcasts_split_across_tokens_and_not_covered_never_show() -> None:
+    safe = SafeText()
+    shown = (
+        "".join(safe.feed(token) for token in ["Ask ", "@cha", "nnel", " now <", "!here> [1]"]) + safe.close()
+    )
+    assert "@channel" not in shown and "<!here>" not in shown and "&lt;!here&gt;" in shown
+    quiet = SafeText()
+    assert "".join(quiet.feed(t) for t in ["NOT", "_COV", "ERED"]) + quiet.close() == ""
