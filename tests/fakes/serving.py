@@ -24,9 +24,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve_http(home: Path, slack_url: str, port: int, token: str = "xoxb-test") -> subprocess.Popen[str]:
+def serve_http(
+    home: Path, slack_url: str, port: int, token: str = "xoxb-test", **settings: str
+) -> subprocess.Popen[str]:
     """The server with the faster embedder (these tests are about processes, not answers); its log
-    (stderr) is read through the returned process's `stdout`."""
+    (stderr) is read through the returned process's `stdout`. `settings`: more environment, such as
+    OPENAI_BASE_URL for a fake model."""
     environment = {
         **os.environ,
         "SLACK_BOT_TOKEN": token,
@@ -38,6 +41,7 @@ def serve_http(home: Path, slack_url: str, port: int, token: str = "xoxb-test") 
     }
     for name in ("SLACK_APP_TOKEN", "DATABASE_URL", "CHROMA_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         environment.pop(name, None)
+    environment.update(settings)
     command = [
         sys.executable,
         "-m",
