@@ -19,7 +19,7 @@ from bot.core.config import load_holidays
 from bot.core.drafts import polish_draft
 from bot.core.llm import create_llm
 from bot.core.messages import say
-from bot.slack.blocks import Block, context, failure_notice, message, notice_message, section
+from bot.slack.blocks import Block, context, failure_notice, markdown, message, notice_message, section
 from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape, truncate
 from bot.storage.answer_log import AnswerLog
@@ -305,8 +305,10 @@ def _title(report: WeeklyReport) -> str:
 
 def weekly_message(report: WeeklyReport) -> dict[str, Any]:
     """The summary as a Slack message: title and narrative first, then the numbers behind it. The
-    narrative is escaped like any text we did not write ourselves (client names, a model's words)."""
-    blocks: list[Block] = [section(_title(report)), section(escape(report.draft))]
+    narrative is escaped like any text we did not write ourselves (client names, a model's words); a
+    model's narrative may use Markdown, so it goes into Slack's markdown block."""
+    narrative = markdown(escape(report.draft)) if report.method == "llm" else section(escape(report.draft))
+    blocks: list[Block] = [section(_title(report)), narrative]
     blocks.extend(section(part) for part in detail_sections(report))
     blocks.append(
         context(_say(report.method if report.method in ("llm", "template") else "template", report.lang))

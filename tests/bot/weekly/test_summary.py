@@ -205,6 +205,9 @@ def test_a_polished_draft_is_used_only_when_its_numbers_hold(engine: Engine) -> 
     assert '"this_week": 721.0' in str(seen[0][-1]["content"]), "the model gets the facts"
     assert compose(summary, "en", inventive).method == "template"
     assert compose(summary, "en", broken).draft == compose(summary, "en", None).draft
+    blocks = weekly_message(polished)["blocks"]
+    assert blocks[1] == {"type": "markdown", "text": polished.draft}, "a model's Markdown renders as written"
+    assert weekly_message(compose(summary, "en", None))["blocks"][1]["type"] == "section"
 
 
 def test_the_slack_message_escapes_what_came_from_outside_and_keeps_limits(engine: Engine) -> None:
