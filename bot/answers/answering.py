@@ -11,9 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.answers.assistant import show_working
 from bot.answers.streaming import stream_answer
-from bot.answers.votes import log_answer, with_vote_buttons
+from bot.answers.votes import answer_payload
 from bot.core.messages import say
-from bot.slack.blocks import answer_message, failure_notice, notice_message
+from bot.slack.blocks import failure_notice, notice_message
 from knowledge.answer import Draft
 from knowledge.conversation import Turn
 from knowledge.text import Lang, detect_language
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
-_NOT_QUESTIONS = ("empty_question", "question_too_long")
-"""Replies that ask for a question: nothing was asked, so nothing is logged."""
 
 
 def answer_in_thread(
@@ -100,11 +98,9 @@ def _stream_or_reply(
     if isinstance(draft, Draft):
         stream_answer(services, client, channel, thread_ts, draft, asker, team)
         return
-    answer_id = log_answer(services, draft, channel, asker) if draft.note not in _NOT_QUESTIONS else None
-    payload = answer_message(draft)
-    if draft.found:
-        payload = with_vote_buttons(payload, answer_id, draft.lang)
-    client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+    client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, **answer_payload(services, draft, channel, asker)
+    )
 
 
 def answer_if_found(
@@ -124,10 +120,9 @@ def answer_if_found(
         log.exception("answering a thread reply failed")
         return
     if answer.found:
-        payload = with_vote_buttons(
-            answer_message(answer), log_answer(services, answer, channel, asker), answer.lang
+        client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, **answer_payload(services, answer, channel, asker)
         )
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
 
 def answer_by_response_url(
@@ -156,14 +151,10 @@ def _deliver(
     earlier: Sequence[Turn] = (),
     asker: str = "",
 ) -> None:
-    """Answers cite only documents the asking channel may see. Each is logged (a question nothing
-    answered too), and an answer carries 👍 / 👎 buttons that name its log entry."""
+    """Answers cite only documents the asking channel may see."""
     try:
         answer = services.knowledge.answer(question, channel=channel, earlier=earlier)
     except Exception:
         update(failure_notice(log, "answering", lang))
         return
-    asked = answer.note not in _NOT_QUESTIONS
-    answer_id = log_answer(services, answer, channel, asker) if asked else None
-    payload = answer_message(answer)
-    update(with_vote_buttons(payload, answer_id, answer.lang) if answer.found else payload)
+    update(answer_payload(services, answer, channel, asker))

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.answers.votes import log_answer, with_vote_buttons
-from bot.slack.blocks import answer_message
+from bot.answers.votes import answer_payload
 from bot.slack.text import escape
 from knowledge.answer import NOT_COVERED, Draft, finish_llm_answer
 
@@ -94,10 +93,7 @@ def stream_answer(
     if streaming:
         tail = safe.close()
         streaming = _send(streamer.stop, markdown_text=tail or None)
-    answer_id = log_answer(services, answer, channel, asker)
-    payload = answer_message(answer)
-    if answer.found:
-        payload = with_vote_buttons(payload, answer_id, answer.lang)
+    payload = answer_payload(services, answer, channel, asker)
     if streaming and streamer.ts:
         client.chat_update(channel=channel, ts=streamer.ts, **payload)
     else:

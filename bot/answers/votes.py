@@ -8,6 +8,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.core.messages import say
+from bot.slack.blocks import answer_message
 from knowledge.answer import Answer
 from knowledge.text import Lang
 
@@ -39,6 +40,20 @@ def log_answer(services: Services, answer: Answer, channel: str | None, asker: s
     except Exception:
         log.warning("could not log an answer; it is sent without feedback buttons", exc_info=True)
         return None
+
+
+NOT_QUESTIONS = ("empty_question", "question_too_long")
+"""Replies that ask for a question: nothing was asked, so nothing is logged."""
+
+
+def answer_payload(services: Services, answer: Answer, channel: str | None, asker: str) -> dict[str, Any]:
+    """The answer as a Slack message, logged (a question nothing answered too), with 👍 / 👎 that
+    name its log entry when it answers."""
+    payload = answer_message(answer)
+    if answer.note in NOT_QUESTIONS:
+        return payload
+    answer_id = log_answer(services, answer, channel, asker)
+    return with_vote_buttons(payload, answer_id, answer.lang) if answer.found else payload
 
 
 def with_vote_buttons(payload: dict[str, Any], answer_id: int | None, lang: Lang) -> dict[str, Any]:
