@@ -54,6 +54,8 @@ class Console:
         self._session = uuid.uuid4().hex[:12]
         """Event ids carry it: the ledger of handled events lives in the home and outlasts a session."""
         self._last_ts = 0.0
+        self._conversation: str | None = None
+        """The timestamp of the session's first question: later questions reply in its thread."""
         self.slack.admins.add(CONSOLE_USER)  # the person at the console runs this opsbot
         self._choices: list[Choice] = []
         self.ask: Callable[[str], str | None] | None = None
@@ -154,28 +156,39 @@ class Console:
                 "response_url": self.slack.response_url(f"c{number}"),
                 "trigger_id": f"trigger-{number}",
             }
-        else:
-            ts = self._next_ts()
-            body = {
-                "type": "event_callback",
-                "team_id": TEAM_ID,
-                "event_id": f"EvLOCAL{self._session}{number}",
-                "event": {
-                    "type": "message",
-                    "channel_type": "im",
-                    "channel": CONSOLE_CHANNEL,
-                    "user": CONSOLE_USER,
-                    "text": line if text is None else text,
-                    "ts": ts,
-                },
+        elif files:
+            event = {
+                "type": "message",
+                "channel_type": "im",
+                "channel": CONSOLE_CHANNEL,
+                "user": CONSOLE_USER,
+                "text": line if text is None else text,
+                "ts": self._next_ts(),
+                "subtype": "file_share",
+                "files": files,
             }
-            if files:
-                body["event"].update(subtype="file_share", files=files)
+            body = self._event(event, number)
+        else:
+            # The session is one conversation, as a DM thread in Slack: its first question starts
+            # it, and later ones are replies, so "那第二步呢?" follows on from what came before.
+            event = self.slack.add_user_message(
+                CONSOLE_CHANNEL, line, CONSOLE_USER, self._conversation, "im", ts=self._next_ts()
+            )
+            self._conversation = self._conversation or str(event["ts"])
+            body = self._event(event, number)
         response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
         rendered = self._replies(before, response.body)
         for view in self._opened_views(before):
             rendered.extend(self._fill_in(view))
         return rendered
+
+    def _event(self, event: dict[str, Any], number: int) -> dict[str, Any]:
+        return {
+            "type": "event_callback",
+            "team_id": TEAM_ID,
+            "event_id": f"EvLOCAL{self._session}{number}",
+            "event": event,
+        }
 
     def _snapshot(self) -> tuple[dict[str, int], int, int]:
         """What Slack holds now, to tell the bot's new replies and forms from the old."""
@@ -191,7 +204,7 @@ class Console:
             rendered.append(render_styled(json.loads(ack_body), choices))
         self.services.jobs.drain(timeout=ANSWER_TIMEOUT_SECONDS)
         for key, message in self.slack.messages.items():
-            if versions.get(key, -1) != message.version:
+            if message.author is None and versions.get(key, -1) != message.version:
                 rendered.append(render_styled({**message.payload, "ts": message.ts}, choices))
         rendered.extend(
             render_styled(payload, choices) for payload in self.slack.responses[responses_before:]

@@ -129,6 +129,8 @@ class LocalSlack:
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
     _server: ThreadingHTTPServer | None = None
+    _latest: float = 0.0
+    """The latest timestamp a caller gave a message (`add_user_message(ts=…)`)."""
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         handler = _handler_for(self)
@@ -193,11 +195,14 @@ class LocalSlack:
         user: str = "U123",
         thread_ts: str | None = None,
         channel_type: str = "channel",
+        ts: str | None = None,
     ) -> dict[str, Any]:
         """Record a message a person wrote, as Slack keeps it in the conversation, and return the
-        message event Slack would deliver for it (without `app_mention`: send that yourself)."""
+        message event Slack would deliver for it (without `app_mention`: send that yourself).
+        `ts`: its timestamp, when the caller keeps them unique itself."""
         with self._lock:
-            ts = f"{1_700_000_000 + next(self._ts)}.000200"
+            ts = ts or self._new_ts("000200")
+            self._latest = max(self._latest, float(ts))
             payload: dict[str, Any] = {"text": text, "user": user}
             self.messages[f"{channel}:{ts}"] = StoredMessage(channel, ts, payload, thread_ts, author=user)
         event: dict[str, Any] = {
@@ -358,7 +363,7 @@ class LocalSlack:
                 "url": "http://localhost/",
             }, None
         if method in ("chat.postMessage", "chat.postEphemeral"):
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            ts = self._new_ts("000100")
             channel = str(params.get("channel", ""))
             ephemeral = method == "chat.postEphemeral"
             stored = StoredMessage(channel, ts, params, params.get("thread_ts"), ephemeral=ephemeral)
@@ -370,7 +375,7 @@ class LocalSlack:
                 "message": {"ts": ts, "text": params.get("text")},
             }, stored
         if method == "chat.startStream":
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            ts = self._new_ts("000100")
             channel = str(params.get("channel", ""))
             stored = StoredMessage(
                 channel, ts, {"text": streamed_text(params), "streaming": True}, params.get("thread_ts")
@@ -462,6 +467,15 @@ class LocalSlack:
         more = start + limit < len(in_channel)
         cursor = str(start + limit) if more else ""
         return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+
+    def _new_ts(self, fraction: str) -> str:
+        """A new message's timestamp: from a counter (predictable in tests), but always after any
+        timestamp a caller gave a message, as Slack's clock would be."""
+        counted = f"{1_700_000_000 + next(self._ts)}.{fraction}"
+        if float(counted) > self._latest:
+            return counted
+        self._latest += 0.000001
+        return f"{self._latest:.6f}"
 
     def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
         """A thread, its root first and then its replies oldest first, `limit` a page, with a

@@ -34,6 +34,15 @@ def test_a_question_gets_the_threaded_answer_with_sources(console: Console) -> N
     assert calls[0].params["thread_ts"], "the console answers in the question's thread, like Slack"
 
 
+def test_the_session_is_one_conversation_so_a_follow_up_follows_on(console: Console) -> None:
+    console.send("复盘有哪几步?")
+    [reply] = console.send("那第二步具体要看什么?")
+    assert "评估结果" in reply and "复盘" in reply
+    assert "那第二步" not in reply, "the person's own words are not echoed back"
+    [other] = console.send("客户分层怎么做?")
+    assert "分层" in other and "评估结果" not in other, "a new topic stands on its own"
+
+
 def test_an_answer_can_be_rated_by_typing_the_number_of_its_thumb(console: Console) -> None:
     [reply] = console.send("复盘分哪几步?")
     assert "👍" in reply and "👎" in reply
