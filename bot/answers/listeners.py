@@ -55,7 +55,8 @@ def register(app: App, workspaces: Workspaces) -> None:
                 log.warning("could not save a vote on answer %s", answer_id, exc_info=True)
                 kept, key = False, "answer_vote_failed"
             else:
-                key = "answer_vote_thanks" if kept else "answer_vote_gone"
+                thanks = "answer_vote_thanks" if kind == DOWN else "answer_vote_glad"
+                key = thanks if kept else "answer_vote_gone"
             respond(response_type="ephemeral", replace_original=False, **notice_message(say(key, lang)))
 
         services.jobs.submit(work, name="answer-vote")

@@ -335,6 +335,7 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "`opsbot answers export --eval to-fix.jsonl` 可把这些问题导出为评测文件;用 `/ops learn` 添加能回答它们的文档。",
     },
     "answer_vote_down": {"en": "Not helpful", "zh": "没帮助"},
+    "answer_vote_glad": {"en": "Thanks, glad it helped.", "zh": "谢谢反馈,很高兴能帮上忙。"},
     "answer_vote_thanks": {
         "en": "Thanks, noted. Answers people found unhelpful are reviewed to make opsbot better.",
         "zh": "谢谢,已记录。被标为没帮助的回答会被整理复查,用来改进 opsbot。",

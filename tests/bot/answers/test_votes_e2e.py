@@ -49,7 +49,7 @@ def test_an_answer_is_logged_and_a_vote_is_thanked_to_the_clicker_only(running: 
     _click(running, up, "U1", "vote-up")
     thanks = running.slack.responses[-1]
     assert thanks["response_type"] == "ephemeral" and thanks["replace_original"] is False
-    assert "谢谢" in json.dumps(thanks, ensure_ascii=False)
+    assert "很高兴" in json.dumps(thanks, ensure_ascii=False)
     stats = running.services.answers.stats()
     assert (stats.answered, stats.helpful, stats.not_helpful) == (1, 1, 0)
     assert not running.slack.calls_to("views.open")
