@@ -14,6 +14,7 @@ from bot.storage.answer_log import AnswerLog
 from bot.storage.engine import EventLedger, create_db_engine
 from bot.storage.feedback import FeedbackStore
 from bot.storage.owners import OwnerStore, TodoStore
+from bot.storage.threads import ThreadStore
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class Services:
     owners: OwnerStore
     todos: TodoStore
     answers: AnswerLog
+    threads: ThreadStore
     llm_stream: LLMStream | None = None
     """The model, streaming, when one is configured: answers in threads stream into Slack."""
 
@@ -56,5 +58,6 @@ def create_services(
         OwnerStore(engine),
         TodoStore(engine),
         AnswerLog(engine),
+        ThreadStore(engine),
         create_llm_stream(settings),
     )

@@ -40,6 +40,7 @@ from bot.storage.answer_log import AnswerLog
 from bot.storage.engine import EventLedger, create_db_engine, sqlite_url
 from bot.storage.feedback import FeedbackStore
 from bot.storage.owners import OwnerStore, TodoStore
+from bot.storage.threads import ThreadStore
 from knowledge.embedders import Embedder, Vectors, create_embedders
 from skills.feedback_classifier import FeedbackClassifier
 
@@ -403,6 +404,7 @@ def services(
         OwnerStore(engine),
         TodoStore(engine),
         AnswerLog(engine),
+        ThreadStore(engine),
     )
     yield built
     built.close()

@@ -44,6 +44,7 @@ def answer_in_thread(
             channel=channel, thread_ts=thread_ts, **notice_message(say("empty_question", lang))
         )
         return
+    remember_thread(services, channel, thread_ts)
     if services.llm_stream is not None:
         if assistant:
             show_working(client, channel, thread_ts, lang)
@@ -72,6 +73,15 @@ def answer_in_thread(
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
     _deliver(services, question, lang, update, channel, earlier, asker)
+
+
+def remember_thread(services: Services, channel: str, thread_ts: str) -> None:
+    """opsbot answers in this thread: a plain reply there may be for it. Best effort: an answer is
+    never held up by the database."""
+    try:
+        services.threads.remember(channel, thread_ts)
+    except Exception:
+        log.warning("could not remember the thread %s in %s", thread_ts, channel, exc_info=True)
 
 
 def _stream_or_reply(
@@ -123,6 +133,7 @@ def answer_if_found(
         client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, **answer_payload(services, answer, channel, asker)
         )
+        remember_thread(services, channel, thread_ts)
 
 
 def answer_by_response_url(

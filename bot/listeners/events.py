@@ -108,9 +108,9 @@ def _dispatch(services: Services, client: WebClient, event: dict[str, Any], bot_
 def _thread_reply(
     services: Services, client: WebClient, event: dict[str, Any], bot_user_id: str | None
 ) -> None:
-    """A reply with no mention in a channel thread: answered only in a thread opsbot is part of,
-    never when addressed to someone else (it starts with their mention) and never twice (a reply
-    that mentions opsbot is the mention listener's)."""
+    """A reply with no mention in a channel thread: answered only in a thread opsbot has answered in
+    (its store says so before anything is read), never when addressed to someone else (it starts
+    with their mention) and never twice (a reply that mentions opsbot is the mention listener's)."""
     text = event.get("text") or ""
     addressed = _ADDRESSED_TO.match(text)
     if (bot_user_id and f"<@{bot_user_id}" in text) or (addressed and addressed.group(1) != bot_user_id):
@@ -120,6 +120,8 @@ def _thread_reply(
     channel, thread_ts = event["channel"], event["thread_ts"]
 
     def answer() -> None:
+        if not services.threads.answered_in(channel, thread_ts):
+            return  # people talking among themselves: the thread is not even read
         messages = read_thread(client, channel, thread_ts, bot_user_id)
         if not opsbot_is_in(messages):
             return

@@ -28,6 +28,7 @@ from bot.storage import (
     delivery_log,  # noqa: F401
     installations,  # noqa: F401
     team_settings,  # noqa: F401
+    threads,  # noqa: F401
 )
 from bot.storage import clients as client_store  # noqa: F401
 from bot.storage import feedback as feedback_store  # noqa: F401

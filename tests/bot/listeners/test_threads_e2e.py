@@ -89,6 +89,9 @@ def test_replies_not_meant_for_opsbot_get_no_answer(running: Running) -> None:
     )  # not opsbot's thread
     _settle(running)
     assert len(_bot_posts(slack)) == said
+    assert all(call.params.get("ts") == root for call in slack.calls_to("conversations.replies")), (
+        "a thread opsbot never answered in is not read"
+    )
 
 
 def test_a_reply_that_mentions_opsbot_is_answered_once(running: Running) -> None:
