@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 
 from bot.local.slack_api import LOCAL_USER
+from bot.slack.text import unescape
 
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _CHANNEL = re.compile(r"<#[CGD][A-Z0-9]+\|([^>]+)>")
@@ -167,5 +168,4 @@ def mrkdwn(source: str, base: str = "") -> Text:
 
 
 def _unescape(text: str) -> str:
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("\u200b", "")
-    return Emoji.replace(text)
+    return Emoji.replace(unescape(text).replace("\u200b", ""))

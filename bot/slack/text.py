@@ -19,6 +19,12 @@ def escape(text: str) -> str:
     return _BROADCAST.sub(lambda match: f"@{_ZERO_WIDTH_SPACE}{match.group(1)}", escaped)
 
 
+def unescape(text: str) -> str:
+    """Slack's &amp; &lt; &gt; back to the characters: text read back from Slack, or shown in a
+    terminal."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def is_member_id(user: str) -> bool:
     """A Slack member id (U…, or W… on Enterprise Grid): the only thing `<@…>` may wrap."""
     return bool(_MEMBER_ID.fullmatch(user))

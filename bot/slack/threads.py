@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.text import strip_bot_mentions
+from bot.slack.text import strip_bot_mentions, unescape
 from knowledge.conversation import Turn
 
 log = logging.getLogger(__name__)
@@ -55,13 +55,7 @@ def read_thread(
 def _message(raw: dict[str, Any], bot_user_id: str | None) -> ThreadMessage:
     by_opsbot = bool(bot_user_id) and raw.get("user") == bot_user_id
     by_a_person = not by_opsbot and not raw.get("bot_id") and raw.get("subtype") in (None, "thread_broadcast")
-    return ThreadMessage(
-        str(raw.get("ts", "")), _unescape(str(raw.get("text") or "")), by_opsbot, by_a_person
-    )
-
-
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return ThreadMessage(str(raw.get("ts", "")), unescape(str(raw.get("text") or "")), by_opsbot, by_a_person)
 
 
 def opsbot_is_in(messages: Sequence[ThreadMessage]) -> bool:

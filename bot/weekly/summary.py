@@ -21,7 +21,7 @@ from bot.core.llm import create_llm
 from bot.core.messages import say
 from bot.slack.blocks import Block, context, failure_notice, markdown, message, notice_message, section
 from bot.slack.requests import SlashRequest, reply_language
-from bot.slack.text import escape, truncate
+from bot.slack.text import escape, truncate, unescape
 from bot.storage.answer_log import AnswerLog
 from bot.storage.clients import ClientStore
 from bot.storage.feedback import FeedbackStore, as_utc
@@ -320,7 +320,7 @@ def render_text(report: WeeklyReport) -> str:
     """The summary for a terminal: the same parts as in Slack, without the markup."""
     parts = [_title(report), report.draft, *detail_sections(report)]
     plain = _MENTION.sub(r"@\1", "\n\n".join(parts).replace("*", ""))
-    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(plain)
 
 
 # -- /ops weekly ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.slack.text import escape, mention, safe_url, strip_bot_mentions, truncate
+from bot.slack.text import escape, mention, safe_url, strip_bot_mentions, truncate, unescape
 
 
 def test_escape_neutralises_control_sequences_and_broadcasts() -> None:
@@ -64,3 +64,8 @@ def test_only_clean_http_urls_may_be_link_targets(url: str | None) -> None:
 
 def test_a_clean_url_is_kept_as_it_is() -> None:
     assert safe_url("https://wiki.example/sop?x=1&y=2#part") == "https://wiki.example/sop?x=1&y=2#part"
+
+
+def test_unescape_reads_back_what_escape_wrote() -> None:
+    text = "a < b && c > d, see <https://x.example|docs>"
+    assert unescape(escape(text)) == text
