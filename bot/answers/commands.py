@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from bot.core.messages import say
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import context, message, notice_message, section
-from bot.slack.requests import SlashRequest, slack_locale_language
+from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape, truncate
 from bot.storage.answer_log import AnswerStats
-from knowledge.text import CJK_CHARACTER, Lang
+from knowledge.text import Lang
 from skills.wording import counted
 
 if TYPE_CHECKING:
@@ -26,9 +26,7 @@ def answers_command(services: Services, request: SlashRequest) -> None:
     request.ack()
 
     def work() -> None:
-        lang: Lang = "zh" if CJK_CHARACTER.search(request.text) else "en"
-        if not CJK_CHARACTER.search(request.text) and not request.rest.strip():
-            lang = slack_locale_language(request.client, request.user, "en")
+        lang = reply_language(request.client, request.user, request.text, "en")
         if not is_opsbot_admin(request.client, services.settings, request.user):
             text = say("answers_not_admin", lang, who=who_can(services.settings, lang))
             request.respond(response_type="ephemeral", **notice_message(text))
