@@ -37,8 +37,10 @@ def publish_home(services: Services, client: WebClient, user: str) -> None:
         upcoming = next_digest(now, zone, owner.digest_time, owner.weekdays, holidays, owner.snoozed_until)
     unanswered = None
     if is_opsbot_admin(client, services.settings, user):
-        worst = services.answers.stats(now - WEEK, worst=50).worst
-        unanswered = [UnansweredQuestion(q.question, q.asked) for q in worst if q.unanswered]
+        # Every question of the week to work on, not a top few: those ranked by 👎 first could
+        # otherwise crowd the unanswered ones out.
+        to_work_on = services.answers.to_evaluate(now - WEEK)
+        unanswered = [UnansweredQuestion(q.question, q.asked) for q in to_work_on if q.unanswered]
     data = HomeData(owner, local_day(now, zone), services.todos.open_items(user), upcoming, unanswered)
     try:
         client.views_publish(user_id=user, view=home_view(data, lang))
