@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from knowledge.text import Lang
 
 _MESSAGES: dict[str, dict[Lang, str]] = {
@@ -409,3 +412,16 @@ HELP: dict[Lang, str] = {
 def say(key: str, lang: Lang, **values: str) -> str:
     """The message `key` in `lang`, with `{placeholders}` filled."""
     return _MESSAGES[key][lang].format(**values)
+
+
+def digest_schedule(
+    lang: Lang, at: str, zone: str, weekdays: Iterable[int], paused: bool, snoozed_until: date | None
+) -> str:
+    """An owner's digest settings in words: when it comes and on which days, or that it is off,
+    with any snooze (`/ops digest` replies with it; the Home tab shows it)."""
+    names = "一二三四五六日" if lang == "zh" else ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    days = ("、" if lang == "zh" else ",").join(names[d] for d in sorted(weekdays))
+    state = say("digest_paused", lang) if paused else say("digest_on", lang, at=at, tz=zone)
+    if snoozed_until and not paused:
+        state += say("digest_snoozed", lang, until=snoozed_until.isoformat())
+    return f"{state} ({days})"

@@ -13,7 +13,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.core.config import load_holidays
-from bot.core.messages import say
+from bot.core.messages import digest_schedule, say
 from bot.digest.blocks import ANALYSE_ACTION, TODO_ACTION
 from bot.digest.scheduler import KIND
 from bot.slack.blocks import failure_notice, notice_message
@@ -96,16 +96,7 @@ def digest_command(services: Services, request: SlashRequest) -> None:
 
 
 def _settings_text(owner: Owner, lang: Lang) -> str:
-    names = "一二三四五六日" if lang == "zh" else ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    days = ("、" if lang == "zh" else ",").join(names[d] for d in sorted(owner.weekdays))
-    state = (
-        say("digest_paused", lang)
-        if owner.paused
-        else say("digest_on", lang, at=owner.digest_at, tz=owner.tz)
-    )
-    if owner.snoozed_until and not owner.paused:
-        state += say("digest_snoozed", lang, until=owner.snoozed_until.isoformat())
-    return f"{state} ({days})"
+    return digest_schedule(lang, owner.digest_at, owner.tz, owner.weekdays, owner.paused, owner.snoozed_until)
 
 
 def register(app: App, workspaces: Workspaces) -> None:

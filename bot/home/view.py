@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.core.messages import digest_schedule
 from bot.slack.text import escape, truncate
 from bot.storage.owners import Owner, Todo
 from knowledge.text import Lang
@@ -24,18 +25,12 @@ _TEXT: dict[str, dict[Lang, str]] = {
     "done": {"en": "Done", "zh": "完成"},
     "since": {"en": "since {day}", "zh": "{day} 起"},
     "digest": {"en": "*Morning digest*", "zh": "*晨间摘要*"},
-    "digest_on": {
-        "en": "At {at} ({tz}) on {days}. Next: {next}.",
-        "zh": "每逢{days} {at}({tz})发送。下一次:{next}。",
-    },
+    "next": {"en": "Next: {next}.", "zh": "下一次:{next}。"},
     "digest_none": {
         "en": "Off. `/ops digest on` sends you yesterday's numbers, complaints and to-dos each working morning.",
         "zh": "未开启。输入 `/ops digest on`,每个工作日早上收到昨天的数据、客诉和待办。",
     },
-    "digest_paused": {
-        "en": "Paused. `/ops digest on` turns it back on.",
-        "zh": "已暂停。输入 `/ops digest on` 重新开启。",
-    },
+    "turn_on": {"en": "`/ops digest on` turns it back on.", "zh": "输入 `/ops digest on` 重新开启。"},
     "no_next": {"en": "none scheduled", "zh": "暂无"},
     "unanswered": {"en": "*Unanswered this week*", "zh": "*本周没答上的问题*"},
     "none_unanswered": {"en": "Every question this week had an answer.", "zh": "本周的问题都有答案。"},
@@ -119,16 +114,18 @@ def _carried(todo: Todo, data: HomeData) -> bool:
 
 
 def _digest_line(data: HomeData, lang: Lang) -> str:
+    """The settings as `/ops digest` states them, then when the next one comes (or how to turn it on)."""
     owner = data.owner
     if owner is None:
         return _say("digest_none", lang)
+    settings = escape(
+        digest_schedule(lang, owner.digest_at, owner.tz, owner.weekdays, owner.paused, owner.snoozed_until)
+    )
     if owner.paused:
-        return _say("digest_paused", lang)
-    names = _DAYS[lang]
-    days = ("、" if lang == "zh" else ", ").join(names[d] for d in sorted(owner.weekdays))
+        return f"{settings}. {_say('turn_on', lang)}"
     when = data.next_digest
-    upcoming = f"{names[when.weekday()]} {when:%Y-%m-%d %H:%M}" if when else _say("no_next", lang)
-    return _say("digest_on", lang, at=owner.digest_at, tz=escape(owner.tz), days=days, next=upcoming)
+    upcoming = f"{_DAYS[lang][when.weekday()]} {when:%Y-%m-%d %H:%M}" if when else _say("no_next", lang)
+    return f"{settings}. {_say('next', lang, next=upcoming)}"
 
 
 def _section(text: str) -> dict[str, Any]:
