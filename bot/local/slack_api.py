@@ -454,19 +454,16 @@ class LocalSlack:
             key=lambda m: float(m.ts),
             reverse=True,
         )
-        start = int(params.get("cursor") or 0)
-        limit = int(params.get("limit") or 100)
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
-        page = []
-        for message in in_channel[start : start + limit]:
-            entry: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.payload.get("text")}
+
+        def entry(message: StoredMessage) -> dict[str, Any]:
+            shown: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.payload.get("text")}
             if with_metadata and message.payload.get("metadata"):
                 metadata = message.payload["metadata"]
-                entry["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
-            page.append(entry)
-        more = start + limit < len(in_channel)
-        cursor = str(start + limit) if more else ""
-        return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+                shown["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+            return shown
+
+        return _page(in_channel, params, entry)
 
     def _new_ts(self, fraction: str) -> str:
         """A new message's timestamp: from a counter (predictable in tests), but always after any
@@ -491,24 +488,21 @@ class LocalSlack:
             ),
             key=lambda m: float(m.ts),
         )
-        start = int(params.get("cursor") or 0)
-        limit = int(params.get("limit") or 100)
-        page = []
-        for message in thread[start : start + limit]:
-            entry: dict[str, Any] = {
+
+        def entry(message: StoredMessage) -> dict[str, Any]:
+            shown: dict[str, Any] = {
                 "type": "message",
                 "ts": message.ts,
                 "thread_ts": root,
                 "text": message.payload.get("text"),
             }
             if message.author is None:
-                entry.update(user=BOT_USER_ID, bot_id=BOT_ID)
+                shown.update(user=BOT_USER_ID, bot_id=BOT_ID)
             else:
-                entry["user"] = message.author
-            page.append(entry)
-        more = start + limit < len(thread)
-        cursor = str(start + limit) if more else ""
-        return {"ok": True, "messages": page, "has_more": more, "response_metadata": {"next_cursor": cursor}}
+                shown["user"] = message.author
+            return shown
+
+        return _page(thread, params, entry)
 
     def _answer_files(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "files.info":
@@ -559,6 +553,21 @@ class _Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+def _page(
+    messages: list[StoredMessage], params: dict[str, Any], entry: Callable[[StoredMessage], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a conversation read (`limit` messages from the `cursor`), as Slack pages them."""
+    start = int(params.get("cursor") or 0)
+    limit = int(params.get("limit") or 100)
+    more = start + limit < len(messages)
+    return {
+        "ok": True,
+        "messages": [entry(message) for message in messages[start : start + limit]],
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
 
 
 def streamed_text(params: dict[str, Any]) -> str:
