@@ -161,7 +161,7 @@ class AnswerLog:
         by_answer: dict[int, list[VoteRow]] = defaultdict(list)
         for vote in votes:
             by_answer[vote.answer_id].append(vote)
-        records = _by_question(rows, by_answer)
+        records = _by_question(rows, by_answer) if worst else []  # counts alone (the weekly line)
         bad = [r for r in records if r.not_helpful > r.helpful or r.unanswered == r.asked]
         bad.sort(key=lambda r: (-(r.not_helpful - r.helpful), -r.unanswered, -r.asked, r.question))
         return AnswerStats(
