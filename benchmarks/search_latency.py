@@ -40,6 +40,7 @@ class RandomPassages:
         self.name = f"{base.name}-synthetic"
         self.dimension = base.dimension
         self.relevance = base.relevance
+        self.kind = base.kind
         self._random = np.random.default_rng(seed)
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:

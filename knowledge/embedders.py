@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -43,12 +43,19 @@ class EmbeddingUnavailable(RuntimeError):
     """A remote embedder's endpoint failed (network, quota, bad model name): recoverable."""
 
 
+EmbedderKind = Literal["fast", "slow", "remote"]
+"""How an embedder's passage vectors may be written: "fast" ones at every commit (the index's
+catalog lives with the first of them), "slow" ones (a local model taking a tenth of a second per
+passage) may follow the commit in the background, "remote" ones depend on an endpoint that can fail."""
+
+
 class Embedder(Protocol):
     """Turns texts into L2-normalised vectors; queries and passages may be embedded differently."""
 
     name: str
     dimension: int
     relevance: Relevance
+    kind: EmbedderKind
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
 
@@ -83,6 +90,7 @@ class E5Embedder:
 
     name = "e5-small-q4"
     dimension = 384
+    kind: EmbedderKind = "slow"
     relevance = Relevance(strong=0.85, weak=0.80)
     """For raw (uncentered) vectors; see E5_CENTERED_RELEVANCE for the default set-up."""
     _batch = 32
@@ -113,6 +121,7 @@ class UsemEmbedder:
 
     name = "use-m3"
     dimension = 512
+    kind: EmbedderKind = "fast"
     relevance = Relevance(strong=0.33, weak=0.2, coverage=0.3)
 
     def __init__(self) -> None:
@@ -147,6 +156,7 @@ class LanguageCentered:
         self.name = f"{base.name}-centered"
         self.dimension = base.dimension
         self.relevance = relevance
+        self.kind = base.kind
         self._means = means
 
     def _center(self, vectors: Vectors, texts: Sequence[str]) -> Vectors:

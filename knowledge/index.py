@@ -87,11 +87,18 @@ class IndexProgress(Protocol):
     def close(self) -> None: ...
 
 
+def catalog_position(embedders: Sequence[Embedder]) -> int:
+    """Which embedder's collection holds the catalog: the first fast one, since the catalog is
+    written at every commit (else the first)."""
+    return next((n for n, embedder in enumerate(embedders) if embedder.kind == "fast"), 0)
+
+
 class KnowledgeIndex:
     """One Chroma collection per embedder plus a BM25 index rebuilt at open.
 
-    The first embedder's collection is the catalog (text and metadata); the others hold vectors
-    only and are reconciled with it at open, so adding an embedder heals itself. A source is
+    The first fast embedder's collection is the catalog (text and metadata, see
+    `catalog_position`); the others hold vectors only and are reconciled with it at open, so adding
+    an embedder heals itself. A source is
     committed by the manifest (`sources.json`, replaced atomically, or the server's `sources`
     collection): chunks of an uncommitted version are removed at open, so a crash in the middle of
     an ingest leaves the index as it was before.
@@ -132,6 +139,8 @@ class KnowledgeIndex:
             )
             for embedder in self.embedders
         ]
+        self._catalog_at = catalog_position(self.embedders)
+        self._catalog = self._collections[self._catalog_at]
         self._write_lock = threading.Lock()
         self._state_lock = threading.RLock()
         """Guards the in-memory state below: searches read it while an ingest updates it."""
@@ -154,10 +163,11 @@ class KnowledgeIndex:
 
     # -- loading and writing -------------------------------------------------------------------
 
-    @property
-    def embedder(self) -> Embedder:
-        """The primary embedder (also used to rank sentences inside answers)."""
-        return self.embedders[0]
+    def _vector_collections(self) -> Iterator[tuple[Embedder, Collection]]:
+        """The embedders other than the catalog's, with their collections (vectors only)."""
+        for position, pair in enumerate(zip(self.embedders, self._collections, strict=True)):
+            if position != self._catalog_at:
+                yield pair
 
     def _load(self) -> None:
         if self._shared:
@@ -166,7 +176,15 @@ class KnowledgeIndex:
             # reading changes the revision, so the next refresh catches it.
             self._revision = self._manifests.revision()
             self._manifest = self._manifests.read(())
-        records = list(_all_records(self._collections[0], include_metadata=True))
+        records = list(_all_records(self._catalog, include_metadata=True))
+        if (not records or any("body" not in metadata for _, metadata in records)) and self._adopt_catalog(
+            records
+        ):
+            records = list(_all_records(self._catalog, include_metadata=True))
+        strays = [cid for cid, metadata in records if "body" not in metadata and self._expired(metadata)]
+        if strays:  # vectors of chunks the catalog never held (a crashed ingest of the old layout)
+            self._delete(strays)
+        records = [(cid, metadata) for cid, metadata in records if "body" in metadata]
         loaded = [
             (_chunk_from_metadata(chunk_id, metadata), str(metadata.get("tokens", "")).split())
             for chunk_id, metadata in records
@@ -186,7 +204,7 @@ class KnowledgeIndex:
         for chunk, tokens in loaded:
             if chunk.id not in uncommitted:
                 self._remember(chunk, tokens, visibility[chunk.id])
-        for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
+        for embedder, collection in self._vector_collections():
             present = dict(_all_records(collection, include_metadata=self._shared))
             extra = [
                 cid
@@ -202,6 +220,46 @@ class KnowledgeIndex:
                     self._write_vectors(embedder, collection, missing)
                 except EmbeddingUnavailable as error:
                     log.warning("%s vectors incomplete (%s); retried at the next start", embedder.name, error)
+
+    def _adopt_catalog(self, records: list[tuple[str, dict]]) -> bool:  # type: ignore[type-arg]
+        """Copy the catalog from another collection into this one's, once: an index written
+        before the catalog moved to the fast embedder's collection (or with other embedders) holds
+        the text and metadata elsewhere. Returns whether anything was copied."""
+        present = {chunk_id for chunk_id, metadata in records if "body" in metadata}
+        for _, collection in self._vector_collections():
+            if collection.name == self._catalog.name or not collection.count():
+                continue
+            first = collection.get(limit=1, include=["metadatas"])["metadatas"] or [{}]
+            if "body" not in first[0]:
+                continue
+            old = [(cid, metadata) for cid, metadata in _all_records(collection, True) if "body" in metadata]
+            copy = [(cid, metadata) for cid, metadata in old if cid not in present]
+            log.info("moving the catalog of %d chunks into %s", len(copy), self._catalog.name)
+            vectors = {cid for cid, _ in _all_records(self._catalog, include_metadata=False)}
+            for start in range(0, len(copy), _WRITE_BATCH):
+                batch = [
+                    (_chunk_from_metadata(cid, metadata), metadata)
+                    for cid, metadata in copy[start : start + _WRITE_BATCH]
+                ]
+                moved = [(chunk, metadata) for chunk, metadata in batch if chunk.id in vectors]
+                if moved:  # the vector is there already: add the metadata, which holds the text
+                    # (documents are left out: Chroma would embed them again with a model of its own)
+                    self._catalog.update(
+                        ids=[chunk.id for chunk, _ in moved], metadatas=[metadata for _, metadata in moved]
+                    )
+                fresh = [(chunk, metadata) for chunk, metadata in batch if chunk.id not in vectors]
+                if fresh:
+                    embedded = self.embedders[self._catalog_at].embed_passages(
+                        [chunk.text for chunk, _ in fresh]
+                    )
+                    self._catalog.upsert(
+                        ids=[chunk.id for chunk, _ in fresh],
+                        embeddings=embedded.tolist(),
+                        documents=[chunk.text for chunk, _ in fresh],
+                        metadatas=[metadata for _, metadata in fresh],
+                    )
+            return bool(copy)
+        return False
 
     def _expired(self, metadata: Mapping[str, object]) -> bool:
         """May an uncommitted record be deleted? Always in embedded mode (this process owns the
@@ -290,7 +348,7 @@ class KnowledgeIndex:
                 str(metadata.get("tokens", "")).split(),
                 restriction_of(metadata),
             )
-            for chunk_id, metadata in _all_records(self._collections[0], include_metadata=True, where=where)
+            for chunk_id, metadata in _all_records(self._catalog, include_metadata=True, where=where)
         ]
 
     def _version_ids(self, source: str, version: str | None, keep: set[str]) -> list[str]:
@@ -298,7 +356,7 @@ class KnowledgeIndex:
         if version is None:
             return []
         where = {"$and": [{"source": source}, {"source_hash": version}]}
-        records = _all_records(self._collections[0], include_metadata=False, where=where)
+        records = _all_records(self._catalog, include_metadata=False, where=where)
         return [chunk_id for chunk_id, _ in records if chunk_id not in keep]
 
     def _remember(self, chunk: Chunk, tokens: list[str], visibility: str = "") -> None:
@@ -425,13 +483,13 @@ class KnowledgeIndex:
             tokens = [tokenize(chunk.text) for chunk in chunks]
             with self._state_lock:
                 reuse = {chunk.text: cid for cid, chunk in self._chunks.items() if chunk.source == source}
-            for embedder, collection in zip(self.embedders[1:], self._collections[1:], strict=True):
+            for embedder, collection in self._vector_collections():
                 self._write_vectors(embedder, collection, chunks, reuse)
-            catalog = self._collections[0]
+            catalog = self._catalog
             for start in range(0, len(chunks), _WRITE_BATCH):
                 batch = chunks[start : start + _WRITE_BATCH]
                 batch_tokens = tokens[start : start + _WRITE_BATCH]
-                vectors = self._vectors(self.embedder, catalog, batch, reuse)
+                vectors = self._vectors(self.embedders[self._catalog_at], catalog, batch, reuse)
                 catalog.upsert(
                     ids=[chunk.id for chunk in batch],
                     embeddings=vectors.tolist(),
@@ -476,7 +534,7 @@ class KnowledgeIndex:
 
     def _delete(self, ids: list[str]) -> None:
         """Catalog first: an id missing there is gone, whatever the vector collections still hold."""
-        for collection in self._collections:
+        for collection in [self._catalog, *(collection for _, collection in self._vector_collections())]:
             for start in range(0, len(ids), _READ_PAGE):
                 collection.delete(ids=ids[start : start + _READ_PAGE])
 

@@ -10,13 +10,14 @@ from collections.abc import Sequence
 import numpy as np
 from openai import OpenAI, OpenAIError
 
-from knowledge.embedders import EmbeddingUnavailable, Relevance, Vectors
+from knowledge.embedders import EmbedderKind, EmbeddingUnavailable, Relevance, Vectors
 
 log = logging.getLogger(__name__)
 BATCH = 64
 
 
 class OpenAIEmbedder:
+    kind: EmbedderKind = "remote"
     relevance = Relevance(strong=0.5, weak=0.35)
     """Not used for the relevance gate (the primary, offline embedder decides); kept for the protocol."""
 

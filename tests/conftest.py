@@ -344,6 +344,7 @@ class SharedVectors:
         self.name = base.name
         self.dimension = base.dimension
         self.relevance = base.relevance
+        self.kind = base.kind
         directory.mkdir(parents=True, exist_ok=True)
         self._path = directory / f"{base.name}.npz"
         self._lock_path = directory / f"{base.name}.lock"

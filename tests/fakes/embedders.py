@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from knowledge.embedders import Relevance, Vectors
+from knowledge.embedders import EmbedderKind, Relevance, Vectors
 
 
 class HashEmbedder:
@@ -15,6 +15,7 @@ class HashEmbedder:
 
     name = "test-hash"
     dimension = 64
+    kind: EmbedderKind = "fast"
     relevance = Relevance(strong=0.9, weak=0.3)
 
     def _one(self, text: str) -> np.ndarray:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.answers.service import KnowledgeService
 from knowledge.documents import Section
+from knowledge.embedders import EmbedderKind, Vectors
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
 from tests.fakes.embedders import HashEmbedder
@@ -120,3 +122,62 @@ def test_an_exact_code_finds_its_own_note_before_similar_ones(
         code = query.split()[-1].rstrip("?") if query.startswith("what") else query.split()[0]
         assert f"Code word: {code.upper()}." in first.chunk.body, (query, first.chunk.body)
     assert index.search("SOP-2023-017 approvals", top_k=3)  # a code held nowhere searches as usual
+
+
+class SlowHash(HashEmbedder):
+    """Stands in for e5: a slow model, whose collection does not hold the catalog."""
+
+    name = "test-slow"
+    kind: EmbedderKind = "slow"
+
+
+class SlowHashAsFirst(SlowHash):
+    """The same collection as the catalog of an index written before the catalog moved."""
+
+    kind: EmbedderKind = "fast"
+
+
+class FastHash(HashEmbedder):
+    name = "test-fast"
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += len(texts)
+        return super().embed_passages(texts)
+
+
+def test_the_catalog_lives_with_the_fast_embedder(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, [SlowHash(), FastHash()])
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣"), prefix="t/")
+    assert index._catalog.name == "chunks-test-fast"
+    assert all("body" in metadata for metadata in index._catalog.get(include=["metadatas"])["metadatas"])
+
+
+def test_an_index_of_the_old_layout_moves_its_catalog_once(tmp_path: Path) -> None:
+    old = KnowledgeIndex(tmp_path, [SlowHashAsFirst(), FastHash()])
+    old.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣 方案"), prefix="t/")
+    old.sync_sections(_sections("u", "weekly report template", "周报 模板"), prefix="u/")
+    assert old._catalog.name == "chunks-test-slow"
+
+    fast = FastHash()
+    moved = KnowledgeIndex(tmp_path, [SlowHash(), fast])
+    assert fast.embedded == 0, "vectors already in the collection are kept"
+    assert len(moved) == 4
+    assert set(moved.sources()) == set(old.sources())
+    assert "weekly" in moved.search("weekly report", top_k=1, lang="en")[0].chunk.body
+
+    again = FastHash()
+    assert len(KnowledgeIndex(tmp_path, [SlowHash(), again])) == 4
+    assert again.embedded == 0
+
+
+def test_an_index_without_the_fast_embedder_gains_its_catalog(tmp_path: Path) -> None:
+    KnowledgeIndex(tmp_path, [SlowHashAsFirst()]).sync_sections(
+        _sections("t", "renewal discount ladder", "续约 折扣 方案"), prefix="t/"
+    )
+    fast = FastHash()
+    index = KnowledgeIndex(tmp_path, [SlowHash(), fast])
+    assert fast.embedded == 2
+    assert index.search("renewal discount", top_k=1, lang="en")[0].chunk.lang == "en"
