@@ -30,6 +30,7 @@ processes sharing a server pick up like any other change.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections import defaultdict
@@ -51,7 +52,7 @@ from knowledge.lexical import BM25Index
 from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
 from knowledge.near_duplicates import CONTAINED, NearDuplicates, codes, containment, shingles
 from knowledge.normalize import normalize_query
-from knowledge.ranking import FusionConfig, Hit, best_per_key, lift_other_languages
+from knowledge.ranking import FusionConfig, Hit, Ranking, best_per_key, lift_other_languages, with_stand_in
 from knowledge.text import Lang, detect_language, tokenize
 from knowledge.visibility import is_visible, restriction_of, visible_scopes, with_visibility
 
@@ -114,6 +115,7 @@ class KnowledgeIndex:
         embedders: Embedder | Sequence[Embedder],
         fusion: FusionConfig | None = None,
         chroma_url: str | None = None,
+        defer_slow: bool = False,
     ) -> None:
         self.embedders: list[Embedder] = list(embedders) if isinstance(embedders, Sequence) else [embedders]
         if not self.embedders:
@@ -141,6 +143,16 @@ class KnowledgeIndex:
         ]
         self._catalog_at = catalog_position(self.embedders)
         self._catalog = self._collections[self._catalog_at]
+        self.defer_slow = defer_slow
+        """Commit without the slow embedders' vectors; `fill_pending` computes them afterwards."""
+        self._pending: dict[int, set[str]] = {
+            position: set()
+            for position, embedder in enumerate(self.embedders)
+            if embedder.kind == "slow" and position != self._catalog_at
+        }
+        """Embedder position → committed chunks that still lack its vector (a slow embedder's)."""
+        self.last_search = 0.0
+        """time.monotonic() of the latest search, so background work can wait for a quiet moment."""
         self._write_lock = threading.Lock()
         self._state_lock = threading.RLock()
         """Guards the in-memory state below: searches read it while an ingest updates it."""
@@ -163,11 +175,13 @@ class KnowledgeIndex:
 
     # -- loading and writing -------------------------------------------------------------------
 
-    def _vector_collections(self) -> Iterator[tuple[Embedder, Collection]]:
-        """The embedders other than the catalog's, with their collections (vectors only)."""
-        for position, pair in enumerate(zip(self.embedders, self._collections, strict=True)):
+    def _vector_collections(self) -> Iterator[tuple[int, Embedder, Collection]]:
+        """The embedders other than the catalog's, with their positions and collections."""
+        for position, (embedder, collection) in enumerate(
+            zip(self.embedders, self._collections, strict=True)
+        ):
             if position != self._catalog_at:
-                yield pair
+                yield position, embedder, collection
 
     def _load(self) -> None:
         if self._shared:
@@ -204,7 +218,7 @@ class KnowledgeIndex:
         for chunk, tokens in loaded:
             if chunk.id not in uncommitted:
                 self._remember(chunk, tokens, visibility[chunk.id])
-        for embedder, collection in self._vector_collections():
+        for position, embedder, collection in self._vector_collections():
             present = dict(_all_records(collection, include_metadata=self._shared))
             extra = [
                 cid
@@ -214,7 +228,11 @@ class KnowledgeIndex:
             for start in range(0, len(extra), _READ_PAGE):
                 collection.delete(ids=extra[start : start + _READ_PAGE])
             missing = [chunk for chunk_id, chunk in self._chunks.items() if chunk_id not in present]
-            if missing:
+            if position in self._pending:  # a slow model: its vectors follow, see `fill_pending`
+                self._pending[position] = {chunk.id for chunk in missing}
+                if missing:
+                    log.info("%d chunks still lack %s vectors", len(missing), embedder.name)
+            elif missing:
                 log.info("adding %d chunks to the %s vectors", len(missing), embedder.name)
                 try:
                     self._write_vectors(embedder, collection, missing)
@@ -226,7 +244,7 @@ class KnowledgeIndex:
         before the catalog moved to the fast embedder's collection (or with other embedders) holds
         the text and metadata elsewhere. Returns whether anything was copied."""
         present = {chunk_id for chunk_id, metadata in records if "body" in metadata}
-        for _, collection in self._vector_collections():
+        for _, _, collection in self._vector_collections():
             if collection.name == self._catalog.name or not collection.count():
                 continue
             first = collection.get(limit=1, include=["metadatas"])["metadatas"] or [{}]
@@ -308,6 +326,77 @@ class KnowledgeIndex:
         ]
         return np.vstack(rows) if rows else np.zeros((0, embedder.dimension), dtype=np.float32)
 
+    def _carry_over(
+        self, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
+    ) -> list[str]:
+        """Write the vectors of the chunks whose text the source already had (an edit keeps
+        them); returns the ids of the others, whose vectors are left for `fill_pending`."""
+        old_ids = [reuse[chunk.text] for chunk in chunks if chunk.text in reuse]
+        stored: dict[str, Sequence[float]] = {}
+        if old_ids:
+            found = collection.get(ids=old_ids, include=["embeddings"])
+            if found["embeddings"] is not None:
+                stored = dict(zip(found["ids"], found["embeddings"], strict=True))
+        kept = [chunk for chunk in chunks if reuse.get(chunk.text) in stored]
+        if kept:
+            now = time.time()
+            for start in range(0, len(kept), _WRITE_BATCH):
+                batch = kept[start : start + _WRITE_BATCH]
+                collection.upsert(
+                    ids=[chunk.id for chunk in batch],
+                    embeddings=[
+                        np.asarray(stored[reuse[chunk.text]], dtype=np.float32).tolist() for chunk in batch
+                    ],
+                    metadatas=[{"source": chunk.source, "written_at": now} for chunk in batch],
+                )
+        carried = {chunk.id for chunk in kept}
+        return [chunk.id for chunk in chunks if chunk.id not in carried]
+
+    @property
+    def pending(self) -> int:
+        """Vectors the slow embedders still owe committed chunks (see `defer_slow`)."""
+        with self._state_lock:
+            return sum(len(lacking) for lacking in self._pending.values())
+
+    def fill_pending(self, limit: int = 8) -> int:
+        """Compute up to `limit` of the vectors a slow embedder still owes; returns how many were
+        taken off the list (0: none left). Until then those chunks rank in that embedder's place
+        where the catalog's embedder ranks them (see `_search`).
+
+        A random few are taken each time, and on a shared server those another process wrote
+        meanwhile are skipped, so two processes filling at once seldom do the same work twice."""
+        with self._write_lock:  # an ingest does not remove chunks while their vectors are written
+            with self._state_lock:
+                position = next((p for p, lacking in self._pending.items() if lacking), None)
+                if position is None:
+                    return 0
+                lacking = self._pending[position]
+                taken = random.sample(sorted(lacking), min(limit, len(lacking)))
+                chunks = [self._chunks[chunk_id] for chunk_id in taken if chunk_id in self._chunks]
+            embedder, collection = self.embedders[position], self._collections[position]
+            if self._shared:
+                written = set(collection.get(ids=[chunk.id for chunk in chunks], include=[])["ids"])
+                chunks = [chunk for chunk in chunks if chunk.id not in written]
+            if chunks:
+                self._write_vectors(embedder, collection, chunks)
+            with self._state_lock:
+                self._pending[position].difference_update(taken)
+            return len(taken)
+
+    def _note_lacking(self, chunk_ids: Sequence[str]) -> None:
+        """Another process's commit: which of its chunks still lack a slow embedder's vector."""
+        for position, lacking in self._pending.items():
+            collection = self._collections[position]
+            written: set[str] = set()
+            for start in range(0, len(chunk_ids), _READ_PAGE):
+                written.update(
+                    collection.get(ids=list(chunk_ids[start : start + _READ_PAGE]), include=[])["ids"]
+                )
+            with self._state_lock:
+                lacking.update(
+                    chunk_id for chunk_id in chunk_ids if chunk_id not in written and chunk_id in self._chunks
+                )
+
     def refresh(self) -> None:
         """Catch up with the commits of other processes sharing the server (a no-op in embedded
         mode). One small read when nothing changed; otherwise only changed sources are reloaded."""
@@ -336,6 +425,8 @@ class KnowledgeIndex:
                         self._remember(chunk, tokens, visible)
                 self._manifest = committed
             self._revision = revision
+            if self._pending and fresh:
+                self._note_lacking([chunk.id for version in fresh for chunk, _, _ in version])
             if changed or gone:
                 log.info("index refreshed: %d sources changed, %d removed elsewhere", len(changed), len(gone))
 
@@ -375,6 +466,8 @@ class KnowledgeIndex:
     def _forget(self, chunk_id: str) -> None:
         chunk = self._chunks.pop(chunk_id, None)
         self._restricted.pop(chunk_id, None)
+        for lacking in self._pending.values():
+            lacking.discard(chunk_id)
         if chunk is None:
             return
         twins = self._by_key.get(chunk.key)
@@ -483,8 +576,12 @@ class KnowledgeIndex:
             tokens = [tokenize(chunk.text) for chunk in chunks]
             with self._state_lock:
                 reuse = {chunk.text: cid for cid, chunk in self._chunks.items() if chunk.source == source}
-            for embedder, collection in self._vector_collections():
-                self._write_vectors(embedder, collection, chunks, reuse)
+            deferred: dict[int, list[str]] = {}
+            for position, embedder, collection in self._vector_collections():
+                if self.defer_slow and position in self._pending:
+                    deferred[position] = self._carry_over(collection, chunks, reuse)
+                else:
+                    self._write_vectors(embedder, collection, chunks, reuse)
             catalog = self._catalog
             for start in range(0, len(chunks), _WRITE_BATCH):
                 batch = chunks[start : start + _WRITE_BATCH]
@@ -525,6 +622,8 @@ class KnowledgeIndex:
                     for chunk, terms in zip(chunks, tokens, strict=True):
                         self._forget(chunk.id)
                         self._remember(chunk, terms, visibility)
+                    for position, lacking in deferred.items():
+                        self._pending[position].update(lacking)
             if self._shared:
                 # The version the commit replaced, as the server had it: another process may have
                 # committed since this one last looked, and its ingest in progress is not touched.
@@ -534,7 +633,7 @@ class KnowledgeIndex:
 
     def _delete(self, ids: list[str]) -> None:
         """Catalog first: an id missing there is gone, whatever the vector collections still hold."""
-        for collection in [self._catalog, *(collection for _, collection in self._vector_collections())]:
+        for collection in [self._catalog, *(collection for _, _, collection in self._vector_collections())]:
             for start in range(0, len(ids), _READ_PAGE):
                 collection.delete(ids=ids[start : start + _READ_PAGE])
 
@@ -603,6 +702,7 @@ class KnowledgeIndex:
     ) -> list[Hit]:
         """Fused dense + lexical search; translations of one section count once, shown in `lang`.
         `visible_to`: the channel asking (public documents plus its own); None: public only."""
+        self.last_search = time.monotonic()
         self.refresh()
         with self._state_lock:
             return self._search(query, top_k, lang, fusion, visible_to)
@@ -637,11 +737,11 @@ class KnowledgeIndex:
                 covered[chunk_id] = self._lexical.coverage(query_tokens, chunk_id)
             return covered[chunk_id]
 
+        rankings: dict[int, Ranking] = {}
         for position, (embedder, collection) in enumerate(
             zip(self.embedders, self._collections, strict=True)
         ):
-            weight = fusion.dense_weight(position)
-            if weight <= 0:
+            if fusion.dense_weight(position) <= 0:
                 continue
             try:
                 ranking = self._dense(embedder, collection, query, depth, hidden_sources)
@@ -654,8 +754,15 @@ class KnowledgeIndex:
                 similarities[key][position] = max(similarities[key][position], cosine)
             if fusion.cross_language_bonus:
                 ranking = lift_other_languages(ranking, self._lang_of, lang, fusion.cross_language_bonus)
-            for rank, key, _chunk_id in best_per_key((chunk_id for chunk_id, _ in ranking), self._key_of):
-                fused[key] += weight / (fusion.rrf_k + rank + 1)
+            rankings[position] = ranking
+        # Chunks whose slow vector is still pending rank where the catalog's embedder (or BM25) ranks them.
+        stand_in = [chunk_id for chunk_id, _ in rankings.get(self._catalog_at, lexical)]
+        for position, ranking in rankings.items():
+            ordered = [chunk_id for chunk_id, _ in ranking]
+            if self._pending.get(position):
+                ordered = with_stand_in(ordered, stand_in, self._pending[position])
+            for rank, key, _chunk_id in best_per_key(ordered, self._key_of):
+                fused[key] += fusion.dense_weight(position) / (fusion.rrf_k + rank + 1)
         for rank, key, chunk_id in best_per_key((chunk_id for chunk_id, _ in lexical), self._key_of):
             # A lexical match on one common word is a weak vote: scale it by the share of the
             # query's term weight the chunk holds, so cross-language dense hits are not outvoted.

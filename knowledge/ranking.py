@@ -6,7 +6,7 @@ what it knows of each chunk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from knowledge.documents import Chunk
@@ -72,3 +72,18 @@ def lift_other_languages(
     whatever it says, so a document that exists in one language only would lose to weaker passages
     in the question's."""
     return sorted(ranking, key=lambda item: -(item[1] + (bonus if lang_of(item[0]) != lang else 0.0)))
+
+
+def with_stand_in(ranking: list[str], stand_in: list[str], lacking: Collection[str]) -> list[str]:
+    """A model's ranking with the chunks it has no vector for yet (`lacking`) placed where another
+    ranking of the same question (`stand_in`) puts them: a document learned a minute ago must not
+    sink below older ones only because one of its vectors is still being computed. On a tie the
+    model's own ranking goes first."""
+    own = set(ranking)
+    placed = [(rank, 0, chunk_id) for rank, chunk_id in enumerate(ranking)]
+    placed += [
+        (rank, 1, chunk_id)
+        for rank, chunk_id in enumerate(stand_in)
+        if chunk_id in lacking and chunk_id not in own
+    ]
+    return [chunk_id for _, _, chunk_id in sorted(placed)]

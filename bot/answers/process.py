@@ -58,7 +58,7 @@ def _start_worker(settings: Settings) -> None:
     from bot.core.logs import configure_logging
 
     configure_logging(settings)
-    _worker_knowledge = create_knowledge(settings)
+    _worker_knowledge = create_knowledge(settings, background_vectors=True)
 
 
 WARM_UP_QUESTIONS = ("How do I prepare a renewal?", "怎么准备续约?")

@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.core.config import Settings, SettingsError
 from bot.core.llm import create_llm, create_remote_embedders
 from knowledge.answer import Answer, Answerer, Draft, LLMCall
+from knowledge.backfill import Backfill
 from knowledge.chroma_server import ChromaUnreachable, check_server
 from knowledge.conversation import Turn
 from knowledge.embedders import Embedder, create_embedders
@@ -39,8 +40,11 @@ class KnowledgeService:
         embedders: Callable[[], list[Embedder]],
         llm: LLMCall | None,
         progress: IndexProgress | None = None,
+        background_vectors: bool = False,
     ) -> None:
         self._settings = settings
+        self._background_vectors = background_vectors
+        self._backfill: Backfill | None = None
         self._progress = progress
         self._make_embedders = embedders
         self._llm = llm
@@ -60,11 +64,15 @@ class KnowledgeService:
                             self._settings.home / "chroma",
                             self._make_embedders(),
                             chroma_url=self._settings.chroma_url,
+                            defer_slow=self._background_vectors,
                         )
                     except ChromaUnreachable as error:
                         raise SettingsError(f"Setting CHROMA_URL: {error}") from None
                     index.sync_playbook(self._progress)
                     self._answerer = Answerer(index, llm=self._llm)
+                    if self._background_vectors:
+                        self._backfill = Backfill(index)
+                        self._backfill.start()
                 except BaseException as error:
                     self._error = error
                     raise
@@ -111,7 +119,9 @@ class KnowledgeService:
         return self.answerer.index.remove_source(source)
 
     def close(self) -> None:
-        """Nothing to release: the index lives as long as the process."""
+        """The index lives as long as the process; only the background vectors stop."""
+        if self._backfill is not None:
+            self._backfill.stop()
 
 
 class Answering(Protocol):
@@ -154,12 +164,15 @@ def create_knowledge(
     embedders: Callable[[], list[Embedder]] | None = None,
     llm: LLMCall | None = None,
     progress: IndexProgress | None = None,
+    background_vectors: bool = False,
 ) -> KnowledgeService:
     """The in-process knowledge service from settings (tests inject embedders and the LLM; the
-    command line a progress bar for the first indexing)."""
+    command line a progress bar for the first indexing). `background_vectors`: for a process that
+    keeps running (serving, the console): commits leave e5's vectors to a background thread."""
     return KnowledgeService(
         settings,
         embedders or (lambda: create_embedders(settings.embedder) + create_remote_embedders(settings)),
         llm if llm is not None else create_llm(settings),
         progress,
+        background_vectors,
     )

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from knowledge.answer_evaluation import AnswerScores
+    from knowledge.index import KnowledgeIndex
 
 
 def ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -85,11 +86,14 @@ def styled_answer(answer: Answer) -> Text:
 
 
 def ingest(settings: Settings, args: argparse.Namespace) -> int:
+    """Commit every file with the fast rankings first (searchable from then on), then compute the
+    slow model's vectors they still lack, unless `--later` leaves those to the running bot."""
     from tqdm import tqdm
 
     from knowledge.ingest import discover, ingest_files
 
     index = create_knowledge(settings, progress=IndexingBar()).answerer.index
+    index.defer_slow = True
     files = list(discover(args.paths))
     started = time.perf_counter()
     with tqdm(
@@ -101,20 +105,51 @@ def ingest(settings: Settings, args: argparse.Namespace) -> int:
             bar.update(1)
 
         report = ingest_files(index, files, progress=advance, workspace=settings.workspace)
+    searchable = time.perf_counter() - started
+    if index.pending and not args.later:
+        _fill_vectors(index)
     seconds = time.perf_counter() - started
     if args.json:
-        print(json.dumps({**report.as_json(), "seconds": round(seconds, 2)}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    **report.as_json(),
+                    "seconds": round(seconds, 2),
+                    "searchable_seconds": round(searchable, 2),
+                    "pending_vectors": index.pending,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         print(
             f"{counted(report.files, 'file')}: {len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.refused)} refused; "
             f"chunks: {report.chunks_added} added, {report.chunks_updated} updated, "
             f"{report.chunks_skipped} skipped ({report.duplicates} repeat text already indexed) "
-            f"in {seconds:.1f} s"
+            f"in {seconds:.1f} s (searchable after {searchable:.1f} s)"
         )
+        if index.pending:
+            print(
+                f"e5 vectors still to compute: {counted(index.pending, 'passage')}. They are searchable "
+                "already; opsbot computes the vectors in the background while it runs (serving or the "
+                "console), or run `opsbot ingest` again to do it now."
+            )
         for name, reason in report.refused:
             print(f"  refused {name}: {reason.en}")
     return 1 if report.refused else 0
+
+
+def _fill_vectors(index: KnowledgeIndex) -> None:
+    """The pending vectors with a progress bar; Ctrl-C stops here and keeps what was written."""
+    from tqdm import tqdm
+
+    with tqdm(total=index.pending, unit="passage", desc="e5 vectors", disable=None, file=sys.stderr) as bar:
+        try:
+            while done := index.fill_pending(limit=32):
+                bar.update(done)
+        except KeyboardInterrupt:
+            bar.write("stopped: the documents stay searchable, and the rest of the vectors follow later")
 
 
 def sources(settings: Settings, args: argparse.Namespace) -> int:

@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="+", type=Path, help=".md .txt .html .docx .pdf files, or folders of them"
     )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ingest.add_argument(
+        "--later",
+        action="store_true",
+        help="return once the documents are searchable; their e5 vectors follow when opsbot runs",
+    )
     sources = sub.add_parser("sources", help="list what is indexed")
     sources.add_argument("--json", action="store_true", help="print JSON")
     forget = sub.add_parser("forget", help="remove one indexed document (as `opsbot sources` names it)")

@@ -172,7 +172,8 @@ def chat(settings: Settings, args: argparse.Namespace) -> int:
     services: Services | None = None
     console: Console | None = None
     try:
-        services = create_services(settings, create_knowledge(settings, progress=IndexingBar()))
+        knowledge = create_knowledge(settings, progress=IndexingBar(), background_vectors=True)
+        services = create_services(settings, knowledge)
         console = Console(settings, services)
         print("opsbot: loading the language models and the playbook index…", file=sys.stderr)
         services.knowledge.warm_up()

@@ -30,3 +30,27 @@ class HashEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         return self._one(text)
+
+
+class SlowHash(HashEmbedder):
+    """Stands in for e5: a slow model, whose collection does not hold the catalog."""
+
+    name = "test-slow"
+    kind: EmbedderKind = "slow"
+
+
+class SlowHashAsFirst(SlowHash):
+    """The same collection as the catalog of an index written before the catalog moved."""
+
+    kind: EmbedderKind = "fast"
+
+
+class FastHash(HashEmbedder):
+    name = "test-fast"
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += len(texts)
+        return super().embed_passages(texts)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 from bot.answers.service import KnowledgeService
 from knowledge.documents import Section
-from knowledge.embedders import EmbedderKind, Vectors
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
-from tests.fakes.embedders import HashEmbedder
+from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash, SlowHashAsFirst
 
 
 def _sections(source: str, body_en: str, body_zh: str) -> list[Section]:
@@ -124,30 +122,6 @@ def test_an_exact_code_finds_its_own_note_before_similar_ones(
     assert index.search("SOP-2023-017 approvals", top_k=3)  # a code held nowhere searches as usual
 
 
-class SlowHash(HashEmbedder):
-    """Stands in for e5: a slow model, whose collection does not hold the catalog."""
-
-    name = "test-slow"
-    kind: EmbedderKind = "slow"
-
-
-class SlowHashAsFirst(SlowHash):
-    """The same collection as the catalog of an index written before the catalog moved."""
-
-    kind: EmbedderKind = "fast"
-
-
-class FastHash(HashEmbedder):
-    name = "test-fast"
-
-    def __init__(self) -> None:
-        self.embedded = 0
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        self.embedded += len(texts)
-        return super().embed_passages(texts)
-
-
 def test_the_catalog_lives_with_the_fast_embedder(tmp_path: Path) -> None:
     index = KnowledgeIndex(tmp_path, [SlowHash(), FastHash()])
     index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣"), prefix="t/")
@@ -181,3 +155,46 @@ def test_an_index_without_the_fast_embedder_gains_its_catalog(tmp_path: Path) ->
     index = KnowledgeIndex(tmp_path, [SlowHash(), fast])
     assert fast.embedded == 2
     assert index.search("renewal discount", top_k=1, lang="en")[0].chunk.lang == "en"
+
+
+def _slow_vectors(index: KnowledgeIndex) -> set[str]:
+    return set(index._collections[0].get(include=[])["ids"])
+
+
+def test_deferred_slow_vectors_follow_the_commit(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, [SlowHash(), FastHash()], defer_slow=True)
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣 方案"), prefix="t/")
+    assert _slow_vectors(index) == set()
+    assert index.pending == 2
+    assert index.search("renewal discount", top_k=1, lang="en")[0].chunk.lang == "en", "findable at once"
+
+    reopened = KnowledgeIndex(tmp_path, [SlowHash(), FastHash()])
+    assert reopened.pending == 2, "an open notes what is owed, and computes nothing"
+    assert reopened.fill_pending(limit=1) == 1
+    assert reopened.fill_pending(limit=8) == 1
+    assert reopened.fill_pending() == 0
+    assert reopened.pending == 0
+    assert _slow_vectors(reopened) == {chunk.id for chunk in reopened.chunks()}
+    assert KnowledgeIndex(tmp_path, [SlowHash(), FastHash()]).pending == 0
+
+
+def test_an_edit_keeps_the_slow_vectors_of_unchanged_passages(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, [SlowHash(), FastHash()], defer_slow=True)
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣 方案"), prefix="t/")
+    while index.fill_pending():
+        pass
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣 方案 新版"), prefix="t/")
+    assert index.pending == 1, "only the edited passage waits for its vector"
+    assert len(_slow_vectors(index)) >= 2
+    index.sync_sections([], prefix="t/")
+    assert index.pending == 0, "a removed source owes nothing"
+
+
+def test_a_passage_lacking_its_slow_vector_is_not_outranked_for_it(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, [SlowHash(), FastHash()])
+    index.sync_sections(_sections("old", "renewal checklist for the team", "续约 清单"), prefix="old/")
+    index.defer_slow = True
+    index.sync_sections(_sections("new", "renewal discount ladder", "续约 折扣 方案"), prefix="new/")
+    assert index.pending == 2
+    hits = index.search("renewal discount ladder", top_k=2, lang="en")
+    assert hits[0].chunk.source == "new/en.md"

@@ -25,7 +25,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest_bytes
 from knowledge.ranking import FusionConfig
 from tests.conftest import ChromaSnapshot, empty_chroma, make_settings
-from tests.fakes.embedders import HashEmbedder
+from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash
 
 CHROMA = Path(sys.executable).with_name("chroma")
 STARTUP_LIMIT_SECONDS = 60.0
@@ -288,3 +288,21 @@ def test_a_snapshot_tells_whether_anything_was_written_since(chroma_url: str) ->
     assert not before.same_as(ChromaSnapshot.take(client))
     writer._collections[0].delete(ids=["stray"])
     assert before.same_as(ChromaSnapshot.take(client))
+
+
+def test_slow_vectors_another_process_owes_are_noted_and_filled_once(chroma_url: str) -> None:
+    writer = KnowledgeIndex(None, [SlowHash(), FastHash()], chroma_url=chroma_url, defer_slow=True)
+    reader = KnowledgeIndex(None, [SlowHash(), FastHash()], chroma_url=chroma_url)
+    _ingest(writer, "renewals.md", RENEWALS)
+    assert writer.pending == 1
+    assert "docs/renewals.md" in _found(reader, "renewal discount ladder")
+    assert reader.pending == 1, "the reader learns at its refresh what the commit still owes"
+
+    assert writer.fill_pending() == 1
+    slow = SlowHash()
+    calls: list[int] = []
+    slow.embed_passages = lambda texts: calls.append(len(texts)) or SlowHash().embed_passages(texts)  # type: ignore[method-assign]
+    reader.embedders[0] = slow
+    assert reader.fill_pending() == 1
+    assert calls == [], "a vector another process wrote meanwhile is not computed again"
+    assert reader.pending == 0

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from knowledge.ranking import FusionConfig, best_per_key, lift_other_languages
+from knowledge.ranking import FusionConfig, best_per_key, lift_other_languages, with_stand_in
 
 KEYS = {"a:zh": "a", "a:en": "a", "b:en": "b", "c:zh": "c"}
 LANGS = {"a:zh": "zh", "a:en": "en", "b:en": "en", "c:zh": "zh"}
@@ -21,3 +21,14 @@ def test_passages_in_the_other_language_are_lifted_by_the_bonus() -> None:
 
 def test_a_missing_embedder_weight_counts_as_one() -> None:
     assert FusionConfig(dense_weights=(1.0, 0.5)).dense_weight(2) == 1.0
+
+
+def test_chunks_lacking_a_vector_stand_in_at_another_rankings_place() -> None:
+    assert with_stand_in(["a", "b", "c"], ["x", "b", "y", "a"], lacking={"x", "y"}) == [
+        "a",
+        "x",
+        "b",
+        "c",
+        "y",
+    ]
+    assert with_stand_in(["a"], ["a", "z"], lacking=set()) == ["a"]

@@ -242,9 +242,17 @@ def test_ingest_sources_forget(
     assert report["added"] == ["docs/team/sop.md"]
     assert report["chunks"] == {"added": 1, "updated": 0, "skipped": 0}
     assert report["refused"][0]["file"] == "locked.docx" and "password" in report["refused"][0]["reason"]
+    assert report["pending_vectors"] == 0 and report["searchable_seconds"] <= report["seconds"]
     assert main(["ingest", "team/sop.md"]) == 0
     summary = capsys.readouterr().out
     assert "1 unchanged" in summary and "1 skipped" in summary  # one name, however the file is given
+    (docs / "faq.md").write_text("# FAQ\n\n## 退款\n\n退款在七个工作日内原路退回。\n", encoding="utf-8")
+    assert main(["ingest", "team/faq.md", "--later"]) == 0
+    assert "e5 vectors still to compute: 1 passage." in capsys.readouterr().out
+    assert main(["ask", "退款多久到账?", "--json"]) == 0, "searchable before its e5 vector is there"
+    assert "七个工作日" in json.loads(capsys.readouterr().out)["answer"]
+    assert main(["ingest", "team/faq.md", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pending_vectors"] == 0, "the next ingest completes it"
     assert main(["sources"]) == 0
     listing = capsys.readouterr().out
     assert "docs/team/sop.md  1 chunk  " in listing and "playbook/zh/" in listing
