@@ -2,7 +2,8 @@
 
 The index holds the playbook and the messy test corpus (tests/knowledge/corpus), as a team's index
 would; both question sets are scored, over their "heldout" questions. The fusion's settings are
-chosen elsewhere, with the relevance gate, on the tuning halves (benchmarks/joint_tuning.py).
+chosen elsewhere, with the relevance gate, on the tuning halves (benchmarks/joint_tuning.py). The
+last row is the fusion right after an ingest, before the team documents' e5 vectors are computed.
 Usage: python benchmarks/retrieval_tuning.py
 """
 
@@ -52,6 +53,12 @@ def main() -> None:
         _row("use-m3 only", index, sets, FusionConfig(dense_weights=(0.0, 1.0), lexical_weight=0.0))
         _row("dense only (e5 + use-m3)", index, sets, FusionConfig(lexical_weight=0.0))
         _row("fused (DEFAULT)", index, sets, FusionConfig())
+        # Right after an ingest: the team documents are committed, their e5 vectors still to come.
+        fresh = KnowledgeIndex(Path(home) / "fresh", [centered, use])
+        fresh.sync_playbook()
+        fresh.defer_slow = True
+        ingest_paths(fresh, [TESTS / "corpus"])
+        _row(f"fused, {fresh.pending} e5 vectors still pending", fresh, sets, FusionConfig())
 
 
 if __name__ == "__main__":
