@@ -38,6 +38,7 @@ COMMANDS = {
     "digest": "bot.cli.digest:run",
     "weekly": "bot.cli.weekly:run",
     "clients": "bot.cli.clients:run_clients",
+    "goal": "bot.cli.goals:run",
     "renewal": "bot.cli.clients:run_renewal",
     "retro": "bot.cli.retro:run",
     "migrate": "bot.cli.database:migrate",

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.storage.engine import Base
-from skills.metrics_csv import MetricValue
+from skills.metrics_csv import DEFAULT_METRICS, MetricValue
 
 _BATCH = 500
 
@@ -63,6 +63,14 @@ class MetricStore:
         with self._sessions() as session:
             query = select(MetricRow.metric).where(MetricRow.client == client).distinct()
             return sorted(session.scalars(query))
+
+    def known(self, client: str = "") -> list[str]:
+        """Metric names a goal or a watch list may name: the brief's six, and every metric imported
+        for the whole business or for `client`."""
+        names = set(DEFAULT_METRICS) | set(self.metrics())
+        if client:
+            names |= set(self.metrics(client))
+        return sorted(names)
 
     def series(self, metric: str, since: date, until: date, client: str = "") -> dict[date, float]:
         query = select(MetricRow.day, MetricRow.value).where(
