@@ -7,16 +7,17 @@ counts; rendering (Slack, console, JSON) is elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from skills.anomalies import AnomalyConfig, check_day
 from skills.errors import Lang
+from skills.goals import GoalStatus
 from skills.metrics_csv import metric_label
+from skills.sparklines import sparkline
 
 TREND_DAYS = 14
-_BARS = "▁▂▃▄▅▆▇█"
 
 WHY_IT_MATTERS: dict[str, dict[Lang, str]] = {
     "sales": {
@@ -109,6 +110,8 @@ class Digest:
     feedback: FeedbackSummary
     reviewed_holiday: bool = False
     """The day reviewed was a team holiday: its numbers are shown, not judged."""
+    goals: tuple[GoalStatus, ...] = ()
+    """The owner's open goals as of the day reviewed, behind pace first."""
 
     @property
     def reviewed_day(self) -> date:
@@ -143,19 +146,8 @@ class Digest:
                     for c in self.feedback.complaints
                 ],
             },
+            "goals": [status.as_json() for status in self.goals],
         }
-
-
-def sparkline(values: Sequence[float | None]) -> str:
-    known = [v for v in values if v is not None]
-    if not known:
-        return ""
-    low, high = min(known), max(known)
-    span = high - low
-    return "".join(
-        " " if v is None else _BARS[0 if span == 0 else round((v - low) / span * (len(_BARS) - 1))]
-        for v in values
-    )
 
 
 def build_digest(
@@ -166,6 +158,7 @@ def build_digest(
     feedback: FeedbackSummary,
     config: AnomalyConfig | None = None,
     holidays: Collection[date] = (),
+    goals: Sequence[GoalStatus] = (),
 ) -> Digest:
     """`todos` are (id, text, added_on, done_on); `series` maps each watched metric to its values.
     Metrics with an anomaly come first, biggest change first; the rest keep the given order."""
@@ -192,4 +185,16 @@ def build_digest(
     ordered = sorted(
         lines, key=lambda line: (not line.anomaly, -abs(line.change_pct or 0) if line.anomaly else 0)
     )
-    return Digest(owner, day, digest_todos, tuple(ordered), feedback, reviewed in holidays)
+    return Digest(
+        owner, day, digest_todos, tuple(ordered), feedback, reviewed in holidays, behind_first(goals)
+    )
+
+
+def behind_first(goals: Iterable[GoalStatus]) -> tuple[GoalStatus, ...]:
+    """Goals behind pace first, furthest behind first; then the others, soonest end first."""
+    return tuple(
+        sorted(
+            goals,
+            key=lambda s: (s.on_track, s.pace_pct if s.pace_pct is not None else 100.0, s.goal.end),
+        )
+    )

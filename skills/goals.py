@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from skills.digest import sparkline
 from skills.errors import SkillError
 from skills.metrics_csv import format_metric_value, is_level_metric, is_rate_metric, metric_label
+from skills.sparklines import sparkline
 from skills.units import parse_amount
 
 PROFILE_WEEKS = 8
@@ -149,7 +149,7 @@ def new_goal(
     return Goal(name, metric, amount, start, end, owner, client)
 
 
-_USER = re.compile(r"^(?:<@)?@?([UW][A-Z0-9]{2,})(?:\|[^>]*)?>?$")
+_USER = re.compile(r"^(?:<@)?@?([UW][A-Z0-9]+)(?:\|[^>]*)?>?$")
 
 
 def owner_id(text: str) -> str:

@@ -17,10 +17,10 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from skills.client_roster import ClientRecord
-from skills.digest import sparkline
 from skills.errors import Lang
 from skills.metrics_csv import metric_label
 from skills.renewal_policy import Offer, RenewalPolicy
+from skills.sparklines import sparkline
 from skills.tiers import TIER_LABELS, ScoredClient, TierConfig
 from skills.wording import counted
 

@@ -12,6 +12,7 @@ from bot.storage.clients import ClientStore
 from bot.storage.engine import create_db_engine
 from bot.storage.goals import GoalStore, goal_statuses
 from bot.storage.metrics import MetricStore
+from bot.storage.owners import OwnerStore
 from skills.errors import SkillError
 from skills.goals import describe, new_goal, owner_id
 from skills.schedule import local_day, parse_zone
@@ -37,6 +38,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 client,
             )
             goals.add(goal)
+            if goal.owner:  # the owner's morning digest shows the goal
+                OwnerStore(engine).ensure(goal.owner, settings.default_timezone)
             print(json.dumps({"added": goal.name}) if as_json else f"added goal {goal.name!r}")
             return 0
         if args.goal_command == "close":

@@ -10,6 +10,7 @@ from bot.slack.blocks import Block, context, message, section
 from bot.slack.text import escape, mention, truncate
 from knowledge.text import Lang
 from skills.digest import Complaint, Digest, MetricLine
+from skills.goals import describe
 from skills.metrics_csv import format_metric_value
 from skills.wording import counted
 
@@ -48,6 +49,7 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "*New feedback since your last digest*: {new}{complaints}",
         "zh": "*上次摘要以来的新反馈*:{new} 条{complaints}",
     },
+    "goals": {"en": "*Your goals* (behind pace first)", "zh": "*你的目标*(落后的在前)"},
     "complaints": {"en": ", {count} complaints", "zh": ",其中客诉 {count} 条"},
     "raised": {"en": "raised {times} times by {customers}", "zh": "同一问题已提 {times} 次,{count} 个客户"},
     "raised_no_customers": {"en": "raised {times} times", "zh": "同一问题已提 {times} 次"},
@@ -145,6 +147,15 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
             f"{escape(m.label(lang))}: {format_metric_value(m.metric, m.value)} {_change(m)} `{m.trend}`".rstrip()
             for m in usual
         ]
+        blocks.append(section("\n".join(rows)))
+    if digest.goals:
+        rows = [_say("goals", lang)]
+        rows.extend(
+            f"{':warning: ' if not status.on_track else ''}{escape(describe(status, lang))} `{status.sparkline}`"
+            if status.sparkline
+            else escape(describe(status, lang))
+            for status in digest.goals
+        )
         blocks.append(section("\n".join(rows)))
     feedback = digest.feedback
     complaints = (

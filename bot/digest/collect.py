@@ -10,11 +10,13 @@ from sqlalchemy.engine import Engine
 
 from bot.digest.blocks import raised_text
 from bot.storage.feedback import FeedbackItem, FeedbackStore
+from bot.storage.goals import GoalStore, goal_statuses
 from bot.storage.metrics import MetricStore
 from bot.storage.owners import OwnerStore, TodoStore
 from skills.anomalies import HISTORY_DAYS
 from skills.digest import Complaint, Digest, FeedbackSummary, build_digest
 from skills.errors import Lang
+from skills.goals import describe
 from skills.metrics_csv import DEFAULT_METRICS, format_metric_value
 from skills.schedule import local_day, parse_zone
 
@@ -50,6 +52,7 @@ def collect(
     store = FeedbackStore(engine)
     items = [i for i in store.items(since=since) if _aware(i.filed_at) < until]
     summary = FeedbackSummary(len(items), dict(Counter(i.category for i in items)), _complaints(store, items))
+    owned = [stored.goal for stored in GoalStore(engine).goals() if stored.goal.owner == user]
     return build_digest(
         user,
         day,
@@ -57,6 +60,7 @@ def collect(
         series,
         summary,
         holidays=holidays,
+        goals=goal_statuses(owned, metrics, reviewed),
     )
 
 
@@ -115,6 +119,9 @@ def render_text(digest: Digest, lang: Lang) -> str:
         if why:
             lines.append(f"      {why}")
     feedback = digest.feedback
+    if digest.goals:
+        lines.append("目标:" if zh else "Goals:")
+        lines.extend(f"  {describe(status, lang)}  {status.sparkline}".rstrip() for status in digest.goals)
     lines.append(f"{'新反馈' if zh else 'New feedback'}: {feedback.new}")
     for complaint in feedback.complaints:
         lines.append(f"  ! {complaint.text}{raised_text(complaint, lang)}")

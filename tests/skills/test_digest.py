@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from skills.digest import Complaint, FeedbackSummary, build_digest, sparkline
+from skills.digest import Complaint, FeedbackSummary, build_digest
 
 DAY = date(2026, 11, 23)
 WEEKLY = (130, 110, 100, 100, 105, 55, 45)
@@ -37,12 +37,6 @@ def test_anomalies_come_first_with_why_they_matter_and_a_trend() -> None:
         "complaints": [{"text": "nobody answered", "times": 3, "customers": 2}],
     }
     assert set(data["metrics"][0]) == {"metric", "value", "baseline", "change_pct", "anomaly", "direction"}  # type: ignore[index]
-
-
-def test_sparkline_shows_gaps_and_flat_series() -> None:
-    assert sparkline([1, None, 3]) == "▁ █"
-    assert sparkline([5, 5]) == "▁▁"
-    assert sparkline([None]) == ""
 
 
 def test_the_morning_after_a_holiday_raises_no_alarm_and_says_why() -> None:

@@ -80,3 +80,52 @@ def test_send_delivers_once_per_day(
         assert dm.params["channel"] == "U1" and "call Acme" in json.dumps(dm.params["blocks"])
     finally:
         slack.stop()
+
+
+def test_the_digest_lists_the_owners_goals_behind_pace_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = date(2026, 11, 1)
+    rows = ["date,metric,value"]
+    for offset in range(22):  # 1..22 November
+        day = start + timedelta(days=offset)
+        rows += [f"{day},sales,100", f"{day},new_customers,10"]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["metrics", "import", str(tmp_path / "m.csv")]) == 0
+    period = ["--from", "2026-11-01", "--to", "2026-11-30"]
+    assert (
+        main(["goal", "add", "Nov sales", "--metric", "sales", "--target", "3000", "--owner", "U1", *period])
+        == 0
+    )
+    assert (
+        main(
+            [
+                "goal",
+                "add",
+                "Nov sign-ups",
+                "--metric",
+                "new_customers",
+                "--target",
+                "600",
+                "--owner",
+                "U1",
+                *period,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            ["goal", "add", "Someone else's", "--metric", "sales", "--target", "1", "--owner", "U2", *period]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["digest", "--owner", "U1", "--date", "2026-11-23", "--json"]) == 0
+    goals = json.loads(capsys.readouterr().out)["goals"]
+    assert [goal["name"] for goal in goals] == ["Nov sign-ups", "Nov sales"], "behind pace first"
+    assert goals[0]["on_track"] is False and goals[0]["pace_pct"] == 50.0 and goals[0]["days_left"] == 8
+    assert goals[1]["on_track"] is True and goals[1]["actual"] == 2200
+    assert main(["digest", "--owner", "U1", "--date", "2026-11-23"]) == 0
+    shown = capsys.readouterr().out
+    assert "Goals:\n  Nov sign-ups: New customers 220 of 600 (50% of pace, behind" in shown

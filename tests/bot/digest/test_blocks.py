@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.digest.blocks import digest_message
 from skills.digest import Complaint, Digest, DigestTodo, FeedbackSummary, MetricLine
+from skills.goals import Goal, goal_status
 
 
 def test_todos_and_complaints_cannot_ping_or_forge_links() -> None:
@@ -40,3 +41,17 @@ def test_a_holiday_reviewed_is_said_to_be_one() -> None:
         digest_message(digest, "en")
     )
     assert "2026-10-01 是团队假期" in json.dumps(digest_message(digest, "zh"), ensure_ascii=False)
+
+
+def test_goals_are_listed_with_their_burn_up_and_names_escaped() -> None:
+    period = (date(2026, 11, 1), date(2026, 11, 30))
+    behind = goal_status(
+        Goal("<!here> sign-ups", "new_customers", 600, *period, "U1"), {period[0]: 5.0}, period[0]
+    )
+    on_pace = goal_status(Goal("Nov sales", "sales", 30, *period, "U1"), {period[0]: 5.0}, period[0])
+    digest = Digest("U1", date(2026, 11, 2), (), (), FeedbackSummary(0, {}, ()), goals=(behind, on_pace))
+    text = json.dumps(digest_message(digest, "en"), ensure_ascii=False)
+    assert "*Your goals* (behind pace first)" in text
+    assert ":warning: &lt;!here&gt; sign-ups: New customers 5 of 600" in text
+    assert "Nov sales: Sales 5 of 30 (500% of pace, on track" in text and "`▁`" in text
+    assert "目标" in json.dumps(digest_message(digest, "zh"), ensure_ascii=False)
