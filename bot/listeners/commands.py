@@ -17,6 +17,7 @@ from bot.core.messages import say
 from bot.digest.commands import digest_command
 from bot.digest.todos import todo_command
 from bot.feedback.commands import feedback_command
+from bot.goals.commands import goal_command
 from bot.renewal.commands import clients_command, renewal_command
 from bot.reports.file_analysis import Kind
 from bot.reports.file_requests import run_command
@@ -130,6 +131,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "续约": renewal_command,
     "clients": clients_command,
     "客户清单": clients_command,
+    "goal": goal_command,
+    "goals": goal_command,
+    "目标": goal_command,
     "retro": _retro_or_question,
     "复盘": _retro_or_question,
 }

@@ -1,0 +1,61 @@
+"""`/ops goal` (目标) through the real Bolt app: add, list, close, and what is refused."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from bot.storage.goals import GoalStore
+from bot.storage.metrics import MetricStore
+from skills.metrics_csv import MetricValue
+from tests.bot.conftest import Running
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack_requests import send_command
+
+
+def _goal(running: Running, text: str, user: str = "U123") -> str:
+    before = len(running.slack.responses)
+    status, _ = send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/ops",
+        text,
+        running.slack.response_url("goal"),
+        user=user,
+    )
+    assert status == 200
+    assert running.slack.wait_for(lambda s: len(s.responses) > before, timeout=30)
+    return json.dumps(running.slack.responses[before], ensure_ascii=False)
+
+
+def test_a_goal_added_in_slack_is_listed_with_its_pace_and_closed_by_its_owner(running: Running) -> None:
+    running.slack.user_timezones["U123"] = "UTC"
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    start, end = yesterday - timedelta(days=9), yesterday + timedelta(days=20)
+    MetricStore(running.services.owners.engine).save(
+        [MetricValue(start + timedelta(days=n), "sales", 100.0) for n in range(10)]
+    )
+    added = _goal(running, f'goal add "Month sales" metric=sales target=3000 {start}..{end}')
+    assert "Goal added: Month sales: Sales 1,000 of 3,000 (100% of pace, on track" in added
+    listed = _goal(running, "目标")
+    assert "*目标*" in listed and "Month sales:销售额 1,000 / 3,000" in listed and "<@U123>" in listed
+    refused = _goal(running, "goal close Month sales", user="UOTHER")
+    assert "Only U123 or an opsbot admin can close" in refused
+    assert "Closed the goal" in _goal(running, "goal close month sales")
+    assert GoalStore(running.services.owners.engine).goals() == []
+
+
+def test_bad_goals_are_refused_in_the_askers_language_and_nothing_is_saved(running: Running) -> None:
+    assert "Add a goal like" in _goal(running, "goal add Q1 sales metric=sales")
+    assert "没有名为「销量」的指标" in _goal(
+        running, "目标 添加 一季度 指标=销量 目标值=1亿 2027-01-01..2027-03-31"
+    )
+    assert "早于开始日期" in _goal(running, "目标 添加 一季度 指标=sales 目标值=1亿 2027-03-31..2027-01-01")
+    assert "above zero" in _goal(running, "goal add Q1 metric=sales target=0 2027-01-01..2027-03-31")
+    assert "No clients yet" in _goal(
+        running, "goal add Q1 metric=sales target=1 2027-01-01..2027-03-31 client=Nobody"
+    )
+    assert "<!channel>" not in _goal(
+        running, "goal add <!channel> metric=sale target=1 2027-01-01..2027-03-31"
+    )
+    assert GoalStore(running.services.owners.engine).goals(include_closed=True) == []
