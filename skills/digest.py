@@ -7,13 +7,13 @@ counts; rendering (Slack, console, JSON) is elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from skills.anomalies import AnomalyConfig, check_day
 from skills.errors import Lang
-from skills.goals import GoalStatus
+from skills.goals import GoalStatus, behind_first
 from skills.metrics_csv import metric_label
 from skills.sparklines import sparkline
 
@@ -187,14 +187,4 @@ def build_digest(
     )
     return Digest(
         owner, day, digest_todos, tuple(ordered), feedback, reviewed in holidays, behind_first(goals)
-    )
-
-
-def behind_first(goals: Iterable[GoalStatus]) -> tuple[GoalStatus, ...]:
-    """Goals behind pace first, furthest behind first; then the others, soonest end first."""
-    return tuple(
-        sorted(
-            goals,
-            key=lambda s: (s.on_track, s.pace_pct if s.pace_pct is not None else 100.0, s.goal.end),
-        )
     )

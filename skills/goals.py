@@ -297,3 +297,13 @@ def describe(status: GoalStatus, lang: Literal["en", "zh"]) -> str:
     state = "on track" if status.on_track else "behind"
     tail = f", heading for {projected}" if not goal.is_level else ""
     return f"{goal.name}: {label} {actual} of {target} ({pace} of pace, {state}{tail}, {status.days_left} days left)"
+
+
+def behind_first(goals: Iterable[GoalStatus]) -> tuple[GoalStatus, ...]:
+    """Goals behind pace first, furthest behind first; then the others, soonest end first."""
+    return tuple(
+        sorted(
+            goals,
+            key=lambda s: (s.on_track, 0.0 if s.on_track else s.pace_pct or 0.0, s.goal.end),
+        )
+    )

@@ -35,6 +35,7 @@ from typing import Any, Literal, Protocol
 
 from skills.anomalies import AnomalyConfig, Direction, check_day
 from skills.errors import Lang, SkillError, quoted
+from skills.goals import GoalStatus
 from skills.metrics_csv import (
     DEFAULT_METRICS,
     is_level_metric,
@@ -231,6 +232,8 @@ class WeeklySummary:
     days: int = 7
     """The days of the week covered: fewer than 7 for the week still under way."""
     answers: AnswerQuality | None = None
+    goals: tuple[GoalStatus, ...] = ()
+    """Every open goal as of the last day covered, behind pace first."""
 
     @property
     def week_end(self) -> date:
@@ -310,6 +313,7 @@ class WeeklySummary:
                 "helpful": self.answers.helpful,
                 "not_helpful": self.answers.not_helpful,
             },
+            "goals": [status.as_json() for status in self.goals],
             "draft": draft,
             "draft_method": draft_method,
         }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from bot.slack.text import escape, truncate, unescape
 from bot.storage.answer_log import AnswerLog
 from bot.storage.clients import ClientStore
 from bot.storage.feedback import FeedbackStore, as_utc
+from bot.storage.goals import GoalStore, goal_statuses
 from bot.storage.metrics import MetricStore
 from bot.storage.owners import TodoStore
 from knowledge.answer import LLMCall
@@ -32,6 +33,7 @@ from knowledge.text import detect_language
 from skills.anomalies import HISTORY_DAYS
 from skills.client_roster import SLACK_MEMBER_ID
 from skills.errors import Lang, SkillError
+from skills.goals import behind_first, describe
 from skills.metrics_csv import DEFAULT_METRICS, metric_label
 from skills.schedule import local_day, parse_zone
 from skills.weekly import (
@@ -54,6 +56,7 @@ log = logging.getLogger(__name__)
 """How far before the week's Monday the series reach: the anomaly baselines look back eight weeks."""
 ANOMALIES_SHOWN = 10
 OWNERS_SHOWN = 15
+GOALS_SHOWN = 15
 PURPOSE: dict[Lang, str] = {
     "en": "a short weekly summary for the team's channel",
     "zh": "发到团队频道的简短周报",
@@ -93,6 +96,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "en": "> {text} — {times}, {customer_count}",
         "zh": "> {text} —— {items} 次,{customers} 个客户",
     },
+    "goals": {"en": "*Goals* (behind pace first)", "zh": "*目标*(落后的在前)"},
+    "more_goals": {"en": "…and {count} more: `/ops goal`", "zh": "……还有 {count} 个:`/ops 目标`"},
     "todos": {"en": "*To-dos done*", "zh": "*已完成的待办*"},
     "owner_done": {"en": "• {owner}: {count} ({texts})", "zh": "• {owner}:{count} 条({texts})"},
     "renewals": {"en": "*Renewals in the next 30 days*", "zh": "*未来 30 天到期的合同*"},
@@ -166,7 +171,9 @@ def collect_weekly(
     clients = ClientStore(engine).with_contract_end()
     asked = AnswerLog(engine).stats(opens, worst=0, until=closes)
     answers = AnswerQuality(asked.answered, asked.unanswered, asked.helpful, asked.not_helpful)
-    return build_weekly(today, start, series, feedback, done, clients, holidays, answers=answers)
+    summary = build_weekly(today, start, series, feedback, done, clients, holidays, answers=answers)
+    goals = [stored.goal for stored in GoalStore(engine).goals()]
+    return replace(summary, goals=behind_first(goal_statuses(goals, metrics, summary.last_day)))
 
 
 def compose(summary: WeeklySummary, lang: Lang, llm: LLMCall | None) -> WeeklyReport:
@@ -261,6 +268,16 @@ def detail_sections(report: WeeklyReport) -> list[str]:
                 not_helpful=answers.not_helpful,
             )
         )
+    if summary.goals:
+        lines = [_say("goals", lang)]
+        lines.extend(
+            f"{'' if status.on_track else ':warning: '}{escape(describe(status, lang))}"
+            + (f" · {_person(status.goal.owner, lang)}" if status.goal.owner else "")
+            for status in summary.goals[:GOALS_SHOWN]
+        )
+        if len(summary.goals) > GOALS_SHOWN:
+            lines.append(_say("more_goals", lang, count=len(summary.goals) - GOALS_SHOWN))
+        parts.append("\n".join(lines))
     if summary.todos_done:
         lines = [_say("todos", lang)]
         for owner in summary.todos_done[:OWNERS_SHOWN]:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from skills.errors import SkillError
-from skills.goals import Goal, goal_status, new_goal, weekday_weights
+from skills.goals import Goal, behind_first, goal_status, new_goal, weekday_weights
 
 KNOWN = ("sales", "new_customers", "retention", "customers")
 JAN = date(2027, 1, 1)  # a Friday
@@ -88,3 +88,18 @@ def test_before_the_start_and_after_the_end() -> None:
     late = goal_status(goal, {day: 20.0 for day in _days(JAN, 10)}, JAN + timedelta(days=40))
     assert late.ended and late.actual == 200.0 and late.days_left == 0 and late.projected == 200.0
     assert late.as_json()["on_track"] is True
+
+
+def test_behind_pace_first_then_soonest_end() -> None:
+    day = JAN + timedelta(days=9)
+    values = {d: 10.0 for d in _days(JAN, 10)}
+    late = goal_status(Goal("late", "sales", 1000.0, JAN, JAN + timedelta(days=19)), values, day)  # 10%
+    later = goal_status(Goal("later", "sales", 200.0, JAN, JAN + timedelta(days=29)), values, day)  # 150%
+    soon = goal_status(Goal("soon", "sales", 150.0, JAN, JAN + timedelta(days=14)), values, day)  # on pace
+    worst = goal_status(Goal("worst", "sales", 5000.0, JAN, JAN + timedelta(days=29)), values, day)
+    assert [s.goal.name for s in behind_first([later, soon, late, worst])] == [
+        "worst",
+        "late",
+        "soon",
+        "later",
+    ]

@@ -70,3 +70,30 @@ def test_a_malformed_zone_setting_names_the_variable(
     monkeypatch.setenv("OPSBOT_WEEKLY_TIMEZONE", "Asia/Shanghia")
     assert main(["weekly"]) == 2
     assert "OPSBOT_WEEKLY_TIMEZONE" in capsys.readouterr().err
+
+
+def test_the_weekly_summary_lists_every_open_goal(cli_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    day = _seeded(cli_home)
+    monday = week_start(datetime.fromisoformat(day).date())
+    period = [
+        "--from",
+        (monday - timedelta(days=7)).isoformat(),
+        "--to",
+        (monday + timedelta(days=20)).isoformat(),
+    ]
+    assert (
+        main(
+            ["goal", "add", "Big sales", "--metric", "sales", "--target", "1亿", "--owner", "UALICE", *period]
+        )
+        == 0
+    )
+    assert main(["goal", "add", "Small sales", "--metric", "sales", "--target", "10", *period]) == 0
+    capsys.readouterr()
+    assert main(["weekly", "--week-of", day, "--json"]) == 0
+    goals = json.loads(capsys.readouterr().out)["goals"]
+    assert [(g["name"], g["on_track"], g["as_of"]) for g in goals] == [
+        ("Big sales", False, (monday + timedelta(days=6)).isoformat()),
+        ("Small sales", True, (monday + timedelta(days=6)).isoformat()),
+    ]
+    assert main(["weekly", "--week-of", day]) == 0
+    assert "Goals (behind pace first)" in capsys.readouterr().out
