@@ -144,14 +144,14 @@ def _duplicate(name: str) -> SkillError:
 def goal_statuses(goals: Sequence[Goal], metrics: MetricStore, as_of: date) -> list[GoalStatus]:
     """Each goal where it stands at the end of `as_of`, from its metric's values (the goal's
     client's, or the whole business's); the values of the weeks before feed the weekday profile.
-    One read per metric and client, however many goals share them."""
-    wanted: dict[tuple[str, str], date] = {}
+    One read per metric, however many goals and clients share it."""
+    since: dict[str, date] = {}
+    clients: dict[str, set[str]] = {}
     for goal in goals:
-        since = min(goal.start, as_of - timedelta(days=7 * PROFILE_WEEKS))
-        key = (goal.metric, goal.client)
-        wanted[key] = min(since, wanted.get(key, since))
+        earliest = min(goal.start, as_of - timedelta(days=7 * PROFILE_WEEKS))
+        since[goal.metric] = min(earliest, since.get(goal.metric, earliest))
+        clients.setdefault(goal.metric, set()).add(goal.client)
     series = {
-        (metric, client): metrics.series(metric, since, as_of, client)
-        for (metric, client), since in wanted.items()
+        metric: metrics.series_by_client(metric, since[metric], as_of, clients[metric]) for metric in since
     }
-    return [goal_status(goal, series[(goal.metric, goal.client)], as_of) for goal in goals]
+    return [goal_status(goal, series[goal.metric][goal.client], as_of) for goal in goals]
