@@ -39,6 +39,7 @@ COMMANDS = {
     "weekly": "bot.cli.weekly:run",
     "clients": "bot.cli.clients:run_clients",
     "goal": "bot.cli.goals:run",
+    "health": "bot.cli.health:run",
     "renewal": "bot.cli.clients:run_renewal",
     "retro": "bot.cli.retro:run",
     "migrate": "bot.cli.database:migrate",

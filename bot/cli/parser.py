@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     _weekly(sub)
     _clients_and_renewals(sub)
     _goals(sub)
+    _health(sub)
     _retro(sub)
     migrate = sub.add_parser("migrate", help="bring the database schema up to date (DATABASE_URL)")
     migrate.add_argument("--check", action="store_true", help="only say whether it is up to date")
@@ -300,3 +301,14 @@ def _goals(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     status.add_argument("--json", action="store_true", help="print JSON")
     close = actions.add_parser("close", help="close a goal: it leaves the digest and the summaries")
     close.add_argument("name")
+
+
+def _health(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    health = sub.add_parser("health", help="every client's health score, status and reasons, worst first")
+    health.add_argument(
+        "--date", help="the day scored, YYYY-MM-DD (default: today); the days before it count"
+    )
+    health.add_argument("--weights", help="YAML settings: weights, thresholds, bands (see --print-config)")
+    health.add_argument("--print-config", dest="print_config", action="store_true", help="print the defaults")
+    health.add_argument("--lang", choices=("en", "zh"), help="language of the reasons (default: en)")
+    health.add_argument("--json", action="store_true", help="print JSON")

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     """How late after an owner's digest time a restart still sends it."""
     tier_config: Path | None = Field(default=None, alias="OPSBOT_TIER_CONFIG")
     """The team's tier settings (YAML, as `opsbot tier --print-config`); read on each use."""
+    health_config: Path | None = Field(default=None, alias="OPSBOT_HEALTH_CONFIG")
+    """The team's client-health settings (YAML, as `opsbot health --print-config`); read on each use."""
     renewal_policy: Path | None = Field(default=None, alias="OPSBOT_RENEWAL_POLICY")
     """The team's renewal policy (YAML, as `opsbot renewal --print-policy`): discount ceilings and
     ladder, risk thresholds, reminder days; read on each use."""

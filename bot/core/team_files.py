@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.core.config import Settings
 from skills.errors import SkillError
+from skills.health import HealthConfig, load_health_config
 from skills.tier_config import load_tier_config
 from skills.tiers import TierConfig
 
@@ -30,3 +31,12 @@ def tier_config(settings: Settings) -> TierConfig:
     """The team's tier settings file when one is configured, else the playbook's defaults."""
     text = read_team_file(settings.tier_config, "OPSBOT_TIER_CONFIG", "tier settings", "分层配置")
     return load_tier_config(text)
+
+
+def health_config(settings: Settings, override: Path | None = None) -> HealthConfig:
+    """`override` (a file given on the command line), else the team's health settings file when
+    one is configured, else the defaults."""
+    if override is not None:
+        return load_health_config(read_team_file(override, "--weights", "health settings", "健康度配置"))
+    text = read_team_file(settings.health_config, "OPSBOT_HEALTH_CONFIG", "health settings", "健康度配置")
+    return load_health_config(text)

@@ -88,6 +88,18 @@ class MetricStore:
                     found[client][day] = value
         return found
 
+    def every_client(self, since: date, until: date) -> dict[str, dict[str, dict[date, float]]]:
+        """Client → metric → daily values, for every client with values in the window (not the
+        whole business's), in one read."""
+        found: dict[str, dict[str, dict[date, float]]] = {}
+        query = select(MetricRow.client, MetricRow.metric, MetricRow.day, MetricRow.value).where(
+            MetricRow.client != "", MetricRow.day >= since, MetricRow.day <= until
+        )
+        with self._sessions() as session:
+            for client, metric, day, value in session.execute(query):
+                found.setdefault(client, {}).setdefault(metric, {})[day] = value
+        return found
+
     def series(self, metric: str, since: date, until: date, client: str = "") -> dict[date, float]:
         query = select(MetricRow.day, MetricRow.value).where(
             MetricRow.metric == metric,
