@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from skills.anomalies import AnomalyConfig, check_day
 from skills.errors import Lang
 from skills.goals import GoalStatus, behind_first
+from skills.health import StatusChange
 from skills.metrics_csv import metric_label
 from skills.sparklines import sparkline
 
@@ -112,6 +113,8 @@ class Digest:
     """The day reviewed was a team holiday: its numbers are shown, not judged."""
     goals: tuple[GoalStatus, ...] = ()
     """The owner's open goals as of the day reviewed, behind pace first."""
+    clients_at_risk: tuple[StatusChange, ...] = ()
+    """The owner's clients that are red or whose health worsened since it was last recorded."""
 
     @property
     def reviewed_day(self) -> date:
@@ -147,6 +150,7 @@ class Digest:
                 ],
             },
             "goals": [status.as_json() for status in self.goals],
+            "clients_at_risk": [change.as_json() for change in self.clients_at_risk],
         }
 
 
@@ -159,6 +163,7 @@ def build_digest(
     config: AnomalyConfig | None = None,
     holidays: Collection[date] = (),
     goals: Sequence[GoalStatus] = (),
+    clients_at_risk: Sequence[StatusChange] = (),
 ) -> Digest:
     """`todos` are (id, text, added_on, done_on); `series` maps each watched metric to its values.
     Metrics with an anomaly come first, biggest change first; the rest keep the given order."""
@@ -186,5 +191,12 @@ def build_digest(
         lines, key=lambda line: (not line.anomaly, -abs(line.change_pct or 0) if line.anomaly else 0)
     )
     return Digest(
-        owner, day, digest_todos, tuple(ordered), feedback, reviewed in holidays, behind_first(goals)
+        owner,
+        day,
+        digest_todos,
+        tuple(ordered),
+        feedback,
+        reviewed in holidays,
+        behind_first(goals),
+        tuple(clients_at_risk),
     )

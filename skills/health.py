@@ -102,6 +102,21 @@ class ClientHealth:
         }
 
 
+STATUS_RANK: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A client whose status is red, or worse than on the last day recorded before."""
+
+    health: ClientHealth
+    before: str | None
+    """The status on the last day recorded before (None: never recorded)."""
+
+    def as_json(self, lang: Lang = "en") -> dict[str, object]:
+        return {**self.health.as_json(lang), "status_before": self.before}
+
+
 @dataclass(frozen=True)
 class ClientSignals:
     """What is known of one client on the day scored: usage by metric (daily values, the 90 days

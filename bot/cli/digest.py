@@ -11,6 +11,7 @@ from datetime import date
 from bot.cli.output import refuse
 from bot.cli.owners import unknown_owner
 from bot.core.config import Settings, SettingsError
+from bot.core.team_files import health_config
 from bot.digest.collect import collect, render_text
 from bot.storage.engine import create_db_engine
 from bot.storage.owners import OwnerStore
@@ -25,7 +26,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return refuse(unknown, args.json)
     try:
         day = parse_as_of(args.date, "--date") if args.date else None
-        digest = collect(engine, args.owner, day, settings.default_timezone)
+        digest = collect(engine, args.owner, day, settings.default_timezone, health=health_config(settings))
     except SkillError as error:
         return refuse(error.en, args.json)
     print(json.dumps(digest.as_json(), ensure_ascii=False) if args.json else render_text(digest, args.lang))

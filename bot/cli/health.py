@@ -11,7 +11,7 @@ from bot.cli.output import refuse
 from bot.core.config import Settings
 from bot.core.team_files import health_config
 from bot.storage.engine import create_db_engine
-from bot.storage.health import clients_health
+from bot.storage.health import HealthStore, clients_health
 from skills.errors import SkillError
 from skills.health import default_health_yaml
 from skills.schedule import local_day, parse_zone
@@ -33,7 +33,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             else local_day(datetime.now(UTC), parse_zone(settings.default_timezone))
         )
         settings.home.mkdir(parents=True, exist_ok=True)
-        healths = clients_health(create_db_engine(settings.db_url), today, config)
+        engine = create_db_engine(settings.db_url)
+        healths = clients_health(engine, today, config)
+        HealthStore(engine).record(today, healths)  # the day's scores: what the digest compares with
     except SkillError as error:
         return refuse(error.message(lang), args.json)
     if args.json:

@@ -11,12 +11,20 @@ from bot.slack.text import escape, mention, truncate
 from knowledge.text import Lang
 from skills.digest import Complaint, Digest, MetricLine
 from skills.goals import describe
+from skills.health import StatusChange
 from skills.metrics_csv import format_metric_value
 from skills.wording import counted
 
 TODO_ACTION = "todo_done"
 ANALYSE_ACTION = "digest_analyse"
 ANOMALIES_SHOWN = 10
+AT_RISK_SHOWN = 8
+REASONS_SHOWN = 2
+_STATUS_MARK = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
+_STATUS_WORD = {
+    "en": {"green": "green", "yellow": "yellow", "red": "red"},
+    "zh": {"green": "绿", "yellow": "黄", "red": "红"},
+}
 TODOS_SHOWN = 15
 
 _TEXT: dict[str, dict[Lang, str]] = {
@@ -50,6 +58,8 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "zh": "*上次摘要以来的新反馈*:{new} 条{complaints}",
     },
     "goals": {"en": "*Your goals* (behind pace first)", "zh": "*你的目标*(落后的在前)"},
+    "at_risk": {"en": "*Clients to look at*", "zh": "*需要关注的客户*"},
+    "more_at_risk": {"en": "…and {count} more: `opsbot health`", "zh": "……还有 {count} 个:`opsbot health`"},
     "complaints": {"en": ", {count} complaints", "zh": ",其中客诉 {count} 条"},
     "raised": {"en": "raised {times} times by {customers}", "zh": "同一问题已提 {times} 次,{count} 个客户"},
     "raised_no_customers": {"en": "raised {times} times", "zh": "同一问题已提 {times} 次"},
@@ -63,6 +73,18 @@ _TEXT: dict[str, dict[Lang, str]] = {
         "zh": "{todos} 条待办,{anomalies} 项异常,{feedback} 条新反馈",
     },
 }
+
+
+def at_risk_line(change: StatusChange, lang: Lang) -> str:
+    """One client: status, name, score, what it was, and its biggest reasons (plain text)."""
+    health = change.health
+    reasons = ("; " if lang == "en" else ";").join(r.evidence(lang) for r in health.reasons[:REASONS_SHOWN])
+    was = ""
+    if change.before is not None and change.before != health.status:
+        word = _STATUS_WORD[lang][change.before]
+        was = f", was {word}" if lang == "en" else f",之前为{word}"
+    head = f"{_STATUS_MARK[health.status]} {health.name} ({health.client}) {health.score}{was}"
+    return f"{head}{': ' if lang == 'en' else ':'}{reasons}" if reasons else head
 
 
 def _italic(text: str) -> str:
@@ -156,6 +178,12 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
             else escape(describe(status, lang))
             for status in digest.goals
         )
+        blocks.append(section("\n".join(rows)))
+    if digest.clients_at_risk:
+        rows = [_say("at_risk", lang)]
+        rows.extend(escape(at_risk_line(change, lang)) for change in digest.clients_at_risk[:AT_RISK_SHOWN])
+        if len(digest.clients_at_risk) > AT_RISK_SHOWN:
+            rows.append(_say("more_at_risk", lang, count=len(digest.clients_at_risk) - AT_RISK_SHOWN))
         blocks.append(section("\n".join(rows)))
     feedback = digest.feedback
     complaints = (

@@ -8,15 +8,17 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.digest.blocks import raised_text
+from bot.digest.blocks import at_risk_line, raised_text
 from bot.storage.feedback import FeedbackItem, FeedbackStore
 from bot.storage.goals import GoalStore, goal_statuses
+from bot.storage.health import clients_health, worsened
 from bot.storage.metrics import MetricStore
 from bot.storage.owners import OwnerStore, TodoStore
 from skills.anomalies import HISTORY_DAYS
 from skills.digest import Complaint, Digest, FeedbackSummary, build_digest
 from skills.errors import Lang
 from skills.goals import describe
+from skills.health import HealthConfig, load_health_config
 from skills.metrics_csv import DEFAULT_METRICS, format_metric_value
 from skills.schedule import local_day, parse_zone
 
@@ -30,9 +32,12 @@ def collect(
     default_tz: str,
     feedback_since: datetime | None = None,
     holidays: frozenset[date] = frozenset(),
+    health: HealthConfig | None = None,
 ) -> Digest:
     """Everything the digest shows for the owner's local `day` (today there if None). Feedback
-    counts from `feedback_since` (the last digest), else from the start of the reviewed day."""
+    counts from `feedback_since` (the last digest), else from the start of the reviewed day. The
+    health of the owner's clients is scored with `health` (the defaults if None) and recorded for
+    the day, so the next digest tells what changed since."""
     owner = OwnerStore(engine).ensure(user, default_tz)
     zone = parse_zone(owner.tz)
     day = day or local_day(datetime.now(UTC), zone)
@@ -61,6 +66,9 @@ def collect(
         summary,
         holidays=holidays,
         goals=goal_statuses(owned, metrics, reviewed),
+        clients_at_risk=worsened(
+            engine, day, clients_health(engine, day, health or load_health_config(None), user)
+        ),
     )
 
 
@@ -122,6 +130,9 @@ def render_text(digest: Digest, lang: Lang) -> str:
     if digest.goals:
         lines.append("目标:" if zh else "Goals:")
         lines.extend(f"  {describe(status, lang)}  {status.sparkline}".rstrip() for status in digest.goals)
+    if digest.clients_at_risk:
+        lines.append("需要关注的客户:" if zh else "Clients to look at:")
+        lines.extend(f"  {at_risk_line(change, lang)}" for change in digest.clients_at_risk)
     lines.append(f"{'新反馈' if zh else 'New feedback'}: {feedback.new}")
     for complaint in feedback.complaints:
         lines.append(f"  ! {complaint.text}{raised_text(complaint, lang)}")

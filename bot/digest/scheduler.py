@@ -9,6 +9,7 @@ clock is passed in, so tests drive the scan across time zones and daylight-savin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.core.config import Settings, SettingsError, load_holidays
 from bot.core.metrics_sql import MetricsSource, load_source
+from bot.core.team_files import health_config
 from bot.digest.blocks import digest_message
 from bot.digest.collect import collect
 from bot.slack.delivery import deliver_once, delivery_metadata, find_delivered
@@ -31,6 +33,7 @@ from bot.storage.metrics_source import pull
 from bot.storage.owners import Owner, OwnerStore
 from skills.anomalies import HISTORY_DAYS
 from skills.errors import Lang, SkillError
+from skills.health import HealthConfig, load_health_config
 from skills.schedule import is_due, parse_zone
 
 log = logging.getLogger(__name__)
@@ -51,8 +54,11 @@ class DigestScheduler(PeriodicScan):
         grace_hours: float = 6.0,
         source: MetricsSource | None = None,
         health: SlackHealth | None = None,
+        client_health: Callable[[], HealthConfig] | None = None,
     ) -> None:
         self._engine = engine
+        self._client_health = client_health or (lambda: load_health_config(None))
+        """The team's health settings, read at each digest so an edit applies at once."""
         self.health = health or health_of(client)
         self._client = client
         self._default_tz = default_tz
@@ -143,8 +149,19 @@ class DigestScheduler(PeriodicScan):
         day = claim.key.day
         previous = self._log.last_sent(owner.user, KIND)
         since = as_utc(previous.claimed_at) if previous is not None and previous.day < day else None
+        try:
+            health = self._client_health()
+        except SkillError as error:  # a broken team file must not stop the digest: defaults, and say so
+            log.warning("client health settings refused, using the defaults: %s", error.en)
+            health = load_health_config(None)
         digest = collect(
-            self._engine, owner.user, day, self._default_tz, feedback_since=since, holidays=self._holidays
+            self._engine,
+            owner.user,
+            day,
+            self._default_tz,
+            feedback_since=since,
+            holidays=self._holidays,
+            health=health,
         )
         lang = self._profile_language(owner.user)
         response = self._client.chat_postMessage(
@@ -182,5 +199,11 @@ def create_digest_scheduler(settings: Settings, client: WebClient) -> DigestSche
             raise SettingsError(f"Setting OPSBOT_METRICS_SQL: {error.en}") from None
     engine = create_db_engine(settings.db_url)
     return DigestScheduler(
-        engine, client, settings.default_timezone, holidays, settings.digest_grace_hours, source
+        engine,
+        client,
+        settings.default_timezone,
+        holidays,
+        settings.digest_grace_hours,
+        source,
+        client_health=lambda: health_config(settings),
     )

@@ -88,13 +88,17 @@ class MetricStore:
                     found[client][day] = value
         return found
 
-    def every_client(self, since: date, until: date) -> dict[str, dict[str, dict[date, float]]]:
+    def every_client(
+        self, since: date, until: date, clients: Collection[str] | None = None
+    ) -> dict[str, dict[str, dict[date, float]]]:
         """Client → metric → daily values, for every client with values in the window (not the
-        whole business's), in one read."""
+        whole business's), or only `clients`, in one read."""
         found: dict[str, dict[str, dict[date, float]]] = {}
         query = select(MetricRow.client, MetricRow.metric, MetricRow.day, MetricRow.value).where(
             MetricRow.client != "", MetricRow.day >= since, MetricRow.day <= until
         )
+        if clients is not None:
+            query = query.where(MetricRow.client.in_(list(clients)))
         with self._sessions() as session:
             for client, metric, day, value in session.execute(query):
                 found.setdefault(client, {}).setdefault(metric, {})[day] = value

@@ -121,8 +121,9 @@ class OwnerStore:
         with self._sessions() as session:
             if session.get(Owner, user) is None:
                 raise SkillError(f"{user} is not an owner yet.", f"{user} 还不是负责人。")
-            session.execute(update(Owner).where(Owner.user == user).values(**values))
-            session.commit()
+            if values:  # `owners set U1` alone signs them up with the defaults and changes nothing
+                session.execute(update(Owner).where(Owner.user == user).values(**values))
+                session.commit()
         owner = self.get(user)
         assert owner is not None
         return owner

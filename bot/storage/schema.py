@@ -33,6 +33,7 @@ from bot.storage import (
 from bot.storage import clients as client_store  # noqa: F401
 from bot.storage import feedback as feedback_store  # noqa: F401
 from bot.storage import goals as goal_store  # noqa: F401
+from bot.storage import health as health_store  # noqa: F401
 from bot.storage import metrics as metrics_store  # noqa: F401
 from bot.storage import owners as owner_store  # noqa: F401
 from bot.storage import retros as retro_store  # noqa: F401

@@ -129,3 +129,42 @@ def test_the_digest_lists_the_owners_goals_behind_pace_first(
     assert main(["digest", "--owner", "U1", "--date", "2026-11-23"]) == 0
     shown = capsys.readouterr().out
     assert "Goals:\n  Nov sign-ups: New customers 220 of 600 (50% of pace, behind" in shown
+
+
+def test_the_digest_lists_the_owners_clients_that_are_red_or_slipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = date(2026, 12, 1)
+    (tmp_path / "clients.csv").write_text(
+        "id,name,arr,contract_end,owner,overdue_days,key_contact_changed\n"
+        "C1,Acme Corp,500000,2027-12-31,U1,0,no\n"
+        "C2,Beta Ltd,80000,2027-12-31,U1,0,yes\n"
+        "C3,Gamma,80000,2027-12-31,U2,90,yes\n",
+        encoding="utf-8",
+    )
+    assert main(["clients", "import", str(tmp_path / "clients.csv")]) == 0
+    assert main(["owners", "set", "U1"]) == 0
+    capsys.readouterr()
+    assert main(["digest", "--owner", "U1", "--date", str(day), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["clients_at_risk"] == [], (
+        "all green, and U2's client is not U1's"
+    )
+
+    rows = ["date,metric,value,client"]
+    for back in range(1, 92):
+        rows.append(
+            f"{day - timedelta(days=back) + timedelta(days=1)},active_users,{40 if back <= 30 else 100},C2"
+        )
+    (tmp_path / "usage.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["metrics", "import", str(tmp_path / "usage.csv")]) == 0
+    capsys.readouterr()
+    next_day = day + timedelta(days=1)
+    assert main(["digest", "--owner", "U1", "--date", str(next_day), "--json"]) == 0
+    [slipped] = json.loads(capsys.readouterr().out)["clients_at_risk"]
+    assert (slipped["client"], slipped["status"], slipped["status_before"]) == ("C2", "yellow", "green")
+    assert slipped["reasons"][0]["code"] == "usage_decline"
+    assert main(["digest", "--owner", "U1", "--date", str(next_day)]) == 0
+    assert (
+        "Clients to look at:\n  🟡 Beta Ltd (C2) 55, was green: Active users down 60%"
+        in capsys.readouterr().out
+    )

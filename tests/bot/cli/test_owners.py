@@ -66,3 +66,11 @@ def test_owner_settings_are_checked_and_nothing_changes_on_a_mistake(
     assert (resumed["paused"], resumed["snoozed_until"]) == (False, None)
     assert main(["todo", "done", "42"]) == 2
     assert "no to-do #42" in capsys.readouterr().err
+
+
+def test_setting_an_owner_without_options_signs_them_up_with_the_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["owners", "set", "U9"]) == 0
+    owner = json.loads(capsys.readouterr().out)
+    assert (owner["owner"], owner["digest_at"], owner["paused"]) == ("U9", "09:00", False)

@@ -8,6 +8,7 @@ from datetime import date
 from bot.digest.blocks import digest_message
 from skills.digest import Complaint, Digest, DigestTodo, FeedbackSummary, MetricLine
 from skills.goals import Goal, goal_status
+from skills.health import ClientHealth, Reason, StatusChange
 
 
 def test_todos_and_complaints_cannot_ping_or_forge_links() -> None:
@@ -55,3 +56,22 @@ def test_goals_are_listed_with_their_burn_up_and_names_escaped() -> None:
     assert ":warning: &lt;!here&gt; sign-ups: New customers 5 of 600" in text
     assert "Nov sales: Sales 5 of 30 (500% of pace, on track" in text and "`▁`" in text
     assert "目标" in json.dumps(digest_message(digest, "zh"), ensure_ascii=False)
+
+
+def test_clients_at_risk_say_what_changed_and_cannot_ping() -> None:
+    reason = Reason("usage_decline", 20.0, "Active users down 40%", "活跃下降 40%")
+    health = ClientHealth("C9", "<!channel> Corp", "U1", 60, "yellow", (reason,))
+    digest = Digest(
+        "U1",
+        date(2026, 12, 2),
+        (),
+        (),
+        FeedbackSummary(0, {}, ()),
+        clients_at_risk=(StatusChange(health, "green"),),
+    )
+    text = json.dumps(digest_message(digest, "en"), ensure_ascii=False)
+    assert (
+        "*Clients to look at*" in text
+        and "&lt;!channel&gt; Corp (C9) 60, was green: Active users down 40%" in text
+    )
+    assert "之前为绿:活跃下降 40%" in json.dumps(digest_message(digest, "zh"), ensure_ascii=False)
