@@ -18,6 +18,7 @@ from bot.digest.commands import digest_command
 from bot.digest.todos import todo_command
 from bot.feedback.commands import feedback_command
 from bot.goals.commands import goal_command
+from bot.health.commands import health_command
 from bot.renewal.commands import clients_command, renewal_command
 from bot.reports.file_analysis import Kind
 from bot.reports.file_requests import run_command
@@ -134,6 +135,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "goal": goal_command,
     "goals": goal_command,
     "目标": goal_command,
+    "health": health_command,
+    "健康度": health_command,
     "retro": _retro_or_question,
     "复盘": _retro_or_question,
 }

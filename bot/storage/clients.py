@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.storage.engine import Base
+from skills.client_names import ClientNames
 from skills.client_roster import ClientRecord
 from skills.errors import SkillError
 
@@ -103,6 +104,8 @@ class ClientStore:
             rows = list(session.scalars(select(ClientRow)))
         folded = wanted.casefold()
         matches = [r for r in rows if r.name.casefold() == folded or r.id.casefold() == folded]
+        if not matches and (close := ClientNames.of((r.id, r.name) for r in rows).match(wanted)) is not None:
+            matches = [r for r in rows if r.id == close]  # company suffixes, spacing, a typo aside
         if not matches:  # a unique part of a name ("Acme" for "Acme Corp") is enough
             matches = [r for r in rows if folded in r.name.casefold()]
         if len(matches) == 1:
