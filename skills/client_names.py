@@ -5,7 +5,7 @@ is close enough."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 CLOSE_ENOUGH = 0.85
@@ -58,13 +58,16 @@ class ClientNames:
             by_folded[_folded(client_id)] = client_id
         return cls(by_folded)
 
-    def match(self, typed: str) -> str | None:
-        """The client id `typed` names, exactly or closely enough; None when none does."""
+    def match(self, typed: str, among: Collection[str] | None = None) -> str | None:
+        """The client id `typed` names, exactly or closely enough; None when none does. `among`
+        (client ids) limits the close matching to those clients, for asking about one client
+        without comparing every name of a large roster; exact names still count for everyone."""
         folded = _folded(typed)
         if not folded:
             return None
         for form in (folded, _core(folded)):
             if form in self.by_folded:
                 return self.by_folded[form]
-        close = difflib.get_close_matches(folded, self.by_folded, n=1, cutoff=CLOSE_ENOUGH)
+        forms = self.by_folded if among is None else [f for f, c in self.by_folded.items() if c in among]
+        close = difflib.get_close_matches(folded, forms, n=1, cutoff=CLOSE_ENOUGH)
         return self.by_folded[close[0]] if close else None

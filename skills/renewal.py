@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from skills.client_roster import ClientRecord
 from skills.errors import Lang
+from skills.health import ClientHealth
 from skills.metrics_csv import metric_label
 from skills.renewal_policy import Offer, RenewalPolicy
 from skills.sparklines import sparkline
@@ -95,6 +96,8 @@ class RenewalBrief:
     ceiling_pct: float
     discount_options: tuple[DiscountOption, ...]
     reminders: tuple[Bilingual, ...]
+    health: ClientHealth | None = None
+    """The client's health as `opsbot health` scores it (internal: never in the client's draft)."""
 
     @property
     def risk_codes(self) -> tuple[str, ...]:
@@ -168,6 +171,7 @@ class RenewalBrief:
             ],
             "ceiling_pct": self.ceiling_pct,
             "reminders": [reminder[lang] for reminder in self.reminders],
+            "health": None if self.health is None else self.health.as_json(lang),
             "draft": draft,
         }
 

@@ -3,7 +3,7 @@ and the renewal policy; rendered for a terminal and for Slack."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,10 +11,11 @@ from sqlalchemy.engine import Engine
 
 from bot.core.config import Settings
 from bot.core.drafts import PolishedDraft, polish_draft
-from bot.core.team_files import read_team_file, tier_config
+from bot.core.team_files import health_config, read_team_file, tier_config
 from bot.slack.blocks import Block, context, message, section
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
+from bot.storage.health import one_client_health
 from bot.storage.metrics import MetricStore
 from knowledge.answer import LLMCall
 from skills.client_roster import ClientRecord
@@ -76,7 +77,7 @@ def brief_for(
     engine: Engine, settings: Settings, record: ClientRecord, today: date, policy: RenewalPolicy | None = None
 ) -> RenewalBrief:
     tiers = tier_config(settings)
-    return build_brief(
+    brief = build_brief(
         record,
         score_client(record.as_client(), tiers),
         usage_series(engine, record, today),
@@ -84,6 +85,7 @@ def brief_for(
         policy or renewal_policy(settings),
         tiers,
     )
+    return replace(brief, health=one_client_health(engine, record, today, health_config(settings)))
 
 
 def draft_brief(
@@ -123,6 +125,18 @@ def _days_line(brief: RenewalBrief, lang: Lang) -> str:
             else f"The contract ended on {end} ({-days} days ago)"
         )
     return f"距续约 {days} 天({end})" if lang == "zh" else f"{days} days to renewal ({end})"
+
+
+_HEALTH_MARK = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
+
+
+def _health_line(brief: RenewalBrief, lang: Lang) -> str:
+    """The client's health score and status, as `opsbot health` gives them ("" when not scored)."""
+    health = brief.health
+    if health is None:
+        return ""
+    label = "健康度" if lang == "zh" else "Health"
+    return f"{label}: {_HEALTH_MARK[health.status]} {health.score} ({health.status})"
 
 
 def _tier_line(brief: RenewalBrief, lang: Lang) -> str:
@@ -185,6 +199,7 @@ def render_text(drafted: DraftedBrief) -> str:
         f"{'续约简报' if zh else 'Renewal brief'}: {brief.client.name}",
         _days_line(brief, lang),
         _tier_line(brief, lang),
+        *([line] if (line := _health_line(brief, lang)) else []),
     ]
     lines.append("使用情况:" if zh else "Usage:")
     lines += [f"  {line}" for line in _usage_lines(brief, lang)]
@@ -214,7 +229,10 @@ def renewal_blocks(drafted: DraftedBrief) -> dict[str, Any]:
     title = f"{'续约简报' if zh else 'Renewal brief'}: {name}"
     blocks: list[Block] = [
         section(f"*{title}*"),
-        section(f"*{escape(_days_line(brief, lang))}*\n{escape(_tier_line(brief, lang))}"),
+        section(
+            f"*{escape(_days_line(brief, lang))}*\n{escape(_tier_line(brief, lang))}"
+            + (f"\n{escape(line)}" if (line := _health_line(brief, lang)) else "")
+        ),
         section(
             f"*{'使用情况' if zh else 'Usage'}*\n"
             + "\n".join(f"• {escape(line)}" for line in _usage_lines(brief, lang))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, DateTime, Integer, String, Text, delete, select
@@ -18,6 +18,7 @@ from bot.storage.engine import Base
 from bot.storage.feedback import FeedbackStore
 from bot.storage.metrics import MetricStore
 from skills.client_names import ClientNames
+from skills.client_roster import ClientRecord
 from skills.health import (
     EARLIER_DAYS,
     RECENT_DAYS,
@@ -112,12 +113,22 @@ def clients_health(
     ids = [record.id for record in roster]
     since = today - timedelta(days=RECENT_DAYS + EARLIER_DAYS)
     usage = MetricStore(engine).every_client(since, today, ids if owner is not None else None)
-    complaints = complaints_by_client(engine, names, today, config)
+    complaints = complaints_by_client(engine, lambda: names, today, config)
     healths = [
         client_health(ClientSignals(record, usage.get(record.id, {}), complaints[record.id]), today, config)
         for record in roster
     ]
     return sorted(healths, key=lambda health: (health.score, health.client))
+
+
+def one_client_health(
+    engine: Engine, record: ClientRecord, today: date, config: HealthConfig
+) -> ClientHealth:
+    """The health of one client, as `clients_health` scores it, without reading the others' usage."""
+    since = today - timedelta(days=RECENT_DAYS + EARLIER_DAYS)
+    usage = MetricStore(engine).every_client(since, today, [record.id]).get(record.id, {})
+    complaints = complaints_by_client(engine, _roster_names(engine), today, config, among={record.id})
+    return client_health(ClientSignals(record, usage, complaints[record.id]), today, config)
 
 
 def worsened(engine: Engine, today: date, healths: Sequence[ClientHealth]) -> list[StatusChange]:
@@ -134,8 +145,16 @@ def worsened(engine: Engine, today: date, healths: Sequence[ClientHealth]) -> li
     ]
 
 
+def _roster_names(engine: Engine) -> Callable[[], ClientNames]:
+    return lambda: ClientNames.of((r.id, r.name) for r in ClientStore(engine).all())
+
+
 def complaints_by_client(
-    engine: Engine, names: ClientNames, today: date, config: HealthConfig
+    engine: Engine,
+    names: Callable[[], ClientNames],
+    today: date,
+    config: HealthConfig,
+    among: Collection[str] | None = None,
 ) -> Counter[str]:
     """Complaints and bugs filed for each client in the configured window before `today`; a
     customer name that matches no client is not counted for anyone."""
@@ -144,12 +163,14 @@ def complaints_by_client(
     until = datetime.combine(today, time(0), tzinfo=UTC)
     matched: dict[str, str | None] = {}
     counts: Counter[str] = Counter()
+    roster: ClientNames | None = None  # read only when some filing names a customer
     for item in FeedbackStore(engine).items(since=since):
         filed = item.filed_at if item.filed_at.tzinfo else item.filed_at.replace(tzinfo=UTC)
         if item.category not in COUNTED_CATEGORIES or not item.customer or filed >= until:
             continue
         if item.customer not in matched:
-            matched[item.customer] = names.match(item.customer)
+            roster = roster or names()
+            matched[item.customer] = roster.match(item.customer, among)
         client = matched[item.customer]
         if client is not None:
             counts[client] += 1

@@ -56,6 +56,13 @@ def test_the_renewal_brief_as_json(capsys: pytest.CaptureFixture[str]) -> None:
         "competitor_pressure",
         "usage_decline",
     ]
+    health = brief["health"]
+    assert [r["code"] for r in health["reasons"]] == ["usage_decline", "key_contact_changed", "renewal_soon"]
+    assert (health["score"], health["status"]) == (
+        100 - round(sum(r["points"] for r in health["reasons"])),
+        "yellow",
+    )
+    assert "usage_decline" not in json.dumps(brief["draft"]), "health is internal: not in the client's draft"
     [usage] = brief["usage"]
     assert (usage["last_30_days_avg"], usage["previous_60_days_avg"], usage["change_pct"]) == (
         60.0,
