@@ -22,8 +22,9 @@ from datetime import date, timedelta
 from typing import Literal
 
 from skills.errors import SkillError
-from skills.metrics_csv import format_metric_value, is_level_metric, is_rate_metric, metric_label
+from skills.metrics_csv import format_metric_value, is_level_metric, is_rate_metric, metric_key, metric_label
 from skills.sparklines import sparkline
+from skills.transactions_csv import parse_as_of
 from skills.units import parse_amount
 
 PROFILE_WEEKS = 8
@@ -307,3 +308,55 @@ def behind_first(goals: Iterable[GoalStatus]) -> tuple[GoalStatus, ...]:
             key=lambda s: (s.on_track, 0.0 if s.on_track else s.pace_pct or 0.0, s.goal.end),
         )
     )
+
+
+_GOALS_WORD = re.compile(r"\s+(?:goals?|目标)\s+", re.IGNORECASE)
+
+
+def split_goals(text: str) -> tuple[str, str | None]:
+    """`/funnel EXPRESSION goals FROM..TO stage=U1 …` → (the funnel expression, the goals part)."""
+    parts = _GOALS_WORD.split(text, maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else (text, None)
+
+
+def funnel_goals(
+    stages: Sequence[tuple[str, float]], spec: str, known_metrics: Iterable[str], default_owner: str = ""
+) -> list[Goal]:
+    """One goal per stage named in `spec` (`2027-01-01..2027-12-31 downloads=U1 customers=U2`), its
+    target the stage's value: the playbook's annual target split into each owner's share. All or
+    nothing: SkillError (saying what to fix) when any part is wrong."""
+    period = [word for word in spec.split() if ".." in word]
+    assignments = [word.partition("=") for word in spec.split() if "=" in word and ".." not in word]
+    if len(period) != 1 or not assignments:
+        raise SkillError(
+            "After `goals`, give the period and who owns which stage: "
+            "`goals 2027-01-01..2027-12-31 downloads=U0123ABCD customers=U0456EFGH`.",
+            "在「目标」后写上周期和各阶段负责人:`目标 2027-01-01..2027-12-31 下载=U0123ABCD 客户=U0456EFGH`。",
+        )
+    first, _, last = period[0].partition("..")
+    start, end = parse_as_of(first, "from"), parse_as_of(last, "to")
+    by_name = {name.casefold(): (name, value) for name, value in stages}
+    by_name |= {metric_key(name).casefold(): (name, value) for name, value in stages}
+    known = list(known_metrics)
+    goals = []
+    for stage_name, _, owner in assignments:
+        found = by_name.get(stage_name.casefold()) or by_name.get(metric_key(stage_name).casefold())
+        if found is None:
+            names = ", ".join(name for name, _ in stages)
+            raise SkillError(
+                f"The funnel has no stage {stage_name!r}; its stages are {names}.",
+                f"漏斗里没有「{stage_name}」这个阶段;现有阶段:{names}。",
+            )
+        name, value = found
+        goals.append(
+            new_goal(
+                f"{name} {start}..{end}",
+                metric_key(name),
+                f"{value:.6f}".rstrip("0").rstrip("."),
+                start,
+                end,
+                known,
+                owner_id(owner) if owner else default_owner,
+            )
+        )
+    return goals

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import logging
 import shlex
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from slack_bolt import Respond
+from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
 from bot.core.messages import say
@@ -27,7 +30,7 @@ from bot.storage.goals import GoalStore, goal_statuses
 from bot.storage.metrics import MetricStore
 from knowledge.text import detect_language
 from skills.errors import Lang, SkillError
-from skills.goals import Goal, GoalStatus, describe, new_goal, owner_id
+from skills.goals import Goal, GoalStatus, describe, funnel_goals, new_goal, owner_id
 from skills.schedule import local_day, parse_zone
 from skills.transactions_csv import parse_as_of
 
@@ -127,6 +130,34 @@ def _run(services: Services, request: SlashRequest, action: str, rest: str, lang
         lines = [_line(status, lang) for status in goal_statuses(chosen, metrics, yesterday)]
         return "\n".join([title, *lines])
     raise _USAGE
+
+
+def add_funnel_goals(
+    services: Services,
+    client: WebClient,
+    respond: Respond,
+    user: str,
+    stages: Sequence[tuple[str, float]],
+    spec: str,
+    lang: Lang,
+) -> None:
+    """`/funnel … goals FROM..TO stage=U1 …`: one goal per named stage, all or none, told to the
+    asker privately (the funnel table itself stays where it was posted)."""
+    try:
+        engine = services.owners.engine
+        metrics, goals = MetricStore(engine), GoalStore(engine)
+        made = funnel_goals(stages, spec, metrics.known(), user)
+        goals.add_all(made)
+        for goal in made:
+            owner_for(services.owners, client, goal.owner, services.settings.default_timezone)
+        yesterday = datetime.now(UTC).date() - timedelta(days=1)
+        title = "已按漏斗添加目标" if lang == "zh" else "Goals added from the funnel"
+        lines = [f"*{title}*", *(_line(status, lang) for status in goal_statuses(made, metrics, yesterday))]
+        respond(response_type="ephemeral", text="\n".join(lines))
+    except SkillError as error:
+        respond(response_type="ephemeral", text=escape(error.message(lang)))
+    except Exception:
+        respond(response_type="ephemeral", **failure_notice(log, "funnel goals", lang, "feedback_failed"))
 
 
 def _line(status: GoalStatus, lang: Lang) -> str:

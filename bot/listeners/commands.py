@@ -17,7 +17,7 @@ from bot.core.messages import say
 from bot.digest.commands import digest_command
 from bot.digest.todos import todo_command
 from bot.feedback.commands import feedback_command
-from bot.goals.commands import goal_command
+from bot.goals.commands import add_funnel_goals, goal_command
 from bot.health.commands import health_command
 from bot.renewal.commands import clients_command, renewal_command
 from bot.reports.file_analysis import Kind
@@ -31,6 +31,7 @@ from bot.slack.requests import SlashRequest, file_request_language
 from bot.weekly.channel import weekly_or_channel
 from bot.workspaces import Workspaces
 from knowledge.text import detect_language
+from skills.goals import split_goals
 
 Subcommand = Callable[[Services, SlashRequest], None]
 
@@ -173,8 +174,9 @@ def register(app: App, workspaces: Workspaces) -> None:
         ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
     ) -> None:
         services = workspaces.for_context(context)
-        text = (command.get("text") or "").strip()
-        lang = detect_language(text)
+        full_text = (command.get("text") or "").strip()
+        text, goals_spec = split_goals(full_text)
+        lang = detect_language(full_text)
         payload, result = funnel_message(text, lang)
         ack(**payload)
         if result is not None:
@@ -182,3 +184,10 @@ def register(app: App, workspaces: Workspaces) -> None:
             services.jobs.submit(
                 lambda: share_funnel_chart(client, respond, channel, result, text, lang), name="funnel-chart"
             )
+            if goals_spec is not None:
+                stages = [(stage.name, stage.value) for stage in result.stages]
+                user = command.get("user_id", "")
+                services.jobs.submit(
+                    lambda: add_funnel_goals(services, client, respond, user, stages, goals_spec, lang),
+                    name="funnel-goals",
+                )

@@ -54,11 +54,19 @@ class GoalStore:
     def add(self, goal: Goal) -> None:
         """SkillError when a goal of that name exists, in any case (closed ones too: names stay
         unique, so a name always means one goal)."""
+        self.add_all([goal])
+
+    def add_all(self, goals: Sequence[Goal]) -> None:
+        """Every goal or none (one transaction); SkillError naming the first name already taken."""
         with self._sessions() as session:
-            names = session.scalars(select(GoalRow.name))
-            if any(name.casefold() == goal.name.casefold() for name in names):
-                raise _duplicate(goal.name)
-            session.add(
+            taken = {name.casefold() for name in session.scalars(select(GoalRow.name))}
+            seen: set[str] = set()
+            for goal in goals:
+                if goal.name.casefold() in taken | seen:
+                    raise _duplicate(goal.name)
+                seen.add(goal.name.casefold())
+            now = datetime.now(UTC)
+            session.add_all(
                 GoalRow(
                     name=goal.name,
                     metric=goal.metric,
@@ -67,14 +75,15 @@ class GoalStore:
                     end=goal.end,
                     owner=goal.owner,
                     client=goal.client,
-                    created_at=datetime.now(UTC),
+                    created_at=now,
                 )
+                for goal in goals
             )
             try:
                 session.commit()
-            except IntegrityError:  # another process added it first
+            except IntegrityError:  # another process added one of them first
                 session.rollback()
-                raise _duplicate(goal.name) from None
+                raise _duplicate(goals[0].name) from None
 
     def goals(self, include_closed: bool = False) -> list[StoredGoal]:
         """Soonest end first."""

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from skills.errors import SkillError
-from skills.goals import Goal, behind_first, goal_status, new_goal, weekday_weights
+from skills.goals import Goal, behind_first, funnel_goals, goal_status, new_goal, split_goals, weekday_weights
 
 KNOWN = ("sales", "new_customers", "retention", "customers")
 JAN = date(2027, 1, 1)  # a Friday
@@ -103,3 +103,40 @@ def test_behind_pace_first_then_soonest_end() -> None:
         "soon",
         "later",
     ]
+
+
+STAGES = (("sales", 5_000_000.0), ("customers", 100_000.0), ("downloads", 125_000.0))
+
+
+def test_a_funnel_becomes_one_goal_per_named_stage() -> None:
+    expression, spec = split_goals("500w sales / 5% customers / 80% downloads goals 2027-01-01..2027-12-31 x")
+    assert expression == "500w sales / 5% customers / 80% downloads" and spec == "2027-01-01..2027-12-31 x"
+    assert split_goals("500w sales / 5% customers") == ("500w sales / 5% customers", None)
+    made = funnel_goals(
+        STAGES, "2027-01-01..2027-12-31 customers=U1 downloads=<@U2|bo>", [*KNOWN, "downloads"]
+    )
+    assert [(g.name, g.metric, g.target, g.owner) for g in made] == [
+        ("customers 2027-01-01..2027-12-31", "customers", 100_000.0, "U1"),
+        ("downloads 2027-01-01..2027-12-31", "downloads", 125_000.0, "U2"),
+    ]
+    [own] = funnel_goals(STAGES, "2027-01-01..2027-12-31 sales=", KNOWN, default_owner="U9")
+    assert own.owner == "U9" and own.target == 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("spec", "said"),
+    [
+        ("customers=U1", "give the period"),
+        ("2027-01-01..2027-12-31", "give the period"),
+        (
+            "2027-01-01..2027-12-31 visitors=U1",
+            "no stage 'visitors'; its stages are sales, customers, downloads",
+        ),
+        ("2027-01-01..2027-12-31 downloads=U1", "There is no metric 'downloads'"),
+        ("2027-12-31..2027-01-01 sales=U1", "before it starts"),
+    ],
+)
+def test_funnel_goals_are_refused_whole(spec: str, said: str) -> None:
+    with pytest.raises(SkillError) as refused:
+        funnel_goals(STAGES, spec, KNOWN)
+    assert said in refused.value.en

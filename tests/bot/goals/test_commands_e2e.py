@@ -59,3 +59,32 @@ def test_bad_goals_are_refused_in_the_askers_language_and_nothing_is_saved(runni
         running, "goal add <!channel> metric=sale target=1 2027-01-01..2027-03-31"
     )
     assert GoalStore(running.services.owners.engine).goals(include_closed=True) == []
+
+
+def test_a_funnel_with_goals_splits_the_target_between_owners(running: Running) -> None:
+    before = len(running.slack.responses)
+    status, _ = send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/funnel",
+        "1.2亿 sales / 5% customers goals 2027-01-01..2027-12-31 sales=U123 customers=U456",
+        running.slack.response_url("funnel"),
+    )
+    assert status == 200
+    assert running.slack.wait_for(lambda s: len(s.responses) > before, timeout=30)
+    reply = json.dumps(running.slack.responses[before], ensure_ascii=False)
+    assert "Goals added from the funnel" in reply and "customers 2027-01-01..2027-12-31" in reply
+    goals = {stored.goal.name: stored.goal for stored in GoalStore(running.services.owners.engine).goals()}
+    assert goals["customers 2027-01-01..2027-12-31"].target == 2_400_000_000
+    assert goals["sales 2027-01-01..2027-12-31"].owner == "U123"
+    refused_before = len(running.slack.responses)
+    send_command(
+        running.events_url,
+        SIGNING_SECRET,
+        "/funnel",
+        "1.2亿 sales / 5% customers 目标 2027-01-01..2027-12-31 sales=U123",
+        running.slack.response_url("again"),
+    )
+    assert running.slack.wait_for(lambda s: len(s.responses) > refused_before, timeout=30)
+    assert "already a goal called" in json.dumps(running.slack.responses[refused_before], ensure_ascii=False)
+    assert len(GoalStore(running.services.owners.engine).goals()) == 2
