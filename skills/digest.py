@@ -115,6 +115,8 @@ class Digest:
     """The owner's open goals as of the day reviewed, behind pace first."""
     clients_at_risk: tuple[StatusChange, ...] = ()
     """The owner's clients that are red or whose health worsened since it was last recorded."""
+    retros_due: tuple[GoalStatus, ...] = ()
+    """The owner's goals whose period ended, as they ended, whose retrospective was not asked for yet."""
 
     @property
     def reviewed_day(self) -> date:
@@ -151,6 +153,7 @@ class Digest:
             },
             "goals": [status.as_json() for status in self.goals],
             "clients_at_risk": [change.as_json() for change in self.clients_at_risk],
+            "retros_due": [status.as_json() for status in self.retros_due],
         }
 
 

@@ -23,6 +23,7 @@ from typing import Literal
 
 from skills.errors import SkillError
 from skills.metrics_csv import format_metric_value, is_level_metric, is_rate_metric, metric_key, metric_label
+from skills.retro import RetroDraft
 from skills.sparklines import sparkline
 from skills.transactions_csv import parse_as_of
 from skills.units import parse_amount
@@ -360,3 +361,25 @@ def funnel_goals(
             )
         )
     return goals
+
+
+def goal_retro_draft(status: GoalStatus, lang: Literal["en", "zh"]) -> RetroDraft:
+    """The retrospective of an ended goal, prefilled: its target as step one, what came of it as
+    step two; causes and lessons are the team's own words."""
+    goal = status.goal
+    label = metric_label(goal.metric, lang)
+    target = format_metric_value(goal.metric, goal.target)
+    actual = format_metric_value(goal.metric, status.actual)
+    share = "" if status.actual is None else f"{status.actual / goal.target * 100:.0f}%"
+    averaged = goal.is_level
+    if lang == "zh":
+        how = "日均" if averaged else "合计"
+        goal_text = f"{goal.start} 至 {goal.end},{label}{how}达到 {target}。"
+        result = f"{label}{how} {actual},为目标的 {share}。" if share else f"这段时间没有{label}的数据。"
+        return RetroDraft(f"复盘:{goal.name}", goal_text, result)
+    how = "a day on average" if averaged else "in total"
+    goal_text = f"{label} of {target} {how}, {goal.start} to {goal.end}."
+    result = (
+        f"{label} came to {actual} {how}: {share} of the target." if share else f"No {label} numbers came in."
+    )
+    return RetroDraft(f"Retro: {goal.name}", goal_text, result)

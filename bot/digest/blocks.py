@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.slack.actions import GOAL_RETRO_ACTION
 from bot.slack.blocks import Block, context, message, section
 from bot.slack.text import escape, mention, truncate
 from knowledge.text import Lang
@@ -19,6 +20,7 @@ TODO_ACTION = "todo_done"
 ANALYSE_ACTION = "digest_analyse"
 ANOMALIES_SHOWN = 10
 AT_RISK_SHOWN = 8
+RETROS_SHOWN = 5
 REASONS_SHOWN = 2
 _STATUS_MARK = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 _STATUS_WORD = {
@@ -59,6 +61,11 @@ _TEXT: dict[str, dict[Lang, str]] = {
     },
     "goals": {"en": "*Your goals* (behind pace first)", "zh": "*你的目标*(落后的在前)"},
     "at_risk": {"en": "*Clients to look at*", "zh": "*需要关注的客户*"},
+    "retros_due": {
+        "en": "*Goals that ended*: what happened, and what to keep? Write the retrospective.",
+        "zh": "*已结束的目标*:结果如何,有什么值得沉淀?写个复盘吧。",
+    },
+    "write_retro": {"en": "Write the retrospective", "zh": "写复盘"},
     "more_at_risk": {"en": "…and {count} more: `opsbot health`", "zh": "……还有 {count} 个:`opsbot health`"},
     "complaints": {"en": ", {count} complaints", "zh": ",其中客诉 {count} 条"},
     "raised": {"en": "raised {times} times by {customers}", "zh": "同一问题已提 {times} 次,{count} 个客户"},
@@ -179,6 +186,17 @@ def digest_message(digest: Digest, lang: Lang) -> dict[str, Any]:
             for status in digest.goals
         )
         blocks.append(section("\n".join(rows)))
+    if digest.retros_due:
+        blocks.append(section(_say("retros_due", lang)))
+        for status in digest.retros_due[:RETROS_SHOWN]:
+            block = section(escape(describe(status, lang)))
+            block["accessory"] = {
+                "type": "button",
+                "action_id": GOAL_RETRO_ACTION,
+                "text": {"type": "plain_text", "text": _say("write_retro", lang)},
+                "value": status.goal.name[:2000],
+            }
+            blocks.append(block)
     if digest.clients_at_risk:
         rows = [_say("at_risk", lang)]
         rows.extend(escape(at_risk_line(change, lang)) for change in digest.clients_at_risk[:AT_RISK_SHOWN])

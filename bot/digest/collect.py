@@ -4,6 +4,7 @@ scheduler that sends it, `opsbot digest` and the demo."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
@@ -17,7 +18,7 @@ from bot.storage.owners import OwnerStore, TodoStore
 from skills.anomalies import HISTORY_DAYS
 from skills.digest import Complaint, Digest, FeedbackSummary, build_digest
 from skills.errors import Lang
-from skills.goals import describe
+from skills.goals import describe, goal_status
 from skills.health import HealthConfig, load_health_config
 from skills.metrics_csv import DEFAULT_METRICS, format_metric_value
 from skills.schedule import local_day, parse_zone
@@ -57,8 +58,10 @@ def collect(
     store = FeedbackStore(engine)
     items = [i for i in store.items(since=since) if _aware(i.filed_at) < until]
     summary = FeedbackSummary(len(items), dict(Counter(i.category for i in items)), _complaints(store, items))
-    owned = [stored.goal for stored in GoalStore(engine).goals() if stored.goal.owner == user]
-    return build_digest(
+    goals = GoalStore(engine)
+    owned = [stored.goal for stored in goals.goals() if stored.goal.owner == user]
+    ended = [goal for goal in goals.ended_without_retro(day) if goal.owner == user]
+    digest = build_digest(
         user,
         day,
         [(t.id, t.text, t.added_on, t.done_on) for t in sorted(listed, key=lambda t: t.id)],
@@ -70,6 +73,11 @@ def collect(
             engine, day, clients_health(engine, day, health or load_health_config(None), user)
         ),
     )
+    due = tuple(
+        goal_status(goal, metrics.series(goal.metric, goal.start, goal.end, goal.client), goal.end)
+        for goal in ended
+    )
+    return replace(digest, goals=tuple(s for s in digest.goals if s.goal not in ended), retros_due=due)
 
 
 def watched_by_default(imported: list[str]) -> list[str]:
@@ -130,6 +138,9 @@ def render_text(digest: Digest, lang: Lang) -> str:
     if digest.goals:
         lines.append("目标:" if zh else "Goals:")
         lines.extend(f"  {describe(status, lang)}  {status.sparkline}".rstrip() for status in digest.goals)
+    if digest.retros_due:
+        lines.append("已结束的目标,写个复盘:" if zh else "Goals that ended, to write the retrospective of:")
+        lines.extend(f"  {describe(status, lang)}" for status in digest.retros_due)
     if digest.clients_at_risk:
         lines.append("需要关注的客户:" if zh else "Clients to look at:")
         lines.extend(f"  {at_risk_line(change, lang)}" for change in digest.clients_at_risk)

@@ -28,6 +28,7 @@ from bot.slack.health import SlackHealth, auth_error, health_of
 from bot.slack.periodic import PeriodicScan
 from bot.storage.delivery_log import Claim, DeliveryLog
 from bot.storage.engine import as_utc, create_db_engine, database_unreachable
+from bot.storage.goals import GoalStore
 from bot.storage.metrics import MetricStore
 from bot.storage.metrics_source import pull
 from bot.storage.owners import Owner, OwnerStore
@@ -167,6 +168,9 @@ class DigestScheduler(PeriodicScan):
         response = self._client.chat_postMessage(
             channel=owner.user, metadata=delivery_metadata(claim.key), **digest_message(digest, lang)
         )
+        goals = GoalStore(self._engine)
+        for status in digest.retros_due:  # asked once: the next digest does not ask again
+            goals.mark_retro_asked(status.goal.name)
         return str(response["channel"]), str(response["ts"])
 
     def _profile_language(self, user: str) -> Lang:

@@ -27,13 +27,16 @@ from bot.retro.blocks import (
     submission_errors,
     submitted_text,
 )
+from bot.slack.actions import GOAL_RETRO_ACTION
 from bot.slack.blocks import notice_message
 from bot.slack.requests import SlashRequest, reply_language
 from bot.slack.text import escape
+from bot.storage.goals import GoalStore
 from bot.storage.metrics import MetricStore
 from bot.storage.retros import NewRetro, Retro, RetroStore, draft_from_metrics, index_retro
 from knowledge.text import Lang, detect_language
 from skills.errors import SkillError
+from skills.goals import goal_retro_draft, goal_status
 from skills.retro import RetroDraft, RetroText, default_title, parse_retro_args, retro_problems, retro_title
 
 if TYPE_CHECKING:
@@ -103,6 +106,16 @@ def _modal_for(services: Services, rest: str, channel: str, lang: Lang) -> dict[
     return retro_modal(draft, meta)
 
 
+def _goal_modal(services: Services, name: str, channel: str, lang: Lang) -> dict[str, Any]:
+    """The retro form for the ended goal `name`, posted (when submitted) in `channel`."""
+    engine = services.owners.engine
+    goal = GoalStore(engine).find(name).goal
+    values = MetricStore(engine).series(goal.metric, goal.start, goal.end, goal.client)
+    draft = goal_retro_draft(goal_status(goal, values, goal.end), lang)
+    meta = RetroMeta(channel, lang, goal.metric, goal.start.isoformat(), goal.end.isoformat())
+    return retro_modal(draft, meta)
+
+
 def retro_command(services: Services, request: SlashRequest) -> None:
     """Ack at once, then open the modal in this handler (the trigger id lives three seconds); bad
     input and a form that would not open are told to the person, only to them."""
@@ -128,6 +141,29 @@ def retro_command(services: Services, request: SlashRequest) -> None:
 
 
 def register(app: App, workspaces: Workspaces) -> None:
+    @app.action(GOAL_RETRO_ACTION)
+    def on_goal_retro(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """The digest's button on an ended goal: the retro form, prefilled with the goal and what
+        came of it, opened at once (the trigger id lives three seconds)."""
+        ack()
+        services = workspaces.for_context(context)
+        user = str((body.get("user") or {}).get("id") or "")
+        name = str(((body.get("actions") or [{}])[0]).get("value") or "")
+        channel = str((body.get("channel") or {}).get("id") or user)  # the digest's DM
+        lang = reply_language(client, user, name, detect_language(name))
+        try:
+            view = _goal_modal(services, name, channel, lang)
+            client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
+        except (SkillError, SlackApiError) as error:
+            reference = _reference()
+            log.warning(
+                "the goal retro form did not open: %s (reference %s)", type(error).__name__, reference
+            )
+            message = (
+                error.message(lang) if isinstance(error, SkillError) else _say("failed", lang, ref=reference)
+            )
+            client.chat_postEphemeral(channel=channel, user=user, text=escape(message))
+
     @app.view(CALLBACK_ID)
     def on_submit(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext

@@ -92,3 +92,27 @@ def test_the_analysis_button_opens_the_playbooks_checklist_in_a_thread(running: 
     assert "分析 2026-11-22 的销售额↓" in thread.params["text"] and "先核实数据本身" in thread.params["text"]
     running.services.jobs.drain(timeout=10)
     assert [t.text for t in running.services.todos.open_items("U123")] == ["分析 2026-11-22 的销售额异常"]
+
+
+def test_an_ended_goal_asks_its_owner_for_the_retrospective_once(running: Running) -> None:
+    from bot.storage.goals import GoalStore
+    from skills.goals import Goal
+
+    engine = create_db_engine(db_url_for(running.services.settings.home))
+    running.services.owners.ensure("U123", "UTC")
+    goals = GoalStore(engine)
+    goals.add(
+        Goal("November sign-ups", "new_customers", 500.0, date(2026, 11, 1), date(2026, 11, 20), "U123")
+    )
+    client = WebClient(token=BOT_TOKEN, base_url=running.slack.base_url)
+    scheduler = DigestScheduler(engine, client, "UTC")
+    assert scheduler.scan(datetime(2026, 11, 23, 9, 5, tzinfo=UTC)) == 1
+    [dm] = running.slack.calls_to("chat.postMessage")
+    shown = json.dumps(dm.params["blocks"], ensure_ascii=False)
+    assert "*Goals that ended*" in shown and '"action_id": "goal_retro"' in shown
+    assert '"value": "November sign-ups"' in shown
+    assert goals.ended_without_retro(date(2026, 11, 24)) == [], "asked once"
+    assert scheduler.scan(datetime(2026, 11, 24, 9, 5, tzinfo=UTC)) == 1
+    assert "Goals that ended" not in json.dumps(
+        running.slack.calls_to("chat.postMessage")[1].params["blocks"]
+    )

@@ -242,3 +242,24 @@ def test_a_question_about_retrospectives_is_answered_not_a_form(running: Running
     assert running.slack.wait_for(lambda s: len(s.responses) >= 1, timeout=60)
     assert "回顾目标" in json.dumps(running.slack.responses[0], ensure_ascii=False)
     assert running.slack.calls_to("views.open") == []
+
+
+def test_an_ended_goals_button_opens_the_form_prefilled_with_the_goal_and_its_result(
+    retro_app: Running,
+) -> None:
+    from bot.storage.goals import GoalStore
+    from skills.goals import Goal
+    from tests.fakes.slack_requests import button_click
+
+    goal = Goal("October sales", "sales", 400_000.0, date(2026, 10, 17), date(2026, 10, 31), "U123")
+    GoalStore(retro_app.services.owners.engine).add(goal)
+    click = button_click("goal_retro", "October sales", retro_app.slack.response_url("b"), channel="DU123")
+    click["trigger_id"] = "t-retro"
+    status, _ = send_interaction(retro_app.events_url, SIGNING_SECRET, click)
+    assert status == 200
+    view = _opened_view(retro_app)
+    initial = _initial(view)
+    assert initial["retro_title"] == "Retro: October sales"
+    assert initial["retro_goal"] == "Sales of 400,000 in total, 2026-10-17 to 2026-10-31."
+    assert initial["retro_result"] == "Sales came to 255,000 in total: 64% of the target."
+    assert json.loads(view["private_metadata"])["channel"] == "DU123"
