@@ -24,6 +24,7 @@ import yaml
 from skills.client_roster import ClientRecord
 from skills.errors import Lang, SkillError, quoted
 from skills.metrics_csv import metric_label
+from skills.settings_yaml import SettingsFile
 
 SIGNALS = (
     "usage_decline",
@@ -49,7 +50,7 @@ EARLIER_DAYS = 60
 MIN_DAYS_WITH_VALUES = 7
 """Each window needs this many days with a value before a trend is read from it."""
 SATISFACTION_METRICS = ("nps", "csat")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FILE = SettingsFile("health settings", "健康度配置")
 
 Status = Literal["green", "yellow", "red"]
 
@@ -186,41 +187,11 @@ def load_health_config(text: str | None) -> HealthConfig:
 
 
 def _parse_yaml(text: str) -> dict[str, Any]:
-    try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        where_zh = f"(第 {mark.line + 1} 行)" if mark is not None else ""
-        problem = getattr(error, "problem", None) or "unreadable text"
-        raise SkillError(
-            f"The health settings are not valid YAML{where}: {problem}.",
-            f"健康度配置不是有效的 YAML{where_zh}:{problem}。",
-        ) from None
-    except (ValueError, RecursionError):
-        raise SkillError(
-            "The health settings are not valid YAML: a value cannot be read.",
-            "健康度配置不是有效的 YAML:有无法读取的值。",
-        ) from None
-    if data is None:
-        return {}
-    data = _mapping(data, "the file")
-    unknown = [key for key in data if key not in SECTIONS]
-    if unknown:
-        raise SkillError(
-            f"Unknown section {quoted(unknown[0])} in the health settings; the sections are {', '.join(SECTIONS)}.",
-            f"健康度配置中有未知的部分 {quoted(unknown[0])};可用的部分为 {', '.join(SECTIONS)}。",
-        )
-    return data
+    return _FILE.parse(text, SECTIONS)
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SkillError(
-            f"In the health settings, {where} must be a mapping of names to values (name: value).",
-            f"健康度配置中 {where} 必须是“名称: 值”的映射。",
-        )
-    return {str(key): item for key, item in value.items()}
+    return _FILE.mapping(value, where)
 
 
 def _number(value: Any, where: str) -> float:

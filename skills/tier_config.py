@@ -15,15 +15,14 @@ from typing import Any
 import yaml
 
 from skills.errors import SkillError, quoted
+from skills.settings_yaml import SettingsFile
 from skills.tiers import BRAND_LEVELS, DIMENSIONS, TIER_ORDER, Tier, TierConfig
 from skills.values import parse_number
 
 SECTIONS = ("weights", "bands", "tiers", "overdue")
 WEIGHT_TOTAL = 100.0
 WEIGHT_TOLERANCE = 0.01
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when installed: PyYAML's pure-Python scanner needs seconds for a few
-thousand nested brackets, libyaml refuses them at once."""
+_FILE = SettingsFile("tier settings", "分层配置")
 
 
 def default_tiers_yaml() -> str:
@@ -60,43 +59,11 @@ def load_tier_config(text: str | None) -> TierConfig:
 
 
 def _parse_yaml(text: str) -> dict[str, Any]:
-    try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        where_zh = f"(第 {mark.line + 1} 行)" if mark is not None else ""
-        # Only the problem itself: the error's full text quotes the file with a caret under the mistake.
-        problem = getattr(error, "problem", None) or getattr(error, "reason", None) or "unreadable text"
-        raise SkillError(
-            f"The tier settings are not valid YAML{where}: {problem}.",
-            f"分层配置不是有效的 YAML{where_zh}:{problem}。",
-        ) from None
-    except (ValueError, RecursionError):  # PyYAML's own date and !!tag building, or nesting too deep
-        raise SkillError(
-            "The tier settings are not valid YAML: a value cannot be read (an impossible date such as "
-            "2024-02-30, a wrong !!tag, or nesting too deep).",
-            "分层配置不是有效的 YAML:有无法读取的值(如不存在的日期 2024-02-30、错误的 !!标签,或嵌套过深)。",
-        ) from None
-    if data is None:
-        return {}
-    data = _mapping(data, "the file")
-    unknown = [key for key in data if key not in SECTIONS]
-    if unknown:
-        raise SkillError(
-            f"Unknown section {quoted(unknown[0])} in the tier settings; the sections are {', '.join(SECTIONS)}.",
-            f"分层配置中有未知的部分 {quoted(unknown[0])};可用的部分为 {', '.join(SECTIONS)}。",
-        )
-    return data
+    return _FILE.parse(text, SECTIONS)
 
 
 def _mapping(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise SkillError(
-            f"In the tier settings, {where} must be a mapping of names to values (name: value).",
-            f"分层配置中 {where} 必须是“名称: 值”的映射。",
-        )
-    return {str(key): item for key, item in value.items()}
+    return _FILE.mapping(value, where)
 
 
 def _unknown_dimension(name: str, where: str) -> SkillError:
