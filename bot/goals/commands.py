@@ -104,8 +104,12 @@ def _run(services: Services, request: SlashRequest, action: str, rest: str, lang
         goals.add(goal)
         if goal.owner != request.user:  # known as an owner; their digest shows it once it is on
             owner_for(services.owners, request.client, goal.owner, services.settings.default_timezone)
-        [status] = goal_statuses([goal], metrics, yesterday)
         added = "已添加目标" if lang == "zh" else "Goal added"
+        try:
+            [status] = goal_statuses([goal], metrics, yesterday)
+        except Exception:  # saved: a failure to show its pace must not read as "nothing changed"
+            log.exception("the pace of a goal just added could not be shown")
+            return f"{added}: {escape(goal.name)}"
         return f"{added}: {_line(status, lang)}"
     if action == "close":
         found = goals.find(rest).goal

@@ -88,3 +88,13 @@ def test_a_funnel_with_goals_splits_the_target_between_owners(running: Running) 
     assert running.slack.wait_for(lambda s: len(s.responses) > refused_before, timeout=30)
     assert "already a goal called" in json.dumps(running.slack.responses[refused_before], ensure_ascii=False)
     assert len(GoalStore(running.services.owners.engine).goals()) == 2
+
+
+def test_a_saved_goal_is_never_reported_as_lost(running: Running, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*_args: object) -> list[object]:
+        raise RuntimeError("the metrics table went away after the write")
+
+    monkeypatch.setattr("bot.goals.commands.goal_statuses", broken)
+    reply = _goal(running, "goal add Q1 metric=sales target=1 2027-01-01..2027-03-31")
+    assert "Goal added: Q1" in reply and "Nothing was changed" not in reply
+    assert [s.goal.name for s in GoalStore(running.services.owners.engine).goals()] == ["Q1"]
