@@ -104,6 +104,8 @@ class ClientHealth:
 
 
 STATUS_RANK: dict[str, int] = {"green": 0, "yellow": 1, "red": 2}
+STATUS_MARK: dict[str, str] = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
+"""How a status is shown at a terminal and in Slack."""
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,9 @@ from bot.core.team_files import health_config
 from bot.storage.engine import create_db_engine
 from bot.storage.health import HealthStore, clients_health
 from skills.errors import SkillError
-from skills.health import default_health_yaml
+from skills.health import STATUS_MARK, default_health_yaml
 from skills.schedule import local_day, parse_zone
 from skills.transactions_csv import parse_as_of
-
-_MARK = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -53,5 +51,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         )
     for health in healths:
         reasons = "; ".join(reason.evidence(lang) for reason in health.reasons)
-        print(f"{_MARK[health.status]} {health.score:>3}  {health.client}  {health.name}  {reasons}".rstrip())
+        print(
+            f"{STATUS_MARK[health.status]} {health.score:>3}  {health.client}  {health.name}  {reasons}".rstrip()
+        )
     return 0

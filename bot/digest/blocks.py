@@ -12,7 +12,7 @@ from bot.slack.text import escape, mention, truncate
 from knowledge.text import Lang
 from skills.digest import Complaint, Digest, MetricLine
 from skills.goals import describe
-from skills.health import StatusChange
+from skills.health import STATUS_MARK, StatusChange
 from skills.metrics_csv import format_metric_value
 from skills.wording import counted
 
@@ -22,7 +22,6 @@ ANOMALIES_SHOWN = 10
 AT_RISK_SHOWN = 8
 RETROS_SHOWN = 5
 REASONS_SHOWN = 2
-_STATUS_MARK = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 _STATUS_WORD = {
     "en": {"green": "green", "yellow": "yellow", "red": "red"},
     "zh": {"green": "绿", "yellow": "黄", "red": "红"},
@@ -90,7 +89,7 @@ def at_risk_line(change: StatusChange, lang: Lang) -> str:
     if change.before is not None and change.before != health.status:
         word = _STATUS_WORD[lang][change.before]
         was = f", was {word}" if lang == "en" else f",之前为{word}"
-    head = f"{_STATUS_MARK[health.status]} {health.name} ({health.client}) {health.score}{was}"
+    head = f"{STATUS_MARK[health.status]} {health.name} ({health.client}) {health.score}{was}"
     return f"{head}{': ' if lang == 'en' else ':'}{reasons}" if reasons else head
 
 

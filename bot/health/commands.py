@@ -8,20 +8,18 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from slack_sdk.errors import SlackApiError
-
 from bot.core.messages import say
 from bot.core.team_files import health_config
 from bot.health.chart import health_chart
 from bot.slack.blocks import failure_notice, notice_message
-from bot.slack.files import Upload, share_files
+from bot.slack.files import Upload, share_in_dm
 from bot.slack.requests import SlashRequest, owner_for, reply_language
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
 from bot.storage.health import HealthStore, clients_health
 from knowledge.text import detect_language
 from skills.errors import Lang, SkillError
-from skills.health import ClientHealth
+from skills.health import STATUS_MARK, ClientHealth
 from skills.schedule import local_day, parse_zone
 
 if TYPE_CHECKING:
@@ -31,7 +29,6 @@ log = logging.getLogger(__name__)
 
 SHOWN = 15
 HISTORY_DAYS = 90
-_MARK = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
 
 
 def health_command(services: Services, request: SlashRequest) -> None:
@@ -90,7 +87,7 @@ def _run(services: Services, request: SlashRequest, lang: Lang) -> tuple[str, by
 
 def _line(health: ClientHealth, lang: Lang) -> str:
     reason = health.reasons[0].evidence(lang) if health.reasons else ""
-    head = f"{_MARK[health.status]} *{escape(health.name)}* ({escape(health.client)}) {health.score}"
+    head = f"{STATUS_MARK[health.status]} *{escape(health.name)}* ({escape(health.client)}) {health.score}"
     return f"{head} · {escape(reason)}" if reason else head
 
 
@@ -104,11 +101,6 @@ def _detail(health: ClientHealth, lang: Lang) -> str:
 
 def _share_privately(request: SlashRequest, chart: bytes, title: str) -> None:
     """The chart goes to the asker's DM; it is an extra, so a failure is only logged."""
-    try:
-        dm = request.client.conversations_open(users=request.user)["channel"]["id"]
-    except SlackApiError as error:
-        log.info("no DM for the health chart (%s)", error.response.get("error"))
-        return
-    error_code = share_files(request.client, dm, [Upload("client-health.png", chart, title)], title)
+    error_code = share_in_dm(request.client, request.user, Upload("client-health.png", chart, title), title)
     if error_code is not None:
         log.info("the health chart was not shared (%s)", error_code)

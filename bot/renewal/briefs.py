@@ -20,6 +20,7 @@ from bot.storage.metrics import MetricStore
 from knowledge.answer import LLMCall
 from skills.client_roster import ClientRecord
 from skills.errors import Lang
+from skills.health import STATUS_MARK
 from skills.renewal import TREND_DAYS, RenewalBrief, build_brief, draft_message
 from skills.renewal_policy import RenewalPolicy, load_renewal_policy
 from skills.tiers import TIER_LABELS, score_client
@@ -127,16 +128,13 @@ def _days_line(brief: RenewalBrief, lang: Lang) -> str:
     return f"距续约 {days} 天({end})" if lang == "zh" else f"{days} days to renewal ({end})"
 
 
-_HEALTH_MARK = {"green": "🟢", "yellow": "🟡", "red": "🔴"}
-
-
 def _health_line(brief: RenewalBrief, lang: Lang) -> str:
     """The client's health score and status, as `opsbot health` gives them ("" when not scored)."""
     health = brief.health
     if health is None:
         return ""
     label = "健康度" if lang == "zh" else "Health"
-    return f"{label}: {_HEALTH_MARK[health.status]} {health.score} ({health.status})"
+    return f"{label}: {STATUS_MARK[health.status]} {health.score} ({health.status})"
 
 
 def _tier_line(brief: RenewalBrief, lang: Lang) -> str:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.core.llm import create_llm
 from bot.core.messages import say
@@ -18,7 +17,7 @@ from bot.renewal.briefs import draft_brief, renewal_blocks
 from bot.renewal.chart import usage_chart
 from bot.slack.admins import is_opsbot_admin, who_can
 from bot.slack.blocks import failure_notice, notice_message
-from bot.slack.files import Upload, download, file_id_in, file_info, latest_csv, share_files
+from bot.slack.files import Upload, download, file_id_in, file_info, latest_csv, share_in_dm
 from bot.slack.requests import SlashRequest, file_request_language, owner_for, reply_language
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
@@ -62,12 +61,9 @@ def renewal_command(services: Services, request: SlashRequest) -> None:
 def _share_chart_privately(request: SlashRequest, chart: bytes, title: str) -> None:
     """The chart goes to the asker's DM: the brief is theirs alone. It is an extra, so a failure is
     logged and the brief they already have stays."""
-    try:
-        dm = request.client.conversations_open(users=request.user)["channel"]["id"]
-    except SlackApiError as error:
-        log.info("no DM for the renewal chart (%s)", error.response.get("error"))
-        return
-    error_code = share_files(request.client, dm, [Upload("renewal-usage.png", chart, title)], escape(title))
+    error_code = share_in_dm(
+        request.client, request.user, Upload("renewal-usage.png", chart, title), escape(title)
+    )
     if error_code is not None:
         log.info("the renewal chart was not shared (%s)", error_code)
 

@@ -225,3 +225,13 @@ def share_files(
     except SlackApiError as error:
         return str(error.response.get("error") or "error")
     return None
+
+
+def share_in_dm(client: WebClient, user: str, upload: Upload, comment: str) -> str | None:
+    """Share a file in the person's DM with opsbot (a chart that is theirs alone); None on success,
+    else Slack's error code (the DM could not be opened, or the upload failed)."""
+    try:
+        dm = client.conversations_open(users=user)["channel"]["id"]
+    except SlackApiError as error:
+        return str(error.response.get("error") or "error")
+    return share_files(client, dm, [upload], comment)

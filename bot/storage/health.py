@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from bot.storage.clients import ClientStore
-from bot.storage.engine import Base
+from bot.storage.engine import Base, as_utc
 from bot.storage.feedback import FeedbackStore
 from bot.storage.metrics import MetricStore
 from skills.client_names import ClientNames
@@ -165,8 +165,7 @@ def complaints_by_client(
     counts: Counter[str] = Counter()
     roster: ClientNames | None = None  # read only when some filing names a customer
     for item in FeedbackStore(engine).items(since=since):
-        filed = item.filed_at if item.filed_at.tzinfo else item.filed_at.replace(tzinfo=UTC)
-        if item.category not in COUNTED_CATEGORIES or not item.customer or filed >= until:
+        if item.category not in COUNTED_CATEGORIES or not item.customer or as_utc(item.filed_at) >= until:
             continue
         if item.customer not in matched:
             roster = roster or names()
