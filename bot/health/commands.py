@@ -16,7 +16,7 @@ from bot.slack.files import Upload, share_in_dm
 from bot.slack.requests import SlashRequest, owner_for, reply_language
 from bot.slack.text import escape
 from bot.storage.clients import ClientStore
-from bot.storage.health import HealthStore, clients_health
+from bot.storage.health import HealthStore, clients_health, one_client_health
 from knowledge.text import detect_language
 from skills.errors import Lang, SkillError
 from skills.health import STATUS_MARK, ClientHealth
@@ -58,13 +58,14 @@ def _run(services: Services, request: SlashRequest, lang: Lang) -> tuple[str, by
     config = health_config(services.settings)
     owner = owner_for(services.owners, request.client, request.user, services.settings.default_timezone)
     today = local_day(datetime.now(UTC), parse_zone(owner.tz))
-    healths = clients_health(engine, today, config)
-    HealthStore(engine).record(today, healths)
-    if request.rest.strip():
-        client = ClientStore(engine).find(request.rest).id
-        [health] = [h for h in healths if h.client == client]
-        history = HealthStore(engine).history(client, today - timedelta(days=HISTORY_DAYS))
+    store = HealthStore(engine)
+    if request.rest.strip():  # one client: scored alone, as its renewal brief scores it
+        health = one_client_health(engine, ClientStore(engine).find(request.rest), today, config)
+        store.record(today, [health])
+        history = store.history(health.client, today - timedelta(days=HISTORY_DAYS))
         return _detail(health, lang), health_chart(health.name, history, config, lang)
+    healths = clients_health(engine, today, config)
+    store.record(today, healths)
     own = [h for h in healths if h.owner == request.user]
     shown = own or healths
     if not shown:

@@ -85,6 +85,11 @@ class ClientStore:
         with self._sessions() as session:
             return [row.record() for row in session.scalars(select(ClientRow).order_by(ClientRow.id))]
 
+    def owned_by(self, owner: str) -> list[ClientRecord]:
+        with self._sessions() as session:
+            query = select(ClientRow).where(ClientRow.owner == owner).order_by(ClientRow.id)
+            return [row.record() for row in session.scalars(query)]
+
     def with_contract_end(self) -> list[ClientRecord]:
         query = select(ClientRow).where(ClientRow.contract_end.is_not(None)).order_by(ClientRow.contract_end)
         with self._sessions() as session:

@@ -103,32 +103,48 @@ class HealthStore:
 def clients_health(
     engine: Engine, today: date, config: HealthConfig, owner: str | None = None
 ) -> list[ClientHealth]:
-    """Every client on the roster (or `owner`'s), worst first (then by id)."""
-    roster = ClientStore(engine).all()
-    names = ClientNames.of((r.id, r.name) for r in roster)
-    if owner is not None:
-        roster = [record for record in roster if record.owner == owner]
-    if not roster:
-        return []
-    ids = [record.id for record in roster]
-    since = today - timedelta(days=RECENT_DAYS + EARLIER_DAYS)
-    usage = MetricStore(engine).every_client(since, today, ids if owner is not None else None)
-    complaints = complaints_by_client(engine, lambda: names, today, config)
-    healths = [
-        client_health(ClientSignals(record, usage.get(record.id, {}), complaints[record.id]), today, config)
-        for record in roster
-    ]
-    return sorted(healths, key=lambda health: (health.score, health.client))
+    """Every client on the roster (or only `owner`'s, reading only their usage), worst first (then
+    by id)."""
+    store = ClientStore(engine)
+    if owner is None:
+        roster = store.all()
+        return _scored(engine, roster, today, config, lambda: ClientNames.of((r.id, r.name) for r in roster))
+    return _scored(engine, store.owned_by(owner), today, config, _roster_names(engine), only_these=True)
 
 
 def one_client_health(
     engine: Engine, record: ClientRecord, today: date, config: HealthConfig
 ) -> ClientHealth:
-    """The health of one client, as `clients_health` scores it, without reading the others' usage."""
+    """The health of one client, as `clients_health` scores it, without reading the others' usage;
+    a customer name is matched closely against this client's names only."""
+    [health] = _scored(
+        engine, [record], today, config, _roster_names(engine), only_these=True, among={record.id}
+    )
+    return health
+
+
+def _scored(
+    engine: Engine,
+    records: Sequence[ClientRecord],
+    today: date,
+    config: HealthConfig,
+    names: Callable[[], ClientNames],
+    only_these: bool = False,
+    among: Collection[str] | None = None,
+) -> list[ClientHealth]:
+    """`records` scored, worst first; `only_these`: read only their usage (else every client's in
+    one read); `names` gives the roster's names when a complaint needs matching."""
+    if not records:
+        return []
     since = today - timedelta(days=RECENT_DAYS + EARLIER_DAYS)
-    usage = MetricStore(engine).every_client(since, today, [record.id]).get(record.id, {})
-    complaints = complaints_by_client(engine, _roster_names(engine), today, config, among={record.id})
-    return client_health(ClientSignals(record, usage, complaints[record.id]), today, config)
+    ids = [record.id for record in records] if only_these else None
+    usage = MetricStore(engine).every_client(since, today, ids)
+    complaints = complaints_by_client(engine, names, today, config, among)
+    healths = [
+        client_health(ClientSignals(record, usage.get(record.id, {}), complaints[record.id]), today, config)
+        for record in records
+    ]
+    return sorted(healths, key=lambda health: (health.score, health.client))
 
 
 def worsened(engine: Engine, today: date, healths: Sequence[ClientHealth]) -> list[StatusChange]:
