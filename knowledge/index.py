@@ -296,26 +296,14 @@ class KnowledgeIndex:
     ) -> None:
         for start in range(0, len(chunks), _WRITE_BATCH):
             batch = chunks[start : start + _WRITE_BATCH]
-            vectors = self._vectors(embedder, collection, batch, reuse or {})
-            now = time.time()
-            collection.upsert(
-                ids=[chunk.id for chunk in batch],
-                embeddings=vectors.tolist(),
-                metadatas=[{"source": chunk.source, "written_at": now} for chunk in batch],
-            )
+            _upsert_vectors(collection, batch, self._vectors(embedder, collection, batch, reuse or {}))
 
     def _vectors(
         self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
     ) -> Vectors:
-        """The chunks' vectors: a text the source already had (`reuse`: text → that chunk's id) keeps
-        its stored vector, so editing a long document embeds only the passages that changed."""
-        old_ids = [reuse[chunk.text] for chunk in chunks if chunk.text in reuse]
-        stored: dict[str, Sequence[float]] = {}
-        if old_ids:
-            found = collection.get(ids=old_ids, include=["embeddings"])
-            embeddings = found["embeddings"]
-            if embeddings is not None:
-                stored = dict(zip(found["ids"], embeddings, strict=True))
+        """The chunks' vectors: a text the source already had keeps its stored vector (see
+        `_stored`), so editing a long document embeds only the passages that changed."""
+        stored = self._stored(collection, chunks, reuse)
         fresh = [chunk.text for chunk in chunks if reuse.get(chunk.text) not in stored]
         computed = iter(embedder.embed_passages(fresh)) if fresh else iter(())
         rows = [
@@ -326,29 +314,30 @@ class KnowledgeIndex:
         ]
         return np.vstack(rows) if rows else np.zeros((0, embedder.dimension), dtype=np.float32)
 
+    @staticmethod
+    def _stored(
+        collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
+    ) -> dict[str, Sequence[float]]:
+        """The vectors `collection` holds for the texts the source already had (`reuse`: text →
+        that chunk's id), by that old id."""
+        old_ids = [reuse[chunk.text] for chunk in chunks if chunk.text in reuse]
+        if not old_ids:
+            return {}
+        found = collection.get(ids=old_ids, include=["embeddings"])
+        if found["embeddings"] is None:
+            return {}
+        return dict(zip(found["ids"], found["embeddings"], strict=True))
+
     def _carry_over(
         self, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
     ) -> list[str]:
         """Write the vectors of the chunks whose text the source already had (an edit keeps
         them); returns the ids of the others, whose vectors are left for `fill_pending`."""
-        old_ids = [reuse[chunk.text] for chunk in chunks if chunk.text in reuse]
-        stored: dict[str, Sequence[float]] = {}
-        if old_ids:
-            found = collection.get(ids=old_ids, include=["embeddings"])
-            if found["embeddings"] is not None:
-                stored = dict(zip(found["ids"], found["embeddings"], strict=True))
+        stored = self._stored(collection, chunks, reuse)
         kept = [chunk for chunk in chunks if reuse.get(chunk.text) in stored]
-        if kept:
-            now = time.time()
-            for start in range(0, len(kept), _WRITE_BATCH):
-                batch = kept[start : start + _WRITE_BATCH]
-                collection.upsert(
-                    ids=[chunk.id for chunk in batch],
-                    embeddings=[
-                        np.asarray(stored[reuse[chunk.text]], dtype=np.float32).tolist() for chunk in batch
-                    ],
-                    metadatas=[{"source": chunk.source, "written_at": now} for chunk in batch],
-                )
+        for start in range(0, len(kept), _WRITE_BATCH):
+            batch = kept[start : start + _WRITE_BATCH]
+            _upsert_vectors(collection, batch, [stored[reuse[chunk.text]] for chunk in batch])
         carried = {chunk.id for chunk in kept}
         return [chunk.id for chunk in chunks if chunk.id not in carried]
 
@@ -839,6 +828,18 @@ class KnowledgeIndex:
         self.refresh()
         with self._state_lock:
             return list(self._chunks.values())
+
+
+def _upsert_vectors(
+    collection: Collection, chunks: Sequence[Chunk], vectors: Iterable[Sequence[float]]
+) -> None:
+    """Vector-only records (the collections other than the catalog), stamped with when they were written."""
+    now = time.time()
+    collection.upsert(
+        ids=[chunk.id for chunk in chunks],
+        embeddings=[np.asarray(vector, dtype=np.float32).tolist() for vector in vectors],
+        metadatas=[{"source": chunk.source, "written_at": now} for chunk in chunks],
+    )
 
 
 def _all_records(
