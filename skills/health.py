@@ -47,6 +47,8 @@ THRESHOLDS = (
 SECTIONS = ("weights", "thresholds", "bands")
 RECENT_DAYS = 30
 EARLIER_DAYS = 60
+"""Usage is judged on the last RECENT_DAYS days against the EARLIER_DAYS before them, here and in
+the renewal brief's usage report (skills.renewal)."""
 MIN_DAYS_WITH_VALUES = 7
 """Each window needs this many days with a value before a trend is read from it."""
 SATISFACTION_METRICS = ("nps", "csat")

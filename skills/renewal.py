@@ -18,15 +18,13 @@ from typing import Any, Literal
 
 from skills.client_roster import ClientRecord
 from skills.errors import Lang
-from skills.health import ClientHealth
+from skills.health import EARLIER_DAYS, RECENT_DAYS, ClientHealth
 from skills.metrics_csv import metric_label
 from skills.renewal_policy import Offer, RenewalPolicy
 from skills.sparklines import sparkline
 from skills.tiers import TIER_LABELS, ScoredClient, TierConfig
 from skills.wording import counted
 
-RECENT_DAYS = 30
-EARLIER_DAYS = 60
 TREND_DAYS = RECENT_DAYS + EARLIER_DAYS
 FLAT_TREND_PCT = 5.0
 """A 90-day trend within ±5% per 30 days is flat."""
