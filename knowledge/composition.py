@@ -43,6 +43,9 @@ class CompositionConfig:
     position_weight: float = 0.03
     redundancy_weight: float = 0.5
     context_needs_terms: bool = False
+    leads_first: bool = True
+    """A passage's later unit is shown only after its first sentence, which says what the passage
+    is about (a list without its lead reads as a stray fragment)."""
     """A sentence past a passage's first that is no list and shares no term with the question is
     left out: it is the passage's context, not part of the answer."""
 
@@ -137,18 +140,28 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     chosen: list[Unit] = []
     used = 0
     remaining = list(candidates)
+
+    def brings(unit: Unit) -> list[Unit]:
+        """The unit, after its passage's lead when that lead is still to be said."""
+        if not config.leads_first or unit.position == 0:
+            return [unit]
+        lead = next((u for _, u in remaining if u.passage == unit.passage and u.position == 0), None)
+        return [unit] if lead is None else [lead, unit]
+
     while remaining and len(chosen) < config.max_units:
-        scored = [
-            (value - config.redundancy_weight * _overlap(unit, chosen), index)
-            for index, (value, unit) in enumerate(remaining)
-            if used + len(unit.text) <= budget or not chosen
-        ]
+        scored = []
+        for index, (value, unit) in enumerate(remaining):
+            units = brings(unit)
+            fits = used + sum(len(u.text) for u in units) <= budget or not chosen
+            if fits and len(chosen) + len(units) <= config.max_units:
+                scored.append((value - config.redundancy_weight * _overlap(unit, chosen), index))
         if not scored:
             break
         _, index = max(scored)
-        unit = remaining.pop(index)[1]
-        chosen.append(unit)
-        used += len(unit.text)
+        for unit in brings(remaining[index][1]):
+            remaining.remove(next(item for item in remaining if item[1] is unit))
+            chosen.append(unit)
+            used += len(unit.text)
     chosen.sort(key=lambda unit: (unit.passage, unit.position))
     used_passages = {unit.passage for unit in chosen}
     partial = frozenset(unit.passage for _, unit in remaining if unit.passage in used_passages)

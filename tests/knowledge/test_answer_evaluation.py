@@ -60,16 +60,19 @@ def test_a_bad_line_is_named_in_both_languages(tmp_path: Path, line: str) -> Non
     assert f"{path}:3" in error.value.message("en") and f"{path}:3" in error.value.message("zh")
 
 
-def test_the_shipped_set_is_bilingual_split_in_halves_and_reachable() -> None:
-    """At least 60 questions, each language split evenly between tuning and held-out, and every key
-    point written in the playbook in the question's language, so a perfect answer can score 1."""
+def test_the_shipped_set_is_bilingual_split_and_reachable() -> None:
+    """At least 60 questions; in each language at least 19 held out and at least as many for
+    tuning (tuning questions are added as failure modes are studied, the held-out ones stay as
+    they were so their figure stays comparable); every key point is written in the playbook in
+    the question's language, so a perfect answer can score 1."""
     questions = load_answer_questions(HERE / "answer_questions.jsonl")
     assert len(questions) >= 60
     playbook = {lang: _text(PLAYBOOK / lang) for lang in ("zh", "en")}
     for lang in ("zh", "en"):
         ours = [q for q in questions if q.lang == lang]
-        assert len(ours) >= 30
-        assert abs(sum(q.split == "tune" for q in ours) - len(ours) / 2) <= 1
+        held_out = sum(q.split == "heldout" for q in ours)
+        assert held_out >= 19
+        assert len(ours) - held_out >= held_out
     for question in questions:
         for point in question.points:
             absent = AnswerQuestion(question.q, question.lang, (point,))

@@ -56,6 +56,22 @@ def test_a_sentence_said_twice_is_said_once() -> None:
     assert [unit.text for unit in composition.units] == ["Retention matters.", "Churn hurts."]
 
 
+def test_a_later_unit_comes_with_its_passage_lead() -> None:
+    """The items answer the question, but without the lead nobody knows what list they are from."""
+    todo = (
+        "Before opening chat or email, write down today's to-dos. The list anchors the day.\n\n"
+        "- Put items that move your goals at the top.\n- Keep it to three to five items."
+    )
+    hits = [_hit("todo", todo, 0.3), _hit("voice", VOICE, 0.29)]
+    question = "Which items go at the top and how many items?"
+    config = CompositionConfig(max_units=2)
+    texts = [unit.text for unit in compose(question, hits, "en", config).units]
+    assert texts[0] == "Before opening chat or email, write down today's to-dos."
+    assert "- Put items that move your goals at the top." in texts and len(texts) == 2
+    loose = compose(question, hits, "en", CompositionConfig(max_units=2, leads_first=False)).units
+    assert "Before opening chat or email, write down today's to-dos." not in [u.text for u in loose]
+
+
 def test_units_keep_a_list_with_the_sentence_that_introduces_it() -> None:
     assert answer_units("常看的指标包括：\n\n- 销售；\n- 留存。\n\n每个数字都要对比。") == [
         "常看的指标包括：\n- 销售；\n- 留存。",
