@@ -57,7 +57,8 @@ def main() -> None:
         default = CompositionConfig()
         # Passages as close as the loosest ratio of the grid; each setting then keeps its own.
         answerer = Answerer(
-            index, config=AnswerConfig(composition=replace(default, passage_ratio=min(ratios)))
+            index,
+            config=AnswerConfig(context_hits=4, composition=replace(default, passage_ratio=min(ratios))),
         )
         started = time.perf_counter()
         hits = {}
@@ -74,9 +75,10 @@ def main() -> None:
                     term_weight=terms,
                     list_weight=lists,
                     redundancy_weight=redundancy,
+                    max_passages=passages,
                 )
-                for needs_terms, ratio, terms, lists, redundancy in itertools.product(
-                    (True, False), ratios, (0.25, 0.5, 1.0), (0.0, 0.3, 0.6), (0.0, 0.5, 1.0)
+                for needs_terms, ratio, terms, lists, redundancy, passages in itertools.product(
+                    (True, False), ratios, (0.25, 0.5, 1.0), (0.0, 0.3, 0.6), (0.0, 0.5, 1.0), (3, 4)
                 )
             ]
         results = []
@@ -90,7 +92,7 @@ def main() -> None:
             print(
                 f"  {coverage:.3f} {complete:>3} {-length:>6.0f}  ratio={config.passage_ratio} "
                 f"terms={config.term_weight} list={config.list_weight} redundancy={config.redundancy_weight} "
-                f"context_needs_terms={config.context_needs_terms}"
+                f"context_needs_terms={config.context_needs_terms} passages={config.max_passages}"
             )
         default_coverage = next(row[0] for row in results if row[3] == default)
         best = [row[3] for row in results if row[0] == results[0][0]]

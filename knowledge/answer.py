@@ -54,7 +54,7 @@ class Answer:
 @dataclass(frozen=True)
 class AnswerConfig:
     top_k: int = 5
-    context_hits: int = 3
+    context_hits: int = 4
     composition: CompositionConfig = field(default_factory=CompositionConfig)
     relevance: Relevance | None = None
     """None: the embedder's own calibrated thresholds."""

@@ -1,9 +1,10 @@
 """Which parts of the best passages make the offline answer: coverage of the question, not one sentence.
 
 A passage is cut into units: a sentence, a list item, or a sentence that introduces a list together
-with its list. Units are then picked greedily by maximal marginal relevance: how well a unit answers
-(its passage's rank, the question's terms it holds, a list when the question asks for several
-things), minus how much it repeats what is already picked, within Slack-friendly limits. No unit is
+with its list. Units are then picked greedily: how well a unit answers (its passage's rank, the
+question's terms it holds, a list when the question asks for several things), minus how much it
+repeats what is already picked (maximal marginal relevance, weighted by `redundancy_weight`), each
+after its passage's lead, within Slack-friendly limits. No unit is
 embedded here: the passages' own search scores carry the meaning, so an answer costs no model time.
 """
 
@@ -35,19 +36,22 @@ class CompositionConfig:
     max_chars_zh: int = 700
     max_chars_en: int = 1200
     max_units: int = 8
-    max_passages: int = 3
-    passage_ratio: float = 0.7
+    max_passages: int = 4
+    passage_ratio: float = 0.8
     """A further passage is used when its search score is at least this share of the best one's."""
-    term_weight: float = 0.5
+    term_weight: float = 1.0
     list_weight: float = 0.3
     position_weight: float = 0.03
-    redundancy_weight: float = 0.5
+    redundancy_weight: float = 0.0
+    """How much repeating chosen units' terms costs a unit (maximal marginal relevance); chosen
+    at 0 on the tuning half: a playbook section rarely repeats itself, and a sentence said twice
+    is dropped before the choice anyway."""
     context_needs_terms: bool = False
+    """A sentence past a passage's first that is no list and shares no term with the question is
+    left out: it is the passage's context, not part of the answer."""
     leads_first: bool = True
     """A passage's later unit is shown only after its first sentence, which says what the passage
     is about (a list without its lead reads as a stray fragment)."""
-    """A sentence past a passage's first that is no list and shares no term with the question is
-    left out: it is the passage's context, not part of the answer."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,12 @@ def test_english_is_lowercased_stemmed_and_stopworded() -> None:
     assert "client" in tokenize("KA clients")
 
 
+def test_chinese_do_verbs_are_stopwords_as_do_is_in_english() -> None:
+    """ "复盘怎么做?" asks about 复盘: a passage must not win on holding 做."""
+    assert tokenize("复盘怎么做?") == ["复盘"]
+    assert tokenize("How do I do a retrospective?") == ["retrospective"]
+
+
 def test_mixed_text_yields_both_kinds_of_terms() -> None:
     tokens = tokenize("RFM分层和KA客户")
     assert "rfm" in tokens
