@@ -53,7 +53,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         index = KnowledgeIndex(Path(home), create_embedders(DEFAULT_EMBEDDERS))
         index.sync_playbook()
-        ratios = (0.6, 0.7, 0.8, 1.0)
+        ratios = (0.5, 0.6, 0.7, 0.8, 1.0)
         default = CompositionConfig()
         # Passages as close as the loosest ratio of the grid; each setting then keeps its own.
         answerer = Answerer(

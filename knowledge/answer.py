@@ -124,16 +124,30 @@ class Answerer:
         )
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
-        """The best passages that pass the relevance gate: what an answer may be made of."""
+        """What an answer may be made of, best first; none when no passage passes the relevance gate."""
         hits = self.index.search(question, top_k=self.config.top_k, lang=lang, visible_to=channel)
-        first = next((rank for rank, hit in enumerate(hits) if self._is_relevant(hit)), None)
-        if first is None:
+        if not any(self._is_relevant(hit) for hit in hits):
             return []
-        # Once a passage answers, a later one scored close to it adds to the answer even if it
-        # would not have passed the gate alone (the question's other aspects are often there).
-        close = self.config.composition.passage_ratio * hits[first].score
-        later = [hit for hit in hits[first:] if hit.score >= close or self._is_relevant(hit)]
-        return later[: self.config.context_hits]
+        # The gate decides whether the question is answered at all, the fused ranking from what:
+        # the best-ranked passage leads even when only a lower one convinced one embedder alone.
+        # A later passage joins when relevant on its own, or scored close to the best and at least
+        # weakly similar (the question's other aspects are often there).
+        close = self.config.composition.passage_ratio * hits[0].score
+        joining = [
+            hit
+            for rank, hit in enumerate(hits)
+            if rank == 0 or self._is_relevant(hit) or (hit.score >= close and self._is_related(hit))
+        ]
+        return joining[: self.config.context_hits]
+
+    def _is_related(self, hit: Hit) -> bool:
+        """Some embedder finds the passage at least weakly similar: a passage ranked close to the
+        best only because little else matched is not part of the answer."""
+        calibrated = zip(self.index.embedders, hit.similarities, strict=True)
+        return any(
+            similarity >= (self.config.relevance or embedder.relevance).weak
+            for embedder, similarity in calibrated
+        )
 
     def _is_relevant(self, hit: Hit) -> bool:
         """Any embedder confident on its own, or any moderately confident with shared key terms."""

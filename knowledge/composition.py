@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.ranking import Hit
-from knowledge.text import Lang, split_sentences, tokenize
+from knowledge.text import CJK_CHARACTER, Lang, split_sentences, tokenize
 
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s*")
+_STANDS_ALONE = re.compile(r"^(?:#|\||>)")
 
 _ASKS_FOR_SEVERAL = re.compile(
     r"哪些|哪几|几个|几种|几类|几步|几点|什么步骤|怎么|如何|步骤|流程|阶段|分别|包括|包含|有什么|要做什么|"
@@ -37,9 +38,9 @@ class CompositionConfig:
     max_chars_en: int = 1200
     max_units: int = 8
     max_passages: int = 4
-    passage_ratio: float = 0.8
+    passage_ratio: float = 0.6
     """A further passage is used when its search score is at least this share of the best one's."""
-    term_weight: float = 1.0
+    term_weight: float = 0.5
     list_weight: float = 0.3
     position_weight: float = 0.03
     redundancy_weight: float = 0.0
@@ -76,7 +77,7 @@ class Composition:
 
 def answer_units(body: str) -> list[str]:
     """Sentences and list items; a sentence that introduces a list (ends with a colon) keeps its list."""
-    lines = [line.strip() for line in body.splitlines()]
+    lines = _blocks(body)
     units: list[str] = []
     index = 0
     while index < len(lines):
@@ -101,6 +102,37 @@ def answer_units(body: str) -> list[str]:
         else:
             units.extend(sentences)
     return units
+
+
+def _blocks(body: str) -> list[str]:
+    """The body's paragraphs and list items, each on one line ("" between them where the body has a
+    blank line): Markdown is often wrapped at a fixed width, and a sentence cut at a line's end is
+    still one sentence. A list item goes on over its indented lines; a heading, table row or quote
+    stands alone."""
+    blocks: list[str] = []
+    for raw in body.splitlines():
+        line = raw.strip()
+        previous = blocks[-1] if blocks else ""
+        continues = (
+            line
+            and previous
+            and not LIST_MARKER.match(line)
+            and not _STANDS_ALONE.match(line)
+            and not _STANDS_ALONE.match(previous)
+            and (not LIST_MARKER.match(previous) or raw[:1].isspace())
+        )
+        if continues:
+            blocks[-1] = _joined(previous, line)
+        else:
+            blocks.append(line)
+    return blocks
+
+
+def _joined(text: str, more: str) -> str:
+    """Two wrapped lines as one: no space between Chinese characters, one between words."""
+    if CJK_CHARACTER.match(text[-1]) and CJK_CHARACTER.match(more[0]):
+        return text + more
+    return f"{text} {more}"
 
 
 def asks_for_several(question: str) -> bool:

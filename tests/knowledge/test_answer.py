@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from bot.answers.service import KnowledgeService
 from knowledge.answer import NOT_COVERED, Answerer, ChatMessages
 from knowledge.composition import answer_units
 from knowledge.conversation import Turn
+from knowledge.embedders import Relevance
+from knowledge.index import Chunk
+from knowledge.ranking import Hit
 
 
 def test_units_keep_a_list_with_its_lead_sentence() -> None:
@@ -17,6 +22,32 @@ def test_units_keep_a_list_with_its_lead_sentence() -> None:
         "The steps are:\n1. review\n2. evaluate",
         "Afterwards, share it.",
     ]
+
+
+class _RankedIndex:
+    """An index whose search returns fixed hits, judged by one embedder's gate."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.hits = hits
+        self.embedders = [SimpleNamespace(relevance=Relevance(strong=0.5, weak=0.4))]
+
+    def search(self, question: str, **_: object) -> list[Hit]:
+        return self.hits
+
+
+def _hit(section: str, score: float, similarity: float) -> Hit:
+    chunk = Chunk(section, "playbook/en/x.md", "Doc", section, section, "en", f"{section}.", section, 0, "h")
+    return Hit(chunk, score, (similarity,), 0.1)
+
+
+def test_the_best_ranked_passage_leads_once_any_passage_passes_the_gate() -> None:
+    """The gate says whether to answer; the fused ranking says from what. A passage scored close
+    to the best joins only if some embedder finds it at least weakly similar."""
+    best, convincing = _hit("best", 0.35, 0.30), _hit("convincing", 0.32, 0.6)
+    related, unrelated, far = _hit("related", 0.3, 0.45), _hit("unrelated", 0.3, 0.1), _hit("far", 0.1, 0.2)
+    answerer = Answerer(_RankedIndex([best, convincing, related, unrelated, far]))  # type: ignore[arg-type]
+    assert answerer.passages("q", "en") == [best, convincing, related]
+    assert Answerer(_RankedIndex([best, far])).passages("q", "en") == []  # type: ignore[arg-type]
 
 
 def test_extractive_answer_in_english_cites_its_sections(knowledge: KnowledgeService) -> None:

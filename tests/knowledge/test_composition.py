@@ -72,6 +72,25 @@ def test_a_later_unit_comes_with_its_passage_lead() -> None:
     assert "Before opening chat or email, write down today's to-dos." not in [u.text for u in loose]
 
 
+def test_a_sentence_wrapped_over_lines_is_one_unit() -> None:
+    """Team documents are often wrapped at 80 columns; a unit cut at a line end would quote half a sentence."""
+    body = (
+        "Refunds above 5,000 yuan need the finance lead's approval, and the customer\n"
+        "gets a written confirmation. Keep the reference.\n\n"
+        "退款需要财务\n负责人审批。\n\n"
+        "The checks are:\n\n- the amount,\n  as written on the form;\n- the account.\n"
+        "# Notes\nSee the ledger."
+    )
+    assert answer_units(body) == [
+        "Refunds above 5,000 yuan need the finance lead's approval, and the customer gets a written confirmation.",
+        "Keep the reference.",
+        "退款需要财务负责人审批。",
+        "The checks are:\n- the amount, as written on the form;\n- the account.",
+        "# Notes",
+        "See the ledger.",
+    ]
+
+
 def test_units_keep_a_list_with_the_sentence_that_introduces_it() -> None:
     assert answer_units("常看的指标包括：\n\n- 销售；\n- 留存。\n\n每个数字都要对比。") == [
         "常看的指标包括：\n- 销售；\n- 留存。",

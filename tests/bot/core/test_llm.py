@@ -94,7 +94,8 @@ def test_instructions_inside_a_document_do_not_steer_the_answer(
     assert answer.found and answer.method == "extractive" and answer.note == "llm_ungrounded"
     assert "finance lead" in answer.text
     quoted = [line.lstrip("• ").rsplit(" [", 1)[0] for line in answer.text.splitlines()]
-    assert all(line in INJECTED for line in quoted)  # the document's words, none of the model's
+    document = " ".join(INJECTED.split())  # a sentence wrapped over two lines is quoted whole
+    assert all(line in document for line in quoted)  # the document's words, none of the model's
     assert any(citation.source == injected for citation in answer.citations)
 
     [request] = fake.requests
