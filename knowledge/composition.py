@@ -1,11 +1,12 @@
 """Which parts of the best passages make the offline answer: coverage of the question, not one sentence.
 
 A passage is cut into units: a sentence, a list item, or a sentence that introduces a list together
-with its list. Units are then picked greedily: how well a unit answers (its passage's rank, the
-question's terms it holds, a list when the question asks for several things), minus how much it
-repeats what is already picked (maximal marginal relevance, weighted by `redundancy_weight`), each
-after its passage's lead, within Slack-friendly limits. No unit is
-embedded here: the passages' own search scores carry the meaning, so an answer costs no model time.
+with its list (lines wrapped inside a paragraph are joined first). Units are then picked greedily:
+how well a unit answers (its passage's rank, the question's terms it holds, a list when the question
+asks for several things), minus how much it repeats what is already picked (maximal marginal
+relevance, weighted by `redundancy_weight`), each after its passage's lead, within Slack-friendly
+limits. No unit is embedded here: the passages' own search scores carry the meaning, so an answer
+costs no model time.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def _blocks(body: str) -> list[str]:
     for raw in body.splitlines():
         line = raw.strip()
         previous = blocks[-1] if blocks else ""
-        continues = (
+        continues = bool(
             line
             and previous
             and not LIST_MARKER.match(line)
