@@ -52,7 +52,15 @@ from knowledge.lexical import BM25Index
 from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
 from knowledge.near_duplicates import CONTAINED, NearDuplicates, codes, containment, shingles
 from knowledge.normalize import normalize_query
-from knowledge.ranking import FusionConfig, Hit, Ranking, best_per_key, lift_other_languages, with_stand_in
+from knowledge.ranking import (
+    FusionConfig,
+    Hit,
+    Ranking,
+    best_per_key,
+    fused_order,
+    lift_other_languages,
+    with_stand_in,
+)
 from knowledge.text import Lang, detect_language, tokenize
 from knowledge.visibility import is_visible, restriction_of, visible_scopes, with_visibility
 
@@ -744,8 +752,25 @@ class KnowledgeIndex:
             if fusion.cross_language_bonus:
                 ranking = lift_other_languages(ranking, self._lang_of, lang, fusion.cross_language_bonus)
             rankings[position] = ranking
-        # Chunks whose slow vector is still pending rank where the catalog's embedder (or BM25) ranks them.
-        stand_in = [chunk_id for chunk_id, _ in rankings.get(self._catalog_at, lexical)]
+
+        def lexical_vote(chunk_id: str) -> float:
+            # A lexical match on one common word is a weak vote: scale it by the share of the
+            # query's term weight the chunk holds, so cross-language dense hits are not outvoted.
+            return fusion.lexical_weight * coverage(chunk_id) ** fusion.coverage_power
+
+        # Chunks whose slow vector is still pending rank where the complete rankings (the fast
+        # embedders' and BM25's, fused) put them.
+        stand_in: list[str] = []
+        if any(self._pending.get(position) for position in rankings):
+            stand_in = fused_order(
+                [
+                    ([chunk_id for chunk_id, _ in ranking], fusion.dense_weight(position))
+                    for position, ranking in rankings.items()
+                    if not self._pending.get(position)
+                ]
+                + [([chunk_id for chunk_id, _ in lexical], lexical_vote)],
+                fusion.rrf_k,
+            )
         for position, ranking in rankings.items():
             ordered = [chunk_id for chunk_id, _ in ranking]
             if self._pending.get(position):
@@ -753,10 +778,7 @@ class KnowledgeIndex:
             for rank, key, _chunk_id in best_per_key(ordered, self._key_of):
                 fused[key] += fusion.dense_weight(position) / (fusion.rrf_k + rank + 1)
         for rank, key, chunk_id in best_per_key((chunk_id for chunk_id, _ in lexical), self._key_of):
-            # A lexical match on one common word is a weak vote: scale it by the share of the
-            # query's term weight the chunk holds, so cross-language dense hits are not outvoted.
-            weight = coverage(chunk_id) ** fusion.coverage_power
-            fused[key] += fusion.lexical_weight * weight / (fusion.rrf_k + rank + 1)
+            fused[key] += lexical_vote(chunk_id) / (fusion.rrf_k + rank + 1)
 
         exact = self._holding_codes(query, hidden)
         for key in exact:

@@ -87,3 +87,14 @@ def with_stand_in(ranking: list[str], stand_in: list[str], lacking: Collection[s
         if chunk_id in lacking and chunk_id not in own
     ]
     return [chunk_id for _, _, chunk_id in sorted(placed)]
+
+
+def fused_order(votes: Iterable[tuple[list[str], float | Callable[[str], float]]], rrf_k: float) -> list[str]:
+    """Chunk ids by reciprocal-rank fusion of several rankings, each giving a chunk its weight (one
+    per model, or per chunk as BM25's coverage-scaled vote) divided by k plus its rank."""
+    scores: dict[str, float] = {}
+    for ranking, weight in votes:
+        for rank, chunk_id in enumerate(ranking):
+            vote = weight(chunk_id) if callable(weight) else weight
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + vote / (rrf_k + rank + 1)
+    return sorted(scores, key=lambda chunk_id: -scores[chunk_id])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from knowledge.ranking import FusionConfig, best_per_key, lift_other_languages, with_stand_in
+from knowledge.ranking import FusionConfig, best_per_key, fused_order, lift_other_languages, with_stand_in
 
 KEYS = {"a:zh": "a", "a:en": "a", "b:en": "b", "c:zh": "c"}
 LANGS = {"a:zh": "zh", "a:en": "en", "b:en": "en", "c:zh": "zh"}
@@ -32,3 +32,10 @@ def test_chunks_lacking_a_vector_stand_in_at_another_rankings_place() -> None:
         "y",
     ]
     assert with_stand_in(["a"], ["a", "z"], lacking=set()) == ["a"]
+
+
+def test_rankings_fuse_by_weighted_reciprocal_rank() -> None:
+    """A chunk second in two rankings beats one first in only one; a per-chunk weight scales a vote."""
+    assert fused_order([(["a", "b"], 1.0), (["c", "b"], 1.0)], rrf_k=5) == ["b", "a", "c"]
+    halved = {"a": 0.5, "b": 1.0}
+    assert fused_order([(["a", "b"], halved.__getitem__)], rrf_k=5) == ["b", "a"]
