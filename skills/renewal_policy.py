@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 
 from skills.errors import SkillError, quoted
+from skills.settings_yaml import YAML_LOADER
 from skills.tiers import TIER_ORDER, Tier
 
 Offer = Literal["value_first", "early_signature", "multi_year", "prepay", "retention"]
@@ -22,9 +23,6 @@ OFFERS: tuple[Offer, ...] = ("value_first", "early_signature", "multi_year", "pr
 SECTIONS = ("ceilings", "ladder", "overdue_max_share", "risks", "reminder_days")
 MAX_CEILING = 50.0
 """No renewal policy discounts half the contract away; above this a figure is a typo (15 → 150)."""
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when installed: PyYAML's pure-Python scanner needs seconds for a few
-thousand nested brackets, libyaml refuses them at once."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ def load_renewal_policy(text: str | None) -> RenewalPolicy:
 
 def _parse(text: str) -> dict[str, Any]:
     try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except (yaml.YAMLError, ValueError, RecursionError) as error:  # ValueError: 2024-02-30, `!!int x`
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""

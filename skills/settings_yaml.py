@@ -11,7 +11,7 @@ import yaml
 
 from skills.errors import SkillError, quoted
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when installed: PyYAML's pure-Python scanner needs seconds for a few
 thousand nested brackets, libyaml refuses them at once."""
 
@@ -27,7 +27,7 @@ class SettingsFile:
         """The file's top-level mapping ({} when empty); SkillError for YAML that does not parse
         (with its line) or a section not in `sections`."""
         try:
-            data = yaml.load(text, Loader=_YAML_LOADER)
+            data = yaml.load(text, Loader=YAML_LOADER)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""

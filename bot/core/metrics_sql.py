@@ -23,11 +23,9 @@ from sqlalchemy.engine import Engine
 
 from skills.errors import SkillError
 from skills.metrics_csv import metric_key
+from skills.settings_yaml import YAML_LOADER
 
 _ENV = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when installed: PyYAML's pure-Python scanner needs seconds for a few
-thousand nested brackets, libyaml refuses them at once."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,7 @@ class MetricsSource:
 def load_source(path: Path) -> MetricsSource:
     """Read and check the YAML; SkillError says what is wrong (the URL is never repeated back)."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise SkillError(f"Cannot read {path}: {reason}.", f"无法读取 {path}:{reason}。") from None
