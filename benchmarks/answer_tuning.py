@@ -54,11 +54,14 @@ def main() -> None:
         index = KnowledgeIndex(Path(home), create_embedders(DEFAULT_EMBEDDERS))
         index.sync_playbook()
         ratios = (0.5, 0.6, 0.7, 0.8, 1.0)
+        passage_counts = (3, 4)
         default = CompositionConfig()
         # Passages as close as the loosest ratio of the grid; each setting then keeps its own.
         answerer = Answerer(
             index,
-            config=AnswerConfig(context_hits=4, composition=replace(default, passage_ratio=min(ratios))),
+            config=AnswerConfig(
+                context_hits=max(passage_counts), composition=replace(default, passage_ratio=min(ratios))
+            ),
         )
         started = time.perf_counter()
         hits = {}
@@ -78,7 +81,7 @@ def main() -> None:
                     max_passages=passages,
                 )
                 for needs_terms, ratio, terms, lists, redundancy, passages in itertools.product(
-                    (True, False), ratios, (0.25, 0.5, 1.0), (0.0, 0.3, 0.6), (0.0, 0.5, 1.0), (3, 4)
+                    (True, False), ratios, (0.25, 0.5, 1.0), (0.0, 0.3, 0.6), (0.0, 0.5, 1.0), passage_counts
                 )
             ]
         results = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -126,7 +126,8 @@ class Answerer:
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
         """What an answer may be made of, best first; none when no passage passes the relevance gate."""
         hits = self.index.search(question, top_k=self.config.top_k, lang=lang, visible_to=channel)
-        if not any(self._is_relevant(hit) for hit in hits):
+        relevant = [self._is_relevant(hit) for hit in hits]
+        if not any(relevant):
             return []
         # The gate decides whether the question is answered at all, the fused ranking from what:
         # the best-ranked passage leads even when only a lower one convinced one embedder alone.
@@ -135,26 +136,25 @@ class Answerer:
         close = self.config.composition.passage_ratio * hits[0].score
         joining = [
             hit
-            for rank, hit in enumerate(hits)
-            if rank == 0 or self._is_relevant(hit) or (hit.score >= close and self._is_related(hit))
+            for rank, (hit, on_its_own) in enumerate(zip(hits, relevant, strict=True))
+            if rank == 0 or on_its_own or (hit.score >= close and self._is_related(hit))
         ]
         return joining[: self.config.context_hits]
+
+    def _calibrated(self, hit: Hit) -> Iterator[tuple[Relevance, float]]:
+        """Each embedder's thresholds (or the configured ones) with its cosine for the passage."""
+        for embedder, similarity in zip(self.index.embedders, hit.similarities, strict=True):
+            yield self.config.relevance or embedder.relevance, similarity
 
     def _is_related(self, hit: Hit) -> bool:
         """Some embedder finds the passage at least weakly similar: a passage ranked close to the
         best only because little else matched is not part of the answer."""
-        calibrated = zip(self.index.embedders, hit.similarities, strict=True)
-        return any(
-            similarity >= (self.config.relevance or embedder.relevance).weak
-            for embedder, similarity in calibrated
-        )
+        return any(similarity >= relevance.weak for relevance, similarity in self._calibrated(hit))
 
     def _is_relevant(self, hit: Hit) -> bool:
         """Any embedder confident on its own, or any moderately confident with shared key terms."""
-        calibrated = zip(self.index.embedders, hit.similarities, strict=True)
         return any(
-            (self.config.relevance or embedder.relevance).admits(similarity, hit.coverage)
-            for embedder, similarity in calibrated
+            relevance.admits(similarity, hit.coverage) for relevance, similarity in self._calibrated(hit)
         )
 
     # -- extractive ---------------------------------------------------------------------------

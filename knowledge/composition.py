@@ -195,10 +195,10 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
         if not scored:
             break
         _, index = max(scored)
-        for unit in brings(remaining[index][1]):
-            remaining.remove(next(item for item in remaining if item[1] is unit))
-            chosen.append(unit)
-            used += len(unit.text)
+        taken = brings(remaining[index][1])
+        remaining = [item for item in remaining if item[1] not in taken]
+        chosen.extend(taken)
+        used += sum(len(unit.text) for unit in taken)
     chosen.sort(key=lambda unit: (unit.passage, unit.position))
     used_passages = {unit.passage for unit in chosen}
     partial = frozenset(unit.passage for _, unit in remaining if unit.passage in used_passages)
