@@ -3,7 +3,8 @@
 Searches each question of tests/knowledge/answer_questions.jsonl once over the shipped playbook, then
 scores every composition setting of a small grid by key-point coverage on the "tune" questions only.
 The best setting on those (the default unless beaten by MIN_GAIN; among ties, the shortest answers)
-is then scored once on the "heldout" questions, which no choice here has seen. Usage: python benchmarks/answer_tuning.py [--quick]
+is then scored once on the "heldout" questions, which no choice here has seen. Each line also
+gives the share of cited sources that add no key point (idle), which coverage cannot see. Usage: python benchmarks/answer_tuning.py [--quick]
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ MIN_GAIN = 0.01
 
 def _coverage(
     answerer: Answerer, hits: dict[str, list[Hit]], questions: list[AnswerQuestion], split: str
-) -> tuple[float, int, float]:
-    """Coverage, complete answers and mean answer length (characters) over one split."""
+) -> tuple[float, int, float, float]:
+    """Coverage, complete answers, mean answer length (characters) and idle share over one split."""
     lengths: list[int] = []
 
     def answer(question: str) -> tuple[bool, str]:
@@ -45,7 +46,7 @@ def _coverage(
         return True, text
 
     scores = score_answers(answer, questions, split)["all"]  # type: ignore[arg-type]
-    return scores.coverage, scores.complete, statistics.fmean(lengths) if lengths else 0.0
+    return scores.coverage, scores.complete, statistics.fmean(lengths) if lengths else 0.0, scores.idle_share
 
 
 def main() -> None:
@@ -87,13 +88,13 @@ def main() -> None:
         results = []
         for config in grid:
             answerer.config = AnswerConfig(composition=config)
-            coverage, complete, length = _coverage(answerer, hits, questions, "tune")
-            results.append((coverage, -length, complete, config))
+            coverage, complete, length, idle = _coverage(answerer, hits, questions, "tune")
+            results.append((coverage, -length, complete, config, idle))
         results.sort(key=lambda row: (row[0], row[1]), reverse=True)
-        print("tuning half, best settings first (coverage, complete, mean characters):")
-        for coverage, length, complete, config in results[:8]:
+        print("tuning half, best settings first (coverage, complete, mean characters, idle):")
+        for coverage, length, complete, config, idle in results[:8]:
             print(
-                f"  {coverage:.3f} {complete:>3} {-length:>6.0f}  ratio={config.passage_ratio} "
+                f"  {coverage:.3f} {complete:>3} {-length:>6.0f} {idle:.2f}  ratio={config.passage_ratio} "
                 f"terms={config.term_weight} list={config.list_weight} redundancy={config.redundancy_weight} "
                 f"context_needs_terms={config.context_needs_terms} passages={config.max_passages}"
             )
@@ -105,11 +106,11 @@ def main() -> None:
         for label, config in (("chosen", chosen), ("default", default)):
             answerer.config = AnswerConfig(composition=config)
             for split in ("tune", "heldout"):
-                coverage, complete, length = _coverage(answerer, hits, questions, split)
+                coverage, complete, length, idle = _coverage(answerer, hits, questions, split)
                 count = sum(q.split == split for q in questions)
                 print(
                     f"{label:8s} {split:8s} coverage {coverage:.3f}, complete {complete}/{count}, "
-                    f"mean {length:.0f} characters"
+                    f"mean {length:.0f} characters, idle sources {idle:.2f}"
                 )
 
 

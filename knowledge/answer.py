@@ -24,7 +24,8 @@ LLMCall = Callable[[ChatMessages], str]
 NOT_COVERED = "NOT_COVERED"
 MAX_QUESTION_CHARS = 2_000
 """Longer is a pasted document, not a question: the asker is told how to ask (or to use /ops learn)."""
-_CITATION = re.compile(r"\[(\d{1,2})\]")
+CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
+"""How an answer cites its numbered sources: [1], [2]…"""
 
 
 @dataclass(frozen=True)
@@ -193,8 +194,10 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
             draft.question, draft.lang, "", draft.sources, found=False, method="llm", note="not_covered"
         )
     sources = draft.sources
-    reply = _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(sources) else "", reply).strip()
-    cited = sorted({int(n) for n in _CITATION.findall(reply)})
+    reply = CITATION_MARK.sub(
+        lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(sources) else "", reply
+    ).strip()
+    cited = sorted({int(n) for n in CITATION_MARK.findall(reply)})
     if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
         log.warning("the LLM answer cited no source; using the extractive answer")
         return replace(draft.fallback, note="llm_ungrounded")
@@ -224,7 +227,7 @@ def build_messages(question: str, lang: Lang, hits: list[Hit], earlier: Sequence
     for turn in earlier:
         history.append({"role": "user", "content": turn.question})
         if turn.answer:  # its [n] marks named that turn's sources, not this one's
-            history.append({"role": "assistant", "content": _CITATION.sub("", turn.answer)})
+            history.append({"role": "assistant", "content": CITATION_MARK.sub("", turn.answer)})
     return [
         {"role": "system", "content": system},
         *history,

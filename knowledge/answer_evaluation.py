@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from knowledge.answer import CITATION_MARK
 from knowledge.evaluation import in_split
 from knowledge.text import detect_language
 from skills.errors import SkillError
@@ -36,9 +37,13 @@ class AnswerQuestion:
 
 @dataclass(frozen=True)
 class AnsweredQuestion:
+    """`cited`: the sources the answer quotes; `idle`: those whose part of it carries no key point."""
+
     question: AnswerQuestion
     found: bool
     missing: tuple[str, ...]
+    cited: int = 0
+    idle: int = 0
 
     @property
     def coverage(self) -> float:
@@ -67,12 +72,24 @@ class AnswerScores:
     def refused(self) -> int:
         return sum(1 for r in self.results if not r.found)
 
+    @property
+    def cited(self) -> int:
+        return sum(r.cited for r in self.results)
+
+    @property
+    def idle_share(self) -> float:
+        """Share of the cited sources that add no key point: what an answer carries beyond what
+        was asked (a passage joined because it ranked close, say), as coverage cannot show."""
+        return sum(r.idle for r in self.results) / self.cited if self.cited else 0.0
+
     def as_dict(self) -> dict[str, float | int]:
         return {
             "n": self.count,
             "coverage": round(self.coverage, 4),
             "complete": self.complete,
             "refused": self.refused,
+            "cited": self.cited,
+            "idle_share": round(self.idle_share, 4),
         }
 
 
@@ -144,8 +161,23 @@ def missing_points(question: AnswerQuestion, answer_text: str) -> tuple[str, ...
     )
 
 
+def parts_by_source(answer_text: str) -> dict[int, str]:
+    """What an answer says from each numbered source. A line is its cited sources' part; a line
+    without a mark continues the last one (a list under its lead), and a line citing several
+    sources counts for each."""
+    parts: dict[int, list[str]] = {}
+    current: list[int] = []
+    for line in answer_text.splitlines():
+        cited = [int(number) for number in CITATION_MARK.findall(line)]
+        if cited:
+            current = cited
+        for number in current:
+            parts.setdefault(number, []).append(line)
+    return {number: "\n".join(lines) for number, lines in parts.items()}
+
+
 AnswerFunction = Callable[[str], tuple[bool, str]]
-"""Answers a question: (whether an answer was given, its text)."""
+"""Answers a question: (whether an answer was given, its text with [n] marks for its sources)."""
 
 
 def score_answers(
@@ -155,7 +187,13 @@ def score_answers(
     totals = {"all": AnswerScores(), "zh": AnswerScores(), "en": AnswerScores()}
     for question in in_split(questions, split):
         found, text = answer(question.q)
-        result = AnsweredQuestion(question, found, missing_points(question, text if found else ""))
+        parts = parts_by_source(text) if found else {}
+        idle = sum(
+            1 for part in parts.values() if len(missing_points(question, part)) == len(question.points)
+        )
+        result = AnsweredQuestion(
+            question, found, missing_points(question, text if found else ""), len(parts), idle
+        )
         totals["all"].results.append(result)
         totals[question.lang].results.append(result)
     return totals

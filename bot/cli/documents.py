@@ -248,13 +248,14 @@ def _print_answer_scores(path: Path, split: str, answers: dict[str, AnswerScores
     """Coverage by language, then each question that missed a key point, with what it missed."""
     which = "" if split == "all" else f" ({split})"
     print(f"{answers['all'].count} answer questions{which} from {path}")
-    print(f"{'lang':<4} {'n':>4} {'coverage':>8} {'complete':>8} {'refused':>7}")
+    print(f"{'lang':<4} {'n':>4} {'coverage':>8} {'complete':>8} {'refused':>7} {'cited':>5} {'idle':>5}")
     for lang, scores in answers.items():
         if scores.count:
             print(
                 f"{lang:<4} {scores.count:>4} {scores.coverage:>8.3f} {scores.complete:>8} "
-                f"{scores.refused:>7}"
+                f"{scores.refused:>7} {scores.cited:>5} {scores.idle_share:>5.2f}"
             )
+    print("idle: share of the cited sources whose part of the answer carries no key point")
     for result in answers["all"].results:
         if result.missing:
             said = "refused" if not result.found else "missing " + ", ".join(result.missing)

@@ -11,6 +11,7 @@ from knowledge.answer_evaluation import (
     AnswerSetError,
     load_answer_questions,
     missing_points,
+    parts_by_source,
     score_answers,
 )
 
@@ -33,7 +34,14 @@ def test_scores_by_language_and_split_with_refusals_as_zero() -> None:
     ]
     replies = {"a?": (True, "alpha only"), "b?": (False, "gamma"), "丙?": (True, "丙 [1]")}
     scores = score_answers(replies.__getitem__, questions)
-    assert scores["all"].as_dict() == {"n": 3, "coverage": 0.5, "complete": 1, "refused": 1}
+    assert scores["all"].as_dict() == {
+        "n": 3,
+        "coverage": 0.5,
+        "complete": 1,
+        "refused": 1,
+        "cited": 1,
+        "idle_share": 0.0,
+    }
     assert scores["zh"].coverage == 1.0
     heldout = score_answers(replies.__getitem__, questions, "heldout")
     assert heldout["all"].count == 2 and heldout["en"].coverage == 0.0
@@ -81,3 +89,23 @@ def test_the_shipped_set_is_bilingual_split_and_reachable() -> None:
 
 def _text(folder: Path) -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.md")))
+
+
+def test_each_source_gets_its_lines_with_the_list_under_them() -> None:
+    answer = "• 复盘分四步: [1]\n    ◦ 回顾目标\n    ◦ 评估结果\n• 早上先看数据 [2]\nBoth agree [1][2]"
+    parts = parts_by_source(answer)
+    assert parts[1] == "• 复盘分四步: [1]\n    ◦ 回顾目标\n    ◦ 评估结果\nBoth agree [1][2]"
+    assert parts[2] == "• 早上先看数据 [2]\nBoth agree [1][2]"
+    assert parts_by_source("no marks at all") == {}
+
+
+def test_a_cited_source_that_adds_no_key_point_is_idle() -> None:
+    question = AnswerQuestion("复盘有哪几步?", "zh", (("回顾目标",), ("评估结果",)), "tune")
+    on_point = (True, "• 复盘分四步: [1]\n    ◦ 回顾目标\n    ◦ 评估结果")
+    padded = (True, on_point[1] + "\n• 活动运营服务于三个目标。 [2]\n• 早上先看数据 [3]")
+    assert score_answers(lambda _: on_point, [question])["all"].idle_share == 0.0
+    scores = score_answers(lambda _: padded, [question])["all"]
+    assert (scores.coverage, scores.cited, scores.results[0].idle) == (1.0, 3, 2)
+    assert scores.idle_share == 2 / 3
+    refused = score_answers(lambda _: (False, ""), [question])["all"]
+    assert (refused.cited, refused.idle_share) == (0, 0.0)

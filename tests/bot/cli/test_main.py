@@ -324,10 +324,18 @@ def test_eval_scores_answers_by_key_points_next_to_retrieval(
     assert main(["eval", str(retrieval), "--answers", str(points), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["fused"]["all"]["n"] == 1
-    assert report["answers"]["all"] == {"n": 2, "coverage": 0.5, "complete": 1, "refused": 1}
+    answers = report["answers"]["all"]
+    assert {key: answers[key] for key in ("n", "coverage", "complete", "refused")} == {
+        "n": 2,
+        "coverage": 0.5,
+        "complete": 1,
+        "refused": 1,
+    }
+    assert answers["cited"] >= 1 and 0 <= answers["idle_share"] < 1  # the retrospective's steps are cited
     assert main(["eval", "--answers", str(points), "--split", "heldout"]) == 0
     out = capsys.readouterr().out
     assert "1 answer questions (heldout)" in out and "How do I bake bread?: refused" in out
+    assert "idle: share of the cited sources" in out
     assert "hit@1" not in out
     assert main(["eval"]) == 2
     assert "--answers" in capsys.readouterr().err
