@@ -44,11 +44,34 @@ def has_words(text: str) -> bool:
     return bool(_HAS_CJK_OR_ALNUM.search(text))
 
 
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,5}$")
+_SHORT_TEXT = 280
+"""Up to this length (a question, a chat message) the sentence's grammar decides a mixed text's
+language; a longer text is decided by its scripts' weight, which is reliable at length."""
+
+
 def detect_language(text: str) -> Lang:
-    """Chinese when CJK characters outweigh Latin words (so 'RFM 是什么' is Chinese)."""
+    """The language a mixed Chinese/English text is written in, not the one its terms come from.
+
+    In a short text the language whose grammar words frame the sentence wins: "daily routine
+    早上干啥" and "renewal 前要 prepare 什么" are Chinese, "what is 客户运营体系?" is English.
+    Otherwise Chinese when CJK characters outweigh the Latin words, an acronym such as KA, SLA or
+    RFM not counting as English (so "客诉 SLA" is Chinese)."""
     cjk = len(CJK_CHARACTER.findall(text))
-    latin = len(_LATIN_WORD.findall(text))
-    return "zh" if cjk > 0 and cjk > 2 * latin else "en"
+    latin_words = _LATIN_WORD.findall(text)
+    if cjk == 0:
+        return "en"
+    if not latin_words:
+        return "zh"
+    if len(text) <= _SHORT_TEXT:
+        words = [word.strip().lower() for word in _segmenter().lcut(text)]
+        # The stopwords are the words that build a sentence rather than name a thing.
+        chinese = sum(1 for word in words if word in _ZH_STOPWORDS)
+        english = sum(1 for word in words if word in _EN_STOPWORDS)
+        if chinese != english:
+            return "zh" if chinese > english else "en"
+    english_words = sum(1 for word in latin_words if not _ACRONYM.match(word))
+    return "zh" if cjk > 2 * english_words else "en"
 
 
 def _stem(word: str) -> str:

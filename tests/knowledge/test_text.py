@@ -9,6 +9,31 @@ def test_language_follows_the_dominant_script() -> None:
     assert detect_language("") == "en"
 
 
+def test_a_mixed_question_is_in_the_language_of_its_sentence_not_of_its_terms() -> None:
+    for chinese in (
+        "daily routine 早上干啥",
+        "renewal 前要 prepare 什么",
+        "这个 case 帮忙 follow 一下",
+        "onboarding 的流程是什么",
+        "客诉 SLA",  # terms only: an acronym is no English
+    ):
+        assert detect_language(chinese) == "zh", chinese
+    for english in (
+        "what is 客户运营体系?",
+        "How is 在线人数 computed?",
+        "can't find the 续约 checklist",
+        "周报 template",  # terms only, as many English words as Chinese characters
+    ):
+        assert detect_language(english) == "en", english
+
+
+def test_a_long_text_is_decided_by_its_scripts_weight() -> None:
+    chinese = "我们这周的复盘会讨论了三个问题。" * 20 + " What is the plan for Q3?"
+    assert detect_language(chinese) == "zh"
+    english = "The weekly review covered churn and renewals in detail. " * 8 + "复盘是什么?"
+    assert detect_language(english) == "en"
+
+
 def test_domain_terms_stay_whole_in_chinese() -> None:
     tokens = tokenize("我们下周要做复盘,重点看拉新和留存,以及客诉")
     for term in ("复盘", "拉新", "留存", "客诉"):
