@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.answers.service import KnowledgeService
 from knowledge.answer_evaluation import load_answer_questions, score_answers
+from knowledge.text import detect_language
 
 QUESTIONS = load_answer_questions(Path(__file__).parent / "answer_questions.jsonl")
 
@@ -25,6 +26,19 @@ def test_held_out_answers_carry_the_key_points(knowledge: KnowledgeService) -> N
     # the held-out half reaches 0.938 (Chinese 0.98, English 0.89). These floors guard against less.
     assert scores["all"].coverage >= 0.93, misses
     assert scores["zh"].coverage >= 0.95 and scores["en"].coverage >= 0.88, misses
+
+
+def test_a_mixed_question_is_answered_in_the_language_its_sentence_is_built_in(
+    knowledge: KnowledgeService,
+) -> None:
+    for question, lang in (
+        ("daily routine 早上干啥", "zh"),
+        ("production bug 的 report 要写哪些东西?", "zh"),
+        ("What are the steps of a 复盘?", "en"),
+    ):
+        answer = knowledge.answerer.answer(question)
+        assert answer.found and answer.lang == lang, question
+        assert detect_language(answer.text) == lang, answer.text
 
 
 def test_an_answer_stays_slack_sized(knowledge: KnowledgeService) -> None:
