@@ -121,7 +121,7 @@ class Answerer:
             lang,
             build_messages(question, lang, context, earlier),
             [_citation(n, hit) for n, hit in enumerate(context, start=1)],
-            self.extractive_answer(question, lang, context, query),
+            self.extractive_answer(question, lang, context, self.index.corrected(query)),
         )
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:

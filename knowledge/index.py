@@ -61,6 +61,7 @@ from knowledge.ranking import (
     lift_other_languages,
     with_stand_in,
 )
+from knowledge.spelling import Vocabulary
 from knowledge.text import Lang, detect_language, tokenize
 from knowledge.visibility import is_visible, restriction_of, visible_scopes, with_visibility
 
@@ -174,6 +175,7 @@ class KnowledgeIndex:
         """Chunk id → the channel it is restricted to; public chunks are not listed."""
         self._by_key: dict[str, dict[Lang, list[str]]] = defaultdict(lambda: defaultdict(list))
         self._lexical = BM25Index()
+        self._spelling = Vocabulary()
         self._near: NearDuplicates | None = None
         self._load()
 
@@ -457,6 +459,7 @@ class KnowledgeIndex:
         if chunk.id not in variants:
             variants.append(chunk.id)
         self._lexical.add(chunk.id, tokens)
+        self._spelling.add(chunk.text)
         if self._near is not None and chunk.indexed_text is not None:
             self._near.add(chunk.id, chunk.key, chunk.text)
 
@@ -475,6 +478,7 @@ class KnowledgeIndex:
             if not twins:
                 del self._by_key[chunk.key]
         self._lexical.remove(chunk_id)
+        self._spelling.remove(chunk.text)
         if self._near is not None:
             self._near.remove(chunk_id)
 
@@ -707,7 +711,7 @@ class KnowledgeIndex:
     def _search(
         self, query: str, top_k: int, lang: Lang | None, fusion: FusionConfig | None, visible_to: str | None
     ) -> list[Hit]:
-        query = normalize_query(query)  # a question in Traditional script meets Simplified text
+        query = self.corrected(query)
         scopes = visible_scopes(visible_to)
         hidden = {cid for cid, restriction in self._restricted.items() if restriction not in scopes}
         visible = len(self._chunks) - len(hidden)
@@ -805,6 +809,11 @@ class KnowledgeIndex:
             if len(hits) == top_k:
                 break
         return hits
+
+    def corrected(self, query: str) -> str:
+        """The query as it is searched: in Simplified script (a question in Traditional script
+        meets Simplified text), its English typos corrected against the indexed words."""
+        return self._spelling.corrected(normalize_query(query))
 
     def _holding_codes(self, query: str, hidden: set[str]) -> dict[str, int]:
         """Keys of the visible passages holding any of the query's codes exactly, with how many."""

@@ -41,6 +41,13 @@ def test_a_mixed_question_is_answered_in_the_language_its_sentence_is_built_in(
         assert detect_language(answer.text) == lang, answer.text
 
 
+def test_a_short_question_with_a_typo_is_answered_from_the_word_meant(knowledge: KnowledgeService) -> None:
+    for question, topic in (("renewl checklist", "renewal"), ("custmer tiering", "tier")):
+        answer = knowledge.answerer.answer(question)
+        assert answer.found, question
+        assert any(topic in source.section_title.lower() for source in answer.citations), answer.citations
+
+
 def test_an_answer_stays_slack_sized(knowledge: KnowledgeService) -> None:
     for question in ("客户价值的评分维度有哪些?", "What does a product-ops person do all day?"):
         answer = knowledge.answerer.answer(question)
