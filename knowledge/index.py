@@ -61,7 +61,7 @@ from knowledge.ranking import (
     lift_other_languages,
     with_stand_in,
 )
-from knowledge.spelling import Vocabulary
+from knowledge.spelling import Vocabulary, homophones_corrected
 from knowledge.text import Lang, detect_language, tokenize
 from knowledge.visibility import is_visible, restriction_of, visible_scopes, with_visibility
 
@@ -812,8 +812,9 @@ class KnowledgeIndex:
 
     def corrected(self, query: str) -> str:
         """The query as it is searched: in Simplified script (a question in Traditional script
-        meets Simplified text), its English typos corrected against the indexed words."""
-        return self._spelling.corrected(normalize_query(query))
+        meets Simplified text), its English typos corrected against the indexed words and its
+        Chinese homophones of ops terms read as the terms."""
+        return self._spelling.corrected(homophones_corrected(normalize_query(query)))
 
     def _holding_codes(self, query: str, hidden: set[str]) -> dict[str, int]:
         """Keys of the visible passages holding any of the query's codes exactly, with how many."""

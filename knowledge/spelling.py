@@ -1,4 +1,5 @@
-"""Typos in a question's English words, corrected against the words the index holds.
+"""Typos in a question, corrected: English words against the words the index holds, Chinese
+homophones against the ops vocabulary.
 
 "renewl checklist" or "how do I tier cleints" is how people type in chat. The embedders forgive a
 typo inside a long sentence, but in a short question the misspelt word is most of the meaning, and
@@ -7,6 +8,11 @@ shipped in its wheel) nor held by any indexed passage is replaced by the indexed
 away (two for long words), the one most passages hold. Real words the documents happen not to use
 ("thing", "talks") are left alone, and so are short words: "tire" is one edit from "tier", and an
 off-topic question must stay off-topic.
+
+A Chinese typo is a homophone the input method offered: 付盘 for 复盘, 续月 for 续约, 流存 for 留存.
+Where jieba finds no word of its dictionary (it leaves single characters, or a word it guessed), a
+stretch that sounds exactly like an ops term (pypinyin, without tones) is read as that term. A real
+word is never replaced: 分成 stays 分成.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from spellchecker import SpellChecker
+
+from knowledge.text import CJK_CHARACTER, OPS_TERMS, is_dictionary_word, segment
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 """A word with its apostrophes: "haven't" is one word, not "haven" and "t"."""
@@ -85,3 +93,56 @@ class Vocabulary:
                 if choice[0] == lower[0]
             ]
         return min(candidates)[2] if candidates else None
+
+
+@lru_cache(maxsize=1)
+def _terms_by_sound() -> dict[tuple[str, ...], str]:
+    """The ops vocabulary's Chinese terms by their syllables, without tones."""
+    from pypinyin import lazy_pinyin
+
+    return {
+        tuple(lazy_pinyin(term)): term
+        for term in sorted(OPS_TERMS)
+        if len(term) >= 2 and all(CJK_CHARACTER.match(character) for character in term)
+    }
+
+
+def homophones_corrected(query: str) -> str:
+    """The query with each homophone of an ops term, where jieba knows no word, read as the term."""
+    if not CJK_CHARACTER.search(query):
+        return query
+    parts: list[str] = []
+    loose = ""  # characters jieba could not place in a word of its dictionary
+    for token in segment(query):
+        if all(CJK_CHARACTER.match(character) for character in token) and (
+            len(token) == 1 or not is_dictionary_word(token)
+        ):
+            loose += token
+            continue
+        parts += [_sounded_out(loose), token]
+        loose = ""
+    parts.append(_sounded_out(loose))
+    return "".join(parts)
+
+
+def _sounded_out(run: str) -> str:
+    """The run with each stretch of 2 to 4 characters that sounds like an ops term replaced by it,
+    longest first, from the left."""
+    if len(run) < 2:
+        return run
+    from pypinyin import lazy_pinyin
+
+    sounds, terms = lazy_pinyin(run), _terms_by_sound()
+    result: list[str] = []
+    start = 0
+    while start < len(run):
+        for length in (4, 3, 2):
+            term = terms.get(tuple(sounds[start : start + length])) if start + length <= len(run) else None
+            if term is not None:
+                result.append(term)
+                start += length
+                break
+        else:
+            result.append(run[start])
+            start += 1
+    return "".join(result)

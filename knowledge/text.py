@@ -25,6 +25,8 @@ def _word_list(name: str) -> frozenset[str]:
 
 _EN_STOPWORDS = _word_list("stopwords-en.txt")
 _ZH_STOPWORDS = _word_list("stopwords-zh.txt")
+OPS_TERMS = _word_list("terms.txt")
+"""The ops vocabulary jieba keeps whole: 复盘, 拉新, 留存, 客诉, 续约…"""
 
 
 @lru_cache(maxsize=1)
@@ -32,10 +34,21 @@ def _segmenter() -> jieba.Tokenizer:
     """A private jieba tokenizer with the ops vocabulary, so domain terms stay whole."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    for term in _word_list("terms.txt"):
+    for term in OPS_TERMS:
         tokenizer.add_word(term.lower(), freq=200_000)
     tokenizer.initialize()
     return tokenizer
+
+
+def segment(text: str) -> list[str]:
+    """The text cut into jieba's words, with the ops vocabulary kept whole; a run of characters
+    jieba does not know comes back as single characters or as a word it guessed."""
+    return _segmenter().lcut(text)
+
+
+def is_dictionary_word(word: str) -> bool:
+    """Whether jieba's dictionary (with the ops vocabulary) holds the word: a guessed word is not."""
+    return _segmenter().FREQ.get(word.lower(), 0) > 0
 
 
 def has_words(text: str) -> bool:

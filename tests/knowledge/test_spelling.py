@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.spelling import Vocabulary
+from knowledge.spelling import Vocabulary, homophones_corrected
 
 
 def vocabulary(*texts: str) -> Vocabulary:
@@ -42,3 +42,21 @@ def test_a_removed_passage_takes_its_words_with_it() -> None:
     words.remove("renewal")
     assert words.corrected("renewl") == "renewl"
     assert vocabulary().corrected("renewl") == "renewl"  # nothing indexed: nothing to correct to
+
+
+def test_a_homophone_of_an_ops_term_is_read_as_the_term() -> None:
+    assert homophones_corrected("付盘怎么做") == "复盘怎么做"
+    assert homophones_corrected("续月前要注意什么") == "续约前要注意什么"  # jieba left 续 and 月 apart
+    assert homophones_corrected("怎么提高流存率") == "怎么提高留存率"  # inside a word jieba guessed
+    assert homophones_corrected("客俗怎么处理, see the SOP") == "客诉怎么处理, see the SOP"
+
+
+def test_real_words_and_whole_words_are_never_replaced() -> None:
+    for query in (
+        "客户分成怎么做",  # 分成 is a word, though it sounds like nothing here
+        "这个月包括哪些",  # 月 and 包括: 月包 would cross a word
+        "我要做个复盘",
+        "明天北京天气怎么样",
+        "How do I tier clients?",
+    ):
+        assert homophones_corrected(query) == query
