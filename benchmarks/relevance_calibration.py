@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.embedders import Relevance, create_embedders
+from knowledge.embedders import Relevance, create_embedders, is_relevant
 from knowledge.evaluation import in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
 from knowledge.ranking import Hit
@@ -32,12 +32,8 @@ Gate = tuple[Relevance, ...]
 
 
 def passes(hits: list[Hit], gate: Gate) -> bool:
-    """Any passage that some embedder finds relevant on its own, or with shared key terms."""
-    return any(
-        relevance.admits(similarity, hit.coverage)
-        for hit in hits
-        for similarity, relevance in zip(hit.similarities, gate, strict=True)
-    )
+    """Any passage the gate finds relevant, by the answerer's own rule."""
+    return any(is_relevant(hit.similarities, hit.coverage, gate) for hit in hits)
 
 
 def score(hits: dict[str, list[Hit]], questions: list[str], gate: Gate) -> int:

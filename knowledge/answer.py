@@ -10,7 +10,7 @@ from typing import Literal
 
 from knowledge.composition import LIST_MARKER, CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
-from knowledge.embedders import Relevance
+from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
 from knowledge.ranking import Hit
 from knowledge.text import Lang, detect_language, has_words
@@ -153,10 +153,8 @@ class Answerer:
         return any(similarity >= relevance.weak for relevance, similarity in self._calibrated(hit))
 
     def _is_relevant(self, hit: Hit) -> bool:
-        """Any embedder confident on its own, or any moderately confident with shared key terms."""
-        return any(
-            relevance.admits(similarity, hit.coverage) for relevance, similarity in self._calibrated(hit)
-        )
+        gate = [relevance for relevance, _ in self._calibrated(hit)]
+        return is_relevant(hit.similarities, hit.coverage, gate)
 
     # -- extractive ---------------------------------------------------------------------------
 

@@ -39,6 +39,16 @@ class Relevance:
         return similarity >= self.strong or (similarity >= self.weak and coverage >= self.coverage)
 
 
+def is_relevant(similarities: Sequence[float], coverage: float, gate: Sequence[Relevance]) -> bool:
+    """Whether a passage answers the question: some model (with its own thresholds in `gate`) is
+    confident on its own, or moderately confident with the question's key terms in the passage.
+    The answerer and the calibration benchmarks judge by this one rule."""
+    return any(
+        relevance.admits(similarity, coverage)
+        for similarity, relevance in zip(similarities, gate, strict=True)
+    )
+
+
 class EmbeddingUnavailable(RuntimeError):
     """A remote embedder's endpoint failed (network, quota, bad model name): recoverable."""
 
