@@ -12,6 +12,7 @@ from knowledge.composition import LIST_MARKER, CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
 from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
+from knowledge.normalize import to_traditional, written_in_traditional
 from knowledge.ranking import Hit
 from knowledge.text import Lang, detect_language, has_words
 
@@ -50,6 +51,9 @@ class Answer:
     found: bool = True
     method: Literal["extractive", "llm", "none"] = "extractive"
     note: str | None = None
+    traditional: bool = False
+    """Asked in Traditional script: the text and titles are in it, and so should be the words
+    around them (the playbook itself is in Simplified script)."""
 
 
 @dataclass(frozen=True)
@@ -113,15 +117,17 @@ class Answerer:
             return Answer(question, lang, "", found=False, method="none", note="question_too_long")
         earlier = recent(earlier)
         query = search_text(question, earlier)
+        traditional = lang == "zh" and written_in_traditional(question)
         context = self.passages(query, lang, channel)
         if not context:
-            return Answer(question, lang, "", found=False, method="none")
+            return Answer(question, lang, "", found=False, method="none", traditional=traditional)
+        offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
+        sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
+        if traditional:  # the playbook is in Simplified script; a reader of Traditional gets theirs
+            offline = in_traditional(offline)
+            sources = [_citation_in_traditional(citation) for citation in sources]
         return Draft(
-            question,
-            lang,
-            build_messages(question, lang, context, earlier),
-            [_citation(n, hit) for n, hit in enumerate(context, start=1)],
-            self.extractive_answer(question, lang, context, self.index.corrected(query)),
+            question, lang, build_messages(question, lang, context, earlier, traditional), sources, offline
         )
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
@@ -187,9 +193,17 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     if not reply:
         log.warning("empty LLM reply; using the extractive answer")
         return replace(draft.fallback, note="llm_unavailable")
+    traditional = draft.fallback.traditional
     if reply.startswith(NOT_COVERED):
         return Answer(
-            draft.question, draft.lang, "", draft.sources, found=False, method="llm", note="not_covered"
+            draft.question,
+            draft.lang,
+            "",
+            draft.sources,
+            found=False,
+            method="llm",
+            note="not_covered",
+            traditional=traditional,
         )
     sources = draft.sources
     reply = CITATION_MARK.sub(
@@ -199,14 +213,19 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
         log.warning("the LLM answer cited no source; using the extractive answer")
         return replace(draft.fallback, note="llm_ungrounded")
-    return Answer(draft.question, draft.lang, reply, [sources[n - 1] for n in cited], method="llm")
+    if traditional:  # the model was asked for Traditional script; what slipped through is converted
+        reply = to_traditional(reply)
+    cited_sources = [sources[n - 1] for n in cited]
+    return Answer(draft.question, draft.lang, reply, cited_sources, method="llm", traditional=traditional)
 
 
-def build_messages(question: str, lang: Lang, hits: list[Hit], earlier: Sequence[Turn] = ()) -> ChatMessages:
+def build_messages(
+    question: str, lang: Lang, hits: list[Hit], earlier: Sequence[Turn] = (), traditional: bool = False
+) -> ChatMessages:
     """A grounded prompt: numbered sources only, cite them, say NOT_COVERED when they do not answer.
     The conversation's earlier turns come first, as chat history, so "the second step" has a
     referent; only this turn's sources may be cited."""
-    language = "Simplified Chinese" if lang == "zh" else "English"
+    language = "English" if lang == "en" else "Traditional Chinese" if traditional else "Simplified Chinese"
     sources = "\n\n".join(
         f'<source n="{n}">\n[{n}] {_quoted(hit.chunk.doc_title)} › {_quoted(hit.chunk.section_title)}\n'
         f"{_quoted(hit.chunk.body)}\n</source>"
@@ -237,6 +256,24 @@ def _quoted(text: str) -> str:
     """Source text cannot close its own <source> element and pose as the prompt around it."""
     return re.sub(
         r"</?\s*source\b", lambda match: match.group(0).replace("<", "‹"), text, flags=re.IGNORECASE
+    )
+
+
+def in_traditional(answer: Answer) -> Answer:
+    """The answer and its sources' titles in Traditional script."""
+    return replace(
+        answer,
+        text=to_traditional(answer.text),
+        citations=[_citation_in_traditional(citation) for citation in answer.citations],
+        traditional=True,
+    )
+
+
+def _citation_in_traditional(citation: Citation) -> Citation:
+    return replace(
+        citation,
+        doc_title=to_traditional(citation.doc_title),
+        section_title=to_traditional(citation.section_title),
     )
 
 

@@ -82,6 +82,23 @@ def to_simplified(text: str) -> str:
     return _to_simplified().convert(text)
 
 
+@cache
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    return _to_traditional().convert(text)
+
+
+def written_in_traditional(text: str) -> bool:
+    """More of the text's characters are Traditional-only than Simplified-only: 復盤怎麼做 is,
+    复盘怎么做 is not, and neither is a text whose characters both scripts share."""
+    traditional_only = sum(a != b for a, b in zip(text, to_simplified(text), strict=False))
+    simplified_only = sum(a != b for a, b in zip(text, to_traditional(text), strict=False))
+    return traditional_only > simplified_only
+
+
 def _one_script(text: str) -> str:
     """NFC, pinyin annotations out, Traditional → Simplified."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))

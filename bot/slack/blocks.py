@@ -9,6 +9,7 @@ from typing import Any
 from bot.core.messages import HELP, say
 from bot.slack.text import escape, markdown_to_mrkdwn, safe_url, truncate
 from knowledge.answer import MAX_QUESTION_CHARS, Answer, Citation
+from knowledge.normalize import to_traditional
 from knowledge.text import Lang, has_words
 
 Block = dict[str, Any]
@@ -38,22 +39,34 @@ def message(text: str, blocks: list[Block]) -> dict[str, Any]:
     return {"text": truncate(text, FALLBACK_TEXT_LIMIT), "blocks": blocks[:BLOCKS_LIMIT]}
 
 
-def citation_line(citation: Citation, lang: Lang) -> str:
+def citation_line(citation: Citation, lang: Lang, traditional: bool = False) -> str:
     """`[1] Document › Section`, linked when it has an address, and saying when the answer quoted
     only part of it."""
     label = escape(f"{citation.doc_title} › {citation.section_title}")
     if url := safe_url(citation.url):
         label = f"<{url}|{label}>"
-    more = f" ({say('more_in_source', lang)})" if citation.more else ""
+    more = f" ({_in_script(say('more_in_source', lang), traditional)})" if citation.more else ""
     return f"[{citation.number}] {label}{more}"
 
 
+def _in_script(text: str, traditional: bool) -> str:
+    return to_traditional(text) if traditional else text
+
+
 def answer_message(answer: Answer) -> dict[str, Any]:
-    """The reply to a question: the answer (or why there is none) and its numbered sources."""
+    """The reply to a question: the answer (or why there is none) and its numbered sources, with
+    the words around them in the asker's script."""
     lang = answer.lang
+
+    def label(key: str, **values: str) -> str:
+        return _in_script(say(key, lang, **values), answer.traditional)
+
+    def citation_lines() -> list[str]:
+        return [citation_line(c, lang, answer.traditional) for c in answer.citations]
+
     if answer.note == "empty_question":
         # Nothing to tell the language by (emoji, punctuation): ask in both.
-        text = say("empty_question", lang) if has_words(answer.question) else _both("empty_question")
+        text = label("empty_question") if has_words(answer.question) else _both("empty_question")
         return notice_message(text)
     if answer.note == "question_too_long":
         return notice_message(
@@ -63,10 +76,10 @@ def answer_message(answer: Answer) -> dict[str, Any]:
         )
     if not answer.found:
         key = "not_covered" if answer.note == "not_covered" else "not_found"
-        blocks = [section(say(key, lang))]
+        blocks = [section(label(key))]
         if answer.citations:
-            blocks.append(context(*(citation_line(c, lang) for c in answer.citations)))
-        return message(say(key, lang), blocks)
+            blocks.append(context(*citation_lines()))
+        return message(label(key), blocks)
 
     if answer.method == "llm":
         # A model writes standard Markdown (headings, lists, links, code): Slack's markdown block
@@ -75,9 +88,9 @@ def answer_message(answer: Answer) -> dict[str, Any]:
     else:
         blocks = [section(markdown_to_mrkdwn(escape(answer.text)))]
     if answer.note:
-        blocks.append(context(f"_{say(answer.note, lang)}_"))
-    sources_title = f"*{say('sources', lang)}*"
-    blocks.append(context(sources_title, *(citation_line(c, lang) for c in answer.citations)))
+        blocks.append(context(f"_{label(answer.note)}_"))
+    sources_title = f"*{label('sources')}*"
+    blocks.append(context(sources_title, *citation_lines()))
     fallback = escape(answer.text)
     return message(fallback, blocks)
 

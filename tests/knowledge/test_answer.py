@@ -12,6 +12,7 @@ from knowledge.composition import answer_units
 from knowledge.conversation import Turn
 from knowledge.embedders import Relevance
 from knowledge.index import Chunk
+from knowledge.normalize import written_in_traditional
 from knowledge.ranking import Hit
 
 
@@ -199,3 +200,23 @@ def test_the_llm_sees_the_conversation_without_its_old_citation_marks(knowledge:
     assert seen[0][1]["content"] == "复盘有哪几步?"
     assert "[1]" not in seen[0][2]["content"]
     assert "那第二步具体要看什么?" in seen[0][3]["content"]
+
+
+def test_a_question_in_traditional_script_is_answered_in_it(knowledge: KnowledgeService) -> None:
+    answer = knowledge.answerer.answer("復盤怎麼做?")
+    assert answer.found and answer.traditional
+    assert "回顧目標" in answer.text and "回顾目标" not in answer.text
+    assert all(written_in_traditional(c.doc_title + c.section_title) for c in answer.citations)
+    simplified = knowledge.answerer.answer("复盘怎么做?")
+    assert not simplified.traditional and "回顾目标" in simplified.text
+    assert not knowledge.answerer.answer("明天台北天氣如何").found  # refused, in the asker's script too
+    assert knowledge.answerer.answer("明天台北天氣如何").traditional
+
+
+def test_the_llm_is_asked_for_traditional_script_and_what_slips_through_is_converted(
+    knowledge: KnowledgeService,
+) -> None:
+    answerer, seen = _with_llm(knowledge, "复盘分四步:回顾目标、评估结果 [1]")
+    answer = answerer.answer("復盤怎麼做?")
+    assert "Traditional Chinese" in seen[0][0]["content"]
+    assert answer.method == "llm" and answer.text == "復盤分四步:回顧目標、評估結果 [1]"

@@ -17,6 +17,7 @@ from knowledge.normalize import (
     normalize_query,
     strip_pinyin_annotations,
     to_simplified,
+    written_in_traditional,
 )
 
 
@@ -109,3 +110,11 @@ def test_content_that_mentions_the_same_words_is_kept(line: str) -> None:
 def test_normalizing_is_idempotent(text: str) -> None:
     once = normalize_for_index(text)
     assert normalize_for_index(once) == once
+
+
+def test_traditional_script_is_told_by_the_characters_only_it_uses() -> None:
+    assert written_in_traditional("復盤怎麼做?")
+    assert written_in_traditional("客戶分層 KA")
+    assert not written_in_traditional("复盘怎么做?")
+    assert not written_in_traditional("著名的RFM模型")  # 著 belongs to both scripts
+    assert not written_in_traditional("RFM")

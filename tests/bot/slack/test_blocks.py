@@ -81,3 +81,12 @@ def test_a_models_markdown_goes_into_a_markdown_block_as_written_but_never_pings
     assert "<!channel>" not in json.dumps(message) and "a &lt; b" in block["text"]
     long = answer_message(Answer("q", "en", "x" * 20_000, [_citation(1)], method="llm"))
     assert len(long["blocks"][0]["text"]) <= 12_000
+
+
+def test_an_answer_in_traditional_script_gets_its_labels_in_it_too() -> None:
+    citation = Citation(1, "拓客階段的產品運營", "復盤四步", "playbook/zh/05.md", None, more=True)
+    message = answer_message(Answer("復盤怎麼做?", "zh", "復盤分四步 [1]", [citation], traditional=True))
+    sources = [element["text"] for element in message["blocks"][-1]["elements"]]
+    assert sources == ["*來源*", "[1] 拓客階段的產品運營 › 復盤四步 (原文還有更多)"]
+    refused = answer_message(Answer("天氣如何", "zh", "", found=False, method="none", traditional=True))
+    assert "沒有找到" in refused["text"]
