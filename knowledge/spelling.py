@@ -34,12 +34,25 @@ MIN_LENGTH = 5
 """Shorter words are never corrected: too many other words are one edit away."""
 LONG_WORD = 9
 """From this length a word may be two edits away from the one meant."""
+_LOADING = threading.Lock()
+
+
+def _english() -> SpellChecker:
+    with _LOADING:  # two first questions at once load it once
+        return _load_english()
 
 
 @lru_cache(maxsize=1)
-def _english() -> SpellChecker:
+def _load_english() -> SpellChecker:
     """About 160,000 English words with their frequencies (0.1 s to load, once)."""
     return SpellChecker(language="en", distance=1)
+
+
+def load_word_lists() -> None:
+    """Load the English word list and the ops terms' sounds (about 0.3 s), once: at start, so that
+    the first question with a typo does not wait for them."""
+    _english()
+    _terms_by_sound()
 
 
 def _words(text: str) -> set[str]:
@@ -61,8 +74,10 @@ class Vocabulary:
 
     def remove(self, text: str) -> None:
         with self._lock:
-            self._passages.subtract(_words(text))
-            self._passages = +self._passages  # drop the words no passage holds any more
+            for word in _words(text):
+                self._passages[word] -= 1
+                if self._passages[word] <= 0:  # no passage holds it any more
+                    del self._passages[word]
             self._choices = None
 
     def corrected(self, query: str) -> str:
@@ -95,8 +110,13 @@ class Vocabulary:
         return min(candidates)[2] if candidates else None
 
 
-@lru_cache(maxsize=1)
 def _terms_by_sound() -> dict[tuple[str, ...], str]:
+    with _LOADING:
+        return _load_terms_by_sound()
+
+
+@lru_cache(maxsize=1)
+def _load_terms_by_sound() -> dict[tuple[str, ...], str]:
     """The ops vocabulary's Chinese terms by their syllables, without tones."""
     from pypinyin import lazy_pinyin
 

@@ -17,6 +17,7 @@ from knowledge.conversation import Turn
 from knowledge.embedders import Embedder, create_embedders
 from knowledge.index import IndexProgress, KnowledgeIndex, SourceRecord
 from knowledge.ingest import IngestReport, ingest_bytes
+from knowledge.spelling import load_word_lists
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ class KnowledgeService:
                     except ChromaUnreachable as error:
                         raise SettingsError(f"Setting CHROMA_URL: {error}") from None
                     index.sync_playbook(self._progress)
+                    # The typo word lists load beside the first answers, not before them.
+                    threading.Thread(target=load_word_lists, name="opsbot-word-lists", daemon=True).start()
                     self._answerer = Answerer(index, llm=self._llm)
                     if self._background_vectors:
                         self._backfill = Backfill(index)

@@ -68,3 +68,17 @@ def test_sentences_split_on_chinese_and_english_ends() -> None:
         "Then the data.",
         "- item one",
     ]
+
+
+def test_telling_the_language_does_not_load_jieba() -> None:
+    """The serving process tells each question's language; jieba's dictionary costs it a second."""
+    import subprocess
+    import sys
+
+    code = (
+        "from knowledge.text import _segmenter, detect_language\n"
+        "assert detect_language('RFM 是什么?') == 'zh'\n"
+        "print(_segmenter.cache_info().currsize)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "0"
