@@ -70,8 +70,7 @@ class KnowledgeService:
                     except ChromaUnreachable as error:
                         raise SettingsError(f"Setting CHROMA_URL: {error}") from None
                     index.sync_playbook(self._progress)
-                    # The typo word lists load beside the first answers, not before them.
-                    threading.Thread(target=load_word_lists, name="opsbot-word-lists", daemon=True).start()
+                    load_word_lists()
                     self._answerer = Answerer(index, llm=self._llm)
                     if self._background_vectors:
                         self._backfill = Backfill(index)
