@@ -35,16 +35,10 @@ MIN_LENGTH = 5
 """Shorter words are never corrected: too many other words are one edit away."""
 LONG_WORD = 9
 """From this length a word may be two edits away from the one meant."""
-_LOADING = threading.Lock()
-
-
-def _english() -> frozenset[str]:
-    with _LOADING:  # two first questions at once load it once
-        return _load_english()
 
 
 @lru_cache(maxsize=1)
-def _load_english() -> frozenset[str]:
+def _english() -> frozenset[str]:
     """About 160,000 English words (0.1 s to load, once; 12 MiB kept: the words, not the checker)."""
     return frozenset(SpellChecker(language="en", distance=1).word_frequency.keys())
 
@@ -121,13 +115,8 @@ class Vocabulary:
         return min(candidates)[2] if candidates else None
 
 
-def _terms_by_sound() -> dict[tuple[str, ...], str]:
-    with _LOADING:
-        return _load_terms_by_sound()
-
-
 @lru_cache(maxsize=1)
-def _load_terms_by_sound() -> dict[tuple[str, ...], str]:
+def _terms_by_sound() -> dict[tuple[str, ...], str]:
     """The ops vocabulary's Chinese terms by their syllables, without tones."""
     return {
         tuple(_syllables(term)): term
