@@ -143,6 +143,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
+SLASH_COMMANDS = ("/ops", "/funnel")
+"""The slash commands the app handles, as manifest.yml declares them to Slack."""
+
+
 def register(app: App, workspaces: Workspaces) -> None:
     @app.command("/ops")
     def on_ops(

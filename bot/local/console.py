@@ -20,11 +20,13 @@ from slack_bolt.request import BoltRequest
 
 from bot.app import create_app
 from bot.core.config import Settings
+from bot.listeners.commands import SLASH_COMMANDS, SUBCOMMANDS
 from bot.local.prompt import REPLACEMENT, UNREADABLE_NOTE, LineReader, StreamLines, readable
 from bot.local.render import Choice, render_styled
 from bot.local.slack_api import LOCAL_USER, TEAM_ID, LocalSlack
 from bot.services import Services
 from bot.slack.text import truncate
+from knowledge.text import detect_language
 
 log = logging.getLogger(__name__)
 CONSOLE_USER = LOCAL_USER
@@ -50,6 +52,7 @@ class Console:
         base_url = self.slack.start()
         local_settings = settings.model_copy(update={"slack_api_base_url": base_url})
         self.app: App = create_app(local_settings, services, token=CONSOLE_TOKEN)
+        self.app.logger.addFilter(_not_about_unknown_commands)
         self._ids = itertools.count(1)
         self._session = uuid.uuid4().hex[:12]
         """Event ids carry it: the ledger of handled events lives in the home and outlasts a session."""
@@ -63,6 +66,7 @@ class Console:
         """The buttons of the last replies, numbered as shown: typing a number presses one."""
 
     def close(self) -> None:
+        self.app.logger.removeFilter(_not_about_unknown_commands)
         self.slack.stop()
 
     def send(self, line: str) -> list[str]:
@@ -77,6 +81,7 @@ class Console:
         if dropped is not None:
             return self._send(line, files=[dropped[0]], text=dropped[1])
         if line.startswith("/"):
+            line = _as_registered_command(line)
             lines = self._share_paths(line)
             if len(lines) > 1 or lines[0] != line:
                 return [reply for shared in lines for reply in self._send(shared)]
@@ -177,6 +182,8 @@ class Console:
             self._conversation = self._conversation or str(event["ts"])
             body = self._event(event, number)
         response = self.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+        if response.status == 404 and "command" in body:
+            return [Text(_unknown_command(line))]
         rendered = self._replies(before, response.body)
         for view in self._opened_views(before):
             rendered.extend(self._fill_in(view))
@@ -331,7 +338,7 @@ class Console:
             if line is None:
                 break
             line = readable(line).strip()
-            if line.lower() in ("exit", "quit", "退出"):
+            if line.lower() in LEAVE_WORDS:
                 break
             if not line:
                 continue
@@ -351,7 +358,37 @@ class Console:
 
 
 BOT_STYLE = "bold green"
+LEAVE_WORDS = ("exit", "quit", "退出", "/exit", "/quit")
 CANCELLED = "Cancelled. (An answer already on its way may still appear after your next line.)"
+
+
+def _as_registered_command(line: str) -> str:
+    """`/rfm ./orders.csv` as `/ops rfm ./orders.csv`: a subcommand typed as a command of its own is
+    what the person meant; a registered command stays as typed (its name in lower case, as Slack
+    sends it)."""
+    command, _, rest = line.partition(" ")
+    name = command.lower()
+    if name[1:] in SUBCOMMANDS:
+        return f"/ops {name[1:]} {rest}".rstrip()
+    return f"{name} {rest}".rstrip()
+
+
+def _unknown_command(line: str) -> str:
+    """In Slack only the manifest's commands reach the app; at the console anything can be typed."""
+    command, _, rest = line.partition(" ")
+    if detect_language(rest) == "zh":
+        return f"没有 {command} 这个命令。可用的命令是 {' 和 '.join(SLASH_COMMANDS)},输入 /ops help 查看全部用法;也可以直接提问。输入 exit 退出。"
+    known = " and ".join(SLASH_COMMANDS)
+    return (
+        f"{command} isn't an opsbot command. The commands are {known} (type /ops help for everything they "
+        "do), or just ask a question. Type exit to leave."
+    )
+
+
+def _not_about_unknown_commands(record: logging.LogRecord) -> bool:
+    """The console answers an unknown command itself; Bolt's advice to its developer is not for the
+    person at the prompt."""
+    return not (record.levelno == logging.WARNING and record.getMessage().startswith("Unhandled request"))
 
 
 def _interaction(kind: str, number: int) -> dict[str, Any]:

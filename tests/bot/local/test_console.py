@@ -64,6 +64,34 @@ def test_slash_commands_work_as_in_slack(console: Console) -> None:
     assert "100,000,000" in funnel
 
 
+def test_a_subcommand_typed_as_a_command_of_its_own_runs_under_ops(console: Console) -> None:
+    [help_text] = console.send("/HELP")
+    assert "/ops ask" in help_text
+
+
+def test_a_command_opsbot_does_not_have_gets_a_note_in_the_askers_language(
+    console: Console, caplog: pytest.LogCaptureFixture
+) -> None:
+    [note] = console.send("/weather paris")
+    assert note.startswith("/weather isn't an opsbot command")
+    assert "/ops help" in note
+    [note] = console.send("/天气 明天北京")
+    assert note.startswith("没有 /天气 这个命令")
+    assert not console.slack.calls_to("chat.postMessage"), "nothing reached the app"
+    assert "Unhandled" not in caplog.text
+
+
+@pytest.mark.parametrize("leave", ["exit", "/quit", "/EXIT", "退出"])
+def test_run_ends_on_any_word_for_leaving(services: Services, leave: str) -> None:
+    output = io.StringIO()
+    console = Console(services.settings, services, output=output)
+    try:
+        console.run(io.StringIO(f"{leave}\nthis is never read\n"))
+    finally:
+        console.close()
+    assert "opsbot> " not in output.getvalue()
+
+
 def test_run_reads_lines_until_exit(services: Services) -> None:
     output = io.StringIO()
     console = Console(services.settings, services, output=output)
