@@ -14,6 +14,7 @@ from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
 from knowledge.normalize import to_traditional, written_in_traditional
 from knowledge.ranking import Hit
+from knowledge.spelling import Correction
 from knowledge.text import Lang, detect_language, has_words
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ class Answer:
     traditional: bool = False
     """Asked in Traditional script: the text and titles are in it, and so should be the words
     around them (the playbook itself is in Simplified script)."""
+    read_as: tuple[Correction, ...] = ()
+    """The question's typos as they were searched ("renewl" as "renewal", 付盘 as 复盘), so the
+    asker sees why the answer is about the word they meant."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class Answerer:
         if not context:
             return Answer(question, lang, "", found=False, method="none", traditional=traditional)
         offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
+        offline = replace(offline, read_as=_read_as(self.index.corrections(question), context))
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
         if traditional:  # the playbook is in Simplified script; a reader of Traditional gets theirs
             offline = in_traditional(offline)
@@ -216,7 +221,15 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     if traditional:  # the model was asked for Traditional script; what slipped through is converted
         reply = to_traditional(reply)
     cited_sources = [sources[n - 1] for n in cited]
-    return Answer(draft.question, draft.lang, reply, cited_sources, method="llm", traditional=traditional)
+    return Answer(
+        draft.question,
+        draft.lang,
+        reply,
+        cited_sources,
+        method="llm",
+        traditional=traditional,
+        read_as=draft.fallback.read_as,
+    )
 
 
 def build_messages(
@@ -259,6 +272,18 @@ def _quoted(text: str) -> str:
     )
 
 
+def _read_as(corrections: Sequence[Correction], context: Sequence[Hit]) -> tuple[Correction, ...]:
+    """The corrections worth telling the asker: those whose word a passage of the answer holds. The
+    typo vocabulary also holds the words of documents restricted to other channels, and a word
+    from one of those must not reach this asker, not even as a correction."""
+    passages = [hit.chunk.text.lower() for hit in context]
+    return tuple(
+        correction
+        for correction in dict.fromkeys(corrections)
+        if any(correction.read_as.lower() in passage for passage in passages)
+    )
+
+
 def in_traditional(answer: Answer) -> Answer:
     """The answer and its sources' titles in Traditional script."""
     return replace(
@@ -266,6 +291,7 @@ def in_traditional(answer: Answer) -> Answer:
         text=to_traditional(answer.text),
         citations=[_citation_in_traditional(citation) for citation in answer.citations],
         traditional=True,
+        read_as=tuple(Correction(to_traditional(c.typed), to_traditional(c.read_as)) for c in answer.read_as),
     )
 
 

@@ -22,6 +22,7 @@ import re
 import threading
 from collections import Counter
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -35,6 +36,13 @@ MIN_LENGTH = 5
 """Shorter words are never corrected: too many other words are one edit away."""
 LONG_WORD = 9
 """From this length a word may be two edits away from the one meant."""
+
+
+class Correction(NamedTuple):
+    """A word of a question as typed, and the word it was searched as."""
+
+    typed: str
+    read_as: str
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +98,11 @@ class Vocabulary:
         indexed word; the query as it is when nothing needs correcting."""
         return _WORD.sub(lambda match: self._closest(match.group(0)) or match.group(0), query)
 
+    def corrections(self, query: str) -> list[Correction]:
+        """Each misspelt word of the query with the indexed word it is read as, in order."""
+        found = ((match.group(0), self._closest(match.group(0))) for match in _WORD.finditer(query))
+        return [Correction(typed, read_as) for typed, read_as in found if read_as is not None]
+
     def _closest(self, word: str) -> str | None:
         lower = word.lower()
         if len(lower) < MIN_LENGTH or word.isupper() or not lower.isalpha():
@@ -127,9 +140,15 @@ def _terms_by_sound() -> dict[tuple[str, ...], str]:
 
 def homophones_corrected(query: str) -> str:
     """The query with each homophone of an ops term, where jieba knows no word, read as the term."""
+    return homophones(query)[0]
+
+
+def homophones(query: str) -> tuple[str, list[Correction]]:
+    """The query with its homophones of ops terms read as the terms, and each such reading."""
     if not CJK_CHARACTER.search(query):
-        return query
+        return query, []
     parts: list[str] = []
+    readings: list[Correction] = []
     loose = ""  # characters jieba could not place in a word of its dictionary
     for token in segment(query):
         if all(CJK_CHARACTER.match(character) for character in token) and (
@@ -137,15 +156,15 @@ def homophones_corrected(query: str) -> str:
         ):
             loose += token
             continue
-        parts += [_sounded_out(loose), token]
+        parts += [_sounded_out(loose, readings), token]
         loose = ""
-    parts.append(_sounded_out(loose))
-    return "".join(parts)
+    parts.append(_sounded_out(loose, readings))
+    return "".join(parts), readings
 
 
-def _sounded_out(run: str) -> str:
+def _sounded_out(run: str, readings: list[Correction]) -> str:
     """The run with each stretch of 2 to 4 characters that sounds like an ops term replaced by it,
-    longest first, from the left."""
+    longest first, from the left; each replacement is added to `readings`."""
     if len(run) < 2:
         return run
     sounds, terms = _syllables(run), _terms_by_sound()
@@ -155,6 +174,8 @@ def _sounded_out(run: str) -> str:
         for length in (4, 3, 2):
             term = terms.get(tuple(sounds[start : start + length])) if start + length <= len(run) else None
             if term is not None:
+                if term != run[start : start + length]:
+                    readings.append(Correction(run[start : start + length], term))
                 result.append(term)
                 start += length
                 break

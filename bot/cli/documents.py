@@ -73,6 +73,7 @@ def answer_to_json(answer: Answer) -> dict[str, Any]:
         "method": answer.method,
         "answer": answer.text,
         "note": answer.note,
+        "read_as": [list(correction) for correction in answer.read_as],
         "citations": [citation.__dict__ for citation in answer.citations],
     }
 

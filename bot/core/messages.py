@@ -13,6 +13,8 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": ":hourglass_flowing_sand: 正在查找运营手册…",
     },
     "sources": {"en": "Sources", "zh": "来源"},
+    "read_as": {"en": "Searched for {words}.", "zh": "已按{words}查找。"},
+    "read_as_word": {"en": "“{read_as}” (typed “{typed}”)", "zh": "“{read_as}”(输入的是“{typed}”)"},
     "more_in_source": {"en": "more there", "zh": "原文还有更多"},
     "not_found": {
         "en": "I couldn't find anything in the playbook that answers this. "

@@ -87,6 +87,11 @@ def answer_message(answer: Answer) -> dict[str, Any]:
         blocks = [markdown(escape(answer.text))]
     else:
         blocks = [section(markdown_to_mrkdwn(escape(answer.text)))]
+    if answer.read_as:
+        words = [
+            label("read_as_word", typed=escape(c.typed), read_as=escape(c.read_as)) for c in answer.read_as
+        ]
+        blocks.insert(0, context(label("read_as", words=("、" if lang == "zh" else ", ").join(words))))
     if answer.note:
         blocks.append(context(f"_{label(answer.note)}_"))
     sources_title = f"*{label('sources')}*"

@@ -14,6 +14,7 @@ from knowledge.embedders import Relevance
 from knowledge.index import Chunk
 from knowledge.normalize import written_in_traditional
 from knowledge.ranking import Hit
+from knowledge.spelling import Correction
 
 
 def test_units_keep_a_list_with_its_lead_sentence() -> None:
@@ -220,3 +221,28 @@ def test_the_llm_is_asked_for_traditional_script_and_what_slips_through_is_conve
     answer = answerer.answer("復盤怎麼做?")
     assert "Traditional Chinese" in seen[0][0]["content"]
     assert answer.method == "llm" and answer.text == "復盤分四步:回顧目標、評估結果 [1]"
+
+
+def test_the_answer_says_how_a_typo_was_read(knowledge: KnowledgeService) -> None:
+    answer = knowledge.answerer.answer("付盘怎么做")
+    assert answer.found and answer.read_as == (Correction("付盘", "复盘"),)
+    assert knowledge.answerer.answer("how do I tier cleints").read_as == (Correction("cleints", "clients"),)
+    assert knowledge.answerer.answer("复盘怎么做").read_as == ()
+    traditional = knowledge.answerer.answer("續月前要準備什麼")
+    assert traditional.read_as == (Correction("續月", "續約"),)  # in the asker's script
+
+
+def test_a_word_of_a_restricted_document_is_never_named_to_other_channels(
+    knowledge: KnowledgeService,
+) -> None:
+    source = "docs/team/quillmarsh.md"
+    text = "# Quillmarsh renewal playbook\n\nQuillmarsh renewals start with the usage report and a discount ladder.\n"
+    knowledge.ingest(source, "quillmarsh.md", text.encode("utf-8"), visibility="G1")
+    try:
+        public = knowledge.answerer.answer("quillmarch renewal usage report")
+        assert public.found  # from the playbook's renewal section
+        assert "quillmarsh" not in repr(public).lower()
+        private = knowledge.answerer.answer("quillmarch renewal usage report", channel="G1")
+        assert Correction("quillmarch", "quillmarsh") in private.read_as
+    finally:
+        knowledge.forget(source)

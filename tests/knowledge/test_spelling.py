@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.spelling import Vocabulary, homophones_corrected
+from knowledge.spelling import Correction, Vocabulary, homophones, homophones_corrected
 
 
 def vocabulary(*texts: str) -> Vocabulary:
@@ -60,3 +60,17 @@ def test_real_words_and_whole_words_are_never_replaced() -> None:
         "How do I tier clients?",
     ):
         assert homophones_corrected(query) == query
+
+
+def test_each_correction_is_reported_with_the_word_as_typed() -> None:
+    words = vocabulary("Renewal checklist", "How to tier clients")
+    assert words.corrections("renewl checklist for cleints") == [
+        Correction("renewl", "renewal"),
+        Correction("cleints", "clients"),
+    ]
+    assert words.corrections("renewal checklist") == []
+    assert homophones("付盘和续月") == (
+        "复盘和续约",
+        [Correction("付盘", "复盘"), Correction("续月", "续约")],
+    )
+    assert homophones("复盘怎么做") == ("复盘怎么做", [])

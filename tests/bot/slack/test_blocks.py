@@ -2,6 +2,7 @@ import json
 
 from bot.slack.blocks import BLOCKS_LIMIT, SECTION_LIMIT, answer_message, help_message
 from knowledge.answer import Answer, Citation
+from knowledge.spelling import Correction
 
 
 def _citation(number: int, url: str | None = None, title: str = "Section") -> Citation:
@@ -90,3 +91,18 @@ def test_an_answer_in_traditional_script_gets_its_labels_in_it_too() -> None:
     assert sources == ["*來源*", "[1] 拓客階段的產品運營 › 復盤四步 (原文還有更多)"]
     refused = answer_message(Answer("天氣如何", "zh", "", found=False, method="none", traditional=True))
     assert "沒有找到" in refused["text"]
+
+
+def test_an_answer_says_how_it_read_a_typo_in_the_askers_words() -> None:
+    citation = Citation(1, "Client tiers", "How tiering works", "playbook/en/09.md", None)
+    read = (Correction("cleints", "clients"),)
+    message = answer_message(Answer("tier cleints", "en", "Four steps [1]", [citation], read_as=read))
+    assert message["blocks"][0]["elements"][0]["text"] == "Searched for “clients” (typed “cleints”)."
+    chinese = answer_message(
+        Answer("付盘", "zh", "复盘 [1]", [citation], read_as=(Correction("付盘", "复盘"),))
+    )
+    assert chinese["blocks"][0]["elements"][0]["text"] == "已按“复盘”(输入的是“付盘”)查找。"
+    plain = answer_message(Answer("tier clients", "en", "Four steps [1]", [citation]))
+    assert plain["blocks"][0]["type"] == "section"
+    escaped = answer_message(Answer("q", "en", "x [1]", [citation], read_as=(Correction("<!here>", "here"),)))
+    assert "<!here>" not in json.dumps(escaped)
