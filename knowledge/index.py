@@ -52,6 +52,7 @@ from knowledge.lexical import BM25Index
 from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
 from knowledge.near_duplicates import CONTAINED, NearDuplicates, codes, containment, shingles
 from knowledge.normalize import normalize_query
+from knowledge.playbook_vectors import shipped_vectors, text_digest
 from knowledge.ranking import (
     FusionConfig,
     Hit,
@@ -311,18 +312,29 @@ class KnowledgeIndex:
     def _vectors(
         self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
     ) -> Vectors:
-        """The chunks' vectors: a text the source already had keeps its stored vector (see
-        `_stored`), so editing a long document embeds only the passages that changed."""
-        stored = self._stored(collection, chunks, reuse)
-        fresh = [chunk.text for chunk in chunks if reuse.get(chunk.text) not in stored]
+        """The chunks' vectors: a text the source already had keeps its stored vector, and a text
+        of the shipped playbook takes its shipped one (see `_known`), so only new text is embedded."""
+        known = self._known(embedder, collection, chunks, reuse)
+        fresh = [chunk.text for chunk in chunks if chunk.id not in known]
         computed = iter(embedder.embed_passages(fresh)) if fresh else iter(())
-        rows = [
-            np.asarray(stored[reuse[chunk.text]], dtype=np.float32)
-            if reuse.get(chunk.text) in stored
-            else next(computed)
-            for chunk in chunks
-        ]
+        rows = [known[chunk.id] if chunk.id in known else next(computed) for chunk in chunks]
         return np.vstack(rows) if rows else np.zeros((0, embedder.dimension), dtype=np.float32)
+
+    def _known(
+        self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
+    ) -> dict[str, Vectors]:
+        """Chunk id → a vector that needs no embedding: the one stored for the same text in the
+        source's previous version (`reuse`: text → that chunk's id; editing a long document embeds
+        only the passages that changed), else the one shipped with the playbook for this text."""
+        stored = self._stored(collection, chunks, reuse)
+        shipped = shipped_vectors(embedder.name)
+        known: dict[str, Vectors] = {}
+        for chunk in chunks:
+            if reuse.get(chunk.text) in stored:
+                known[chunk.id] = np.asarray(stored[reuse[chunk.text]], dtype=np.float32)
+            elif shipped and (vector := shipped.get(text_digest(chunk.text))) is not None:
+                known[chunk.id] = vector
+        return known
 
     @staticmethod
     def _stored(
@@ -339,17 +351,16 @@ class KnowledgeIndex:
         return dict(zip(found["ids"], found["embeddings"], strict=True))
 
     def _carry_over(
-        self, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
+        self, embedder: Embedder, collection: Collection, chunks: Sequence[Chunk], reuse: Mapping[str, str]
     ) -> list[str]:
-        """Write the vectors of the chunks whose text the source already had (an edit keeps
-        them); returns the ids of the others, whose vectors are left for `fill_pending`."""
-        stored = self._stored(collection, chunks, reuse)
-        kept = [chunk for chunk in chunks if reuse.get(chunk.text) in stored]
+        """Write the vectors that need no embedding (see `_known`); returns the ids of the other
+        chunks, whose vectors are left for `fill_pending`."""
+        known = self._known(embedder, collection, chunks, reuse)
+        kept = [chunk for chunk in chunks if chunk.id in known]
         for start in range(0, len(kept), _WRITE_BATCH):
             batch = kept[start : start + _WRITE_BATCH]
-            _upsert_vectors(collection, batch, [stored[reuse[chunk.text]] for chunk in batch])
-        carried = {chunk.id for chunk in kept}
-        return [chunk.id for chunk in chunks if chunk.id not in carried]
+            _upsert_vectors(collection, batch, [known[chunk.id] for chunk in batch])
+        return [chunk.id for chunk in chunks if chunk.id not in known]
 
     @property
     def pending(self) -> int:
@@ -580,7 +591,7 @@ class KnowledgeIndex:
             deferred: dict[int, list[str]] = {}
             for position, embedder, collection in self._vector_collections():
                 if self.defer_slow and position in self._pending:
-                    deferred[position] = self._carry_over(collection, chunks, reuse)
+                    deferred[position] = self._carry_over(embedder, collection, chunks, reuse)
                 else:
                     self._write_vectors(embedder, collection, chunks, reuse)
             catalog = self._catalog
