@@ -16,6 +16,7 @@ from knowledge.normalize import to_traditional, written_in_traditional
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
 from knowledge.text import Lang, detect_language, has_words
+from skills.number_check import unsupported_numbers
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ class Draft:
     messages: ChatMessages
     sources: list[Citation]
     fallback: Answer
+    facts: tuple[str, ...] = ()
+    """What the model may take a number from: its sources, the question and the conversation."""
 
 
 class Answerer:
@@ -131,9 +134,13 @@ class Answerer:
         if traditional:  # the playbook is in Simplified script; a reader of Traditional gets theirs
             offline = in_traditional(offline)
             sources = [_citation_in_traditional(citation) for citation in sources]
-        return Draft(
-            question, lang, build_messages(question, lang, context, earlier, traditional), sources, offline
+        facts = (
+            question,
+            *(hit.chunk.text for hit in context),
+            *(f"{t.question}\n{t.answer}" for t in earlier),
         )
+        messages = build_messages(question, lang, context, earlier, traditional)
+        return Draft(question, lang, messages, sources, offline, facts)
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
         """What an answer may be made of, best first; none when no passage passes the relevance gate."""
@@ -192,8 +199,10 @@ class Answerer:
 
 def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     """The model's reply as an answer, if it is grounded: it cites at least one of the numbered
-    sources (marks beyond them are dropped). An empty or uncited reply gives the offline answer
-    with a note saying why; NOT_COVERED says the sources do not answer."""
+    sources (marks beyond them are dropped) and every number in it is one its sources, the
+    question or the conversation hold (skills.number_check). An empty or uncited reply, or one with
+    a number from nowhere, gives the offline answer with a note saying why; NOT_COVERED says the
+    sources do not answer."""
     reply = reply.strip()
     if not reply:
         log.warning("empty LLM reply; using the extractive answer")
@@ -218,6 +227,13 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
         log.warning("the LLM answer cited no source; using the extractive answer")
         return replace(draft.fallback, note="llm_ungrounded")
+    unbacked = unsupported_numbers(CITATION_MARK.sub("", reply), draft.facts)
+    if unbacked:  # a figure the sources do not give is worse than no model at all
+        log.warning(
+            "the LLM answer has numbers its sources do not hold (%s); using the extractive answer",
+            ", ".join(unbacked[:5]),
+        )
+        return replace(draft.fallback, note="llm_unbacked")
     if traditional:  # the model was asked for Traditional script; what slipped through is converted
         reply = to_traditional(reply)
     cited_sources = [sources[n - 1] for n in cited]

@@ -28,7 +28,7 @@ from skills.units import UNITS
 SMALL_NUMBER = 10
 Kind = Literal["percent", "date", "quantity"]
 _NUMBER = re.compile(
-    r"(?<![\w.])(?P<sign>[-+−])?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![A-Za-z0-9_.])(?P<sign>[-+−])?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s?(?P<unit>百万|千万|万|亿|千|[kKmMwW](?![a-zA-Z]))?(?P<percent>\s?(?:%|percent\b|个百分点))?"
 )
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"

@@ -36,6 +36,11 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "playbook.",
         "zh": "语言模型的回答没有引用资料来源,以下是直接从手册中摘出的内容。",
     },
+    "llm_unbacked": {
+        "en": "The language model's answer gave a figure the sources do not, so this is the direct extract "
+        "from the playbook.",
+        "zh": "语言模型的回答里有资料中没有的数字,以下是直接从手册中摘出的内容。",
+    },
     "empty_question": {
         "en": "Ask me an ops question, e.g. `@opsbot how do I run a retrospective?`, or see `/ops help`.",
         "zh": "请直接提问,例如 `@opsbot 复盘怎么做?`,或输入 `/ops help` 查看用法。",

@@ -246,3 +246,23 @@ def test_a_word_of_a_restricted_document_is_never_named_to_other_channels(
         assert Correction("quillmarch", "quillmarsh") in private.read_as
     finally:
         knowledge.forget(source)
+
+
+def test_an_llm_answer_with_a_number_its_sources_do_not_give_is_not_used(knowledge: KnowledgeService) -> None:
+    question = "1000w销售额目标的漏斗案例是怎么拆的"
+    backed, _ = _with_llm(knowledge, "1000万客户 ÷ 80%注册率 = 1250w下载 [1]")
+    assert backed.answer(question).method == "llm"  # 1000万 is the sources' 1000w
+    for invented in ("需要1500w下载 [1]", "注册率按85%算 [1]", "转化率约8% [1]"):
+        answerer, _ = _with_llm(knowledge, invented)
+        answer = answerer.answer(question)
+        assert answer.method == "extractive" and answer.note == "llm_unbacked", invented
+        assert "1250w" in answer.text or "1000w" in answer.text
+
+
+def test_the_question_and_the_conversation_back_the_numbers_they_give(knowledge: KnowledgeService) -> None:
+    answerer, _ = _with_llm(knowledge, "With 37 clients to review, start with the tiers [1].")
+    assert answerer.answer("We have 37 clients to review: how do I tier clients?").method == "llm"
+    earlier = [Turn("how do I tier clients?", "Score 37 clients on nine dimensions [1]")]
+    assert answerer.answer("what comes after scoring?", earlier=earlier).method == "llm"
+    alone, _ = _with_llm(knowledge, "With 37 clients to review, start with the tiers [1].")
+    assert alone.answer("how do I tier clients?").note == "llm_unbacked"

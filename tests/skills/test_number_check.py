@@ -21,6 +21,13 @@ def test_invented_or_altered_numbers_are_caught() -> None:
     assert unsupported_numbers("We can offer 15% off.", FACTS) == ["15%"]
 
 
+def test_a_number_written_right_after_chinese_characters_is_checked_too() -> None:
+    assert unsupported_numbers("销售额下降12%,至4.56万。", FACTS) == []
+    assert unsupported_numbers("销售额下降15%,至4.8万,ARR约123万", FACTS) == ["15%", "4.8万"]
+    assert unsupported_numbers("需要1500w下载", {"downloads": "1250w"}) == ["1500w"]
+    assert unsupported_numbers("ARR1234567", FACTS) == []  # after Latin letters: part of a code
+
+
 def test_small_counting_numbers_need_no_fact() -> None:
     assert unsupported_numbers("3 risks and 2 wins", FACTS) == []
     assert unsupported_numbers("3% more", FACTS) == ["3%"]
