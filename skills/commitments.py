@@ -17,7 +17,7 @@ _WORDS: dict[Commitment, re.Pattern[str]] = {
     "offer": re.compile(
         r"\b(?:\d+\s?%\s?off|discount(?:s|ed)?|rebate|coupon|voucher|(?<!feel )free(?! to)(?: of charge)?|complimentary|"
         r"waive[ds]?|credit(?:s)? (?:of|worth)|extra months?|price (?:cut|freeze|lock)|special (?:price|offer|deal))\b"
-        r"|折扣|打折|\d+(?:\.\d)?\s?折|优惠|减免|返现|返点|赠送|免费|立减|特价|让利",
+        r"|折扣|打折|\d+(?:\.\d)?\s?折|(?<!波)[一二三四五六七八九][一二三四五六七八九]?折|优惠|减免|返现|返点|赠送|免费|立减|特价|让利",
         re.IGNORECASE,
     ),
     "deadline": re.compile(
@@ -34,7 +34,10 @@ _WORDS: dict[Commitment, re.Pattern[str]] = {
     ),
 }
 _SENTENCE = re.compile(r"[^.!?。!?\n;;]+[.!?。!?\n;;]*")
-_OFFERED_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s?%|(\d(?:\.\d)?)\s?折")
+_OFFERED_PERCENT = re.compile(
+    r"(\d+(?:\.\d+)?)\s?%|(\d(?:\.\d)?)\s?折|(?<!波)([一二三四五六七八九])([一二三四五六七八九])?折"
+)
+_CHINESE_DIGITS = {digit: value for value, digit in enumerate("一二三四五六七八九", start=1)}
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def added_commitments(
 ) -> list[AddedCommitment]:
     """The sentences of `text` that commit to something the template did not (an offer, a deadline,
     a guarantee), and any offer whose percentage is not among `allowed_offers` (a discount of 15%;
-    10折 style discounts read as the share taken off: 8折 is 20% off)."""
+    10折 style discounts read as the share taken off: 8折 and 八折 are 20% off, 八五折 15%)."""
     made = commitments(template)
     added: list[AddedCommitment] = []
     for sentence in (m.group(0).strip() for m in _SENTENCE.finditer(text)):
@@ -73,6 +76,9 @@ def _offered_percents(sentence: str) -> list[float]:
     for match in _OFFERED_PERCENT.finditer(sentence):
         if match.group(1):
             percents.append(float(match.group(1)))
-        else:  # 8折: the client pays 80%, so 20% off
+        elif match.group(2):  # 8折: the client pays 80%, so 20% off
             percents.append(round(100 - float(match.group(2)) * 10, 6))
+        else:  # 九折 is 10% off, 八五折 15%
+            paid = _CHINESE_DIGITS[match.group(3)] * 10 + _CHINESE_DIGITS.get(match.group(4) or "", 0)
+            percents.append(float(100 - paid))
     return percents

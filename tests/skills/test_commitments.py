@@ -36,3 +36,14 @@ def test_an_offer_the_template_makes_may_only_name_the_ladders_discounts() -> No
     assert wrong.kind == "offer"
     [too_deep] = added_commitments("7折 discount for two years.", template, allowed)
     assert too_deep.kind == "offer", "7折 is 30% off, beyond the ladder"
+
+
+def test_a_discount_in_chinese_numerals_is_an_offer_read_at_its_depth() -> None:
+    assert commitments("续约给您九折") == {"offer"}
+    assert commitments("这个项目一波三折,终于上线了") == set()
+    template = "两年续约可以打折。"
+    allowed = (5.0, 10.0)
+    assert added_commitments("两年续约打九折。", template, allowed) == []
+    assert added_commitments("两年续约九五折。", template, allowed) == []
+    [too_deep] = added_commitments("两年续约八五折。", template, allowed)
+    assert too_deep.kind == "offer", "八五折 is 15% off, beyond the ladder"
