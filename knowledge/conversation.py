@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from knowledge.text import tokenize
+from knowledge.text import CJK_CHARACTER, tokenize
 
 MAX_TURNS = 4
 """Earlier turns an answer may use: enough to resolve a reference, little enough to stay on topic."""
@@ -76,8 +76,14 @@ _ASKS = re.compile(
 )
 _LIST_LINE = re.compile(r"^\s*(?:[◦•\-*]|\d{1,2}[.)、])\s*(.+)$")
 _CITATION = re.compile(r"\s*\[\d{1,2}\]")
-_SHORT = 3
-"""A question of fewer content terms than this rarely stands alone ("为什么?", "how so?")."""
+_SUBJECT_TERMS = 2
+"""A question naming fewer subject terms than this rarely stands alone ("为什么?", "具体怎么做?")."""
+_NOT_A_SUBJECT = frozenset(
+    tokenize(
+        "具体 详细 细节 例子 举例 举个 展开 说说 讲讲 more details example examples exactly specifically mean"
+    )
+)
+"""Words that ask for more of the same, not about something new."""
 
 
 def ordinal(question: str) -> int | None:
@@ -98,12 +104,22 @@ def asks_something(text: str) -> bool:
 
 
 def leans_on_context(question: str) -> bool:
-    """Does the question refer to what came before instead of naming its subject?"""
-    if ordinal(question) is not None:
-        return True
-    return asks_something(question) and (
-        bool(_REFERS_BACK.search(question.strip())) or len(tokenize(question)) < _SHORT
-    )
+    """Does the question refer to what came before instead of naming its subject? "那第二步呢?" and
+    "具体怎么做?" do; "新客户签约后第一步做什么" and "how do I grow retention" name theirs."""
+    if ordinal(question) is None and not asks_something(question):
+        return False
+    return bool(_REFERS_BACK.search(question.strip())) or len(subject_terms(question)) < _SUBJECT_TERMS
+
+
+def subject_terms(question: str) -> list[str]:
+    """The terms that say what the question is about: not its ordinal ("第二步"), not a single
+    Chinese character, not a word that asks for more of the same ("具体", "example")."""
+    plain = _EN_ORDINAL.sub(" ", _ZH_ORDINAL.sub(" ", question))
+    return [
+        term
+        for term in tokenize(plain)
+        if term not in _NOT_A_SUBJECT and not (len(term) == 1 and CJK_CHARACTER.match(term))
+    ]
 
 
 def listed_items(answer: str) -> list[str]:

@@ -55,6 +55,11 @@ def test_ordinals_are_read_in_both_languages(question: str, position: int | None
         ("谢谢!", False),
         ("ok, got it", False),
         ("How do I prepare for a renewal with a key account?", False),
+        ("具体怎么做?", True),
+        ("Can you give an example?", True),
+        ("第二步", True),
+        ("新客户签约后第一步做什么?", False),  # an ordinal, but the question names its subject
+        ("how do I grow retention", False),  # short, and still about something
     ],
 )
 def test_a_question_that_names_its_subject_stands_alone(question: str, leans: bool) -> None:
@@ -89,6 +94,7 @@ def test_a_vague_follow_up_is_searched_with_the_question_before_it() -> None:
 def test_a_new_topic_and_a_first_question_are_searched_alone() -> None:
     earlier = [Turn("复盘有哪几步?", RETRO_ANSWER)]
     assert search_text("客户分层怎么做?", earlier) == "客户分层怎么做?"
+    assert search_text("新客户签约后第一步做什么?", earlier) == "新客户签约后第一步做什么?"
     assert search_text("还有呢?", []) == "还有呢?"
 
 
