@@ -78,6 +78,9 @@ _LIST_LINE = re.compile(r"^\s*(?:[◦•\-*]|\d{1,2}[.)、])\s*(.+)$")
 _CITATION = re.compile(r"\s*\[\d{1,2}\]")
 _SUBJECT_TERMS = 2
 """A question naming fewer subject terms than this rarely stands alone ("为什么?", "具体怎么做?")."""
+_SUBJECT_TERMS_DESPITE_A_REFERENCE = 3
+"""A question with a word pointing back ("what about KA clients?") leans on the one before unless
+it names at least this many ("our churn is 8%, is that bad?" is about itself)."""
 _NOT_A_SUBJECT = frozenset(
     tokenize(
         "具体 详细 细节 例子 举例 举个 展开 说说 讲讲 more details example examples exactly specifically mean"
@@ -108,7 +111,10 @@ def leans_on_context(question: str) -> bool:
     "具体怎么做?" do; "新客户签约后第一步做什么" and "how do I grow retention" name theirs."""
     if ordinal(question) is None and not asks_something(question):
         return False
-    return bool(_REFERS_BACK.search(question.strip())) or len(subject_terms(question)) < _SUBJECT_TERMS
+    named = len(subject_terms(question))
+    if _REFERS_BACK.search(question.strip()):
+        return named < _SUBJECT_TERMS_DESPITE_A_REFERENCE
+    return named < _SUBJECT_TERMS
 
 
 def subject_terms(question: str) -> list[str]:

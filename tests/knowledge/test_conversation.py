@@ -60,6 +60,8 @@ def test_ordinals_are_read_in_both_languages(question: str, position: int | None
         ("第二步", True),
         ("新客户签约后第一步做什么?", False),  # an ordinal, but the question names its subject
         ("how do I grow retention", False),  # short, and still about something
+        ("What about KA clients?", True),
+        ("Our churn is 8%, is that bad?", False),  # "that" is the 8%, not the last answer
     ],
 )
 def test_a_question_that_names_its_subject_stands_alone(question: str, leans: bool) -> None:
