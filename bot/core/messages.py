@@ -318,6 +318,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "晨间摘要在工作日 {at}({tz})发送",
     },
     "digest_paused": {"en": "Your morning digest is off", "zh": "晨间摘要已关闭"},
+    "digest_turn_on": {
+        "en": ". Turn it on with `/ops digest on` (and pick the time with `/ops digest at 08:30`).",
+        "zh": "。用 `/ops digest on` 开启(用 `/ops digest at 08:30` 设定时间)。",
+    },
     "digest_snoozed": {"en": ", snoozed through {until}", "zh": ",暂停到 {until}"},
     "analysis_heading": {
         "en": "Analysing {metric} {arrow} on {day}: the playbook's checklist",

@@ -96,7 +96,9 @@ def digest_command(services: Services, request: SlashRequest) -> None:
 
 
 def _settings_text(owner: Owner, lang: Lang) -> str:
-    return digest_schedule(lang, owner.digest_at, owner.tz, owner.weekdays, owner.paused, owner.snoozed_until)
+    """The owner's digest settings; when it is off, how to turn it on."""
+    text = digest_schedule(lang, owner.digest_at, owner.tz, owner.weekdays, owner.paused, owner.snoozed_until)
+    return text + say("digest_turn_on", lang) if owner.paused else text
 
 
 def register(app: App, workspaces: Workspaces) -> None:

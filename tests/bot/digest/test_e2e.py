@@ -25,8 +25,10 @@ def _digest_command(running: Running, text: str) -> str:
 
 def test_digest_settings_from_slack(running: Running) -> None:
     running.slack.user_timezones["U123"] = "Asia/Shanghai"
-    assert "is off" in _digest_command(running, ""), "nobody is signed up without asking"
-    assert "comes at 09:00 (Asia/Shanghai)" in _digest_command(running, "on")
+    off = _digest_command(running, "")
+    assert "is off" in off and "Turn it on with `/ops digest on`" in off, "nobody is signed up without asking"
+    on = _digest_command(running, "on")
+    assert "comes at 09:00 (Asia/Shanghai)" in on and "Turn it on" not in on
     assert "comes at 08:30" in _digest_command(running, "at 8:30")
     assert "(mon,tue,wed,thu,fri,sat)" in _digest_command(running, "days mon-sat")
     assert "snoozed through" in _digest_command(running, "snooze 3d")
