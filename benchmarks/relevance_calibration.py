@@ -98,9 +98,11 @@ def main() -> None:
     )
     chosen = choose_gate(hits, current, answer, off, near)
     if chosen is None:
-        print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones")
-        return
+        print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones;")
+        print("the current setting, for the record:")
     for label, gate in (("chosen", chosen), ("current", current)):
+        if gate is None:
+            continue
         described = ", ".join(
             f"{embedder.name} strong {r.strong} weak {r.weak}"
             for embedder, r in zip(index.embedders, gate, strict=True)
@@ -116,9 +118,10 @@ def main() -> None:
                     for kind in ("off-topic", "tangential")
                 )
             )
-    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(hits[q.q], chosen)]
+    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(hits[q.q], chosen or current)]
     if leaks:
-        print("answered by the chosen setting though they should not be:", "; ".join(leaks))
+        label = "chosen" if chosen is not None else "current"
+        print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))
 
 
 if __name__ == "__main__":
