@@ -376,6 +376,10 @@ def _as_registered_command(line: str) -> str:
 def _unknown_command(line: str) -> str:
     """In Slack only the manifest's commands reach the app; at the console anything can be typed."""
     command, _, rest = line.partition(" ")
+    if "/" in command[1:] or "." in command:  # a path dragged in that names no file
+        if detect_language(rest) == "zh":
+            return f"找不到文件 {command}。请检查路径,或把文件拖进来。"
+        return f"There is no file at {command}. Check the path, or drag the file in."
     if detect_language(rest) == "zh":
         return f"没有 {command} 这个命令。可用的命令是 {' 和 '.join(SLASH_COMMANDS)},输入 /ops help 查看全部用法;也可以直接提问。输入 exit 退出。"
     known = " and ".join(SLASH_COMMANDS)

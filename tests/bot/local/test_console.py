@@ -77,6 +77,8 @@ def test_a_command_opsbot_does_not_have_gets_a_note_in_the_askers_language(
     assert "/ops help" in note
     [note] = console.send("/天气 明天北京")
     assert note.startswith("没有 /天气 这个命令")
+    [note] = console.send("/tmp/no-such-orders.csv rfm")
+    assert note == "There is no file at /tmp/no-such-orders.csv. Check the path, or drag the file in."
     assert not console.slack.calls_to("chat.postMessage"), "nothing reached the app"
     assert "Unhandled" not in caplog.text
 
