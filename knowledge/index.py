@@ -62,7 +62,7 @@ from knowledge.ranking import (
     lift_other_languages,
     with_stand_in,
 )
-from knowledge.spelling import Correction, Vocabulary, homophones, homophones_corrected
+from knowledge.spelling import Correction, Vocabulary, homophones
 from knowledge.text import Lang, detect_language, tokenize
 from knowledge.visibility import is_visible, restriction_of, visible_scopes, with_visibility
 
@@ -825,13 +825,17 @@ class KnowledgeIndex:
         """The query as it is searched: in Simplified script (a question in Traditional script
         meets Simplified text), its English typos corrected against the indexed words and its
         Chinese homophones of ops terms read as the terms."""
-        return self._spelling.corrected(homophones_corrected(normalize_query(query)))
+        return self._read(query)[0]
 
     def corrections(self, query: str) -> list[Correction]:
         """What `corrected` changed in the query: each word as typed (in Simplified script) and
         the word it is searched as."""
-        read, readings = homophones(normalize_query(query))
-        return readings + self._spelling.corrections(read)
+        return self._read(query)[1]
+
+    def _read(self, query: str) -> tuple[str, list[Correction]]:
+        sounded, homophone_readings = homophones(normalize_query(query))
+        spelt, spelling_readings = self._spelling.read(sounded)
+        return spelt, homophone_readings + spelling_readings
 
     def _holding_codes(self, query: str, hidden: set[str]) -> dict[str, int]:
         """Keys of the visible passages holding any of the query's codes exactly, with how many."""

@@ -93,15 +93,20 @@ class Vocabulary:
                     del self._passages[word]
             self._choices = None
 
-    def corrected(self, query: str) -> str:
+    def read(self, query: str) -> tuple[str, list[Correction]]:
         """The query with each misspelt word of five letters or more replaced by the closest
-        indexed word; the query as it is when nothing needs correcting."""
-        return _WORD.sub(lambda match: self._closest(match.group(0)) or match.group(0), query)
+        indexed word (as it is when nothing needs correcting), and each replacement, in order."""
+        readings: list[Correction] = []
 
-    def corrections(self, query: str) -> list[Correction]:
-        """Each misspelt word of the query with the indexed word it is read as, in order."""
-        found = ((match.group(0), self._closest(match.group(0))) for match in _WORD.finditer(query))
-        return [Correction(typed, read_as) for typed, read_as in found if read_as is not None]
+        def read_word(match: re.Match[str]) -> str:
+            typed = match.group(0)
+            read_as = self._closest(typed)
+            if read_as is None:
+                return typed
+            readings.append(Correction(typed, read_as))
+            return read_as
+
+        return _WORD.sub(read_word, query), readings
 
     def _closest(self, word: str) -> str | None:
         lower = word.lower()
@@ -138,13 +143,9 @@ def _terms_by_sound() -> dict[tuple[str, ...], str]:
     }
 
 
-def homophones_corrected(query: str) -> str:
-    """The query with each homophone of an ops term, where jieba knows no word, read as the term."""
-    return homophones(query)[0]
-
-
 def homophones(query: str) -> tuple[str, list[Correction]]:
-    """The query with its homophones of ops terms read as the terms, and each such reading."""
+    """The query with each homophone of an ops term, where jieba knows no word, read as the term,
+    and each such reading."""
     if not CJK_CHARACTER.search(query):
         return query, []
     parts: list[str] = []
