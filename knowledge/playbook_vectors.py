@@ -55,6 +55,12 @@ def playbook_chunks() -> list[Chunk]:
     return chunk_sections(load_playbook(), source_hash="")
 
 
+def passages_without_vectors(embedder_name: str) -> list[str]:
+    """The ids of the playbook's passages no vector is shipped for (none while they are current)."""
+    shipped = shipped_vectors(embedder_name)
+    return [chunk.id for chunk in playbook_chunks() if text_digest(chunk.text) not in shipped]
+
+
 def write_vectors(embedder: Embedder, chunks: Sequence[Chunk], directory: Path) -> Path:
     texts = list(dict.fromkeys(chunk.text for chunk in chunks))
     target = directory / f"playbook-vectors-{embedder.name}.npz"
