@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.answers.streaming import SafeText
+from bot.answers.streaming import BackedText, SafeText
 from bot.core.llm import create_llm_stream
 from bot.local.slack_api import BOT_USER_ID, streamed_text
 from tests.bot.conftest import Running
@@ -65,6 +65,23 @@ def test_a_streamed_answer_that_cites_nothing_is_replaced_by_the_offline_one(
     assert "Review the goal" in text, "the offline answer from the playbook"
 
 
+def test_a_number_the_sources_do_not_give_is_never_on_screen(running: Running, model: FakeOpenAI) -> None:
+    model.reply = (
+        "Start with the goal you set [1]. Then compare it with the result: 37% of teams skip this [1]. "
+        "Finally, write down what to keep."
+    )
+    _mention(running, "How do I run a retrospective?", "EvStream6")
+    slack = running.slack
+    calls = [*slack.calls_to("chat.startStream"), *slack.calls_to("chat.appendStream")]
+    calls += slack.calls_to("chat.stopStream")
+    shown = "".join(streamed_text(call.params) for call in calls)
+    assert shown.startswith("Start with the goal you set [1]."), "text before the number still streams"
+    assert "37" not in shown and "Finally" not in shown
+    [final] = slack.calls_to("chat.update")
+    text = json.dumps(final.params, ensure_ascii=False)
+    assert "37%" not in text and "Review the goal" in text, "the offline answer replaces it"
+
+
 def test_a_model_that_fails_mid_stream_gives_the_offline_answer(running: Running, model: FakeOpenAI) -> None:
     model.reply = "A retrospective has four steps [1] and then some more words here."
     model.fail_after_tokens = 3
@@ -110,3 +127,19 @@ def test_broadcasts_split_across_tokens_and_not_covered_never_show() -> None:
     assert "@channel" not in shown and "<!here>" not in shown and "&lt;!here&gt;" in shown
     quiet = SafeText()
     assert "".join(quiet.feed(t) for t in ["NOT", "_COV", "ERED"]) + quiet.close() == ""
+
+
+def test_numbers_stream_once_their_sentence_is_complete_and_backed() -> None:
+    backed = BackedText(("Sales fell 12% to 1250w.",))
+    tokens = ["Sales ", "fell 1", "2% to 12", "50w [1", "].", " Then ", "it grew 3", "0% [2]. More."]
+    released = [backed.feed(token) for token in tokens]
+    assert released[:2] == ["Sales ", "fell "], "prose streams as it comes"
+    assert released[2:5] == ["", "", ""], "a number waits for its sentence to end"
+    assert released[5] == "12% to 1250w [1]. Then "
+    assert "".join(released[6:]) + backed.close() == "it grew ", "nothing from an unbacked number on"
+    assert backed.unbacked
+    rose = BackedText(("Sales fell 12%.",))
+    assert rose.feed("Sales rose 12%") == "Sales rose " and rose.close() == "" and rose.unbacked
+    marks = BackedText(())
+    assert marks.feed("Score all three [1") == "Score all three " and marks.feed("][2] now") == "[1][2] now"
+    assert marks.close() == "" and not marks.unbacked
