@@ -10,6 +10,7 @@ from typing import Literal
 
 from knowledge.composition import LIST_MARKER, CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
+from knowledge.documents import same_topic
 from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
 from knowledge.normalize import to_traditional, written_in_traditional
@@ -65,6 +66,8 @@ class Answer:
 class AnswerConfig:
     top_k: int = 5
     context_hits: int = 4
+    sibling_depth: int = 5
+    """How far past `top_k` the search looks for sibling sections of the best passage."""
     composition: CompositionConfig = field(default_factory=CompositionConfig)
     relevance: Relevance | None = None
     """None: the embedder's own calibrated thresholds."""
@@ -144,21 +147,38 @@ class Answerer:
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
         """What an answer may be made of, best first; none when no passage passes the relevance gate."""
-        hits = self.index.search(question, top_k=self.config.top_k, lang=lang, visible_to=channel)
+        found = self.index.search(
+            question, top_k=self.config.top_k + self.config.sibling_depth, lang=lang, visible_to=channel
+        )
+        hits = found[: self.config.top_k]
         relevant = [self._is_relevant(hit) for hit in hits]
         if not any(relevant):
             return []
         # The gate decides whether the question is answered at all, the fused ranking from what:
         # the best-ranked passage leads even when only a lower one convinced one embedder alone.
         # A later passage joins when relevant on its own, or scored close to the best and at least
-        # weakly similar (the question's other aspects are often there).
+        # weakly similar (the question's other aspects are often there); never when, in the
+        # question's language, it holds none of the question's words while the best one holds
+        # some: it only resembles the question.
         close = self.config.composition.passage_ratio * hits[0].score
         joining = [
             hit
             for rank, (hit, on_its_own) in enumerate(zip(hits, relevant, strict=True))
-            if rank == 0 or on_its_own or (hit.score >= close and self._is_related(hit))
+            if rank == 0
+            or (
+                (on_its_own or (hit.score >= close and self._is_related(hit)))
+                and (hit.coverage > 0 or hits[0].coverage == 0 or hit.chunk.lang != lang)
+            )
         ]
-        return joining[: self.config.context_hits]
+        # The best passage's sibling sections (the same document, a heading naming the same topic:
+        # "Renewal: risks…" and "Renewal: prove the value…") follow it when at least weakly similar:
+        # a question on the topic is often answered by both.
+        siblings = [
+            hit
+            for hit in found[1:]
+            if hit not in joining and same_topic(hit.chunk, hits[0].chunk) and self._is_related(hit)
+        ]
+        return [joining[0], *siblings, *joining[1:]][: self.config.context_hits]
 
     def _calibrated(self, hit: Hit) -> Iterator[tuple[Relevance, float]]:
         """Each embedder's thresholds (or the configured ones) with its cosine for the passage."""

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from knowledge.documents import same_topic
 from knowledge.ranking import Hit
 from knowledge.text import CJK_CHARACTER, Lang, split_sentences, tokenize
 
@@ -40,7 +41,8 @@ class CompositionConfig:
     max_units: int = 8
     max_passages: int = 4
     passage_ratio: float = 0.6
-    """A further passage is used when its search score is at least this share of the best one's."""
+    """A further passage is used when its search score is at least this share of the best one's, or
+    when it is a sibling section of the best one (`same_topic`)."""
     term_weight: float = 0.5
     list_weight: float = 0.3
     position_weight: float = 0.03
@@ -149,7 +151,7 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     passages = [
         (number, hit)
         for number, hit in enumerate(hits[: config.max_passages])
-        if number == 0 or hit.score >= config.passage_ratio * best
+        if number == 0 or hit.score >= config.passage_ratio * best or same_topic(hit.chunk, hits[0].chunk)
     ]
     question_terms = frozenset(tokenize(question))
     wants_list = asks_for_several(question)

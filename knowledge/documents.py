@@ -61,6 +61,22 @@ class Chunk:
         object.__setattr__(self, "text", text)
 
 
+_HEADING_TOPIC = re.compile(r"^(\S.{0,23}?)\s*[:：]\s*\S")
+"""A heading that names its topic before a colon: "Renewal: risks and negotiation", "续约：风险与谈判"."""
+
+
+def heading_topic(title: str) -> str | None:
+    """The topic a heading names before its colon ("Renewal" in "Renewal: risks and negotiation")."""
+    match = _HEADING_TOPIC.match(title)
+    return match.group(1) if match else None
+
+
+def same_topic(chunk: Chunk, other: Chunk) -> bool:
+    """Sibling sections: one document, headings naming the same topic before their colons."""
+    topic = heading_topic(chunk.section_title)
+    return topic is not None and chunk.source == other.source and topic == heading_topic(other.section_title)
+
+
 def content_hash(data: str | bytes) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return hashlib.sha256(raw).hexdigest()[:16]

@@ -37,9 +37,9 @@ class _RankedIndex:
         return self.hits
 
 
-def _hit(section: str, score: float, similarity: float) -> Hit:
+def _hit(section: str, score: float, similarity: float, coverage: float = 0.1) -> Hit:
     chunk = Chunk(section, "playbook/en/x.md", "Doc", section, section, "en", f"{section}.", section, 0, "h")
-    return Hit(chunk, score, (similarity,), 0.1)
+    return Hit(chunk, score, (similarity,), coverage)
 
 
 def test_the_best_ranked_passage_leads_once_any_passage_passes_the_gate() -> None:
@@ -50,6 +50,37 @@ def test_the_best_ranked_passage_leads_once_any_passage_passes_the_gate() -> Non
     answerer = Answerer(_RankedIndex([best, convincing, related, unrelated, far]))  # type: ignore[arg-type]
     assert answerer.passages("q", "en") == [best, convincing, related]
     assert Answerer(_RankedIndex([best, far])).passages("q", "en") == []  # type: ignore[arg-type]
+
+
+def test_a_passage_with_none_of_the_questions_words_does_not_pad_the_answer() -> None:
+    best, alike = (
+        _hit("Renewal: risks", 0.35, 0.6, coverage=0.5),
+        _hit("To-do list", 0.34, 0.45, coverage=0.0),
+    )
+    assert Answerer(_RankedIndex([best, alike])).passages("q", "en") == [best]  # type: ignore[arg-type]
+    cross = _hit("Other language", 0.35, 0.6, coverage=0.0)
+    assert Answerer(_RankedIndex([cross, alike])).passages("q", "en") == [cross, alike]  # type: ignore[arg-type]
+    # Asked in Chinese, an English passage shares no words with the question: that says nothing.
+    assert Answerer(_RankedIndex([best, alike])).passages("q", "zh") == [best, alike]  # type: ignore[arg-type]
+
+
+def test_sibling_sections_of_the_best_passage_join_it_whatever_their_rank() -> None:
+    best = _hit("Renewal: risks and negotiation", 0.35, 0.6)
+    others = [_hit(f"Other {n}", 0.1, 0.1) for n in range(5)]
+    sibling = _hit("Renewal: prove the value", 0.09, 0.45)
+    unrelated_sibling = _hit("Renewal: history", 0.09, 0.1)
+    answerer = Answerer(_RankedIndex([best, *others, sibling, unrelated_sibling]))  # type: ignore[arg-type]
+    assert answerer.passages("q", "en") == [best, sibling]
+
+
+def test_a_renewal_question_gets_the_usage_report_and_the_risks_without_padding(
+    knowledge: KnowledgeService,
+) -> None:
+    """An example from the first users: the usage report was left out and a to-do list took its place."""
+    answer = knowledge.answerer.answer("续约前要准备什么")
+    assert "数据报告" in answer.text and "关键对接人" in answer.text and "折扣方案" in answer.text
+    assert "待办" not in answer.text and "活动" not in answer.text
+    assert [c.section_title for c in answer.citations] == ["续约：风险与谈判", "续约：用使用数据证明价值"]
 
 
 def test_extractive_answer_in_english_cites_its_sections(knowledge: KnowledgeService) -> None:

@@ -4,8 +4,10 @@ from knowledge.documents import (
     MAX_CHUNK_CHARS,
     DocumentFormatError,
     chunk_sections,
+    heading_topic,
     load_playbook,
     parse_sectioned_markdown,
+    same_topic,
 )
 
 
@@ -52,3 +54,15 @@ def test_long_sections_split_at_sentence_ends() -> None:
 def test_malformed_playbook_files_are_refused(text: str) -> None:
     with pytest.raises(DocumentFormatError):
         parse_sectioned_markdown("bad.md", text, "en", "p:")
+
+
+def test_sibling_sections_name_one_topic_before_their_colons_in_one_document() -> None:
+    assert heading_topic("Renewal: risks and negotiation") == "Renewal"
+    assert heading_topic("续约：风险与谈判") == "续约"
+    assert heading_topic("What goes into a weekly report") is None
+    assert heading_topic("Note:") is None, "a colon with nothing after it names no topic"
+    chunks = chunk_sections(load_playbook(), "h")
+    sections = {c.section_id: c for c in chunks if c.lang == "zh" and c.position == 0}
+    value, risks = sections["cops.renewal-value"], sections["cops.renewal-risks"]
+    assert same_topic(value, risks) and not same_topic(value, sections["cops.kickoff"])
+    assert not same_topic(sections["workflow.strategy"], sections["workflow.launch"]), "Stage 2 vs Stage 3"
