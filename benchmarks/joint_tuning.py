@@ -9,7 +9,8 @@ key-point coverage of the offline answers (tests/knowledge/answer_questions.json
 of the playbook and of the team-document (corpus) question sets, over an index holding both as a
 team's would. Ties go to the current setting. The held-out halves are scored once, for the winner and the current setting.
 
-Usage: python benchmarks/joint_tuning.py [--quick]
+Usage: python benchmarks/joint_tuning.py [--quick | --lift]
+(--lift: the current setting with each `other_language_lift` of LIFTS, instead of the grid)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import itertools
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from relevance_calibration import Gate, choose_gate, score, texts
@@ -34,6 +35,7 @@ from knowledge.ranking import FusionConfig, Hit
 from knowledge.text import detect_language
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"
+LIFTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.75, 1.0)
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Outcome:
         gate = ", ".join(f"strong {r.strong} weak {r.weak}" for r in self.gate)
         return (
             f"k={f.rrf_k} use={f.dense_weight(1)} lex={f.lexical_weight} cov^{f.coverage_power} "
-            f"cross-language +{f.cross_language_bonus}; "
+            f"cross-language +{f.cross_language_bonus}, other-language lift {f.other_language_lift}; "
             f"gate e5/use: {gate}"
         )
 
@@ -150,7 +152,14 @@ class Tuner:
 def main() -> None:
     current = FusionConfig()
     grid = [current]
-    if "--quick" not in sys.argv:
+    lifting = "--lift" in sys.argv
+    if lifting:  # the current setting with each lift for passages in another language
+        grid += [
+            replace(current, other_language_lift=lift)
+            for lift in LIFTS
+            if lift != current.other_language_lift
+        ]
+    elif "--quick" not in sys.argv:
         grid += [
             FusionConfig(
                 rrf_k=k,
@@ -170,7 +179,9 @@ def main() -> None:
         results: list[Outcome] = []
         infeasible = 0
         for fusion in grid:
-            outcome = tuner.run(fusion)
+            # The lift changes nothing on the playbook (every section is in both languages), where
+            # gates are judged: it keeps the current gate.
+            outcome = tuner.run(fusion, tuner.current_gate if lifting else None)
             if outcome is None:
                 infeasible += 1
                 continue

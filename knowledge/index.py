@@ -795,6 +795,10 @@ class KnowledgeIndex:
         for rank, key, chunk_id in best_per_key((chunk_id for chunk_id, _ in lexical), self._key_of):
             fused[key] += lexical_vote(chunk_id) / (fusion.rrf_k + rank + 1)
 
+        if fusion.other_language_lift and lexical:
+            for key in fused:
+                if not self._by_key[key].get(lang):
+                    fused[key] *= 1.0 + fusion.other_language_lift
         exact = self._holding_codes(query, hidden)
         for key in exact:
             fused.setdefault(key, 0.0)

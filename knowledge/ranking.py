@@ -32,6 +32,10 @@ class FusionConfig:
     cross_language_bonus: float = 0.05
     """Added to a passage's cosine when ranking it for a question in another language (see
     `lift_other_languages`); the relevance gate still sees the plain cosine."""
+    other_language_lift: float = 0.5
+    """A section that exists only in other languages than the question's gets its fused score
+    raised by this share: the lexical ranking cannot match it, so it misses a vote that passages in
+    the question's language can get for a single shared word."""
 
     def dense_weight(self, position: int) -> float:
         return self.dense_weights[position] if position < len(self.dense_weights) else 1.0

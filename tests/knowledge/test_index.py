@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.answers.service import KnowledgeService
 from knowledge.documents import Section
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
+from knowledge.ranking import FusionConfig
 from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash, SlowHashAsFirst
 
 
@@ -76,6 +79,26 @@ def test_a_question_that_looks_like_boilerplate_is_still_searched(tmp_path: Path
     index = KnowledgeIndex(tmp_path, HashEmbedder())
     index.sync_sections(_sections("t", "follow us on the company account", "关注 公众号 的 方法"), prefix="t")
     assert index.search("Follow us", top_k=1), "a short question matching a boilerplate pattern"
+
+
+def test_a_section_only_in_another_language_is_lifted_for_the_lexical_vote_it_cannot_get(
+    tmp_path: Path,
+) -> None:
+    index = KnowledgeIndex(tmp_path, HashEmbedder())
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣 方案"), prefix="t/")
+    only_chinese = Section("team/zh.md", "团队", "s1", "续约", "zh", "续约 谈判 要点", "team:s1")
+    index.sync_sections([only_chinese], prefix="team/")
+    plain = FusionConfig(other_language_lift=0.0)
+    before = {
+        hit.chunk.key: hit.score for hit in index.search("renewal talks", top_k=5, lang="en", fusion=plain)
+    }
+    after = {hit.chunk.key: hit.score for hit in index.search("renewal talks", top_k=5, lang="en")}
+    assert after["team:s1"] == pytest.approx(before["team:s1"] * (1 + FusionConfig().other_language_lift))
+    assert after["t:s1"] == pytest.approx(before["t:s1"]), "a section in both languages is not lifted"
+    chinese = {hit.chunk.key: hit.score for hit in index.search("续约 谈判", top_k=5, lang="zh")}
+    assert chinese == {
+        hit.chunk.key: hit.score for hit in index.search("续约 谈判", top_k=5, lang="zh", fusion=plain)
+    }
 
 
 class _Recorder:
