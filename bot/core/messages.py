@@ -17,9 +17,9 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
     "read_as_word": {"en": "“{read_as}” (typed “{typed}”)", "zh": "“{read_as}”(输入的是“{typed}”)"},
     "more_in_source": {"en": "more there", "zh": "原文还有更多"},
     "not_found": {
-        "en": "I couldn't find anything in the playbook that answers this. "
+        "en": "I couldn't find anything in the playbook or your team's documents that answers this. "
         "Try rephrasing with the key term (e.g. RFM, renewal, retrospective), or see `/ops help`.",
-        "zh": "在运营手册里没有找到能回答这个问题的内容。可以换个说法或带上关键词"
+        "zh": "在运营手册和团队文档里都没有找到能回答这个问题的内容。可以换个说法或带上关键词"
         "(如 RFM、续约、复盘)再问,或输入 `/ops help` 查看用法。",
     },
     "not_covered": {
@@ -28,18 +28,18 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "找到的资料没有覆盖这个问题,我就不乱猜了。下面列出最接近的章节,也可以输入 `/ops help`。",
     },
     "llm_unavailable": {
-        "en": "The language model did not respond, so this is the direct extract from the playbook.",
-        "zh": "语言模型暂时没有响应,以下是直接从手册中摘出的内容。",
+        "en": "The language model did not respond, so this is the direct extract from the sources.",
+        "zh": "语言模型暂时没有响应,以下是直接从资料中摘出的内容。",
     },
     "llm_ungrounded": {
-        "en": "The language model's answer did not cite the sources, so this is the direct extract from the "
-        "playbook.",
-        "zh": "语言模型的回答没有引用资料来源,以下是直接从手册中摘出的内容。",
+        "en": "The language model's answer did not cite the sources, so this is the direct extract from "
+        "them.",
+        "zh": "语言模型的回答没有引用资料来源,以下是直接从资料中摘出的内容。",
     },
     "llm_unbacked": {
         "en": "The language model's answer gave a figure the sources do not, so this is the direct extract "
-        "from the playbook.",
-        "zh": "语言模型的回答里有资料中没有的数字,以下是直接从手册中摘出的内容。",
+        "from them.",
+        "zh": "语言模型的回答里有资料中没有的数字,以下是直接从资料中摘出的内容。",
     },
     "empty_question": {
         "en": "Ask me an ops question, e.g. `@opsbot how do I run a retrospective?`, or see `/ops help`.",
