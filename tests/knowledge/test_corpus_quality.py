@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.answers.service import KnowledgeService
-from knowledge.evaluation import evaluate_modes, in_split, load_questions
+from knowledge.answer import Answerer
+from knowledge.evaluation import evaluate_modes, in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
 from knowledge.near_duplicates import CONTAINED, containment, shingles
@@ -56,6 +57,18 @@ def test_fused_retrieval_meets_the_target_on_the_corpus_and_beats_each_side(
     assert fused.mrr_at_5 >= 0.8, fused.misses
     assert fused.mrr_at_5 > dense.mrr_at_5 and fused.mrr_at_5 > bm25.mrr_at_5
     assert fused.hit_at_5 >= max(dense.hit_at_5, bm25.hit_at_5)
+
+
+def test_off_topic_questions_get_no_answer_with_team_documents_in_the_index(
+    team_index: KnowledgeIndex,
+) -> None:
+    """Team documents in one language rank higher for a question in the other; the gate must
+    still refuse what nothing answers."""
+    answerer = Answerer(team_index)
+    unanswerable = load_unanswerable(HERE / "unanswerable_questions.jsonl")
+    off_topic = [q.q for q in unanswerable if q.kind == "off-topic"]
+    assert len(off_topic) >= 30
+    assert [q for q in off_topic if answerer.answer(q).found] == []
 
 
 def test_the_playbook_is_still_found_with_team_documents_in_the_index(team_index: KnowledgeIndex) -> None:
