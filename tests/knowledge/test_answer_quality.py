@@ -22,7 +22,7 @@ def test_held_out_answers_carry_the_key_points(knowledge: KnowledgeService) -> N
     misses = [(r.question.q, r.missing) for r in scores["all"].results if r.missing]
     assert scores["all"].count >= 30
     assert scores["all"].refused == 0
-    # The target is 0.95; with fusion, gate and composition all chosen on the tuning half,
+    # The target is 0.95; with fusion, gate and composition all chosen on the tuning half,
     # the held-out half reaches 0.949 (Chinese 1.0, English 0.895). These floors guard against less.
     assert scores["all"].coverage >= 0.94, misses
     assert scores["zh"].coverage >= 0.95 and scores["en"].coverage >= 0.88, misses

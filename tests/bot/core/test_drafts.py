@@ -59,7 +59,7 @@ def test_without_a_model_the_template_is_the_draft() -> None:
 def test_an_offer_the_template_did_not_make_never_reaches_the_client(
     fake: FakeOpenAI, tmp_path: Path
 ) -> None:
-    """The issue's case: 30 is in the facts (a window, a meeting), but not as a percentage."""
+    """The reported case: 30 is in the facts (a window, a meeting), but not as a percentage."""
     fake.reply = (
         "Active users fell 30.0% over the last 30 days, to 70 a day. "
         "If you sign this week we can also give you 30% off. Could we meet for 30 minutes?"
