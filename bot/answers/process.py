@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CHILD_NICENESS = 10
 PARENT_CHECK_SECONDS = 1.0
+CLOSE_SECONDS = 5.0
 _worker_knowledge = None  # the KnowledgeService of this process, when it is an answer worker
 
 
@@ -170,4 +171,10 @@ class AnswerProcess:
             raise
 
     def close(self) -> None:
+        """Stop the answer processes: queued work is cancelled, and the pool gets up to
+        CLOSE_SECONDS to wind down. Python 3.11's exit hook writes to the pool's wake-up pipe; if
+        the pool is still closing that pipe when the interpreter exits, a stop ends in a traceback."""
+        manager = getattr(self._pool, "_executor_manager_thread", None)  # shutdown forgets it
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if manager is not None:
+            manager.join(timeout=CLOSE_SECONDS)

@@ -28,8 +28,10 @@ def test_child_process_answers_and_reports_ready(playbook_home: Path, knowledge:
         assert answer.found
         assert answer.lang == "zh"
         assert answer.citations[0].source.startswith("playbook/zh/")
+        manager = answers._pool._executor_manager_thread  # type: ignore[attr-defined]
     finally:
         answers.close()
+    assert not manager.is_alive(), "the pool has wound down before the interpreter exits"
 
 
 def test_no_answer_process_outlives_a_killed_server(tmp_path: Path) -> None:
