@@ -217,6 +217,12 @@ class Answerer:
     # -- LLM ----------------------------------------------------------------------------------
 
 
+def unbacked_numbers(text: str, facts: Sequence[str]) -> list[str]:
+    """The numbers of a model's text that none of `facts` gives (skills.number_check); citation
+    marks such as [2] are not numbers. The whole reply and each streamed sentence pass this check."""
+    return unsupported_numbers(CITATION_MARK.sub("", text), facts)
+
+
 def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     """The model's reply as an answer, if it is grounded: it cites at least one of the numbered
     sources (marks beyond them are dropped) and every number in it is one its sources, the
@@ -247,7 +253,7 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
         log.warning("the LLM answer cited no source; using the extractive answer")
         return replace(draft.fallback, note="llm_ungrounded")
-    unbacked = unsupported_numbers(CITATION_MARK.sub("", reply), draft.facts)
+    unbacked = unbacked_numbers(reply, draft.facts)
     if unbacked:  # a figure the sources do not give is worse than no model at all
         log.warning(
             "the LLM answer has numbers its sources do not hold (%s); using the extractive answer",

@@ -24,8 +24,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.answers.votes import answer_payload
 from bot.slack.text import escape
-from knowledge.answer import CITATION_MARK, NOT_COVERED, Draft, finish_llm_answer
-from skills.number_check import unsupported_numbers
+from knowledge.answer import CITATION_MARK, NOT_COVERED, Draft, finish_llm_answer, unbacked_numbers
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -109,7 +108,7 @@ class BackedText:
         return "" if self.unbacked else self._release(len(self._held))
 
     def _backed(self, text: str) -> bool:
-        return not unsupported_numbers(CITATION_MARK.sub("", self._sentence + text), self._facts)
+        return not unbacked_numbers(self._sentence + text, self._facts)
 
     def _release(self, cut: int) -> str:
         released, self._held = self._held[:cut], self._held[cut:]
