@@ -30,6 +30,8 @@ MAX_QUESTION_CHARS = 2_000
 """Longer is a pasted document, not a question: the asker is told how to ask (or to use /ops learn)."""
 CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
 """How an answer cites its numbered sources: [1], [2]…"""
+CLOSEST_SOURCES = 2
+"""At most this many sections are pointed to when nothing answers the question (see `closest`)."""
 
 
 @dataclass(frozen=True)
@@ -128,9 +130,22 @@ class Answerer:
         earlier = recent(earlier)
         query = search_text(question, earlier)
         traditional = lang == "zh" and written_in_traditional(question)
-        context = self.passages(query, lang, channel)
+        found = self._search(query, lang, channel)
+        context = self._answering(found, lang)
         if not context:
-            return Answer(question, lang, "", found=False, method="none", traditional=traditional)
+            pointers = [_citation(n, hit) for n, hit in enumerate(self.closest(found), start=1)]
+            if traditional:
+                pointers = [_citation_in_traditional(citation) for citation in pointers]
+            return Answer(
+                question,
+                lang,
+                "",
+                pointers,
+                found=False,
+                method="none",
+                note="closest" if pointers else None,
+                traditional=traditional,
+            )
         offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
         offline = replace(offline, read_as=_read_as(self.index.corrections(question), context))
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
@@ -147,9 +162,27 @@ class Answerer:
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
         """What an answer may be made of, best first; none when no passage passes the relevance gate."""
-        found = self.index.search(
+        return self._answering(self._search(question, lang, channel), lang)
+
+    def closest(self, found: Sequence[Hit]) -> list[Hit]:
+        """When no passage answers: the sections every embedder finds at least weakly similar,
+        pointed to as worth a look, never quoted as an answer. They are often the right section,
+        asked in words the gate cannot match, or a team document written in the other language;
+        an off-topic question has none."""
+        near: dict[tuple[str, str], Hit] = {}
+        for hit in found[: self.config.top_k]:
+            if all(similarity >= relevance.weak for relevance, similarity in self._calibrated(hit)):
+                near.setdefault((hit.chunk.source, hit.chunk.section_title), hit)
+        return list(near.values())[:CLOSEST_SOURCES]
+
+    def _search(self, question: str, lang: Lang, channel: str | None) -> list[Hit]:
+        """The ranking answers are chosen from: the top passages and, past them, room for siblings."""
+        return self.index.search(
             question, top_k=self.config.top_k + self.config.sibling_depth, lang=lang, visible_to=channel
         )
+
+    def _answering(self, found: list[Hit], lang: Lang) -> list[Hit]:
+        """The passages of `found` an answer is made of; none when no passage passes the gate."""
         hits = found[: self.config.top_k]
         relevant = [self._is_relevant(hit) for hit in hits]
         if not any(relevant):

@@ -22,6 +22,12 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "在运营手册和团队文档里都没有找到能回答这个问题的内容。可以换个说法或带上关键词"
         "(如 RFM、续约、复盘)再问,或输入 `/ops help` 查看用法。",
     },
+    "not_found_closest": {
+        "en": "Nothing in the playbook or your team's documents answers this directly. The closest "
+        "sections are below and may help; or ask again with the key term, or see `/ops help`.",
+        "zh": "运营手册和团队文档里没有能直接回答这个问题的内容。下面是最接近的章节,或许有帮助;"
+        "也可以带上关键词再问,或输入 `/ops help` 查看用法。",
+    },
     "not_covered": {
         "en": "The sources I found don't cover this question, so I won't guess. "
         "Closest sections are listed below; see also `/ops help`.",

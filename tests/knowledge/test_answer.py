@@ -73,6 +73,23 @@ def test_sibling_sections_of_the_best_passage_join_it_whatever_their_rank() -> N
     assert answerer.passages("q", "en") == [best, sibling]
 
 
+def test_a_question_nothing_answers_is_pointed_to_the_sections_every_embedder_finds_near() -> None:
+    """Below the gate, but weakly similar: worth a look, named as sources, never quoted."""
+    near, near_again, also_near = (
+        _hit("near", 0.3, 0.45),
+        _hit("near", 0.29, 0.44),
+        _hit("also near", 0.2, 0.41),
+    )
+    answerer = Answerer(
+        _RankedIndex([near, _hit("far", 0.25, 0.2), near_again, also_near, _hit("third", 0.1, 0.42)])  # type: ignore[arg-type]
+    )
+    answer = answerer.answer("a question")
+    assert (answer.found, answer.text, answer.note) == (False, "", "closest")
+    assert [(c.number, c.section_title) for c in answer.citations] == [(1, "near"), (2, "also near")]
+    nothing_near = Answerer(_RankedIndex([_hit("far", 0.3, 0.39)])).answer("a question")  # type: ignore[arg-type]
+    assert (nothing_near.found, nothing_near.citations, nothing_near.note) == (False, [], None)
+
+
 def test_a_renewal_question_gets_the_usage_report_and_the_risks_without_padding(
     knowledge: KnowledgeService,
 ) -> None:
@@ -199,6 +216,30 @@ def test_a_team_document_that_answers_better_leads_the_answer(knowledge: Knowled
             answer = knowledge.answerer.answer(question)
             assert answer.citations[0].source == source, question
             assert "八五折" in answer.text and "[1]" in answer.text
+    finally:
+        knowledge.forget(source)
+
+
+TEAM_ONBOARDING_NOTE = """# New hire onboarding
+
+## First week
+
+In their first week a new teammate shadows two customer calls, gets access to the CRM and the
+ticket queue, and reads the five most recent client retrospectives.
+"""
+
+
+def test_a_question_in_one_language_is_pointed_to_a_team_document_in_the_other(
+    knowledge: KnowledgeService,
+) -> None:
+    """Too far for the gate across languages, yet the right document: the asker is told where to look."""
+    source = "docs/team/onboarding.md"
+    knowledge.ingest(source, "onboarding.md", TEAM_ONBOARDING_NOTE.encode("utf-8"))
+    try:
+        answer = knowledge.answerer.answer("新同事入职第一周要做什么?")
+        assert not answer.found
+        assert answer.citations[0].source == source
+        assert knowledge.answerer.answer("best pizza recipe with mozzarella").citations == []
     finally:
         knowledge.forget(source)
 

@@ -41,6 +41,14 @@ def test_no_answer_messages_in_both_languages() -> None:
     assert len(en["blocks"]) == 2
 
 
+def test_a_question_nothing_answers_is_pointed_to_the_closest_sections_in_the_askers_words() -> None:
+    zh = answer_message(Answer("q", "zh", "", [_citation(1, title="新人第一周")], False, "none", "closest"))
+    assert "没有能直接回答" in zh["text"] and "最接近的章节" in zh["text"]
+    assert [e["text"] for e in zh["blocks"][1]["elements"]] == ["[1] Doc › 新人第一周"]
+    en = answer_message(Answer("q", "en", "", [_citation(1)], found=False, method="none", note="closest"))
+    assert "closest sections are below" in en["text"]
+
+
 def test_help_follows_the_language() -> None:
     assert "/ops ask" in help_message("en")["text"]
     assert "问题" in help_message("zh")["text"]
