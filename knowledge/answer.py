@@ -77,9 +77,10 @@ class AnswerConfig:
 
 @dataclass(frozen=True)
 class Draft:
-    """Everything an LLM answer needs once the relevance gate has passed: the prompt, a citation per
-    numbered source, and the offline answer to fall back on. Small and picklable, so the model can
-    run (and stream) in another process than the search."""
+    """Everything an LLM answer needs: the prompt, a citation per numbered source, and the offline
+    answer to fall back on (a refusal naming the sources when the gate refused them and the model
+    is only asked whether they answer). Small and picklable, so the model can run (and stream) in
+    another process than the search."""
 
     question: str
     lang: Lang
@@ -113,14 +114,17 @@ class Answerer:
             reply = self.llm(draft.messages)
         except Exception as error:  # any provider failure falls back to the offline answer
             log.warning("LLM answer failed, using the extractive answer: %s", type(error).__name__)
-            return replace(draft.fallback, note="llm_unavailable")
+            return fall_back(draft, "llm_unavailable")
         return finish_llm_answer(draft, reply)
 
     def prepare(
         self, question: str, channel: str | None = None, earlier: Sequence[Turn] = ()
     ) -> Answer | Draft:
         """Search and gate: an Answer when there is nothing for a model to do (no question, nothing
-        relevant), else the Draft a model writes from, with the offline answer in it."""
+        relevant), else the Draft a model writes from, with the offline answer in it. With a model,
+        a question the gate refuses while some sections are near it (`closest`) gets a Draft too:
+        the model reads those sections and says NOT_COVERED when they do not answer, and the
+        fallback is the refusal that names them."""
         question = question.strip()
         lang = detect_language(question)
         if not has_words(question):
@@ -132,26 +136,20 @@ class Answerer:
         traditional = lang == "zh" and written_in_traditional(question)
         found = self._search(query, lang, channel)
         context = self._answering(found, lang)
-        if not context:
-            pointers = [_citation(n, hit) for n, hit in enumerate(self.closest(found), start=1)]
-            if traditional:
-                pointers = [_citation_in_traditional(citation) for citation in pointers]
-            return Answer(
-                question,
-                lang,
-                "",
-                pointers,
-                found=False,
-                method="none",
-                note="closest" if pointers else None,
-                traditional=traditional,
-            )
-        offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
-        offline = replace(offline, read_as=_read_as(self.index.corrections(question), context))
+        if context:
+            offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
+            offline = replace(offline, read_as=_read_as(self.index.corrections(question), context))
+        else:  # refused: the sections near the question are named, and a model may judge them
+            context = self.closest(found)
+            pointers = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
+            note = "closest" if context else None
+            offline = Answer(question, lang, "", pointers, found=False, method="none", note=note)
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
         if traditional:  # the playbook is in Simplified script; a reader of Traditional gets theirs
             offline = in_traditional(offline)
             sources = [_citation_in_traditional(citation) for citation in sources]
+        if not offline.found and (not context or self.llm is None):
+            return offline
         facts = (
             question,
             *(hit.chunk.text for hit in context),
@@ -256,6 +254,12 @@ def unbacked_numbers(text: str, facts: Sequence[str]) -> list[str]:
     return unsupported_numbers(CITATION_MARK.sub("", text), facts)
 
 
+def fall_back(draft: Draft, why: str) -> Answer:
+    """The offline answer with a note saying why the model's is not shown (`why`); a refusal the
+    model was asked to overturn stays the refusal it was."""
+    return replace(draft.fallback, note=why) if draft.fallback.found else draft.fallback
+
+
 def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     """The model's reply as an answer, if it is grounded: it cites at least one of the numbered
     sources (marks beyond them are dropped) and every number in it is one its sources, the
@@ -265,7 +269,7 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     reply = reply.strip()
     if not reply:
         log.warning("empty LLM reply; using the extractive answer")
-        return replace(draft.fallback, note="llm_unavailable")
+        return fall_back(draft, "llm_unavailable")
     traditional = draft.fallback.traditional
     if reply.startswith(NOT_COVERED):
         return Answer(
@@ -285,14 +289,14 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     cited = sorted({int(n) for n in CITATION_MARK.findall(reply)})
     if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
         log.warning("the LLM answer cited no source; using the extractive answer")
-        return replace(draft.fallback, note="llm_ungrounded")
+        return fall_back(draft, "llm_ungrounded")
     unbacked = unbacked_numbers(reply, draft.facts)
     if unbacked:  # a figure the sources do not give is worse than no model at all
         log.warning(
             "the LLM answer has numbers its sources do not hold (%s); using the extractive answer",
             ", ".join(unbacked[:5]),
         )
-        return replace(draft.fallback, note="llm_unbacked")
+        return fall_back(draft, "llm_unbacked")
     if traditional:  # the model was asked for Traditional script; what slipped through is converted
         reply = to_traditional(reply)
     cited_sources = [sources[n - 1] for n in cited]

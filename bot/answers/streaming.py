@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
@@ -24,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.answers.votes import answer_payload
 from bot.slack.text import escape
-from knowledge.answer import CITATION_MARK, NOT_COVERED, Draft, finish_llm_answer, unbacked_numbers
+from knowledge.answer import CITATION_MARK, NOT_COVERED, Draft, fall_back, finish_llm_answer, unbacked_numbers
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -157,7 +156,7 @@ def stream_answer(
         answer = finish_llm_answer(draft, "".join(parts))
     except Exception as error:  # the model failed mid-way: the offline answer replaces what was shown
         log.warning("streaming LLM answer failed, using the extractive answer: %s", type(error).__name__)
-        answer = replace(draft.fallback, note="llm_unavailable")
+        answer = fall_back(draft, "llm_unavailable")
     if streaming:
         tail = safe.feed(backed.close()) + safe.close()
         streaming = _send(streamer.stop, markdown_text=tail or None)

@@ -236,10 +236,27 @@ def test_a_question_in_one_language_is_pointed_to_a_team_document_in_the_other(
     source = "docs/team/onboarding.md"
     knowledge.ingest(source, "onboarding.md", TEAM_ONBOARDING_NOTE.encode("utf-8"))
     try:
-        answer = knowledge.answerer.answer("新同事入职第一周要做什么?")
-        assert not answer.found
+        question = "新同事入职第一周要做什么?"
+        answer = knowledge.answerer.answer(question)
+        assert (answer.found, answer.note) == (False, "closest")
         assert answer.citations[0].source == source
         assert knowledge.answerer.answer("best pizza recipe with mozzarella").citations == []
+
+        # With a model, the model reads the named sections and judges whether they answer.
+        answerer, seen = _with_llm(knowledge, "第一周旁听两次客户电话，开通CRM和工单系统的权限 [1]")
+        answer = answerer.answer(question)
+        assert (answer.found, answer.method) == (True, "llm")
+        assert answer.citations[0].source == source
+        assert "shadows two customer calls" in seen[0][-1]["content"]
+        answerer, _ = _with_llm(knowledge, NOT_COVERED)
+        answer = answerer.answer(question)
+        assert (answer.found, answer.note, answer.citations[0].source) == (False, "not_covered", source)
+        for failing in (TimeoutError("slow"), "没有引用来源的回答", "第一周要完成 80% 的客户电话 [1]"):
+            answerer, _ = _with_llm(knowledge, failing)
+            answer = answerer.answer(question)  # the refusal that names the section, as without a model
+            assert (answer.found, answer.note, answer.citations[0].source) == (False, "closest", source)
+        answerer, seen = _with_llm(knowledge, "made up")
+        assert answerer.answer("best pizza recipe with mozzarella").citations == [] and seen == []
     finally:
         knowledge.forget(source)
 

@@ -12,6 +12,7 @@ import pytest
 from bot.answers.streaming import BackedText, SafeText
 from bot.core.llm import create_llm_stream
 from bot.local.slack_api import BOT_USER_ID, streamed_text
+from knowledge.answer import NOT_COVERED
 from tests.bot.conftest import Running
 from tests.conftest import SIGNING_SECRET, make_settings
 from tests.fakes.openai_server import FakeOpenAI
@@ -105,6 +106,38 @@ def test_nothing_relevant_is_never_streamed_and_slash_commands_do_not_stream(
     assert status == 200
     running.services.jobs.drain(timeout=60)
     assert not running.slack.calls_to("chat.startStream")
+
+
+ONBOARDING_NOTE = """# New hire onboarding
+
+## First week
+
+In their first week a new teammate shadows two customer calls and gets access to the CRM.
+"""
+
+
+def test_sections_only_near_the_question_are_given_to_the_model_which_may_answer_or_refuse(
+    running: Running, model: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate refuses a Chinese question about an English team note; the model reads the note."""
+    knowledge = running.services.knowledge
+    source = "docs/team/onboarding.md"
+    knowledge.ingest(source, "onboarding.md", ONBOARDING_NOTE.encode("utf-8"))
+    monkeypatch.setattr(knowledge.answerer, "llm", lambda messages: "")  # as when a model is configured
+    slack = running.slack
+    try:
+        model.reply = "新同事第一周旁听两次客户电话，并开通CRM权限 [1]。"
+        _mention(running, "新同事入职第一周要做什么?", "EvStream7")
+        assert slack.calls_to("chat.startStream"), "streamed"
+        final = json.dumps(slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
+        assert "旁听两次客户电话" in final and "onboarding" in final.lower()
+
+        model.reply = NOT_COVERED
+        _mention(running, "新同事入职第一周要做什么?", "EvStream8")
+        final = json.dumps(slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
+        assert "没有覆盖" in final and "onboarding" in final.lower() and NOT_COVERED not in final
+    finally:
+        knowledge.forget(source)
 
 
 def test_slack_without_streaming_gets_the_answer_whole(running: Running, model: FakeOpenAI) -> None:
