@@ -9,6 +9,8 @@ that refuse every tuning off-topic question and keep at least 90% of the tuning 
 the one answering fewest tuning tangential questions wins, then the one keeping most (ties:
 the current setting if it is one). The held-out halves are scored once, for the winner and the
 current setting. joint_tuning.py uses the same rule for each fusion setting it tries.
+Last, with the current setting, how many refused questions of each kind and split are pointed to
+the closest sections (Answerer.closest), as the reply to a refused question in Slack does.
 Usage: python benchmarks/relevance_calibration.py
 """
 
@@ -20,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from knowledge.answer import Answerer
 from knowledge.embedders import Relevance, create_embedders, is_relevant
 from knowledge.evaluation import in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
@@ -91,6 +94,8 @@ def main() -> None:
         asked = [q.q for q in answerable] + [q.q for q in unanswerable]
         hits = {text: index.search(text, top_k=5, lang=detect_language(text)) for text in asked}
         current: Gate = tuple(embedder.relevance for embedder in index.embedders)
+        answerer = Answerer(index)
+        replies = {text: answerer.answer(text) for text in asked}
     answer, off, near = (
         texts(answerable, "tune"),
         texts(unanswerable, "tune", "off-topic"),
@@ -122,6 +127,17 @@ def main() -> None:
     if leaks:
         label = "chosen" if chosen is not None else "current"
         print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))
+    print("refused by the current setting, and pointed to the closest sections:")
+    for split in ("tune", "heldout"):
+        groups = [("playbook", texts(answerable, split))] + [
+            (kind, texts(unanswerable, split, kind)) for kind in ("off-topic", "tangential")
+        ]
+        counts = []
+        for kind, questions in groups:
+            refused = [q for q in questions if not replies[q].found]
+            named = sum(bool(replies[q].citations) for q in refused)
+            counts.append(f"{kind} {named} of {len(refused)} refused")
+        print(f"  {split:8s} " + ", ".join(counts))
 
 
 if __name__ == "__main__":
