@@ -136,19 +136,20 @@ class Answerer:
         traditional = lang == "zh" and written_in_traditional(question)
         found = self._search(query, lang, channel)
         context = self._answering(found, lang)
-        if context:
+        refused = not context
+        if refused:  # the sections near the question are named, and a model may judge them
+            context = self.closest(found)
+        sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
+        if refused:
+            note = "closest" if context else None
+            offline = Answer(question, lang, "", sources, found=False, method="none", note=note)
+        else:
             offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
             offline = replace(offline, read_as=_read_as(self.index.corrections(question), context))
-        else:  # refused: the sections near the question are named, and a model may judge them
-            context = self.closest(found)
-            pointers = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
-            note = "closest" if context else None
-            offline = Answer(question, lang, "", pointers, found=False, method="none", note=note)
-        sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
         if traditional:  # the playbook is in Simplified script; a reader of Traditional gets theirs
             offline = in_traditional(offline)
             sources = [_citation_in_traditional(citation) for citation in sources]
-        if not offline.found and (not context or self.llm is None):
+        if refused and (not context or self.llm is None):
             return offline
         facts = (
             question,
