@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from knowledge.text import detect_language
 
@@ -122,8 +122,19 @@ class E5Embedder:
         return np.vstack(parts)
 
     def embed_query(self, text: str) -> Vectors:
-        with self._lock:
+        """On one thread: under a burst of questions both cores are busy (serving and answering),
+        and e5's two threads then wait for each other at every layer; alone, a question takes
+        ~20 ms instead of ~10 ms, and 50 at once are answered sooner (benchmarks/serve_http.py).
+        Passages, computed in the background, keep every core."""
+        with self._lock, _openmp().limit(limits=1):
             return _normalise(self._model.query(text))[0]
+
+
+@lru_cache(maxsize=1)
+def _openmp() -> ThreadpoolController:
+    """The OpenMP runtimes loaded (e5's among them); a limit set through it holds for the calling
+    thread only, so a query limits itself without slowing the background passages."""
+    return ThreadpoolController().select(user_api="openmp")
 
 
 class UsemEmbedder:

@@ -1,0 +1,42 @@
+"""How the shipped embedders use the machine's cores."""
+
+from __future__ import annotations
+
+import pytest
+from threadpoolctl import ThreadpoolController
+
+from bot.answers.service import KnowledgeService
+from knowledge.embedders import E5Embedder, LanguageCentered, Vectors
+
+
+def _openmp_threads() -> int:
+    return min(lib["num_threads"] for lib in ThreadpoolController().select(user_api="openmp").info())
+
+
+def test_e5_embeds_a_question_on_one_thread_and_passages_on_every_core(
+    knowledge: KnowledgeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst of questions keeps both cores busy (the serving process, the answer process): e5's
+    threads then wait for each other, so a question runs on one; passages, computed in the
+    background, keep every core."""
+    centered = knowledge.answerer.index.embedders[0]
+    assert isinstance(centered, LanguageCentered) and isinstance(centered.base, E5Embedder)
+    e5 = centered.base
+    model = e5._model
+    seen: list[int] = []
+
+    class Recording:
+        def query(self, text: str) -> Vectors:
+            seen.append(_openmp_threads())
+            return model.query(text)
+
+        def passage(self, texts: list[str]) -> Vectors:
+            seen.append(_openmp_threads())
+            return model.passage(texts)
+
+    usual = _openmp_threads()
+    monkeypatch.setattr(e5, "_model", Recording())
+    e5.embed_query("复盘怎么做?")
+    e5.embed_passages(["复盘分四步。"])
+    assert seen == [1, usual]
+    assert _openmp_threads() == usual
