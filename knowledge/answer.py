@@ -113,7 +113,7 @@ class Answerer:
         try:
             reply = self.llm(draft.messages)
         except Exception as error:  # any provider failure falls back to the offline answer
-            log.warning("LLM answer failed, using the extractive answer: %s", type(error).__name__)
+            log.warning("LLM answer failed, using the offline answer: %s", type(error).__name__)
             return fall_back(draft, "llm_unavailable")
         return finish_llm_answer(draft, reply)
 
@@ -269,7 +269,7 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     sources do not answer."""
     reply = reply.strip()
     if not reply:
-        log.warning("empty LLM reply; using the extractive answer")
+        log.warning("empty LLM reply; using the offline answer")
         return fall_back(draft, "llm_unavailable")
     traditional = draft.fallback.traditional
     if reply.startswith(NOT_COVERED):
@@ -289,12 +289,12 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     ).strip()
     cited = sorted({int(n) for n in CITATION_MARK.findall(reply)})
     if not cited:  # an answer that cites nothing is not grounded (or a source talked the model round)
-        log.warning("the LLM answer cited no source; using the extractive answer")
+        log.warning("the LLM answer cited no source; using the offline answer")
         return fall_back(draft, "llm_ungrounded")
     unbacked = unbacked_numbers(reply, draft.facts)
     if unbacked:  # a figure the sources do not give is worse than no model at all
         log.warning(
-            "the LLM answer has numbers its sources do not hold (%s); using the extractive answer",
+            "the LLM answer has numbers its sources do not hold (%s); using the offline answer",
             ", ".join(unbacked[:5]),
         )
         return fall_back(draft, "llm_unbacked")

@@ -155,7 +155,7 @@ def stream_answer(
                 streaming = _send(streamer.append, markdown_text=released)
         answer = finish_llm_answer(draft, "".join(parts))
     except Exception as error:  # the model failed mid-way: the offline answer replaces what was shown
-        log.warning("streaming LLM answer failed, using the extractive answer: %s", type(error).__name__)
+        log.warning("streaming LLM answer failed, using the offline answer: %s", type(error).__name__)
         answer = fall_back(draft, "llm_unavailable")
     if streaming:
         tail = safe.feed(backed.close()) + safe.close()
