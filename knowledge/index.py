@@ -34,10 +34,11 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import chromadb
 import numpy as np
@@ -750,14 +751,16 @@ class KnowledgeIndex:
             return covered[chunk_id]
 
         rankings: dict[int, Ranking] = {}
-        for position, (embedder, collection) in enumerate(
-            zip(self.embedders, self._collections, strict=True)
-        ):
-            if fusion.dense_weight(position) <= 0:
-                continue
+        dense = self._dense_rankings(
+            [position for position in range(len(self.embedders)) if fusion.dense_weight(position) > 0],
+            query,
+            depth,
+            hidden_sources,
+        )
+        for position, outcome in dense.items():
+            embedder = self.embedders[position]
             try:
-                ranking = self._dense(embedder, collection, query, depth, hidden_sources)
-                ranking = [(cid, cosine) for cid, cosine in ranking if cid not in hidden]
+                ranking = [(cid, cosine) for cid, cosine in outcome.result() if cid not in hidden]
             except EmbeddingUnavailable as error:
                 log.warning("searching without the %s ranking: %s", embedder.name, error)
                 continue
@@ -850,6 +853,22 @@ class KnowledgeIndex:
                 if chunk is not None and chunk_id not in hidden and holds(chunk.text, code):
                     held[chunk.key].add(code)
         return {key: len(codes) for key, codes in held.items()}
+
+    def _dense_rankings(
+        self, positions: Sequence[int], query: str, depth: int, hidden_sources: list[str]
+    ) -> dict[int, Future[Ranking]]:
+        """Each embedder's nearest chunks, the embedders side by side: a model's question vector
+        (e5's, in C, without the GIL) is computed while another's query travels to Chroma, which
+        on a Chroma server is a round trip per embedder. The first runs on the calling thread."""
+
+        def nearest(position: int) -> Callable[[], Ranking]:
+            embedder, collection = self.embedders[position], self._collections[position]
+            return lambda: self._dense(embedder, collection, query, depth, hidden_sources)
+
+        outcomes = {position: _in_background(nearest(position)) for position in positions[1:]}
+        if positions:
+            outcomes[positions[0]] = _settled(nearest(positions[0]))
+        return dict(sorted(outcomes.items()))
 
     def _dense(
         self, embedder: Embedder, collection: Collection, query: str, depth: int, hidden_sources: list[str]
@@ -955,3 +974,28 @@ def _chunk_from_metadata(chunk_id: str, metadata: dict) -> Chunk:  # type: ignor
         url=str(metadata["url"]) or None,
         indexed_text=str(metadata.get("indexed_text") or "") or None,
     )
+
+
+_Result = TypeVar("_Result")
+
+
+def _in_background(call: Callable[[], _Result]) -> Future[_Result]:
+    """`call` on a thread of its own; its result or exception in the future. A thread per call
+    rather than a pool: a search starts one and waits for it."""
+    outcome: Future[_Result] = Future()
+    threading.Thread(target=_settle, args=(outcome, call), name="opsbot-dense", daemon=True).start()
+    return outcome
+
+
+def _settled(call: Callable[[], _Result]) -> Future[_Result]:
+    """`call` on this thread, its outcome kept like a background one's, to be read in turn."""
+    outcome: Future[_Result] = Future()
+    _settle(outcome, call)
+    return outcome
+
+
+def _settle(outcome: Future[_Result], call: Callable[[], _Result]) -> None:
+    try:
+        outcome.set_result(call())
+    except Exception as error:  # handed to whoever reads the result
+        outcome.set_exception(error)

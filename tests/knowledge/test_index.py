@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from bot.answers.service import KnowledgeService
 from knowledge.documents import Section
+from knowledge.embedders import EmbeddingUnavailable, Vectors
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
 from knowledge.ranking import FusionConfig
@@ -221,3 +223,56 @@ def test_a_passage_lacking_its_slow_vector_is_not_outranked_for_it(tmp_path: Pat
     assert index.pending == 2
     hits = index.search("renewal discount ladder", top_k=2, lang="en")
     assert hits[0].chunk.source == "new/en.md"
+
+
+class _Meeting(FastHash):
+    """Embeds a question only once the other embedders of the search are embedding it too."""
+
+    def __init__(self, name: str, meeting: threading.Barrier) -> None:
+        super().__init__()
+        self.name = name
+        self._meeting = meeting
+
+    def embed_query(self, text: str) -> Vectors:
+        self._meeting.wait()
+        return super().embed_query(text)
+
+
+def test_the_embedders_embed_a_question_side_by_side(tmp_path: Path) -> None:
+    meeting = threading.Barrier(3, timeout=5)
+    index = KnowledgeIndex(tmp_path, [_Meeting(f"meet-{n}", meeting) for n in range(3)])
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣 方案"), prefix="t/")
+    hits = index.search("renewal discount", top_k=1, lang="en")  # one at a time: BrokenBarrierError
+    assert hits[0].chunk.key == "t:s1"
+    assert all(similarity > 0.5 for similarity in hits[0].similarities)
+
+
+class _Unreachable(FastHash):
+    """A remote embedder whose endpoint is down when a question comes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.name = "unreachable"
+        self.down = False
+
+    def embed_query(self, text: str) -> Vectors:
+        if self.down:
+            raise EmbeddingUnavailable("endpoint answered 503")
+        return super().embed_query(text)
+
+
+@pytest.mark.parametrize("position", [0, 1])
+def test_a_search_goes_on_without_an_unreachable_embedder(
+    tmp_path: Path, position: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    unreachable = _Unreachable()
+    embedders: list[HashEmbedder] = [HashEmbedder(), FastHash()]
+    embedders[position] = unreachable
+    index = KnowledgeIndex(tmp_path, embedders)
+    index.sync_sections(_sections("t", "renewal discount ladder", "续约 折扣 方案"), prefix="t/")
+    unreachable.down = True
+    hits = index.search("renewal discount", top_k=1, lang="en")
+    assert hits[0].chunk.key == "t:s1"
+    assert hits[0].similarities[position] == 0.0
+    assert hits[0].similarities[1 - position] > 0.5
+    assert "searching without the unreachable ranking: endpoint answered 503" in caplog.text
