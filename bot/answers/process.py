@@ -66,14 +66,15 @@ WARM_UP_QUESTIONS = ("How do I prepare a renewal?", "怎么准备续约?")
 
 
 def _warm_up() -> int:
-    """Open the index and search it once in each language, so the models, the word segmenter and the
-    lexical index are loaded before /healthz says ready, not by the first person to ask (a warm
-    start that finds the index up to date would otherwise embed nothing)."""
+    """Open the index and answer a question in each language once, without a model, so the models,
+    the word segmenter, the lexical index and the script converters are loaded before /healthz says
+    ready, not by the first person to ask (a warm start that finds the index up to date would
+    otherwise embed nothing, and the first Chinese answer would wait 50 ms for OpenCC)."""
     assert _worker_knowledge is not None
-    index = _worker_knowledge.answerer.index
+    answerer = _worker_knowledge.answerer
     for question in WARM_UP_QUESTIONS:
-        index.search(question, top_k=1)
-    return len(index)
+        answerer.prepare(question)
+    return len(answerer.index)
 
 
 def _answer(question: str, channel: str | None, earlier: Sequence[Turn]) -> Answer:
