@@ -10,7 +10,7 @@ from typing import Literal
 
 from knowledge.composition import LIST_MARKER, CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
-from knowledge.documents import same_topic
+from knowledge.documents import belongs_with
 from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
 from knowledge.normalize import to_traditional, written_in_traditional
@@ -202,15 +202,15 @@ class Answerer:
                 and (hit.coverage > 0 or hits[0].coverage == 0 or hit.chunk.lang != lang)
             )
         ]
-        # The best passage's sibling sections (the same document, a heading naming the same topic:
-        # "Renewal: risks…" and "Renewal: prove the value…") follow it when at least weakly similar:
-        # a question on the topic is often answered by both.
+        # The rest of the best passage's section, and its sibling sections (the same document, a
+        # heading naming the same topic: "Renewal: risks…" and "Renewal: prove the value…"), follow
+        # it when at least weakly similar: a question on the topic is often answered by both.
         siblings = [
             hit
             for hit in found[1:]
-            if hit not in joining and same_topic(hit.chunk, hits[0].chunk) and self._is_related(hit)
+            if hit not in joining and belongs_with(hit.chunk, hits[0].chunk) and self._is_related(hit)
         ]
-        return [joining[0], *siblings, *joining[1:]][: self.config.context_hits]
+        return whole_sections([joining[0], *siblings, *joining[1:]])[: self.config.context_hits]
 
     def _calibrated(self, hit: Hit) -> Iterator[tuple[Relevance, float]]:
         """Each embedder's thresholds (or the configured ones) with its cosine for the passage."""
@@ -380,6 +380,32 @@ def _citation_in_traditional(citation: Citation) -> Citation:
         citation,
         doc_title=to_traditional(citation.doc_title),
         section_title=to_traditional(citation.section_title),
+    )
+
+
+def whole_sections(hits: Sequence[Hit]) -> list[Hit]:
+    """Pieces of one section (a team document's long section is indexed a few paragraphs at a
+    time) as one passage, in reading order, where its best-ranked piece stood: one source to cite,
+    and steps in the order they were written rather than the order they ranked in."""
+    sections: dict[tuple[str, str], list[Hit]] = {}
+    for hit in hits:
+        sections.setdefault((hit.chunk.source, hit.chunk.section_id), []).append(hit)
+    return [pieces[0] if len(pieces) == 1 else _joined_pieces(pieces) for pieces in sections.values()]
+
+
+def _joined_pieces(pieces: list[Hit]) -> Hit:
+    ordered = sorted(pieces, key=lambda hit: hit.chunk.position)
+    indexed = [hit.chunk.indexed_text for hit in ordered]
+    chunk = replace(
+        ordered[0].chunk,
+        body="\n\n".join(hit.chunk.body for hit in ordered),
+        indexed_text=None if None in indexed else "\n".join(text for text in indexed if text),
+    )
+    return Hit(
+        chunk,
+        max(hit.score for hit in pieces),
+        tuple(max(cosines) for cosines in zip(*(hit.similarities for hit in pieces), strict=True)),
+        max(hit.coverage for hit in pieces),
     )
 
 

@@ -77,6 +77,14 @@ def same_topic(chunk: Chunk, other: Chunk) -> bool:
     return topic is not None and chunk.source == other.source and topic == heading_topic(other.section_title)
 
 
+def belongs_with(chunk: Chunk, other: Chunk) -> bool:
+    """Another piece of the same section (a team document's long section is indexed in pieces of
+    a few paragraphs), or a sibling section (`same_topic`): a question on one is often answered
+    by both."""
+    same_section = chunk.source == other.source and chunk.section_id == other.section_id
+    return (same_section and chunk.position != other.position) or same_topic(chunk, other)
+
+
 def content_hash(data: str | bytes) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return hashlib.sha256(raw).hexdigest()[:16]

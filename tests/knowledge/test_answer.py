@@ -73,6 +73,41 @@ def test_sibling_sections_of_the_best_passage_join_it_whatever_their_rank() -> N
     assert answerer.passages("q", "en") == [best, sibling]
 
 
+def _piece(position: int, score: float, similarity: float, body: str) -> Hit:
+    """A piece of one long section of a team document, which is indexed a few paragraphs at a time."""
+    chunk = Chunk(
+        f"docs/sop.md#s2:{position}",
+        "docs/sop.md",
+        "SOP",
+        "s2",
+        "Escalation",
+        "en",
+        body,
+        f"s2:{position}",
+        position,
+        "h",
+        indexed_text=f"SOP › Escalation\n{body}",
+    )
+    return Hit(chunk, score, (similarity,), 0.1)
+
+
+def test_the_pieces_of_one_section_make_one_passage_in_reading_order() -> None:
+    steps, start = (
+        _piece(1, 0.35, 0.6, "Then page the on-call engineer."),
+        _piece(0, 0.2, 0.41, "First check the tier."),
+    )
+    far_piece = _piece(2, 0.05, 0.1, "History of the process.")
+    others = [_hit(f"Other {n}", 0.1, 0.1) for n in range(5)]
+    answerer = Answerer(_RankedIndex([steps, *others, start, far_piece]))  # type: ignore[arg-type]
+    [passage] = answerer.passages("q", "en")
+    assert passage.chunk.body == "First check the tier.\n\nThen page the on-call engineer."
+    assert (passage.chunk.position, passage.score, passage.similarities) == (0, 0.35, (0.6,))
+    assert passage.chunk.text.count("SOP › Escalation") == 2
+    answer = answerer.extractive_answer("q", "en", [passage])
+    assert answer.text.index("tier") < answer.text.index("on-call")
+    assert [c.section_title for c in answer.citations] == ["Escalation"]
+
+
 def test_a_question_nothing_answers_is_pointed_to_the_sections_every_embedder_finds_near() -> None:
     """Below the gate, but weakly similar: worth a look, named as sources, never quoted."""
     near, near_again, also_near = (
@@ -216,6 +251,46 @@ def test_a_team_document_that_answers_better_leads_the_answer(knowledge: Knowled
             answer = knowledge.answerer.answer(question)
             assert answer.citations[0].source == source, question
             assert "八五折" in answer.text and "[1]" in answer.text
+    finally:
+        knowledge.forget(source)
+
+
+TEAM_ESCALATION_SOP = """# Ticket escalation
+
+## Escalating a ticket
+
+Support owns every ticket until it is closed. A ticket is escalated when the client cannot work,
+when money or data is at risk, or when the same client has reported the same fault twice in a
+month. The first responder checks the account tier in the CRM and reproduces the fault on the
+staging tenant, and writes down what was tried, so nobody downstream asks the client again.
+
+Escalations are reviewed every Friday by the support lead and the product manager on duty. Each
+one gets a root cause, an owner and a date, and the list goes into the weekly ops report so that
+account managers can warn their clients before a renewal conversation.
+
+Not every angry message is an escalation. A client unhappy with a feature, a price or a delay that
+does not stop their work gets a normal ticket and a call from their account manager, and the
+request is filed as feedback for the product team. Support leads coach new teammates on this line
+in their first month, with last quarter's tickets as examples.
+
+The escalation itself goes in this order: the on-call engineer is paged in the incident channel;
+the account manager is told within 30 minutes and calls the client; the support lead updates the
+ticket every two hours until the fault is fixed; the client gets a written summary within one
+working day of the fix.
+"""
+
+
+def test_a_long_team_section_is_answered_whole_and_cited_once(knowledge: KnowledgeService) -> None:
+    """Indexed in two pieces; the answer reads them in the order written, under one source."""
+    source = "docs/team/escalation.md"
+    knowledge.ingest(source, "escalation.md", TEAM_ESCALATION_SOP.encode("utf-8"))
+    try:
+        pieces = [c for c in knowledge.answerer.index.chunks() if c.source == source]
+        assert len(pieces) == 2, "the section is long enough to be indexed in pieces"
+        answer = knowledge.answerer.answer("How do we escalate a ticket?")
+        assert [c.source for c in answer.citations] == [source]
+        assert answer.text.startswith("• Support owns every ticket")
+        assert "on-call engineer is paged" in answer.text
     finally:
         knowledge.forget(source)
 

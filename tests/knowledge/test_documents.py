@@ -1,8 +1,11 @@
+from dataclasses import replace
+
 import pytest
 
 from knowledge.documents import (
     MAX_CHUNK_CHARS,
     DocumentFormatError,
+    belongs_with,
     chunk_sections,
     heading_topic,
     load_playbook,
@@ -66,3 +69,19 @@ def test_sibling_sections_name_one_topic_before_their_colons_in_one_document() -
     value, risks = sections["cops.renewal-value"], sections["cops.renewal-risks"]
     assert same_topic(value, risks) and not same_topic(value, sections["cops.kickoff"])
     assert not same_topic(sections["workflow.strategy"], sections["workflow.launch"]), "Stage 2 vs Stage 3"
+
+
+def test_a_section_belongs_with_its_other_pieces_and_its_siblings() -> None:
+    chunks = chunk_sections(load_playbook(), "h")
+    sections = {c.section_id: c for c in chunks if c.lang == "zh" and c.position == 0}
+    value, risks, kickoff = (
+        sections["cops.renewal-value"],
+        sections["cops.renewal-risks"],
+        sections["cops.kickoff"],
+    )
+    assert belongs_with(value, risks) and not belongs_with(value, kickoff)
+    continued = replace(kickoff, id=f"{kickoff.id}-1", position=1, body="……")
+    assert belongs_with(kickoff, continued) and belongs_with(continued, kickoff)
+    assert not belongs_with(kickoff, kickoff), "a piece does not join itself"
+    translated = next(c for c in chunks if c.section_id == "cops.kickoff" and c.lang == "en")
+    assert not belongs_with(kickoff, translated), "a translation is another document"
