@@ -62,19 +62,12 @@ def _start_worker(settings: Settings) -> None:
     _worker_knowledge = create_knowledge(settings, background_vectors=True)
 
 
-WARM_UP_QUESTIONS = ("How do I prepare a renewal?", "怎么准备续约?")
-
-
 def _warm_up() -> int:
-    """Open the index and answer a question in each language once, without a model, so the models,
-    the word segmenter, the lexical index and the script converters are loaded before /healthz says
-    ready, not by the first person to ask (a warm start that finds the index up to date would
-    otherwise embed nothing, and the first Chinese answer would wait 50 ms for OpenCC)."""
+    """Open the index and answer a question in each language (`KnowledgeService.warm_up`) before
+    /healthz says ready, not when the first person asks; a warm start that finds the index up to
+    date would otherwise load nothing."""
     assert _worker_knowledge is not None
-    answerer = _worker_knowledge.answerer
-    for question in WARM_UP_QUESTIONS:
-        answerer.prepare(question)
-    return len(answerer.index)
+    return len(_worker_knowledge.warm_up().index)
 
 
 def _answer(question: str, channel: str | None, earlier: Sequence[Turn]) -> Answer:

@@ -21,6 +21,10 @@ from knowledge.spelling import load_word_lists
 
 log = logging.getLogger(__name__)
 
+WARM_UP_QUESTIONS = ("How do I prepare a renewal?", "怎么准备续约?")
+"""Answered once at start, without a model: the first person to ask does not wait for the word
+segmenter, the script converters and the models' first call (about a second in all)."""
+
 
 def check_chroma(settings: Settings) -> None:
     """With CHROMA_URL set, the server must answer; the error is one line naming the setting."""
@@ -55,7 +59,7 @@ class KnowledgeService:
         self._error: BaseException | None = None
 
     def warm_up(self) -> Answerer:
-        """Build the index on first use; later calls return at once."""
+        """Build the index and answer `WARM_UP_QUESTIONS` on first use; later calls return at once."""
         with self._lock:
             if self._answerer is None:
                 try:
@@ -72,6 +76,8 @@ class KnowledgeService:
                     index.sync_playbook(self._progress)
                     load_word_lists()
                     self._answerer = Answerer(index, llm=self._llm)
+                    for question in WARM_UP_QUESTIONS:
+                        self._answerer.prepare(question)
                     if self._background_vectors:
                         self._backfill = Backfill(index)
                         self._backfill.start()

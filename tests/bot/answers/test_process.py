@@ -7,16 +7,10 @@ import os
 import signal
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
-import pytest
-
-from bot.answers import process
 from bot.answers.process import AnswerProcess
 from bot.answers.service import KnowledgeService
 from bot.local.slack_api import LocalSlack
-from knowledge import normalize
-from knowledge.answer import Answerer, ChatMessages
 from tests.conftest import make_settings
 from tests.fakes.serving import alive, children_of, free_port, health, serve_http, wait_until
 
@@ -38,19 +32,6 @@ def test_child_process_answers_and_reports_ready(playbook_home: Path, knowledge:
     finally:
         answers.close()
     assert not manager.is_alive(), "the pool has wound down before the interpreter exits"
-
-
-def test_the_warm_up_answers_in_both_languages_without_asking_a_model(
-    knowledge: KnowledgeService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_model(messages: ChatMessages) -> str:
-        raise AssertionError("the warm-up asked the model")
-
-    answerer = Answerer(knowledge.answerer.index, llm=no_model)
-    monkeypatch.setattr(process, "_worker_knowledge", SimpleNamespace(answerer=answerer))
-    normalize._to_traditional.cache_clear()
-    assert process._warm_up() == len(answerer.index)
-    assert normalize._to_traditional.cache_info().currsize == 1, "a Chinese answer's script check is loaded"
 
 
 def test_no_answer_process_outlives_a_killed_server(tmp_path: Path) -> None:
