@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from knowledge.documents import belongs_with
+from knowledge.documents import same_topic
 from knowledge.ranking import Hit
 from knowledge.text import CJK_CHARACTER, Lang, split_sentences, tokenize
 
@@ -43,7 +43,7 @@ class CompositionConfig:
     max_passages: int = 4
     passage_ratio: float = 0.6
     """A further passage is used when its search score is at least this share of the best one's, or
-    when it is another piece or a sibling section of the best one's (`belongs_with`)."""
+    when it is a sibling section of the best one (`same_topic`)."""
     term_weight: float = 0.5
     list_weight: float = 0.3
     position_weight: float = 0.03
@@ -152,7 +152,7 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     passages = [
         (number, hit)
         for number, hit in enumerate(hits[: config.max_passages])
-        if number == 0 or hit.score >= config.passage_ratio * best or belongs_with(hit.chunk, hits[0].chunk)
+        if number == 0 or hit.score >= config.passage_ratio * best or same_topic(hit.chunk, hits[0].chunk)
     ]
     question_terms = frozenset(tokenize(question))
     wants_list = asks_for_several(question)

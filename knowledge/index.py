@@ -34,11 +34,11 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import chromadb
 import numpy as np
@@ -75,6 +75,9 @@ _READ_PAGE = 5000
 ORPHAN_GRACE_SECONDS = 3600.0
 """On a shared server, uncommitted chunks younger than this may be an ingest still running in
 another process; older ones are a crashed ingest's leftovers."""
+_DENSE_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opsbot-dense")
+"""Where a search's embedders rank side by side (`KnowledgeIndex._dense_rankings`). A task never
+waits on another, so a busy pool only delays a search."""
 
 __all__ = ["MANIFEST", "KnowledgeIndex", "SourceRecord", "SyncReport"]
 
@@ -859,16 +862,18 @@ class KnowledgeIndex:
     ) -> dict[int, Future[Ranking]]:
         """Each embedder's nearest chunks, the embedders side by side: a model's question vector
         (e5's, in C, without the GIL) is computed while another's query travels to Chroma, which
-        on a Chroma server is a round trip per embedder. The first runs on the calling thread."""
-
-        def nearest(position: int) -> Callable[[], Ranking]:
-            embedder, collection = self.embedders[position], self._collections[position]
-            return lambda: self._dense(embedder, collection, query, depth, hidden_sources)
-
-        outcomes = {position: _in_background(nearest(position)) for position in positions[1:]}
-        if positions:
-            outcomes[positions[0]] = _settled(nearest(positions[0]))
-        return dict(sorted(outcomes.items()))
+        on a Chroma server is a round trip per embedder."""
+        return {
+            position: _DENSE_SEARCHES.submit(
+                self._dense,
+                self.embedders[position],
+                self._collections[position],
+                query,
+                depth,
+                hidden_sources,
+            )
+            for position in positions
+        }
 
     def _dense(
         self, embedder: Embedder, collection: Collection, query: str, depth: int, hidden_sources: list[str]
@@ -974,28 +979,3 @@ def _chunk_from_metadata(chunk_id: str, metadata: dict) -> Chunk:  # type: ignor
         url=str(metadata["url"]) or None,
         indexed_text=str(metadata.get("indexed_text") or "") or None,
     )
-
-
-_Result = TypeVar("_Result")
-
-
-def _in_background(call: Callable[[], _Result]) -> Future[_Result]:
-    """`call` on a thread of its own; its result or exception in the future. A thread per call
-    rather than a pool: a search starts one and waits for it."""
-    outcome: Future[_Result] = Future()
-    threading.Thread(target=_settle, args=(outcome, call), name="opsbot-dense", daemon=True).start()
-    return outcome
-
-
-def _settled(call: Callable[[], _Result]) -> Future[_Result]:
-    """`call` on this thread, its outcome kept like a background one's, to be read in turn."""
-    outcome: Future[_Result] = Future()
-    _settle(outcome, call)
-    return outcome
-
-
-def _settle(outcome: Future[_Result], call: Callable[[], _Result]) -> None:
-    try:
-        outcome.set_result(call())
-    except Exception as error:  # handed to whoever reads the result
-        outcome.set_exception(error)
