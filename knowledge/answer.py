@@ -13,7 +13,7 @@ from knowledge.conversation import Turn, recent, search_text
 from knowledge.documents import belongs_with
 from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
-from knowledge.normalize import to_traditional, written_in_traditional
+from knowledge.normalize import to_simplified, to_traditional, written_in_traditional
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
 from knowledge.text import Lang, detect_language, has_words
@@ -139,6 +139,8 @@ class Answerer:
         refused = not context
         if refused:  # the sections near the question are named, and a model may judge them
             context = self.closest(found)
+        if not traditional:  # the index's script, unless the asker writes Traditional
+            context = [in_simplified(hit) for hit in context]
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
         if refused:
             note = "closest" if context else None
@@ -373,6 +375,23 @@ def in_traditional(answer: Answer) -> Answer:
         traditional=True,
         read_as=tuple(Correction(to_traditional(c.typed), to_traditional(c.read_as)) for c in answer.read_as),
     )
+
+
+def in_simplified(hit: Hit) -> Hit:
+    """A passage of a document written in Traditional script, in Simplified for anyone who does
+    not write Traditional, as the playbook is put in Traditional for those who do: one answer in
+    one script, whichever copy of a reprinted article ranked first. Passages in Simplified are left
+    untouched: converting them again could change a word."""
+    chunk = hit.chunk
+    if not written_in_traditional(chunk.body):
+        return hit
+    simplified = replace(
+        chunk,
+        body=to_simplified(chunk.body),
+        doc_title=to_simplified(chunk.doc_title),
+        section_title=to_simplified(chunk.section_title),
+    )
+    return replace(hit, chunk=simplified)
 
 
 def _citation_in_traditional(citation: Citation) -> Citation:

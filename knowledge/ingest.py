@@ -16,7 +16,12 @@ from knowledge.documents import Chunk, content_hash
 from knowledge.embedders import EmbeddingUnavailable
 from knowledge.index import KnowledgeIndex, SourceRecord
 from knowledge.loaders import MAX_DOCUMENT_BYTES, DocumentRefused, LoadedDocument, load_document, too_large
-from knowledge.normalize import collapse_whitespace, drop_boilerplate, normalize_for_index
+from knowledge.normalize import (
+    collapse_whitespace,
+    drop_boilerplate,
+    normalize_for_index,
+    strip_pinyin_annotations,
+)
 from knowledge.text import CJK_CHARACTER, detect_language, split_sentences
 from skills.errors import Lang, SkillError
 
@@ -85,12 +90,13 @@ def _cut_at(text: str, budget: float) -> int:
 
 
 def document_chunks(source: str, document: LoadedDocument, version: str) -> list[Chunk]:
-    """Chunks of a loaded document: `body` keeps the original text, `indexed_text` is normalized."""
+    """Chunks of a loaded document: `body` keeps the original text in its own script, without the
+    boilerplate and pinyin annotations nobody wants quoted; `indexed_text` is normalized."""
     chunks: list[Chunk] = []
     for number, section in enumerate(document.sections, start=1):
         section_id = f"s{number}"
         heading = normalize_for_index(f"{document.title} › {section.title}")
-        original = collapse_whitespace(drop_boilerplate(section.text))
+        original = collapse_whitespace(drop_boilerplate(strip_pinyin_annotations(section.text)))
         for position, body in enumerate(pack(original)):
             indexed = normalize_for_index(body)
             if not indexed:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf")
+_PLAIN_TEXT_SUFFIXES = (".txt", ".text")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """Encrypted .docx files (and old .doc files) are OLE compound files, not zip archives."""
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -43,6 +44,10 @@ _URL_LINE = re.compile(
 _HEADING_MARK = "\x00H"
 _SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
 """A first line ending like a sentence is text, not a title (。！？： and their Latin twins)."""
+_INSIDE_SENTENCES = re.compile(r"[.!?:;,\u3002\uff01\uff1f\uff1a\uff1b\uff0c]|^\s*(?:[-*•#>|]|\d+[.)])")
+"""Punctuation a plain-text heading never holds, and starts that make a line a list item or Markdown."""
+MAX_PLAIN_HEADING_WIDTH = 40
+"""A plain-text heading is short: 20 Chinese characters (they count twice, as on screen) or 40 letters."""
 
 
 class DocumentRefused(SkillError):
@@ -83,7 +88,12 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
         document = _pdf(name, stem, data)
     else:
         text = decode_text(name, data)
-        document = _html(stem, text) if suffix in (".html", ".htm") else _markdown(stem, text)
+        if suffix in (".html", ".htm"):
+            document = _html(stem, text)
+        elif suffix in _PLAIN_TEXT_SUFFIXES:
+            document = _markdown(stem, _plain_text_headings(text))
+        else:
+            document = _markdown(stem, text)
     sections = tuple(s for s in document.sections if s.text.strip())
     if not sections:
         raise DocumentRefused(f"{name} has no text to index.", f"{name} 没有可索引的文字。")
@@ -172,6 +182,28 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
         else:
             title = stem
     return LoadedDocument(title, tuple(s for s in sections if s.text), url)
+
+
+def _plain_text_headings(text: str) -> str:
+    """A plain-text file's headings as Markdown ones: a short line with no sentence punctuation that
+    follows a blank line and comes before more text (`二、处理流程`, `Escalation rules`). The first
+    line is left as it is: `_markdown` reads it as the title. Without this, a text file is one
+    section, and a heading reads as the start of the sentence under it."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    filled = [number for number, line in enumerate(lines) if line.strip()]
+    if len(filled) < 3 or any(line.lstrip().startswith("#") for line in lines):
+        return text  # no room for a title, a heading and its text, or Markdown headings of its own
+    for before, number, after in zip(filled[:-1], filled[1:], [*filled[2:], None], strict=True):
+        line = lines[number].strip()
+        width = len(line) + sum(1 for character in line if "\u4e00" <= character <= "\u9fff")
+        if (
+            after is not None
+            and number - before > 1
+            and width <= MAX_PLAIN_HEADING_WIDTH
+            and not _INSIDE_SENTENCES.search(line)
+        ):
+            lines[number] = f"## {line}"
+    return "\n".join(lines)
 
 
 def _markdown_headings(text: str) -> dict[int, tuple[int, str, int]]:

@@ -1,7 +1,8 @@
 """Text as it is indexed: one script, one Unicode form, none of the junk copy-paste brings along.
 
-The original text is kept for display; only the indexed (embedded and BM25) text goes through here,
-so a Traditional-script article, its Simplified copy and a query in either script meet.
+The original text is kept for display, in its own script but without boilerplate and pinyin
+annotations; the indexed (embedded and BM25) text goes through all of this, so a Traditional-script
+article, its Simplified copy and a query in either script meet.
 """
 
 from __future__ import annotations
@@ -62,9 +63,12 @@ def strip_pinyin_annotations(text: str) -> str:
 
 
 def is_boilerplate(line: str) -> bool:
+    """A short line of the patterns above, in either script (`本文來源` as well as `本文来源`)."""
     stripped = line.strip()
     width = len(stripped) + len(CJK_CHARACTER.findall(stripped))
-    return bool(stripped) and width <= BOILERPLATE_MAX_WIDTH and bool(_BOILERPLATE.search(stripped))
+    if not stripped or width > BOILERPLATE_MAX_WIDTH:
+        return False
+    return bool(_BOILERPLATE.search(stripped) or _BOILERPLATE.search(to_simplified(stripped)))
 
 
 def drop_boilerplate(text: str) -> str:

@@ -378,6 +378,32 @@ def test_a_question_in_traditional_script_is_answered_in_it(knowledge: Knowledge
     assert knowledge.answerer.answer("明天台北天氣如何").traditional
 
 
+TEAM_COMPLAINT_RULES = (
+    "客訴處理辦法\n\n一、分級標準\nP1 級客訴：影響客戶核心業(yè)務，30 分鐘內電話聯繫客戶。\n"
+)
+
+
+def test_a_team_document_in_traditional_script_is_quoted_in_the_askers_script(
+    knowledge: KnowledgeService,
+) -> None:
+    """Whoever does not write Traditional reads it in Simplified, the index's script, without the
+    pinyin a copied article carries; whoever writes Traditional reads it as written."""
+    source = "docs/team/complaints.txt"
+    knowledge.ingest(source, "complaints.txt", TEAM_COMPLAINT_RULES.encode("utf-8"))
+    try:
+        simplified = knowledge.answerer.answer("P1级客诉多久要联系客户?")
+        assert simplified.citations[0].source == source
+        assert "影响客户核心业务，30 分钟内电话联系客户" in simplified.text
+        assert simplified.citations[0].section_title == "一、分级标准"
+        english = knowledge.answerer.answer("How fast must we call the client about a P1 complaint?")
+        assert english.citations[0].source == source
+        assert "影响客户核心业务" in english.text
+        traditional = knowledge.answerer.answer("P1級客訴多久要聯繫客戶?")
+        assert "影響客戶核心業務，30 分鐘內電話聯繫客戶" in traditional.text
+    finally:
+        knowledge.forget(source)
+
+
 def test_the_llm_is_asked_for_traditional_script_and_what_slips_through_is_converted(
     knowledge: KnowledgeService,
 ) -> None:

@@ -55,6 +55,27 @@ def test_plain_text_without_headings_is_one_section_titled_by_its_first_short_li
     assert [s.text for s in document.sections] == ["Start 90 days before the end date."]
 
 
+def test_short_lines_between_paragraphs_of_a_text_file_are_its_headings() -> None:
+    text = (
+        "Escalation guide\n\nWho to call\n\nThe on-call lead, within an hour.\n\n"
+        "After the call\nWrite the ticket up the same day.\n\nGood luck\n"
+    )
+    document = load_document("escalation.txt", text.encode())
+    assert document.title == "Escalation guide"
+    assert [s.title for s in document.sections] == ["Who to call", "After the call"]
+    assert document.sections[1].text == "Write the ticket up the same day.\n\nGood luck"  # nothing under it
+    # A Markdown file has headings of its own: the same text stays one section.
+    assert len(load_document("escalation.md", text.encode()).sections) == 1
+
+
+def test_numbered_chinese_headings_of_a_big5_text_file_start_sections() -> None:
+    text = "客訴處理辦法\n\n一、分級標準\nP1 級客訴三十分鐘內聯繫客戶。\n\n二、處理流程\n先安撫情緒，再複述問題。\n"
+    document = load_document("complaints.txt", text.encode("big5"))
+    assert document.title == "客訴處理辦法"
+    assert [s.title for s in document.sections] == ["一、分級標準", "二、處理流程"]
+    assert document.sections[0].text == "P1 級客訴三十分鐘內聯繫客戶。"  # not "一、分級標準P1 級客訴…"
+
+
 def test_a_first_line_that_ends_like_a_sentence_is_not_a_title() -> None:
     document = load_document("faq.txt", "续约要提前多久启动？\n\n合同到期前九十天。\n".encode())
     assert document.title == "faq"

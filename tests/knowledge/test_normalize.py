@@ -80,6 +80,8 @@ def test_whitespace_is_collapsed_and_pdf_spacing_between_characters_removed() ->
         "转载请注明出处",
         "点击上方蓝字关注我们",
         "长按识别二维码，关注公众号",
+        "長按識別二維碼，關注公眾號",
+        "本文來源：客服中心",
         "评论（12）",
         "来源：人人都是产品经理",
         "原文链接：https://example.com/a",
