@@ -21,6 +21,12 @@ from knowledge.ranking import Hit
 from knowledge.text import CJK_CHARACTER, Lang, split_sentences, tokenize
 
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s*")
+_STEP_MARKER = re.compile(
+    r"^(?:第[一二三四五六七八九十\d]+[步点条]|首先|其次|再次|然后|接着|最后|"
+    r"step \d+\b|(?:first|second|third|fourth|fifth|then|next|finally|lastly)(?:ly)?,)",
+    re.IGNORECASE,
+)
+"""How a sentence of steps written as prose starts: 第一步…, 首先…, Step 2…, Finally, …"""
 _STANDS_ALONE = re.compile(r"^(?:#|\||>)")
 
 _ASKS_FOR_SEVERAL = re.compile(
@@ -65,10 +71,13 @@ class Unit:
     position: int
     text: str
     terms: frozenset[str]
+    steps_from: int | None = None
+    """For a sentence among steps written as prose (第一步… 第二步…), the position of the first:
+    such steps are said together or not at all."""
 
     @property
     def is_list(self) -> bool:
-        return "\n" in self.text or bool(LIST_MARKER.match(self.text))
+        return "\n" in self.text or bool(LIST_MARKER.match(self.text)) or self.steps_from is not None
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,21 @@ def answer_units(body: str) -> list[str]:
         else:
             units.extend(sentences)
     return units
+
+
+def step_runs(units: Sequence[str]) -> list[int | None]:
+    """For each unit, where the run of steps written as prose it belongs to starts (None when it is
+    in none): two or more sentences in a row that each open like a step."""
+    starts: list[int | None] = [None] * len(units)
+    position = 0
+    while position < len(units):
+        end = position
+        while end < len(units) and _STEP_MARKER.match(units[end]):
+            end += 1
+        if end - position >= 2:
+            starts[position:end] = [position] * (end - position)
+        position = max(end, position + 1)
+    return starts
 
 
 def _blocks(body: str) -> list[str]:
@@ -160,11 +184,12 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     seen: set[str] = set()
     for number, hit in passages:
         weight = min(1.0, hit.score / best)
-        for position, text in enumerate(answer_units(hit.chunk.body)):
+        texts = answer_units(hit.chunk.body)
+        for position, (text, steps_from) in enumerate(zip(texts, step_runs(texts), strict=True)):
             if text in seen:  # a sentence repeated, or quoted by two passages, is said once
                 continue
             seen.add(text)
-            unit = Unit(number, position, text, _unit_terms(text))
+            unit = Unit(number, position, text, _unit_terms(text), steps_from)
             shared = len(question_terms & unit.terms) / max(1, len(question_terms))
             if config.context_needs_terms and position and not shared and not unit.is_list:
                 continue
@@ -181,25 +206,45 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     used = 0
     remaining = list(candidates)
 
-    def brings(unit: Unit) -> list[Unit]:
-        """The unit, after its passage's lead when that lead is still to be said."""
-        if not config.leads_first or unit.position == 0:
-            return [unit]
-        lead = next((u for _, u in remaining if u.passage == unit.passage and u.position == 0), None)
-        return [unit] if lead is None else [lead, unit]
+    def with_lead(units: list[Unit]) -> list[Unit]:
+        """The units, after their passage's lead when that lead is still to be said."""
+        if not config.leads_first or units[0].position == 0:
+            return units
+        lead = next((u for _, u in remaining if u.passage == units[0].passage and u.position == 0), None)
+        return units if lead is None else [lead, *units]
+
+    cut_runs: set[tuple[int, int]] = set()
+    """Runs of steps some of which were said: whatever of them is left stays out."""
+
+    def ways_to_say(unit: Unit) -> list[list[Unit]]:
+        """A step written as prose is said with the other steps of its run, or alone when the whole
+        run no longer fits (a question about one step is still answered by it); no further step
+        of a run said in part joins, so the answer never reads as steps 1 and 3."""
+        if unit.steps_from is None:
+            return [with_lead([unit])]
+        if (unit.passage, unit.steps_from) in cut_runs:
+            return []
+        run = [u for _, u in remaining if u.passage == unit.passage and u.steps_from == unit.steps_from]
+        return [with_lead(run), with_lead([unit])]
+
+    def fits(units: list[Unit]) -> bool:
+        if not chosen:  # the first choice is an answer whatever its size
+            return True
+        return (
+            used + sum(len(u.text) for u in units) <= budget and len(chosen) + len(units) <= config.max_units
+        )
 
     while remaining and len(chosen) < config.max_units:
         scored = []
         for index, (value, unit) in enumerate(remaining):
-            units = brings(unit)
-            fits = used + sum(len(u.text) for u in units) <= budget or not chosen
-            if fits and len(chosen) + len(units) <= config.max_units:
-                scored.append((value - config.redundancy_weight * _overlap(unit, chosen), index))
+            way = next((way for way in ways_to_say(unit) if fits(way)), None)
+            if way is not None:
+                scored.append((value - config.redundancy_weight * _overlap(unit, chosen), index, way))
         if not scored:
             break
-        _, index = max(scored)
-        taken = brings(remaining[index][1])
+        _, _, taken = max(scored, key=lambda choice: choice[:2])
         remaining = [item for item in remaining if item[1] not in taken]
+        cut_runs.update((u.passage, u.steps_from) for u in taken if u.steps_from is not None)
         chosen.extend(taken)
         used += sum(len(unit.text) for unit in taken)
     chosen.sort(key=lambda unit: (unit.passage, unit.position))

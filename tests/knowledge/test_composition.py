@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.composition import CompositionConfig, answer_units, asks_for_several, compose
+from knowledge.composition import CompositionConfig, answer_units, asks_for_several, compose, step_runs
 from knowledge.index import Chunk
 from knowledge.ranking import Hit
 
@@ -103,3 +103,42 @@ def test_what_asks_for_several_things() -> None:
     assert asks_for_several("What steps do I follow when a metric drops?")
     assert not asks_for_several("Can we launch first and add tracking later?")
     assert not asks_for_several("1000w客户、80%注册率,需要多少下载量?")
+
+
+RETRO_TEMPLATE = """复盘会在活动结束后三天内开。
+第一步回顾目标：活动前定的拉新人数和预算。
+第二步评估结果：实际完成多少。
+第三步分析原因：做得好和不好的各列三条。
+第四步总结经验：写进下一次活动的检查清单。
+只讨论事情，不追究个人责任。"""
+
+
+def test_steps_written_as_prose_are_found_as_one_run() -> None:
+    units = answer_units(RETRO_TEMPLATE)
+    assert step_runs(units) == [None, 1, 1, 1, 1, None]
+    assert step_runs(["First, check the data.", "Done."]) == [None, None]  # one step is no run
+    assert step_runs(["First, check the data.", "Then, size the change.", "Finally, act."]) == [0, 0, 0]
+
+
+def test_steps_written_as_prose_are_said_together_while_they_fit() -> None:
+    """Step 3 answers best, but steps 1, 2 and 4 are the rest of the answer; before, they were
+    weighed one by one and the middle steps could be left out."""
+    composition = compose(
+        "复盘怎么分析原因?", [_hit("retro", RETRO_TEMPLATE, 0.3)], "zh", CompositionConfig()
+    )
+    texts = [unit.text for unit in composition.units]
+    assert [text[:3] for text in texts if text.startswith("第")] == ["第一步", "第二步", "第三步", "第四步"]
+    assert texts[0] == "复盘会在活动结束后三天内开。"  # the passage's lead still comes first
+    first = _hit("first", "分析原因要区分可控因素和外部因素。", 0.35)
+    tight = compose(
+        "复盘怎么分析原因?", [first, _hit("retro", RETRO_TEMPLATE, 0.3)], "zh", CompositionConfig(max_units=4)
+    )
+    assert tight.units[0].passage == 0
+    # No room for the whole run: the step the question is about, alone.
+    assert [unit.text[:3] for unit in tight.units if unit.text.startswith("第")] == ["第三步"]
+
+
+def test_a_run_of_more_steps_than_the_unit_limit_is_still_an_answer() -> None:
+    steps = "".join(f"第{n}步检查第{n}项数据。" for n in range(1, 11))
+    composition = compose("检查怎么做?", [_hit("steps", steps, 0.3)], "zh", CompositionConfig())
+    assert len(composition.units) == 10
