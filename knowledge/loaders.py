@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from charset_normalizer import from_bytes
 
+from knowledge.faq import question_page
 from skills.csv_files import binary_format
 from skills.errors import SkillError
 
@@ -94,10 +95,21 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
             document = _markdown(stem, _plain_text_headings(text))
         else:
             document = _markdown(stem, text)
-    sections = tuple(s for s in document.sections if s.text.strip())
+    sections = tuple(s for section in document.sections for s in _pairs_apart(section) if s.text.strip())
     if not sections:
         raise DocumentRefused(f"{name} has no text to index.", f"{name} 没有可索引的文字。")
     return LoadedDocument(document.title, sections, document.url)
+
+
+def _pairs_apart(section: LoadedSection) -> list[LoadedSection]:
+    """A question-and-answer section as a section per pair, titled by its question, which also
+    leads its text: an answer quoted without its question ("Yes, for plans under 50 seats.") says
+    nothing. Any other section as it is."""
+    page = question_page(section.text)
+    if page is None:
+        return [section]
+    intro = [LoadedSection(section.title, page.intro)] if page.intro else []
+    return intro + [LoadedSection(pair.question, f"{pair.question}\n{pair.answer}") for pair in page.pairs]
 
 
 def too_large(name: str, size: int) -> DocumentRefused:

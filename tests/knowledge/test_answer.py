@@ -378,6 +378,36 @@ def test_a_question_in_traditional_script_is_answered_in_it(knowledge: Knowledge
     assert knowledge.answerer.answer("明天台北天氣如何").traditional
 
 
+TEAM_FAQ = """# 客服常见问题
+
+Q：如何重置密码？
+A：在登录页点击“忘记密码”，输入手机号获取验证码，验证后设置新密码。
+
+Q：发票多久能开？
+A：付款后 3 个工作日内开具电子发票，发送到下单邮箱。
+
+Q：账号被锁定了怎么办？
+A：连续输错 5 次密码会锁定 30 分钟，也可以联系客户成功经理手动解锁。
+
+Q：合同到期后数据会保留多久？
+A：合同到期后数据保留 90 天，期间续约可以完整恢复。
+"""
+
+
+def test_a_question_and_answer_page_is_answered_by_the_pair_asked_about(knowledge: KnowledgeService) -> None:
+    """Before, the page was one passage and the answer began with how to reset a password."""
+    source = "docs/team/faq.md"
+    knowledge.ingest(source, "faq.md", TEAM_FAQ.encode("utf-8"))
+    try:
+        answer = knowledge.answerer.answer("账号锁定了怎么办?")
+        assert answer.citations[0].source == source
+        assert answer.citations[0].section_title == "账号被锁定了怎么办？"
+        assert answer.text.startswith("• 账号被锁定了怎么办？ [1]\n• 连续输错 5 次密码会锁定 30 分钟")
+        assert "重置密码" not in answer.text
+    finally:
+        knowledge.forget(source)
+
+
 TEAM_COMPLAINT_RULES = (
     "客訴處理辦法\n\n一、分級標準\nP1 級客訴：影響客戶核心業(yè)務，30 分鐘內電話聯繫客戶。\n"
 )

@@ -202,3 +202,13 @@ def test_the_type_is_checked_by_content_not_by_the_extension(
 def test_a_pdf_header_after_a_little_leading_junk_is_still_a_pdf() -> None:
     document = load_document("renewals.pdf", b"\r\n" * 10 + PDF)
     assert "Start 90 days early." in document.sections[0].text
+
+
+def test_each_pair_of_a_question_and_answer_page_is_a_section_titled_by_its_question() -> None:
+    text = "# 客服常见问题\n\n以下为高频问题。\n\nQ：发票多久能开？\nA：付款后 3 个工作日内开具。\n\nQ：账号被锁定怎么办？\nA：30 分钟后自动解锁。\n"
+    document = load_document("faq.md", text.encode())
+    assert [s.title for s in document.sections] == ["客服常见问题", "发票多久能开？", "账号被锁定怎么办？"]
+    assert document.sections[0].text == "以下为高频问题。"
+    assert (
+        document.sections[1].text == "发票多久能开？\n付款后 3 个工作日内开具。"
+    )  # quoted with its question

@@ -1,0 +1,35 @@
+"""Question-and-answer pages: which texts are read as pairs, and how."""
+
+from __future__ import annotations
+
+from knowledge.faq import Pair, question_page
+
+
+def test_pairs_in_each_way_of_writing_them() -> None:
+    chinese = (
+        "常见问题汇总\n\n问：发票多久能开？\n答：付款后 3 个工作日内。\n\n问：能开专票吗？\n答：可以。\n"
+    )
+    page = question_page(chinese)
+    assert page is not None and page.intro == "常见问题汇总"
+    assert page.pairs == (Pair("发票多久能开？", "付款后 3 个工作日内。"), Pair("能开专票吗？", "可以。"))
+    english = "**Q:** Can a client pay by card?\n**A:** Yes, under 50 seats.\n\nQ2: Late payments?\nA2: A reminder after 15 days.\n"
+    assert [pair.answer for pair in question_page(english).pairs] == [
+        "Yes, under 50 seats.",
+        "A reminder after 15 days.",
+    ]
+
+
+def test_an_answer_goes_on_to_the_next_question_and_a_question_may_wrap() -> None:
+    text = "Q: What happens when a payment\nis late?\nA: A reminder after 15 days.\n\n- after 45 days, read-only.\nQ: Card?\nA: Yes."
+    page = question_page(text)
+    assert page is not None
+    assert page.pairs[0] == Pair(
+        "What happens when a payment is late?", "A reminder after 15 days.\n\n- after 45 days, read-only."
+    )
+
+
+def test_text_that_only_looks_like_it_is_not_a_page() -> None:
+    assert question_page("Q: one question\nA: one answer\n") is None  # one pair is a sentence
+    assert question_page("Q: asked\nA: answered\nQ: never answered\n") is None
+    assert question_page("Options:\nA. call\nB. write\nQ. which?\n") is None
+    assert question_page("答复客户要及时。\n问题要记录。") is None
