@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from knowledge.documents import same_topic
 from knowledge.ranking import Hit
+from knowledge.tables import introduces_table, is_table_row, table_items
 from knowledge.text import CJK_CHARACTER, Lang, split_sentences, tokenize
 
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s*")
@@ -89,7 +90,8 @@ class Composition:
 
 
 def answer_units(body: str) -> list[str]:
-    """Sentences and list items; a sentence that introduces a list (ends with a colon) keeps its list."""
+    """Sentences and list items; a sentence that introduces a list (ends with a colon) keeps its
+    list, and a table is one unit, its rows said as list items (knowledge.tables)."""
     lines = _blocks(body)
     units: list[str] = []
     index = 0
@@ -100,6 +102,19 @@ def answer_units(body: str) -> list[str]:
             continue
         if LIST_MARKER.match(line):
             units.append(line)
+            continue
+        if is_table_row(line):
+            rows = [line]
+            while index < len(lines) and is_table_row(lines[index]):
+                rows.append(lines[index])
+                index += 1
+            header, items = table_items(rows)
+            if units and "\n" not in units[-1] and introduces_table(units[-1]):
+                units.append("\n".join([units.pop(), *items]))
+            elif header:
+                units.append("\n".join([header, *items]))
+            else:  # rows without a header say what they are by themselves, like list items
+                units.extend(items)
             continue
         sentences = split_sentences(line)
         items: list[str] = []

@@ -22,7 +22,9 @@ from skills.csv_files import binary_format
 from skills.errors import SkillError
 
 if TYPE_CHECKING:
+    from bs4 import Tag
     from docx.document import Document as DocxDocument
+    from docx.table import Table as DocxTable
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
@@ -254,6 +256,8 @@ def _html(stem: str, text: str) -> LoadedDocument:
         heading.replace_with(f"\n{_HEADING_MARK}{heading.name[1]} {words}\n")
     for item in soup.find_all("li"):
         item.insert(0, "- ")
+    for table in soup.find_all("table"):
+        table.replace_with(f"\n{_table_rows(table)}\n")
     for block in soup.find_all(list(_BLOCK_HTML)):
         block.insert_before("\n")
         block.insert_after("\n")
@@ -264,6 +268,19 @@ def _html(stem: str, text: str) -> LoadedDocument:
     )
     document = _markdown(stem, markdown)
     return LoadedDocument(title or document.title, document.sections, str(url) if url else None)
+
+
+def _table_rows(table: Tag) -> str:
+    """An HTML table as Markdown rows, a separator under its header row: its cells stay apart
+    (as text they ran together, `KA15 分钟4 小时`) and answers can name each by its column."""
+    rows = []
+    for row in table.find_all("tr"):
+        cells = [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["th", "td"])]
+        if any(cells):
+            rows.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+            if len(rows) == 1 and row.find("th") is not None:
+                rows.append("|" + " --- |" * len(cells))
+    return "\n".join(rows)
 
 
 def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
@@ -317,12 +334,19 @@ def _check_docx_archive(name: str, data: bytes) -> None:
 
 
 def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
+    """Headings start sections; paragraphs and tables stay where they are in the document (a table
+    under a heading belongs to that heading's section)."""
+    from docx.table import Table
+
     title = (document.core_properties.title or "").strip()
     sections: list[LoadedSection] = []
     heading, lines = "", []
-    for paragraph in document.paragraphs:
-        style = (paragraph.style.name if paragraph.style is not None else "").lower()
-        words = paragraph.text.strip()
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_docx_table_rows(block))
+            continue
+        style = (block.style.name if block.style is not None else "").lower()
+        words = block.text.strip()
         if not words:
             continue
         if style == "title" and not title:
@@ -334,14 +358,33 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
             heading, lines = words, []
             continue
         lines.append(words)
-    for table in document.tables:
-        for row in table.rows:
-            cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
-            if cells:
-                lines.append(" | ".join(dict.fromkeys(cells)))
     if lines:
         sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
     return LoadedDocument(title or stem, tuple(sections))
+
+
+def _docx_table_rows(table: DocxTable) -> list[str]:
+    """A Word table as Markdown rows. The first row is a header (a separator under it) when its
+    text is bold throughout; a merged cell, which Word repeats in each column it spans, is said
+    once in a row without a header."""
+    grid = [[" ".join(cell.text.split()) for cell in row.cells] for row in table.rows]
+    grid = [row for row in grid if any(row)]
+    if not grid:
+        return []
+    runs = [
+        run
+        for cell in table.rows[0].cells
+        for paragraph in cell.paragraphs
+        for run in paragraph.runs
+        if run.text.strip()
+    ]
+    has_header = len(grid) > 1 and bool(runs) and all(run.bold for run in runs)
+    if not has_header:
+        grid = [list(dict.fromkeys(cell for cell in row if cell)) for row in grid]
+    rows = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in grid]
+    if has_header:
+        rows.insert(1, "|" + " --- |" * len(grid[0]))
+    return rows
 
 
 def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:

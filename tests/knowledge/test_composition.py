@@ -142,3 +142,19 @@ def test_a_run_of_more_steps_than_the_unit_limit_is_still_an_answer() -> None:
     steps = "".join(f"第{n}步检查第{n}项数据。" for n in range(1, 11))
     composition = compose("检查怎么做?", [_hit("steps", steps, 0.3)], "zh", CompositionConfig())
     assert len(composition.units) == 10
+
+
+def test_a_table_is_one_unit_under_the_sentence_that_introduces_it() -> None:
+    body = "各级客户的响应时限如下表。\n\n| 层级 | 首次响应 |\n| --- | --- |\n| KA | 15 分钟 |\n| 小微 | 当天 |\n\n节假日照常。"
+    assert answer_units(body) == [
+        "各级客户的响应时限如下表。\n- KA — 首次响应：15 分钟\n- 小微 — 首次响应：当天",
+        "节假日照常。",
+    ]
+    assert answer_units("节假日照常。\n\n| 层级 | 首次响应 |\n| --- | --- |\n| KA | 15 分钟 |") == [
+        "节假日照常。",
+        "层级 · 首次响应\n- KA — 首次响应：15 分钟",  # no sentence introduces it: its header leads
+    ]
+    assert answer_units("| 客户名称 | 某某公司 |\n| 合同金额 | 50 万 |") == [
+        "- 客户名称 · 某某公司",
+        "- 合同金额 · 50 万",
+    ]

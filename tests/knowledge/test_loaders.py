@@ -111,6 +111,42 @@ def test_docx_headings_paragraphs_and_tables() -> None:
     assert "紧急 | 2小时" in document.sections[1].text
 
 
+def test_an_html_table_keeps_its_cells_apart_under_its_header() -> None:
+    html = (
+        "<html><body><h2>Contacts</h2><p>Escalate as below:</p><table>"
+        "<tr><th>Level</th><th>Who</th></tr><tr><td>L1</td><td>Support on duty</td></tr>"
+        "<tr><td>L3</td><td>VP, <b>within 30 minutes</b></td></tr></table></body></html>"
+    )
+    (section,) = load_document("contacts.html", html.encode()).sections
+    assert section.text == (
+        "Escalate as below:\n| Level | Who |\n| --- | --- |\n| L1 | Support on duty |\n| L3 | VP, within 30 minutes |"
+    )
+
+
+def test_a_word_table_stays_in_the_section_it_was_written_in() -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("响应时限", level=1)
+    document.add_paragraph("各级客户的响应时限如下表。")
+    table = document.add_table(rows=3, cols=2)
+    for row, cells in zip(
+        table.rows, [["层级", "首次响应"], ["KA", "15 分钟"], ["小微", "当天"]], strict=True
+    ):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.paragraphs[0].add_run(text).bold = cells[0] == "层级"
+    document.add_heading("回访", level=1)
+    document.add_paragraph("三天内回访。")
+    out = io.BytesIO()
+    document.save(out)
+    first, second = load_document("sla.docx", out.getvalue()).sections
+    assert (
+        first.text
+        == "各级客户的响应时限如下表。\n| 层级 | 首次响应 |\n| --- | --- |\n| KA | 15 分钟 |\n| 小微 | 当天 |"
+    )
+    assert second.text == "三天内回访。"  # before, every table was put at the end of the last section
+
+
 def test_pdf_pages_are_sections_cited_by_page() -> None:
     data = make_pdf([["Renewal playbook", "Start 90 days early."], ["Prepare two offers."]], title="Renewals")
     document = load_document("renewals.pdf", data)
