@@ -21,7 +21,8 @@ from knowledge.ranking import Hit
 from knowledge.tables import introduces_table, is_table_row, table_items
 from knowledge.text import CJK_CHARACTER, Lang, split_sentences, tokenize
 
-LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s*")
+LIST_MARKER = re.compile(r"^\s*(?:[-•]|\*(?=\s)|\d+[.)、])\s*")
+"""`- `, `• `, `* ` (a star only before a space: `**bold**` opens a sentence, not a list), `1.`, `1、`."""
 _STEP_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十\d]+[步点条]|首先|其次|再次|然后|接着|最后|"
     r"step \d+\b|(?:first|second|third|fourth|fifth|then|next|finally|lastly)(?:ly)?,)",
@@ -29,6 +30,7 @@ _STEP_MARKER = re.compile(
 )
 """How a sentence of steps written as prose starts: 第一步…, 首先…, Step 2…, Finally, …"""
 _STANDS_ALONE = re.compile(r"^(?:#|\||>)")
+_HEADING_LINE = re.compile(r"^#{1,6}\s+")
 
 _ASKS_FOR_SEVERAL = re.compile(
     r"哪些|哪几|几个|几种|几类|几步|几点|什么步骤|怎么|如何|步骤|流程|阶段|分别|包括|包含|有什么|要做什么|"
@@ -103,6 +105,10 @@ def answer_units(body: str) -> list[str]:
         if LIST_MARKER.match(line):
             units.append(line)
             continue
+        if _HEADING_LINE.match(line):
+            line = _heading_as_lead(line, lines, index)
+            if not line:
+                continue
         if is_table_row(line):
             rows = [line]
             while index < len(lines) and is_table_row(lines[index]):
@@ -145,6 +151,21 @@ def step_runs(units: Sequence[str]) -> list[int | None]:
             starts[position:end] = [position] * (end - position)
         position = max(end, position + 1)
     return starts
+
+
+def _heading_as_lead(line: str, lines: list[str], index: int) -> str:
+    """A heading inside a passage (`##### Partial refunds`, deeper than sections go) in bold with a
+    colon: it introduces the list or table under it, or leads the paragraph under it, which is
+    then said with it (`lines` is changed). Nothing when no text follows it."""
+    title = _HEADING_LINE.sub("", line).strip()
+    following = next((number for number in range(index, len(lines)) if lines[number]), None)
+    if not title or following is None or _HEADING_LINE.match(lines[following]):
+        return ""
+    lead = f"**{title}**{'：' if CJK_CHARACTER.search(title) else ':'}"
+    if LIST_MARKER.match(lines[following]) or is_table_row(lines[following]):
+        return lead
+    lines[following] = f"{lead}{'' if CJK_CHARACTER.match(lines[following]) else ' '}{lines[following]}"
+    return ""
 
 
 def _blocks(body: str) -> list[str]:

@@ -45,6 +45,9 @@ _URL_LINE = re.compile(
     r"^\s*(?:url|source|link|原文链接|原文地址|来源链接|链接)\s*[:\uff1a]\s*(https?://\S+)\s*$", re.I
 )
 _HEADING_MARK = "\x00H"
+_UNSHOWN_MARKDOWN = re.compile(r"<!--.*?-->|!\[[^\]\n]*\]\([^)\n]*\)", re.DOTALL)
+"""HTML comments (notes to the editors: `<!-- TODO -->`) and images (`![flow](flow.png)`): a reader of
+the page never sees them, and an answer quoting them would show the markup."""
 _SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
 """A first line ending like a sentence is text, not a title (。！？： and their Latin twins)."""
 _INSIDE_SENTENCES = re.compile(r"[.!?:;,\u3002\uff01\uff1f\uff1a\uff1b\uff0c]|^\s*(?:[-*•#>|]|\d+[.)])")
@@ -160,7 +163,7 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
     title, url = "", None
     sections: list[LoadedSection] = []
     heading, lines = "", []
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _UNSHOWN_MARKDOWN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     headings = _markdown_headings(text)
     skipped: set[int] = set()
 

@@ -11,6 +11,7 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _MEMBER_ID = re.compile(r"[UW][A-Z0-9]+")
 _UNSAFE_IN_URL = re.compile(r"[<>|\s\x00-\x1f\x7f]")
 _ZERO_WIDTH_SPACE = "\u200b"
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n|]+)\]\(([^)\s]+)\)")
 
 
 def escape(text: str) -> str:
@@ -50,8 +51,14 @@ def strip_bot_mentions(text: str) -> str:
 
 
 def markdown_to_mrkdwn(text: str) -> str:
-    """Our own answer text uses **bold**; Slack's mrkdwn uses *bold*."""
-    return text.replace("**", "*")
+    """Our own answer text uses **bold** and quotes documents' [links](https://…); Slack's mrkdwn
+    writes *bold* and <https://…|links>. A link to anything but a plain web address stays text."""
+
+    def link(match: re.Match[str]) -> str:
+        label, url = match.group(1), safe_url(match.group(2))
+        return f"<{url}|{label}>" if url and label.strip() else match.group(0)
+
+    return _MARKDOWN_LINK.sub(link, text.replace("**", "*"))
 
 
 def truncate(text: str, limit: int) -> str:

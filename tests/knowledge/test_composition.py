@@ -86,8 +86,7 @@ def test_a_sentence_wrapped_over_lines_is_one_unit() -> None:
         "Keep the reference.",
         "退款需要财务负责人审批。",
         "The checks are:\n- the amount, as written on the form;\n- the account.",
-        "# Notes",
-        "See the ledger.",
+        "**Notes**: See the ledger.",  # a heading stands apart from the list, and leads its text
     ]
 
 
@@ -157,4 +156,25 @@ def test_a_table_is_one_unit_under_the_sentence_that_introduces_it() -> None:
     assert answer_units("| 客户名称 | 某某公司 |\n| 合同金额 | 50 万 |") == [
         "- 客户名称 · 某某公司",
         "- 合同金额 · 50 万",
+    ]
+
+
+def test_a_heading_inside_a_passage_leads_what_is_under_it() -> None:
+    body = (
+        "Refunds take 5 days.\n\n##### Partial refunds\n\nA partial refund needs a note. Use the form.\n\n"
+        "##### 部分退款清单\n\n- 备注\n- 表单\n\n##### Nothing under it\n"
+    )
+    assert answer_units(body) == [
+        "Refunds take 5 days.",
+        "**Partial refunds**: A partial refund needs a note.",
+        "Use the form.",
+        "**部分退款清单**：\n- 备注\n- 表单",
+    ]
+
+
+def test_a_sentence_that_opens_in_bold_is_no_list_item() -> None:
+    assert answer_units("**注意**：周五前提交。\n* 一项\n* 两项") == [
+        "**注意**：周五前提交。",
+        "* 一项",
+        "* 两项",
     ]

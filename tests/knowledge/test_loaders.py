@@ -248,3 +248,9 @@ def test_each_pair_of_a_question_and_answer_page_is_a_section_titled_by_its_ques
     assert (
         document.sections[1].text == "发票多久能开？\n付款后 3 个工作日内开具。"
     )  # quoted with its question
+
+
+def test_comments_and_images_of_a_markdown_page_are_not_its_text() -> None:
+    text = "# Refunds\n\nApproved within 5 days.\n\n![refund flow](images/flow.png)\n<!-- TODO: check\nwith finance -->\nUse the form."
+    (section,) = load_document("refunds.md", text.encode()).sections
+    assert section.text == "Approved within 5 days.\n\n\n\nUse the form."

@@ -1,6 +1,14 @@
 import pytest
 
-from bot.slack.text import escape, mention, safe_url, strip_bot_mentions, truncate, unescape
+from bot.slack.text import (
+    escape,
+    markdown_to_mrkdwn,
+    mention,
+    safe_url,
+    strip_bot_mentions,
+    truncate,
+    unescape,
+)
 
 
 def test_escape_neutralises_control_sequences_and_broadcasts() -> None:
@@ -69,3 +77,12 @@ def test_a_clean_url_is_kept_as_it_is() -> None:
 def test_unescape_reads_back_what_escape_wrote() -> None:
     text = "a < b && c > d, see <https://x.example|docs>"
     assert unescape(escape(text)) == text
+
+
+def test_a_documents_markdown_links_become_slack_links_only_to_web_addresses() -> None:
+    text = escape("See the [refund form](https://wiki.example.com/a?x=1&y=2) and **bold**.")
+    assert (
+        markdown_to_mrkdwn(text) == "See the <https://wiki.example.com/a?x=1&amp;y=2|refund form> and *bold*."
+    )
+    for kept in ("[run](javascript:alert(1))", "[a|b](https://example.com)", "[](https://example.com)"):
+        assert markdown_to_mrkdwn(escape(kept)) == escape(kept)
