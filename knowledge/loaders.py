@@ -39,6 +39,10 @@ PDF_HEADER_WINDOW = 1024
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
 """What a .docx may unpack to: ten times the file limit, far beyond real documents; more is a
 zip bomb that would exhaust memory while python-docx reads it."""
+MIN_PAGES_FOR_RUNNING_LINES = 3
+RUNNING_EDGE = 2
+"""Running headers and footers are looked for among a page's first and last two lines."""
+_DIGITS = re.compile(r"\d+")
 MAX_SECTION_LEVEL = 4
 """Headings #…#### start sections; deeper ones stay in their section's text."""
 _URL_LINE = re.compile(
@@ -429,7 +433,41 @@ def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:
             f"{name} has no text layer (a scan?). Run OCR first or share the source document.",
             f"{name} 没有文字层(可能是扫描件)。请先做 OCR,或分享原始文档。",
         )
+    pages = _without_running_lines(pages)
     sections = tuple(
         LoadedSection(f"p. {number}", text) for number, text in enumerate(pages, start=1) if text.strip()
     )
     return LoadedDocument(metadata_title or stem, sections)
+
+
+def _without_running_lines(pages: list[str]) -> list[str]:
+    """Pages without their running headers and footers: a line among a page's first or last two
+    that, its digits aside (`Page 3 of 12`, `第 3 页`), tops or ends at least half of the pages,
+    three or more. Left in, it would be quoted in answers and make every page look alike."""
+    if len(pages) < MIN_PAGES_FOR_RUNNING_LINES:
+        return pages
+
+    def edges(page: list[str]) -> set[str]:
+        return {_DIGITS.sub("#", line) for line in page[:RUNNING_EDGE] + page[-RUNNING_EDGE:]}
+
+    lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
+    seen: dict[str, int] = {}
+    for page in lines:
+        for line in edges(page):
+            seen[line] = seen.get(line, 0) + 1
+    running = {
+        line for line, count in seen.items() if count >= max(MIN_PAGES_FOR_RUNNING_LINES, len(pages) / 2)
+    }
+    if not running:
+        return pages
+    kept = []
+    for page in lines:
+        edge = set(range(min(RUNNING_EDGE, len(page)))) | set(
+            range(max(0, len(page) - RUNNING_EDGE), len(page))
+        )
+        kept.append(
+            "\n".join(
+                line for n, line in enumerate(page) if n not in edge or _DIGITS.sub("#", line) not in running
+            )
+        )
+    return kept

@@ -147,6 +147,26 @@ def test_a_word_table_stays_in_the_section_it_was_written_in() -> None:
     assert second.text == "三天内回访。"  # before, every table was put at the end of the last section
 
 
+def test_running_headers_and_footers_of_a_pdf_are_not_its_text() -> None:
+    bodies = [
+        ["Renewals start 90 days early.", "Page after page."],
+        ["Kickoff within 5 days."],
+        ["Red below 60."],
+    ]
+    pages = [
+        ["ACME Handbook - Confidential", *body, f"Page {n} of 3"] for n, body in enumerate(bodies, start=1)
+    ]
+    pages[1].insert(2, "ACME Handbook - Confidential is the name we print on every page.")
+    document = load_document("handbook.pdf", make_pdf(pages))
+    assert [s.text for s in document.sections] == [
+        "Renewals start 90 days early.\nPage after page.",
+        "Kickoff within 5 days.\nACME Handbook - Confidential is the name we print on every page.",
+        "Red below 60.",
+    ]
+    two_pages = load_document("short.pdf", make_pdf(pages[:2]))  # too few pages to tell
+    assert two_pages.sections[0].text.startswith("ACME Handbook - Confidential")
+
+
 def test_pdf_pages_are_sections_cited_by_page() -> None:
     data = make_pdf([["Renewal playbook", "Start 90 days early."], ["Prepare two offers."]], title="Renewals")
     document = load_document("renewals.pdf", data)
