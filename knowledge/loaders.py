@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bs4 import Tag
     from docx.document import Document as DocxDocument
     from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph as DocxParagraph
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
@@ -215,16 +216,16 @@ def _plain_text_headings(text: str) -> str:
     if len(filled) < 3 or any(line.lstrip().startswith("#") for line in lines):
         return text  # no room for a title, a heading and its text, or Markdown headings of its own
     for before, number, after in zip(filled[:-1], filled[1:], [*filled[2:], None], strict=True):
-        line = lines[number].strip()
-        width = len(line) + sum(1 for character in line if "\u4e00" <= character <= "\u9fff")
-        if (
-            after is not None
-            and number - before > 1
-            and width <= MAX_PLAIN_HEADING_WIDTH
-            and not _INSIDE_SENTENCES.search(line)
-        ):
-            lines[number] = f"## {line}"
+        if after is not None and number - before > 1 and _reads_as_heading(lines[number]):
+            lines[number] = f"## {lines[number].strip()}"
     return "\n".join(lines)
+
+
+def _reads_as_heading(line: str) -> bool:
+    """Short, and without the punctuation of a sentence or the start of a list item."""
+    line = line.strip()
+    width = len(line) + sum(1 for character in line if "\u4e00" <= character <= "\u9fff")
+    return 0 < width <= MAX_PLAIN_HEADING_WIDTH and not _INSIDE_SENTENCES.search(line)
 
 
 def _markdown_headings(text: str) -> dict[int, tuple[int, str, int]]:
@@ -359,7 +360,7 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
         if style == "title" and not title:
             title = words
             continue
-        if style.startswith(("heading", "标题")):
+        if style.startswith(("heading", "标题")) or _bold_heading(block):
             if lines:
                 sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
             heading, lines = words, []
@@ -368,6 +369,13 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
     if lines:
         sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
     return LoadedDocument(title or stem, tuple(sections))
+
+
+def _bold_heading(paragraph: DocxParagraph) -> bool:
+    """A paragraph written as a heading without Word's heading style, as many documents are: short,
+    no sentence punctuation, and bold throughout (`一、分级标准`)."""
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    return bool(runs) and all(run.bold for run in runs) and _reads_as_heading(paragraph.text)
 
 
 def _docx_table_rows(table: DocxTable) -> list[str]:

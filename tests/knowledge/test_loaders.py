@@ -147,6 +147,27 @@ def test_a_word_table_stays_in_the_section_it_was_written_in() -> None:
     assert second.text == "三天内回访。"  # before, every table was put at the end of the last section
 
 
+def test_a_short_bold_paragraph_of_a_word_document_is_a_heading() -> None:
+    import docx
+
+    document = docx.Document()
+    for text, bold in [
+        ("一、分级标准", True),
+        ("P1 客诉 30 分钟内联系客户。", False),
+        ("二、处理流程", True),
+        ("先安抚情绪。", False),
+        ("注意：周末照常处理。", True),  # a sentence in bold is still a sentence
+    ]:
+        document.add_paragraph().add_run(text).bold = bold
+    out = io.BytesIO()
+    document.save(out)
+    sections = load_document("complaints.docx", out.getvalue()).sections
+    assert [(s.title, s.text) for s in sections] == [
+        ("一、分级标准", "P1 客诉 30 分钟内联系客户。"),
+        ("二、处理流程", "先安抚情绪。\n注意：周末照常处理。"),
+    ]
+
+
 def test_running_headers_and_footers_of_a_pdf_are_not_its_text() -> None:
     bodies = [
         ["Renewals start 90 days early.", "Page after page."],
