@@ -76,7 +76,7 @@ class Unit:
     terms: frozenset[str]
     steps_from: int | None = None
     """For a sentence among steps written as prose (第一步… 第二步…), the position of the first:
-    such steps are said together or not at all."""
+    such steps are said together while they fit (see `compose`)."""
 
     @property
     def is_list(self) -> bool:

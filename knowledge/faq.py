@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass
 
 _QUESTION = re.compile(
-    r"^\s*(?:\*\*)?(?:Q\d*|问|問|Question)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.IGNORECASE
+    r"^\s*(?:\*\*)?(?:Q\s*\d*|问题?\s*\d*|問題?\s*\d*|Question\s*\d*)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*",
+    re.IGNORECASE,
 )
-_ANSWER = re.compile(r"^\s*(?:\*\*)?(?:A\d*|答|Answer)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.IGNORECASE)
+_ANSWER = re.compile(
+    r"^\s*(?:\*\*)?(?:A\s*\d*|答案?|回答|Answer)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.IGNORECASE
+)
 MIN_PAIRS = 2
 """One `Q:` line is a sentence that happens to start that way; two or more pairs make a page."""
 
@@ -33,8 +36,8 @@ class QuestionPage:
 
 
 def question_page(text: str) -> QuestionPage | None:
-    """The text's question-and-answer pairs (`Q:`/`A:`, `问：`/`答：`, `Question:`/`Answer:`), or
-    None unless it has at least two and every question has its answer."""
+    """The text's question-and-answer pairs (`Q:`/`A:`, `Q1:`/`A1:`, `问：`/`答：`, `问题1：`/`答案：`,
+    `Question:`/`Answer:`), or None unless it has at least two and every question has its answer."""
     intro: list[str] = []
     pairs: list[tuple[list[str], list[str]]] = []
     for line in text.split("\n"):

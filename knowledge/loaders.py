@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -454,28 +456,21 @@ def _without_running_lines(pages: list[str]) -> list[str]:
     three or more. Left in, it would be quoted in answers and make every page look alike."""
     if len(pages) < MIN_PAGES_FOR_RUNNING_LINES:
         return pages
-
-    def edges(page: list[str]) -> set[str]:
-        return {_DIGITS.sub("#", line) for line in page[:RUNNING_EDGE] + page[-RUNNING_EDGE:]}
-
     lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
-    seen: dict[str, int] = {}
-    for page in lines:
-        for line in edges(page):
-            seen[line] = seen.get(line, 0) + 1
-    running = {
-        line for line, count in seen.items() if count >= max(MIN_PAGES_FOR_RUNNING_LINES, len(pages) / 2)
-    }
+
+    def edges(page: list[str]) -> Iterator[tuple[int, str]]:
+        """Each line near the page's top or bottom, by position, its digits as #."""
+        for number, line in enumerate(page):
+            if number < RUNNING_EDGE or number >= len(page) - RUNNING_EDGE:
+                yield number, _DIGITS.sub("#", line)
+
+    counts = Counter(line for page in lines for line in {line for _, line in edges(page)})
+    least = max(MIN_PAGES_FOR_RUNNING_LINES, len(pages) / 2)
+    running = {line for line, count in counts.items() if count >= least}
     if not running:
         return pages
     kept = []
     for page in lines:
-        edge = set(range(min(RUNNING_EDGE, len(page)))) | set(
-            range(max(0, len(page) - RUNNING_EDGE), len(page))
-        )
-        kept.append(
-            "\n".join(
-                line for n, line in enumerate(page) if n not in edge or _DIGITS.sub("#", line) not in running
-            )
-        )
+        dropped = {number for number, line in edges(page) if line in running}
+        kept.append("\n".join(line for number, line in enumerate(page) if number not in dropped))
     return kept

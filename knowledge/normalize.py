@@ -68,7 +68,9 @@ def is_boilerplate(line: str) -> bool:
     width = len(stripped) + len(CJK_CHARACTER.findall(stripped))
     if not stripped or width > BOILERPLATE_MAX_WIDTH:
         return False
-    return bool(_BOILERPLATE.search(stripped) or _BOILERPLATE.search(to_simplified(stripped)))
+    if _BOILERPLATE.search(stripped):
+        return True
+    return not stripped.isascii() and bool(_BOILERPLATE.search(to_simplified(stripped)))
 
 
 def drop_boilerplate(text: str) -> str:

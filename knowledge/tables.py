@@ -34,7 +34,7 @@ def table_items(rows: list[str]) -> tuple[str, list[str]]:
     their columns. Without a header row (no `| --- |` under the first), the header is "" and
     rows are said as they are."""
     table = [_cells(row) for row in rows]
-    if len(table) >= 2 and all(_SEPARATOR_CELL.match(cell) for cell in table[1] if cell):
+    if len(table) >= 2 and any(table[1]) and all(_SEPARATOR_CELL.match(cell) for cell in table[1] if cell):
         header, body = table[0], table[2:]
     else:
         header, body = [], table

@@ -33,3 +33,10 @@ def test_text_that_only_looks_like_it_is_not_a_page() -> None:
     assert question_page("Q: asked\nA: answered\nQ: never answered\n") is None
     assert question_page("Options:\nA. call\nB. write\nQ. which?\n") is None
     assert question_page("答复客户要及时。\n问题要记录。") is None
+
+
+def test_numbered_questions_and_longer_markers() -> None:
+    text = "问题1：怎么开票？\n答案：后台申请。\n\n问题2：多久到账？\n回答：三个工作日。"
+    page = question_page(text)
+    assert page is not None
+    assert page.pairs == (Pair("怎么开票？", "后台申请。"), Pair("多久到账？", "三个工作日。"))
