@@ -59,6 +59,7 @@ _SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
 """A first line ending like a sentence is text, not a title (。！？： and their Latin twins)."""
 _INSIDE_SENTENCES = re.compile(r"[.!?:;,\u3002\uff01\uff1f\uff1a\uff1b\uff0c]|^\s*(?:[-*•#>|]|\d+[.)])")
 """Punctuation a plain-text heading never holds, and starts that make a line a list item or Markdown."""
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)$")
 MAX_PLAIN_HEADING_WIDTH = 40
 """A plain-text heading is short: 20 Chinese characters (they count twice, as on screen) or 40 letters."""
 
@@ -106,7 +107,7 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
         elif suffix in _PLAIN_TEXT_SUFFIXES:
             document = _markdown(stem, _plain_text_headings(text))
         else:
-            document = _markdown(stem, text)
+            document = _markdown(stem, _plain_text_headings(text, bold_only=True))
     sections = tuple(s for section in document.sections for s in _pairs_apart(section) if s.text.strip())
     if not sections:
         raise DocumentRefused(f"{name} has no text to index.", f"{name} 没有可索引的文字。")
@@ -208,18 +209,23 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
     return LoadedDocument(title, tuple(s for s in sections if s.text), url)
 
 
-def _plain_text_headings(text: str) -> str:
-    """A plain-text file's headings as Markdown ones: a short line with no sentence punctuation that
-    follows a blank line and comes before more text (`二、处理流程`, `Escalation rules`). The first
-    line is left as it is: `_markdown` reads it as the title. Without this, a text file is one
-    section, and a heading reads as the start of the sentence under it."""
+def _plain_text_headings(text: str, bold_only: bool = False) -> str:
+    """The headings of a file written without Markdown's, as Markdown ones: a short line with no
+    sentence punctuation that follows a blank line and comes before more text (`二、处理流程`,
+    `Escalation rules`), or with `bold_only` (a Markdown file) such a line in bold throughout
+    (`**二、处理流程**`, as exported documents write headings). The first line is left as it is:
+    `_markdown` reads it as the title. Without this, the file is one section, and a heading reads
+    as the start of the sentence under it."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     filled = [number for number, line in enumerate(lines) if line.strip()]
     if len(filled) < 3 or any(line.lstrip().startswith("#") for line in lines):
         return text  # no room for a title, a heading and its text, or Markdown headings of its own
     for before, number, after in zip(filled[:-1], filled[1:], [*filled[2:], None], strict=True):
-        if after is not None and number - before > 1 and _reads_as_heading(lines[number]):
-            lines[number] = f"## {lines[number].strip()}"
+        line = lines[number].strip()
+        bold = _BOLD_LINE.match(line)
+        words = bold.group(1).strip() if bold else "" if bold_only else line
+        if after is not None and number - before > 1 and _reads_as_heading(words):
+            lines[number] = f"## {words}"
     return "\n".join(lines)
 
 
@@ -261,6 +267,10 @@ def _html(stem: str, text: str) -> LoadedDocument:
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     for tag in soup(list(_DROPPED_HTML)):
         tag.decompose()
+    if not soup.find(["h2", "h3", "h4"]):
+        for paragraph in soup.find_all("p"):
+            if _bold_throughout(paragraph) and _reads_as_heading(paragraph.get_text(" ", strip=True)):
+                paragraph.name = "h2"
     for heading in soup.find_all(["h1", "h2", "h3", "h4"]):
         words = heading.get_text(" ", strip=True)
         heading.replace_with(f"\n{_HEADING_MARK}{heading.name[1]} {words}\n")
@@ -278,6 +288,14 @@ def _html(stem: str, text: str) -> LoadedDocument:
     )
     document = _markdown(stem, markdown)
     return LoadedDocument(title or document.title, document.sections, str(url) if url else None)
+
+
+def _bold_throughout(paragraph: Tag) -> bool:
+    """All of the paragraph's text inside <strong> or <b>: how a page without heading tags (a WeChat
+    article, say) writes its headings."""
+    bold = "".join(tag.get_text("", strip=True) for tag in paragraph.find_all(["strong", "b"]))
+    text = paragraph.get_text("", strip=True)
+    return bool(text) and len(bold) >= len(text)
 
 
 def _table_rows(table: Tag) -> str:

@@ -68,6 +68,29 @@ def test_short_lines_between_paragraphs_of_a_text_file_are_its_headings() -> Non
     assert len(load_document("escalation.md", text.encode()).sections) == 1
 
 
+def test_bold_lines_of_a_markdown_file_without_headings_are_its_headings() -> None:
+    text = "客诉处理办法\n\n**一、分级标准**\n\nP1 客诉 30 分钟内联系。\n\n**注意：周末照常。**\n\n**二、处理流程**\n先安抚情绪。\n"
+    sections = load_document("complaints.md", text.encode()).sections
+    assert [(s.title, s.text) for s in sections] == [
+        ("一、分级标准", "P1 客诉 30 分钟内联系。\n\n**注意：周末照常。**"),  # a sentence in bold stays text
+        ("二、处理流程", "先安抚情绪。"),
+    ]
+    with_headings = "# 客诉\n\n## 分级\n\n**一、标准**\n\nP1 客诉 30 分钟内联系。\n"
+    assert [s.title for s in load_document("c.md", with_headings.encode()).sections] == ["分级"]
+
+
+def test_bold_paragraphs_of_a_page_without_heading_tags_are_its_headings() -> None:
+    html = (
+        "<html><body><p><strong>一、分级标准</strong></p><p>P1 客诉 30 分钟内联系。</p>"
+        "<p><strong>处理流程</strong></p><p>先<strong>安抚</strong>情绪。</p></body></html>"
+    )
+    sections = load_document("wechat.html", html.encode()).sections
+    assert [(s.title, s.text) for s in sections] == [
+        ("一、分级标准", "P1 客诉 30 分钟内联系。"),
+        ("处理流程", "先安抚情绪。"),
+    ]
+
+
 def test_numbered_chinese_headings_of_a_big5_text_file_start_sections() -> None:
     text = "客訴處理辦法\n\n一、分級標準\nP1 級客訴三十分鐘內聯繫客戶。\n\n二、處理流程\n先安撫情緒，再複述問題。\n"
     document = load_document("complaints.txt", text.encode("big5"))
