@@ -59,6 +59,8 @@ _SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
 """A first line ending like a sentence is text, not a title (。！？： and their Latin twins)."""
 _INSIDE_SENTENCES = re.compile(r"[.!?:;,\u3002\uff01\uff1f\uff1a\uff1b\uff0c]|^\s*(?:[-*•#>|]|\d+[.)])")
 """Punctuation a plain-text heading never holds, and starts that make a line a list item or Markdown."""
+_SPACE_BY_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u4e00-\u9fff])")
+"""A space the tags of a heading left between Chinese characters (`<b>二、</b>处理流程` → `二、 处理流程`)."""
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)$")
 MAX_PLAIN_HEADING_WIDTH = 40
 """A plain-text heading is short: 20 Chinese characters (they count twice, as on screen) or 40 letters."""
@@ -272,7 +274,7 @@ def _html(stem: str, text: str) -> LoadedDocument:
             if _bold_throughout(paragraph) and _reads_as_heading(paragraph.get_text(" ", strip=True)):
                 paragraph.name = "h2"
     for heading in soup.find_all(["h1", "h2", "h3", "h4"]):
-        words = heading.get_text(" ", strip=True)
+        words = _SPACE_BY_CJK.sub("", heading.get_text(" ", strip=True))
         heading.replace_with(f"\n{_HEADING_MARK}{heading.name[1]} {words}\n")
     for item in soup.find_all("li"):
         item.insert(0, "- ")

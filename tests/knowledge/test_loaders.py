@@ -82,12 +82,12 @@ def test_bold_lines_of_a_markdown_file_without_headings_are_its_headings() -> No
 def test_bold_paragraphs_of_a_page_without_heading_tags_are_its_headings() -> None:
     html = (
         "<html><body><p><strong>一、分级标准</strong></p><p>P1 客诉 30 分钟内联系。</p>"
-        "<p><strong>处理流程</strong></p><p>先<strong>安抚</strong>情绪。</p></body></html>"
+        "<p><b>二、</b><strong>处理流程</strong></p><p>先<strong>安抚</strong>情绪。</p></body></html>"
     )
     sections = load_document("wechat.html", html.encode()).sections
     assert [(s.title, s.text) for s in sections] == [
         ("一、分级标准", "P1 客诉 30 分钟内联系。"),
-        ("处理流程", "先安抚情绪。"),
+        ("二、处理流程", "先安抚情绪。"),
     ]
 
 
