@@ -93,43 +93,57 @@ class Composition:
 
 def answer_units(body: str) -> list[str]:
     """Sentences and list items; a sentence that introduces a list (ends with a colon) keeps its
-    list, and a table is one unit, its rows said as list items (knowledge.tables)."""
+    list, and a table is one unit, its rows said as list items (knowledge.tables). A heading
+    inside the passage (`##### Partial refunds`, deeper than sections go) leads, in bold, the
+    paragraph, list or table under it."""
     lines = _blocks(body)
     units: list[str] = []
+    heading = ""
+    """The bold words of the heading just read, for what comes under it."""
     index = 0
     while index < len(lines):
         line = lines[index]
         index += 1
         if not line:
             continue
-        if LIST_MARKER.match(line):
+        if _HEADING_LINE.match(line):
+            heading = _bold_lead(_HEADING_LINE.sub("", line).strip())
+            continue
+        if LIST_MARKER.match(line) and not heading:
             units.append(line)
             continue
-        if _HEADING_LINE.match(line):
-            line = _heading_as_lead(line, lines, index)
-            if not line:
-                continue
         if is_table_row(line):
             rows = [line]
             while index < len(lines) and is_table_row(lines[index]):
                 rows.append(lines[index])
                 index += 1
             header, items = table_items(rows)
-            if units and "\n" not in units[-1] and introduces_table(units[-1]):
+            if heading:
+                units.append("\n".join([heading, *items]))
+            elif units and "\n" not in units[-1] and introduces_table(units[-1]):
                 units.append("\n".join([units.pop(), *items]))
             elif header:
                 units.append("\n".join([header, *items]))
             else:  # rows without a header say what they are by themselves, like list items
                 units.extend(items)
+            heading = ""
             continue
-        sentences = split_sentences(line)
+        if LIST_MARKER.match(line):  # a list under a heading: the heading introduces it
+            index -= 1
+            sentences = [heading]
+        else:
+            sentences = split_sentences(line)
+            if heading:
+                sentences[0] = f"{heading}{'' if CJK_CHARACTER.match(sentences[0]) else ' '}{sentences[0]}"
+        introduced = bool(heading) and len(sentences) == 1
+        heading = ""
         items: list[str] = []
         follow = index
         while follow < len(lines) and (not lines[follow] or LIST_MARKER.match(lines[follow])):
             if lines[follow]:
                 items.append(lines[follow])
             follow += 1
-        if items and sentences[-1].endswith((":", "：")):
+        if items and (introduced or sentences[-1].endswith((":", "："))):
             units.extend(sentences[:-1])
             units.append("\n".join([sentences[-1], *items]))
             index = follow
@@ -153,19 +167,11 @@ def step_runs(units: Sequence[str]) -> list[int | None]:
     return starts
 
 
-def _heading_as_lead(line: str, lines: list[str], index: int) -> str:
-    """A heading inside a passage (`##### Partial refunds`, deeper than sections go) in bold with a
-    colon: it introduces the list or table under it, or leads the paragraph under it, which is
-    then said with it (`lines` is changed). Nothing when no text follows it."""
-    title = _HEADING_LINE.sub("", line).strip()
-    following = next((number for number in range(index, len(lines)) if lines[number]), None)
-    if not title or following is None or _HEADING_LINE.match(lines[following]):
-        return ""
-    lead = f"**{title}**{'：' if CJK_CHARACTER.search(title) else ':'}"
-    if LIST_MARKER.match(lines[following]) or is_table_row(lines[following]):
-        return lead
-    lines[following] = f"{lead}{'' if CJK_CHARACTER.match(lines[following]) else ' '}{lines[following]}"
-    return ""
+def _bold_lead(title: str) -> str:
+    """A heading's words in bold, with a colon unless they end in punctuation of their own."""
+    if not title or title.endswith((".", "?", "!", ":", "。", "？", "！", "：")):
+        return f"**{title}**" if title else ""
+    return f"**{title}**{'：' if CJK_CHARACTER.search(title) else ':'}"
 
 
 def _blocks(body: str) -> list[str]:
