@@ -133,8 +133,8 @@ def answer_units(body: str) -> list[str]:
             sentences = [heading]
         else:
             sentences = split_sentences(line)
-            if heading:
-                sentences[0] = f"{heading}{'' if CJK_CHARACTER.match(sentences[0]) else ' '}{sentences[0]}"
+            if heading:  # a space after the bold even in Chinese: Slack shows *bold* only between spaces
+                sentences[0] = f"{heading} {sentences[0]}"
         introduced = bool(heading) and len(sentences) == 1
         heading = ""
         items: list[str] = []

@@ -118,13 +118,15 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
 
 def _pairs_apart(section: LoadedSection) -> list[LoadedSection]:
     """A question-and-answer section as a section per pair, titled by its question, which also
-    leads its text: an answer quoted without its question ("Yes, for plans under 50 seats.") says
-    nothing. Any other section as it is."""
+    heads its text: an answer quoted without its question ("Yes, for plans under 50 seats.") says
+    nothing, and an answer leads with the question in bold. Any other section as it is."""
     page = question_page(section.text)
     if page is None:
         return [section]
     intro = [LoadedSection(section.title, page.intro)] if page.intro else []
-    return intro + [LoadedSection(pair.question, f"{pair.question}\n{pair.answer}") for pair in page.pairs]
+    return intro + [
+        LoadedSection(pair.question, f"##### {pair.question}\n\n{pair.answer}") for pair in page.pairs
+    ]
 
 
 def too_large(name: str, size: int) -> DocumentRefused:

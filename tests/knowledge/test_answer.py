@@ -402,7 +402,7 @@ def test_a_question_and_answer_page_is_answered_by_the_pair_asked_about(knowledg
         answer = knowledge.answerer.answer("账号锁定了怎么办?")
         assert answer.citations[0].source == source
         assert answer.citations[0].section_title == "账号被锁定了怎么办？"
-        assert answer.text.startswith("• 账号被锁定了怎么办？ [1]\n• 连续输错 5 次密码会锁定 30 分钟")
+        assert answer.text.startswith("**账号被锁定了怎么办？** 连续输错 5 次密码会锁定 30 分钟")
         assert "重置密码" not in answer.text
     finally:
         knowledge.forget(source)

@@ -175,7 +175,7 @@ def test_a_heading_inside_a_passage_leads_what_is_under_it() -> None:
 def test_a_heading_that_asks_a_question_leads_without_breaking_its_bold() -> None:
     body = "##### 怎么退款？\n\n先提交申请。再等审批。\n\n##### Who approves?\n\n- the finance lead\n- the CS lead"
     assert answer_units(body) == [
-        "**怎么退款？**先提交申请。",
+        "**怎么退款？** 先提交申请。",
         "再等审批。",
         "**Who approves?**\n- the finance lead\n- the CS lead",
     ]

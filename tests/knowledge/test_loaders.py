@@ -310,8 +310,8 @@ def test_each_pair_of_a_question_and_answer_page_is_a_section_titled_by_its_ques
     assert [s.title for s in document.sections] == ["客服常见问题", "发票多久能开？", "账号被锁定怎么办？"]
     assert document.sections[0].text == "以下为高频问题。"
     assert (
-        document.sections[1].text == "发票多久能开？\n付款后 3 个工作日内开具。"
-    )  # quoted with its question
+        document.sections[1].text == "##### 发票多久能开？\n\n付款后 3 个工作日内开具。"
+    )  # said under its question
 
 
 def test_comments_and_images_of_a_markdown_page_are_not_its_text() -> None:
