@@ -19,7 +19,7 @@ from functools import lru_cache
 from knowledge.documents import same_topic
 from knowledge.ranking import Hit
 from knowledge.tables import introduces_table, is_table_row, table_items
-from knowledge.text import CJK_CHARACTER, Lang, split_sentences, tokenize
+from knowledge.text import CJK_CHARACTER, SENTENCE_ENDINGS, Lang, split_sentences, tokenize
 
 LIST_MARKER = re.compile(r"^\s*(?:[-•]|\*(?=\s)|\d+[.)、])\s*")
 """`- `, `• `, `* ` (a star only before a space: `**bold**` opens a sentence, not a list), `1.`, `1、`."""
@@ -109,8 +109,13 @@ def answer_units(body: str) -> list[str]:
         if _HEADING_LINE.match(line):
             heading = _bold_lead(_HEADING_LINE.sub("", line).strip())
             continue
-        if LIST_MARKER.match(line) and not heading:
-            units.append(line)
+        if LIST_MARKER.match(line):
+            if heading:  # a list under a heading: the heading introduces it
+                items, index = _list_items(lines, index - 1)
+                units.append("\n".join([heading, *items]))
+                heading = ""
+            else:
+                units.append(line)
             continue
         if is_table_row(line):
             rows = [line]
@@ -128,21 +133,12 @@ def answer_units(body: str) -> list[str]:
                 units.extend(items)
             heading = ""
             continue
-        if LIST_MARKER.match(line):  # a list under a heading: the heading introduces it
-            index -= 1
-            sentences = [heading]
-        else:
-            sentences = split_sentences(line)
-            if heading:  # a space after the bold even in Chinese: Slack shows *bold* only between spaces
-                sentences[0] = f"{heading} {sentences[0]}"
+        sentences = split_sentences(line)
         introduced = bool(heading) and len(sentences) == 1
-        heading = ""
-        items: list[str] = []
-        follow = index
-        while follow < len(lines) and (not lines[follow] or LIST_MARKER.match(lines[follow])):
-            if lines[follow]:
-                items.append(lines[follow])
-            follow += 1
+        if heading:  # a space after the bold even in Chinese: Slack shows *bold* only between spaces
+            sentences[0] = f"{heading} {sentences[0]}"
+            heading = ""
+        items, follow = _list_items(lines, index)
         if items and (introduced or sentences[-1].endswith((":", "："))):
             units.extend(sentences[:-1])
             units.append("\n".join([sentences[-1], *items]))
@@ -150,6 +146,17 @@ def answer_units(body: str) -> list[str]:
         else:
             units.extend(sentences)
     return units
+
+
+def _list_items(lines: list[str], start: int) -> tuple[list[str], int]:
+    """The list items from `start` on (blank lines between them allowed), and where they end."""
+    items: list[str] = []
+    follow = start
+    while follow < len(lines) and (not lines[follow] or LIST_MARKER.match(lines[follow])):
+        if lines[follow]:
+            items.append(lines[follow])
+        follow += 1
+    return items, follow
 
 
 def step_runs(units: Sequence[str]) -> list[int | None]:
@@ -169,7 +176,7 @@ def step_runs(units: Sequence[str]) -> list[int | None]:
 
 def _bold_lead(title: str) -> str:
     """A heading's words in bold, with a colon unless they end in punctuation of their own."""
-    if not title or title.endswith((".", "?", "!", ":", "。", "？", "！", "：")):
+    if not title or title.endswith(SENTENCE_ENDINGS):
         return f"**{title}**" if title else ""
     return f"**{title}**{'：' if CJK_CHARACTER.search(title) else ':'}"
 

@@ -16,12 +16,7 @@ from knowledge.documents import Chunk, content_hash
 from knowledge.embedders import EmbeddingUnavailable
 from knowledge.index import KnowledgeIndex, SourceRecord
 from knowledge.loaders import MAX_DOCUMENT_BYTES, DocumentRefused, LoadedDocument, load_document, too_large
-from knowledge.normalize import (
-    collapse_whitespace,
-    drop_boilerplate,
-    normalize_for_index,
-    strip_pinyin_annotations,
-)
+from knowledge.normalize import normalize_for_index, readable
 from knowledge.text import CJK_CHARACTER, detect_language, split_sentences
 from skills.errors import Lang, SkillError
 
@@ -96,7 +91,7 @@ def document_chunks(source: str, document: LoadedDocument, version: str) -> list
     for number, section in enumerate(document.sections, start=1):
         section_id = f"s{number}"
         heading = normalize_for_index(f"{document.title} › {section.title}")
-        original = collapse_whitespace(drop_boilerplate(strip_pinyin_annotations(section.text)))
+        original = readable(section.text)
         for position, body in enumerate(pack(original)):
             indexed = normalize_for_index(body)
             if not indexed:

@@ -14,12 +14,14 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from charset_normalizer import from_bytes
 
 from knowledge.faq import question_page
+from knowledge.text import SENTENCE_ENDINGS, screen_width
 from skills.csv_files import binary_format
 from skills.errors import SkillError
 
@@ -55,8 +57,6 @@ _HEADING_MARK = "\x00H"
 _UNSHOWN_MARKDOWN = re.compile(r"<!--.*?-->|!\[[^\]\n]*\]\([^)\n]*\)", re.DOTALL)
 """HTML comments (notes to the editors: `<!-- TODO -->`) and images (`![flow](flow.png)`): a reader of
 the page never sees them, and an answer quoting them would show the markup."""
-_SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
-"""A first line ending like a sentence is text, not a title (。！？： and their Latin twins)."""
 _INSIDE_SENTENCES = re.compile(r"[.!?:;,\u3002\uff01\uff1f\uff1a\uff1b\uff0c]|^\s*(?:[-*•#>|]|\d+[.)])")
 """Punctuation a plain-text heading never holds, and starts that make a line a list item or Markdown."""
 _SPACE_BY_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u4e00-\u9fff])")
@@ -107,9 +107,9 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
         if suffix in (".html", ".htm"):
             document = _html(stem, text)
         elif suffix in _PLAIN_TEXT_SUFFIXES:
-            document = _markdown(stem, _plain_text_headings(text))
+            document = _markdown(stem, _headings_as_markdown(text))
         else:
-            document = _markdown(stem, _plain_text_headings(text, bold_only=True))
+            document = _markdown(stem, _headings_as_markdown(text, bold_only=True))
     sections = tuple(s for section in document.sections for s in _pairs_apart(section) if s.text.strip())
     if not sections:
         raise DocumentRefused(f"{name} has no text to index.", f"{name} 没有可索引的文字。")
@@ -203,7 +203,7 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
     flush()
     if not title:
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        if 0 < len(first) <= 40 and not first.endswith(_SENTENCE_ENDINGS):
+        if 0 < len(first) <= 40 and not first.endswith(SENTENCE_ENDINGS):
             title = first  # a short first line without a sentence end is the title of a text file
             if sections and sections[0].text.startswith(first):
                 rest = sections[0].text[len(first) :].strip()
@@ -213,7 +213,7 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
     return LoadedDocument(title, tuple(s for s in sections if s.text), url)
 
 
-def _plain_text_headings(text: str, bold_only: bool = False) -> str:
+def _headings_as_markdown(text: str, bold_only: bool = False) -> str:
     """The headings of a file written without Markdown's, as Markdown ones: a short line with no
     sentence punctuation that follows a blank line and comes before more text (`二、处理流程`,
     `Escalation rules`), or with `bold_only` (a Markdown file) such a line in bold throughout
@@ -224,11 +224,11 @@ def _plain_text_headings(text: str, bold_only: bool = False) -> str:
     filled = [number for number, line in enumerate(lines) if line.strip()]
     if len(filled) < 3 or any(line.lstrip().startswith("#") for line in lines):
         return text  # no room for a title, a heading and its text, or Markdown headings of its own
-    for before, number, after in zip(filled[:-1], filled[1:], [*filled[2:], None], strict=True):
+    for before, number in pairwise(filled[:-1]):  # the last line has no text after it
         line = lines[number].strip()
         bold = _BOLD_LINE.match(line)
-        words = bold.group(1).strip() if bold else "" if bold_only else line
-        if after is not None and number - before > 1 and _reads_as_heading(words):
+        words = bold.group(1).strip() if bold else ("" if bold_only else line)
+        if number - before > 1 and _reads_as_heading(words):
             lines[number] = f"## {words}"
     return "\n".join(lines)
 
@@ -236,8 +236,7 @@ def _plain_text_headings(text: str, bold_only: bool = False) -> str:
 def _reads_as_heading(line: str) -> bool:
     """Short, and without the punctuation of a sentence or the start of a list item."""
     line = line.strip()
-    width = len(line) + sum(1 for character in line if "\u4e00" <= character <= "\u9fff")
-    return 0 < width <= MAX_PLAIN_HEADING_WIDTH and not _INSIDE_SENTENCES.search(line)
+    return 0 < screen_width(line) <= MAX_PLAIN_HEADING_WIDTH and not _INSIDE_SENTENCES.search(line)
 
 
 def _markdown_headings(text: str) -> dict[int, tuple[int, str, int]]:
@@ -305,14 +304,22 @@ def _bold_throughout(paragraph: Tag) -> bool:
 def _table_rows(table: Tag) -> str:
     """An HTML table as Markdown rows, a separator under its header row: its cells stay apart
     (as text they ran together, `KA15 分钟4 小时`) and answers can name each by its column."""
-    rows = []
-    for row in table.find_all("tr"):
-        cells = [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["th", "td"])]
-        if any(cells):
-            rows.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
-            if len(rows) == 1 and row.find("th") is not None:
-                rows.append("|" + " --- |" * len(cells))
-    return "\n".join(rows)
+    rows = [
+        (row, [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["th", "td"])])
+        for row in table.find_all("tr")
+    ]
+    kept = [(row, cells) for row, cells in rows if any(cells)]
+    has_header = bool(kept) and kept[0][0].find("th") is not None
+    return "\n".join(_markdown_table([cells for _, cells in kept], has_header))
+
+
+def _markdown_table(grid: list[list[str]], has_header: bool) -> list[str]:
+    """Rows of cells as Markdown table rows (a `|` inside a cell becomes `/`), with a separator
+    under the first when it is a header."""
+    rows = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in grid]
+    if has_header and rows:
+        rows.insert(1, "|" + " --- |" * len(grid[0]))
+    return rows
 
 
 def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
@@ -420,10 +427,7 @@ def _docx_table_rows(table: DocxTable) -> list[str]:
     has_header = len(grid) > 1 and bool(runs) and all(run.bold for run in runs)
     if not has_header:
         grid = [list(dict.fromkeys(cell for cell in row if cell)) for row in grid]
-    rows = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in grid]
-    if has_header:
-        rows.insert(1, "|" + " --- |" * len(grid[0]))
-    return rows
+    return _markdown_table(grid, has_header)
 
 
 def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:

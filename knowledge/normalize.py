@@ -13,7 +13,7 @@ from functools import cache
 
 import opencc
 
-from knowledge.text import CJK_CHARACTER
+from knowledge.text import screen_width
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _TONE_MARKS = str.maketrans(
@@ -65,8 +65,7 @@ def strip_pinyin_annotations(text: str) -> str:
 def is_boilerplate(line: str) -> bool:
     """A short line of the patterns above, in either script (`本文來源` as well as `本文来源`)."""
     stripped = line.strip()
-    width = len(stripped) + len(CJK_CHARACTER.findall(stripped))
-    if not stripped or width > BOILERPLATE_MAX_WIDTH:
+    if not stripped or screen_width(stripped) > BOILERPLATE_MAX_WIDTH:
         return False
     if _BOILERPLATE.search(stripped):
         return True
@@ -105,15 +104,25 @@ def written_in_traditional(text: str) -> bool:
     return traditional_only > simplified_only
 
 
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def _one_script(text: str) -> str:
     """NFC, pinyin annotations out, Traditional → Simplified."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return to_simplified(strip_pinyin_annotations(text))
+    return to_simplified(strip_pinyin_annotations(_nfc(text)))
+
+
+def readable(text: str) -> str:
+    """The text as answers show it, in its own script: pinyin annotations and boilerplate out,
+    whitespace collapsed."""
+    return collapse_whitespace(drop_boilerplate(strip_pinyin_annotations(text)))
 
 
 def normalize_for_index(text: str) -> str:
-    """NFC, pinyin annotations out, Traditional → Simplified, whitespace collapsed, boilerplate dropped."""
-    return collapse_whitespace(drop_boilerplate(_one_script(text)))
+    """`readable` after NFC, then Traditional → Simplified (boilerplate is recognized in either
+    script, so dropping it first is the same as dropping it after)."""
+    return to_simplified(readable(_nfc(text)))
 
 
 def normalize_query(text: str) -> str:

@@ -65,6 +65,15 @@ _SHORT_TEXT = 280
 language; a longer text is decided by its scripts' weight, which is reliable at length."""
 
 
+SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
+"""How a line that is a sentence ends (。！？： and their Latin twins), rather than a title."""
+
+
+def screen_width(text: str) -> int:
+    """How much room the text takes on screen: a Chinese character counts twice."""
+    return len(text) + len(CJK_CHARACTER.findall(text))
+
+
 def detect_language(text: str) -> Lang:
     """The language a mixed Chinese/English text is written in, not the one its terms come from.
 
