@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import PurePath
@@ -21,7 +19,8 @@ from typing import TYPE_CHECKING
 from charset_normalizer import from_bytes
 
 from knowledge.faq import question_page
-from knowledge.text import SENTENCE_ENDINGS, screen_width
+from knowledge.pdf_text import reflowed, without_running_lines
+from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
 from skills.csv_files import binary_format
 from skills.errors import SkillError
 
@@ -44,10 +43,6 @@ PDF_HEADER_WINDOW = 1024
 MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
 """What a .docx may unpack to: ten times the file limit, far beyond real documents; more is a
 zip bomb that would exhaust memory while python-docx reads it."""
-MIN_PAGES_FOR_RUNNING_LINES = 3
-RUNNING_EDGE = 2
-"""Running headers and footers are looked for among a page's first and last two lines."""
-_DIGITS = re.compile(r"\d+")
 MAX_SECTION_LEVEL = 4
 """Headings #…#### start sections; deeper ones stay in their section's text."""
 _URL_LINE = re.compile(
@@ -57,13 +52,9 @@ _HEADING_MARK = "\x00H"
 _UNSHOWN_MARKDOWN = re.compile(r"<!--.*?-->|!\[[^\]\n]*\]\([^)\n]*\)", re.DOTALL)
 """HTML comments (notes to the editors: `<!-- TODO -->`) and images (`![flow](flow.png)`): a reader of
 the page never sees them, and an answer quoting them would show the markup."""
-_INSIDE_SENTENCES = re.compile(r"[.!?:;,\u3002\uff01\uff1f\uff1a\uff1b\uff0c]|^\s*(?:[-*•#>|]|\d+[.)])")
-"""Punctuation a plain-text heading never holds, and starts that make a line a list item or Markdown."""
 _SPACE_BY_CJK = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u4e00-\u9fff])")
 """A space the tags of a heading left between Chinese characters (`<b>二、</b>处理流程` → `二、 处理流程`)."""
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(.+?)(?:\*\*|__)$")
-MAX_PLAIN_HEADING_WIDTH = 40
-"""A plain-text heading is short: 20 Chinese characters (they count twice, as on screen) or 40 letters."""
 
 
 class DocumentRefused(SkillError):
@@ -228,15 +219,9 @@ def _headings_as_markdown(text: str, bold_only: bool = False) -> str:
         line = lines[number].strip()
         bold = _BOLD_LINE.match(line)
         words = bold.group(1).strip() if bold else ("" if bold_only else line)
-        if number - before > 1 and _reads_as_heading(words):
+        if number - before > 1 and reads_as_heading(words):
             lines[number] = f"## {words}"
     return "\n".join(lines)
-
-
-def _reads_as_heading(line: str) -> bool:
-    """Short, and without the punctuation of a sentence or the start of a list item."""
-    line = line.strip()
-    return 0 < screen_width(line) <= MAX_PLAIN_HEADING_WIDTH and not _INSIDE_SENTENCES.search(line)
 
 
 def _markdown_headings(text: str) -> dict[int, tuple[int, str, int]]:
@@ -272,7 +257,7 @@ def _html(stem: str, text: str) -> LoadedDocument:
         tag.decompose()
     if not soup.find(["h2", "h3", "h4"]):
         for paragraph in soup.find_all("p"):
-            if _bold_throughout(paragraph) and _reads_as_heading(paragraph.get_text(" ", strip=True)):
+            if _bold_throughout(paragraph) and reads_as_heading(paragraph.get_text(" ", strip=True)):
                 paragraph.name = "h2"
     for heading in soup.find_all(["h1", "h2", "h3", "h4"]):
         words = _SPACE_BY_CJK.sub("", heading.get_text(" ", strip=True))
@@ -406,7 +391,7 @@ def _bold_heading(paragraph: DocxParagraph) -> bool:
     """A paragraph written as a heading without Word's heading style, as many documents are: short,
     no sentence punctuation, and bold throughout (`一、分级标准`)."""
     runs = [run for run in paragraph.runs if run.text.strip()]
-    return bool(runs) and all(run.bold for run in runs) and _reads_as_heading(paragraph.text)
+    return bool(runs) and all(run.bold for run in runs) and reads_as_heading(paragraph.text)
 
 
 def _docx_table_rows(table: DocxTable) -> list[str]:
@@ -469,34 +454,8 @@ def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:
             f"{name} has no text layer (a scan?). Run OCR first or share the source document.",
             f"{name} 没有文字层(可能是扫描件)。请先做 OCR,或分享原始文档。",
         )
-    pages = _without_running_lines(pages)
+    pages = [reflowed(page) for page in without_running_lines(pages)]
     sections = tuple(
         LoadedSection(f"p. {number}", text) for number, text in enumerate(pages, start=1) if text.strip()
     )
     return LoadedDocument(metadata_title or stem, sections)
-
-
-def _without_running_lines(pages: list[str]) -> list[str]:
-    """Pages without their running headers and footers: a line among a page's first or last two
-    that, its digits aside (`Page 3 of 12`, `第 3 页`), tops or ends at least half of the pages,
-    three or more. Left in, it would be quoted in answers and make every page look alike."""
-    if len(pages) < MIN_PAGES_FOR_RUNNING_LINES:
-        return pages
-    lines = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
-
-    def edges(page: list[str]) -> Iterator[tuple[int, str]]:
-        """Each line near the page's top or bottom, by position, its digits as #."""
-        for number, line in enumerate(page):
-            if number < RUNNING_EDGE or number >= len(page) - RUNNING_EDGE:
-                yield number, _DIGITS.sub("#", line)
-
-    counts = Counter(line for page in lines for line in {line for _, line in edges(page)})
-    least = max(MIN_PAGES_FOR_RUNNING_LINES, len(pages) / 2)
-    running = {line for line, count in counts.items() if count >= least}
-    if not running:
-        return pages
-    kept = []
-    for page in lines:
-        dropped = {number for number, line in edges(page) if line in running}
-        kept.append("\n".join(line for number, line in enumerate(page) if number not in dropped))
-    return kept

@@ -74,6 +74,20 @@ def screen_width(text: str) -> int:
     return len(text) + len(CJK_CHARACTER.findall(text))
 
 
+MAX_HEADING_WIDTH = 40
+"""A heading written as a plain line is short: 20 Chinese characters (they count twice, as on
+screen) or 40 letters."""
+_INSIDE_SENTENCES = re.compile(r"[.!?:;,\u3002\uff01\uff1f\uff1a\uff1b\uff0c]|^\s*(?:[-*•#>|]|\d+[.)])")
+"""Punctuation a heading never holds, and starts that make a line a list item or Markdown."""
+
+
+def reads_as_heading(line: str) -> bool:
+    """Short, and without the punctuation of a sentence or the start of a list item: how a heading
+    looks in a file that does not mark its headings (`二、处理流程`, `Escalation rules`)."""
+    line = line.strip()
+    return 0 < screen_width(line) <= MAX_HEADING_WIDTH and not _INSIDE_SENTENCES.search(line)
+
+
 def detect_language(text: str) -> Lang:
     """The language a mixed Chinese/English text is written in, not the one its terms come from.
 
