@@ -362,9 +362,12 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
     under a heading belongs to that heading's section)."""
     from docx.table import Table
 
+    from knowledge.docx_lists import ListMarkers
+
     title = (document.core_properties.title or "").strip()
     sections: list[LoadedSection] = []
     heading, lines = "", []
+    list_markers = ListMarkers(document)
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             lines.extend(_docx_table_rows(block))
@@ -381,7 +384,7 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
                 sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
             heading, lines = words, []
             continue
-        lines.append(words)
+        lines.append(list_markers.marker(block) + words)
     if lines:
         sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
     return LoadedDocument(title or stem, tuple(sections))

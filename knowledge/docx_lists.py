@@ -1,0 +1,98 @@
+"""Word's numbered and bulleted lists, written back as the `1.` and `-` items a reader sees.
+
+Word keeps a list item's number or bullet out of its text: it is drawn from the paragraph's
+numbering (its own or its style's), so `paragraph.text` of "1. Confirm the invoice" is only
+"Confirm the invoice". Without the marker, an answer cannot tell steps from sentences, and a lead
+sentence ("follow these steps:") loses the list it introduces.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from docx.oxml.ns import qn
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.styles.style import ParagraphStyle
+    from docx.text.paragraph import Paragraph
+
+NO_NUMBERING = 0
+"""numId 0 takes a paragraph out of the list its style would put it in."""
+INDENT_PER_LEVEL = "  "
+MAX_STYLE_DEPTH = 10
+"""Styles based on styles: real documents nest a few; a damaged one could loop."""
+
+
+class ListMarkers:
+    """The marker each list paragraph shows, numbered items counted as Word counts them: per list
+    and level, a deeper level starting again under each item above it."""
+
+    def __init__(self, document: DocxDocument) -> None:
+        self._formats: dict[tuple[int, int], str] = {}
+        self._counts: dict[tuple[int, int], int] = {}
+        try:
+            self._read_formats(document.part.numbering_part.element)
+        except NotImplementedError:  # a document without lists has no numbering to read
+            pass
+        except ValueError:  # numbering a damaged file cannot count: its items show without markers
+            self._formats.clear()
+
+    def _read_formats(self, numbering: BaseOxmlElement) -> None:
+        abstract_formats = {
+            abstract.get(qn("w:abstractNumId")): {
+                int(level.get(qn("w:ilvl"), "0")): _format(level) for level in abstract.findall(qn("w:lvl"))
+            }
+            for abstract in numbering.findall(qn("w:abstractNum"))
+        }
+        for num in numbering.findall(qn("w:num")):
+            abstract_id = num.find(qn("w:abstractNumId"))
+            levels = abstract_formats.get(
+                abstract_id.get(qn("w:val")) if abstract_id is not None else None, {}
+            )
+            for level, number_format in levels.items():
+                self._formats[(int(num.get(qn("w:numId"), "0")), level)] = number_format
+
+    def marker(self, paragraph: Paragraph) -> str:
+        """`1. `, `- ` (indented by level), or "" for a paragraph that is not a list item."""
+        try:
+            found = _numbering_of(paragraph)
+        except ValueError:  # a list or level that is not a number, in a damaged file
+            return ""
+        if found is None:
+            return ""
+        num_id, level = found
+        number_format = self._formats.get((num_id, level))
+        if number_format is None or number_format == "none":
+            return ""
+        indent = INDENT_PER_LEVEL * level
+        if number_format == "bullet":
+            return f"{indent}- "
+        for deeper in [key for key in self._counts if key[0] == num_id and key[1] > level]:
+            del self._counts[deeper]
+        count = self._counts[(num_id, level)] = self._counts.get((num_id, level), 0) + 1
+        return f"{indent}{count}. "
+
+
+def _format(level: BaseOxmlElement) -> str:
+    found = level.find(qn("w:numFmt"))
+    return found.get(qn("w:val"), "decimal") if found is not None else "decimal"
+
+
+def _numbering_of(paragraph: Paragraph) -> tuple[int, int] | None:
+    """(list, level) from the paragraph's own numbering, else its style's (List Number, List
+    Bullet…) or that of the style it is based on; each of list and level is looked up apart, as
+    a paragraph may set only its level in a list its style chose."""
+    properties = [paragraph._p.pPr]
+    style: ParagraphStyle | None = paragraph.style
+    for _ in range(MAX_STYLE_DEPTH):
+        if style is None:
+            break
+        properties.append(style.element.pPr)
+        style = style.base_style
+    numberings = [found.numPr for found in properties if found is not None and found.numPr is not None]
+    num_id = next((int(n.numId.val) for n in numberings if n.numId is not None), NO_NUMBERING)
+    if num_id == NO_NUMBERING:
+        return None
+    return num_id, next((int(n.ilvl.val) for n in numberings if n.ilvl is not None), 0)
