@@ -21,6 +21,7 @@ from charset_normalizer import from_bytes
 from knowledge.faq import question_page
 from knowledge.pdf_text import reflowed, without_running_lines
 from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
+from knowledge.wiki_markup import front_matter_title, without_wiki_markup
 from skills.csv_files import binary_format
 from skills.errors import SkillError
 
@@ -100,7 +101,10 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
         elif suffix in _PLAIN_TEXT_SUFFIXES:
             document = _markdown(stem, _headings_as_markdown(text))
         else:
-            document = _markdown(stem, _headings_as_markdown(text, bold_only=True))
+            title, text = front_matter_title(text.replace("\r\n", "\n").replace("\r", "\n"))
+            document = _markdown(
+                stem, _headings_as_markdown(without_wiki_markup(text), bold_only=True), title
+            )
     sections = tuple(s for section in document.sections for s in _pairs_apart(section) if s.text.strip())
     if not sections:
         raise DocumentRefused(f"{name} has no text to index.", f"{name} 没有可索引的文字。")
@@ -159,11 +163,12 @@ def decode_text(name: str, data: bytes) -> str:
     return str(best)
 
 
-def _markdown(stem: str, text: str) -> LoadedDocument:
+def _markdown(stem: str, text: str, title: str = "") -> LoadedDocument:
     """Markdown or plain text: headings (#…####, or underlined) start sections; a `Source: URL` line
     gives the link. Headings are found by a Markdown parser, so a `# comment` inside a code block
-    stays in its section with the rest of the code."""
-    title, url = "", None
+    stays in its section with the rest of the code. `title` is the one a front matter block gave;
+    a first-level heading repeating it is not a section."""
+    url = None
     sections: list[LoadedSection] = []
     heading, lines = "", []
     text = _UNSHOWN_MARKDOWN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -181,7 +186,7 @@ def _markdown(stem: str, text: str) -> LoadedDocument:
         if index in headings:
             level, words, end = headings[index]
             skipped.update(range(index + 1, end))  # a setext heading's underline
-            if level == 1 and not title:
+            if level == 1 and (not title or words == title):
                 title = words
                 continue
             flush()

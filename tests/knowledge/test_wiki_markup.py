@@ -1,0 +1,75 @@
+"""Markdown exported from team wikis: its front matter and markup are not the text."""
+
+from __future__ import annotations
+
+from knowledge.loaders import load_document
+from knowledge.wiki_markup import front_matter_title, without_wiki_markup
+
+YUQUE_EXPORT = """---
+title: 续约操作手册
+author: 王敏
+tags: [续约, SOP]
+---
+
+# 续约操作手册
+
+<a name="Xk2pQ"></a>
+## 一、准备阶段
+:::tips
+合同到期前 90 天启动续约。
+:::
+
+整理客户使用数据报告。<br />确认对接人是否变动，<font style="color:#E8323C">新对接人要重新建立信任</font>。
+"""
+
+
+def test_a_wiki_export_reads_as_its_title_and_text() -> None:
+    document = load_document("续约操作手册.md", YUQUE_EXPORT.encode())
+    assert document.title == "续约操作手册"
+    assert [section.title for section in document.sections] == ["一、准备阶段"]
+    assert document.sections[0].text.split("\n") == [
+        "合同到期前 90 天启动续约。",
+        "",
+        "整理客户使用数据报告。",
+        "确认对接人是否变动，新对接人要重新建立信任。",
+    ]
+
+
+def test_front_matter_gives_the_title_and_is_not_text() -> None:
+    text = "---\r\ntitle: Renewal playbook\r\ndate: 2026-03-01\r\n---\r\n## Prepare\r\n\r\nStart early.\r\n"
+    document = load_document("renewal.md", text.encode())
+    assert document.title == "Renewal playbook"
+    assert [(s.title, s.text) for s in document.sections] == [("Prepare", "Start early.")]
+
+
+def test_a_page_opening_with_a_rule_keeps_what_is_between_its_rules() -> None:
+    assert front_matter_title("---\nStart 90 days early.\n---\nMore.") == (
+        "",
+        "---\nStart 90 days early.\n---\nMore.",
+    )
+    assert front_matter_title("---\ntitle: [unclosed\n---\nMore.")[0] == ""
+
+
+def test_a_first_heading_other_than_the_front_matter_title_is_a_section() -> None:
+    text = "---\ntitle: Handbook\n---\n# Renewals\n\nStart early.\n"
+    document = load_document("handbook.md", text.encode())
+    assert (document.title, document.sections[0].title) == ("Handbook", "Renewals")
+
+
+def test_callouts_wiki_links_and_bold_tags_read_as_the_rendered_page() -> None:
+    text = (
+        "> [!NOTE]\n> 折扣需要<strong>主管</strong>审批。\n"
+        "> [!tip]- Before the call\n> Bring the usage report.\n"
+        "见 [[折扣审批流程]]，或 [[discounts#tiers|the discount table]]。![[flow.png]]"
+    )
+    assert without_wiki_markup(text).split("\n") == [
+        "> 折扣需要**主管**审批。",
+        "> Before the call",
+        "> Bring the usage report.",
+        "见 折扣审批流程，或 the discount table。",
+    ]
+
+
+def test_code_blocks_keep_every_character() -> None:
+    code = '```html\n<a name="top"></a>\n:::note\n[[not a link]]<br>\n```'
+    assert without_wiki_markup(f"Example:\n{code}\nDone.") == f"Example:\n{code}\nDone."
