@@ -20,6 +20,7 @@ from charset_normalizer import from_bytes
 
 from knowledge.faq import question_page
 from knowledge.pdf_text import reflowed, without_running_lines
+from knowledge.tables import markdown_rows
 from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
 from knowledge.wiki_markup import front_matter_title, without_wiki_markup
 from skills.csv_files import binary_format
@@ -28,8 +29,6 @@ from skills.errors import SkillError
 if TYPE_CHECKING:
     from bs4 import Tag
     from docx.document import Document as DocxDocument
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph as DocxParagraph
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
@@ -300,16 +299,7 @@ def _table_rows(table: Tag) -> str:
     ]
     kept = [(row, cells) for row, cells in rows if any(cells)]
     has_header = bool(kept) and kept[0][0].find("th") is not None
-    return "\n".join(_markdown_table([cells for _, cells in kept], has_header))
-
-
-def _markdown_table(grid: list[list[str]], has_header: bool) -> list[str]:
-    """Rows of cells as Markdown table rows (a `|` inside a cell becomes `/`), with a separator
-    under the first when it is a header."""
-    rows = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in grid]
-    if has_header and rows:
-        rows.insert(1, "|" + " --- |" * len(grid[0]))
-    return rows
+    return "\n".join(markdown_rows([cells for _, cells in kept], has_header))
 
 
 def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
@@ -367,7 +357,7 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
     under a heading belongs to that heading's section)."""
     from docx.table import Table
 
-    from knowledge.docx_lists import ListMarkers
+    from knowledge.docx_text import ListMarkers, bold_heading, shown_text, table_rows
 
     title = (document.core_properties.title or "").strip()
     sections: list[LoadedSection] = []
@@ -375,16 +365,16 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
     list_markers = ListMarkers(document)
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            lines.extend(_docx_table_rows(block))
+            lines.extend(table_rows(block))
             continue
         style = (block.style.name if block.style is not None else "").lower()
-        words = block.text.strip()
+        words = shown_text(block).strip()
         if not words:
             continue
         if style == "title" and not title:
             title = words
             continue
-        if style.startswith(("heading", "标题")) or _bold_heading(block):
+        if style.startswith(("heading", "标题")) or bold_heading(block):
             if lines:
                 sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
             heading, lines = words, []
@@ -393,34 +383,6 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
     if lines:
         sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
     return LoadedDocument(title or stem, tuple(sections))
-
-
-def _bold_heading(paragraph: DocxParagraph) -> bool:
-    """A paragraph written as a heading without Word's heading style, as many documents are: short,
-    no sentence punctuation, and bold throughout (`一、分级标准`)."""
-    runs = [run for run in paragraph.runs if run.text.strip()]
-    return bool(runs) and all(run.bold for run in runs) and reads_as_heading(paragraph.text)
-
-
-def _docx_table_rows(table: DocxTable) -> list[str]:
-    """A Word table as Markdown rows. The first row is a header (a separator under it) when its
-    text is bold throughout; a merged cell, which Word repeats in each column it spans, is said
-    once in a row without a header."""
-    grid = [[" ".join(cell.text.split()) for cell in row.cells] for row in table.rows]
-    grid = [row for row in grid if any(row)]
-    if not grid:
-        return []
-    runs = [
-        run
-        for cell in table.rows[0].cells
-        for paragraph in cell.paragraphs
-        for run in paragraph.runs
-        if run.text.strip()
-    ]
-    has_header = len(grid) > 1 and bool(runs) and all(run.bold for run in runs)
-    if not has_header:
-        grid = [list(dict.fromkeys(cell for cell in row if cell)) for row in grid]
-    return _markdown_table(grid, has_header)
 
 
 def _pdf(name: str, stem: str, data: bytes) -> LoadedDocument:

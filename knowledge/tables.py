@@ -1,4 +1,5 @@
-"""Tables in an answer: Slack shows no Markdown tables, and a row cut from its header means nothing.
+"""Tables: written as Markdown rows when a document is read, and said as list items in an answer,
+since Slack shows no Markdown tables and a row cut from its header means nothing.
 
 A table's rows are said as list items, each cell named by its column (`KA — 首次响应：15 分钟；解决时限：4
 小时`), under the sentence that introduces the table or, without one, its header.
@@ -12,6 +13,15 @@ from knowledge.text import CJK_CHARACTER
 
 _SEPARATOR_CELL = re.compile(r"^:?-{2,}:?$")
 _INTRODUCES = re.compile(r"[:：]$|如下|下表|以下|below|following|table", re.IGNORECASE)
+
+
+def markdown_rows(grid: list[list[str]], has_header: bool) -> list[str]:
+    """Rows of cells as Markdown table rows (a `|` inside a cell becomes `/`), with a separator
+    under the first when it is a header."""
+    rows = ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in grid]
+    if has_header and rows:
+        rows.insert(1, "|" + " --- |" * len(grid[0]))
+    return rows
 
 
 def is_table_row(line: str) -> bool:

@@ -1,9 +1,11 @@
-"""Word's numbered and bulleted lists, written back as the `1.` and `-` items a reader sees.
+"""A Word paragraph's text as Word shows it: tracked changes as accepted, lists with their markers.
 
-Word keeps a list item's number or bullet out of its text: it is drawn from the paragraph's
-numbering (its own or its style's), so `paragraph.text` of "1. Confirm the invoice" is only
-"Confirm the invoice". Without the marker, an answer cannot tell steps from sentences, and a lead
-sentence ("follow these steps:") loses the list it introduces.
+`paragraph.text` reads only the runs directly in a paragraph. Text inserted with tracked changes
+on (a reviewed SOP's new deadline), inside a content control or a simple field is left out, so
+"Start 90 days early" read as "Start  days early". And Word keeps a list item's number or bullet
+out of its text: it is drawn from the paragraph's numbering (its own or its style's), so
+"1. Confirm the invoice" read as "Confirm the invoice", and an answer could not tell steps from
+sentences nor a lead ("follow these steps:") from the list it introduces.
 """
 
 from __future__ import annotations
@@ -12,12 +14,26 @@ from typing import TYPE_CHECKING
 
 from docx.oxml.ns import qn
 
+from knowledge.tables import markdown_rows
+from knowledge.text import reads_as_heading
+
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.styles.style import ParagraphStyle
+    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+_MARKUP_COMPATIBILITY = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_SHOWN = {qn("w:t"): None, qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
+_NOT_SHOWN = frozenset(
+    {
+        qn("w:del"),  # deleted with tracked changes on (its words are w:delText, but not its tabs)
+        qn("w:moveFrom"),  # moved away with tracked changes on: shown where it was moved to
+        qn("w:txbxContent"),  # a text box floating over the page, not this paragraph's line
+        f"{{{_MARKUP_COMPATIBILITY}}}Fallback",  # the same drawing again, for older readers
+    }
+)
 NO_NUMBERING = 0
 """numId 0 takes a paragraph out of the list its style would put it in."""
 INDENT_PER_LEVEL = "  "
@@ -96,3 +112,50 @@ def _numbering_of(paragraph: Paragraph) -> tuple[int, int] | None:
     if num_id == NO_NUMBERING:
         return None
     return num_id, next((int(n.ilvl.val) for n in numberings if n.ilvl is not None), 0)
+
+
+def shown_text(paragraph: Paragraph) -> str:
+    """The paragraph's words as Word shows them, tracked changes accepted."""
+    element = paragraph._p
+    parts = []
+    for node in element.iter(*_SHOWN):
+        ancestor = node.getparent()
+        while ancestor is not None and ancestor is not element and ancestor.tag not in _NOT_SHOWN:
+            ancestor = ancestor.getparent()
+        if ancestor is element:
+            parts.append(node.text or "" if _SHOWN[node.tag] is None else _SHOWN[node.tag])
+    return "".join(parts)
+
+
+def bold_heading(paragraph: Paragraph) -> bool:
+    """A paragraph written as a heading without Word's heading style, as many documents are: short,
+    no sentence punctuation, and bold throughout (`一、分级标准`)."""
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    return bool(runs) and all(run.bold for run in runs) and reads_as_heading(shown_text(paragraph))
+
+
+def table_rows(table: Table) -> list[str]:
+    """A Word table as Markdown rows. The first row is a header (a separator under it) when its
+    text is bold throughout; a merged cell, which Word repeats in each column it spans, is said
+    once in a row without a header."""
+    grid = [
+        [
+            " ".join(" ".join(shown_text(paragraph) for paragraph in cell.paragraphs).split())
+            for cell in row.cells
+        ]
+        for row in table.rows
+    ]
+    grid = [row for row in grid if any(row)]
+    if not grid:
+        return []
+    runs = [
+        run
+        for cell in table.rows[0].cells
+        for paragraph in cell.paragraphs
+        for run in paragraph.runs
+        if run.text.strip()
+    ]
+    has_header = len(grid) > 1 and bool(runs) and all(run.bold for run in runs)
+    if not has_header:
+        grid = [list(dict.fromkeys(cell for cell in row if cell)) for row in grid]
+    return markdown_rows(grid, has_header)

@@ -1,4 +1,4 @@
-"""Word lists read with the numbers and bullets Word draws for them."""
+"""Word paragraphs read as Word shows them: tracked changes accepted, lists with their markers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from copy import deepcopy
 import docx
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 
 from knowledge.loaders import load_document
@@ -98,3 +99,42 @@ def test_a_list_number_that_is_not_a_number_does_not_stop_the_document_being_rea
     numbering = paragraph._p.pPr.numPr
     numbering.numId.set(qn("w:val"), "x")
     assert load_document("notes.docx", _saved(document)).sections[0].text == "Call log"
+
+
+def _tracked(kind: str, words: str) -> object:
+    text = "delText" if kind == "del" else "t"
+    return parse_xml(
+        f'<w:{kind} {nsdecls("w")} w:id="1" w:author="Reviewer" w:date="2026-11-02T09:00:00Z">'
+        f'<w:r><w:{text} xml:space="preserve">{words}</w:{text}></w:r></w:{kind}>'
+    )
+
+
+def test_tracked_changes_read_as_accepted_in_paragraphs_and_table_cells() -> None:
+    document = docx.Document()
+    document.add_heading("Renewal", level=1)
+    paragraph = document.add_paragraph("Start ")
+    paragraph._p.append(_tracked("del", "60"))
+    paragraph._p.append(_tracked("ins", "90"))
+    paragraph.add_run(" days before the contract ends.")
+    cell = document.add_table(rows=1, cols=2).cell(0, 1).paragraphs[0]
+    cell.add_run("Discount ")
+    cell._p.append(_tracked("ins", "up to 15%"))
+    section = load_document("renewal.docx", _saved(document)).sections[0]
+    assert section.text.split("\n")[0] == "Start 90 days before the contract ends."
+    assert "Discount up to 15%" in section.text
+    assert "60" not in section.text
+
+
+def test_words_in_a_content_control_are_read_and_a_text_box_is_not_glued_to_its_line() -> None:
+    document = docx.Document()
+    document.add_heading("Contacts", level=1)
+    paragraph = document.add_paragraph("Owner: ")
+    paragraph._p.append(
+        parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtContent><w:r><w:t>Li Na</w:t></w:r></w:sdtContent></w:sdt>")
+    )
+    box = parse_xml(
+        f"<w:r {nsdecls('w')}><w:pict><w:txbxContent><w:p><w:r><w:t>DRAFT</w:t></w:r></w:p>"
+        "</w:txbxContent></w:pict></w:r>"
+    )
+    paragraph._p.append(box)
+    assert load_document("contacts.docx", _saved(document)).sections[0].text == "Owner: Li Na"
