@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from charset_normalizer import from_bytes
 
 from knowledge.faq import question_page
+from knowledge.html_text import main_content, page_title, without_chrome
 from knowledge.pdf_text import reflowed, without_running_lines
 from knowledge.tables import markdown_rows
 from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
@@ -259,6 +260,10 @@ def _html(stem: str, text: str) -> LoadedDocument:
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     for tag in soup(list(_DROPPED_HTML)):
         tag.decompose()
+    without_chrome(soup)
+    first_heading = soup.find("h1")
+    title = page_title(title, first_heading.get_text(" ", strip=True) if first_heading else "")
+    content = main_content(soup)
     if not soup.find(["h2", "h3", "h4"]):
         for paragraph in soup.find_all("p"):
             if _bold_throughout(paragraph) and reads_as_heading(paragraph.get_text(" ", strip=True)):
@@ -273,13 +278,12 @@ def _html(stem: str, text: str) -> LoadedDocument:
     for block in soup.find_all(list(_BLOCK_HTML)):
         block.insert_before("\n")
         block.insert_after("\n")
-    body = soup.body or soup
-    lines = [line.strip() for line in body.get_text("").splitlines() if line.strip()]
+    lines = [line.strip() for line in content.get_text("").splitlines() if line.strip()]
     markdown = "\n".join(
         f"{'#' * int(line[2])} {line[4:]}" if line.startswith(_HEADING_MARK) else line for line in lines
     )
-    document = _markdown(stem, markdown)
-    return LoadedDocument(title or document.title, document.sections, str(url) if url else None)
+    document = _markdown(stem, markdown, title)
+    return LoadedDocument(document.title, document.sections, str(url) if url else None)
 
 
 def _bold_throughout(paragraph: Tag) -> bool:

@@ -1,0 +1,82 @@
+"""What a web page is about, apart from the site around it: its main content and its own title.
+
+Saved articles and wiki exports carry the site with them: breadcrumbs, "Created by … last modified
+on …", share and comment bars, a table of contents that repeats the headings, "Document generated
+by …" footers in plain `<div>`s. Indexed, these became sections of their own or the tail of the
+last one, and answers quoted them. Most publishing tools mark the article itself (`<main>`,
+`<article>`, Confluence's `#main-content`, WeChat's `#js_content`), and the marked part is read
+when it holds most of the page's text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
+
+MAIN_CONTENT_SELECTORS = (
+    "main",
+    "[role=main]",
+    "#main-content",  # Confluence
+    "#js_content",  # WeChat articles
+    ".wiki-content",
+    ".markdown-body",  # GitHub
+    ".rich_media_content",
+    ".post-content",
+    ".article-content",
+    ".entry-content",
+)
+MIN_MAIN_SHARE = 0.4
+"""The marked part must hold this share of the page's text (a small `<article>` card in a sidebar
+is not the page), and furniture holds less (a `has-sidebar` class on a wrapper is not furniture)."""
+_CHROME_WORDS = frozenset({"breadcrumb", "breadcrumbs", "toc", "sidebar", "share", "footer", "metadata"})
+"""Words in an element's id or class that name the site's furniture rather than the article."""
+_ID_WORDS = re.compile(r"[-_\s]+")
+_TITLE_SEPARATORS = re.compile(r"^\s*[-|–—:·•_]+\s*|\s*[-|–—:·•_]+\s*$")
+
+
+def without_chrome(soup: BeautifulSoup) -> None:
+    """Drops elements whose id or class names site furniture (`breadcrumb-section`, `toc-macro`,
+    `page-metadata`, `share`), in place; never one that holds most of the page (`<body
+    class="has-sidebar">`)."""
+    total = _text_length(soup.body or soup)
+    for element in soup.find_all(True):
+        if element.decomposed:
+            continue
+        names = [element.get("id") or "", *(element.get("class") or [])]
+        words = {word.lower() for name in names for word in _ID_WORDS.split(str(name)) if word}
+        if words & _CHROME_WORDS and _text_length(element) < MIN_MAIN_SHARE * total:
+            element.decompose()
+
+
+def main_content(soup: BeautifulSoup) -> Tag | BeautifulSoup:
+    """The element that holds the article, or the whole page when none is marked or the marked
+    one holds too little of the text."""
+    page = soup.body or soup
+    total = _text_length(page)
+    if not total:
+        return page
+    articles = soup.find_all("article")
+    candidates = [soup.select_one(selector) for selector in MAIN_CONTENT_SELECTORS]
+    if len(articles) == 1:
+        candidates.insert(2, articles[0])
+    for candidate in candidates:
+        if candidate is not None and _text_length(candidate) >= MIN_MAIN_SHARE * total:
+            return candidate
+    return page
+
+
+def page_title(title: str, first_heading: str) -> str:
+    """The page's own title: its first heading when the `<title>` is that heading plus the site's
+    name (`续约谈判要点 | 运营笔记`), else the `<title>`."""
+    if first_heading and title != first_heading:
+        for affix in (title.removeprefix(first_heading), title.removesuffix(first_heading)):
+            if affix != title and _TITLE_SEPARATORS.search(affix):
+                return first_heading
+    return title or first_heading
+
+
+def _text_length(element: Tag | BeautifulSoup) -> int:
+    return len(element.get_text("", strip=True))
