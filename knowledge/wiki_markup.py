@@ -17,14 +17,20 @@ _ANCHOR = re.compile(r"<a\s+(?:name|id)\s*=\s*[\"'][^\"']*[\"']\s*/?>\s*(?:</a>)
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BOLD_TAG = re.compile(r"</?(?:strong|b)(?:\s[^<>]*)?>", re.IGNORECASE)
 _PRESENTATION_TAG = re.compile(
-    r"</?(?:font|span|u|mark|center|small|big|sup|sub|em|i|ins|div|p)\b[^<>]*>", re.IGNORECASE
+    r"</?(?:font|span|u|mark|center|small|big|sup|sub|em|i|ins|div|p|aside|details|summary|figure|figcaption|img)"
+    r"\b[^<>]*>",
+    re.IGNORECASE,
 )
-"""Tags wikis add for colour, size or layout: the words inside them are text, the tags are not."""
+"""Tags wikis add for colour, size, layout, callouts (Notion's `<aside>`), toggles and pictures: the
+words inside them are text, the tags are not."""
 _ADMONITION = re.compile(r"^\s*:::.*$")
 """`:::tips` … `:::` (Yuque, Docusaurus, VuePress): the box around a note; the note is the text."""
 _CALLOUT = re.compile(r"^(\s*>\s*)\[!\w+\][+-]?\s*")
 """`> [!NOTE]` (GitHub, Obsidian): the kind of box, then its title if any."""
 _WIKI_EMBED = re.compile(r"!\[\[[^\]\n]*\]\]")
+_LOCAL_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?!https?://)[^)\n]*\)", re.IGNORECASE)
+"""`[Discount table](Discount%20table%201a2b….md)`: a link to another file of the export, which no
+one in Slack can open; its label is the text. Links to web addresses stay links."""
 _WIKI_LINK = re.compile(r"\[\[([^\]|#\n]+)(?:#[^\]|\n]*)?(?:\|([^\]\n]+))?\]\]")
 
 
@@ -45,9 +51,10 @@ def front_matter_title(text: str) -> tuple[str, str]:
 
 
 def without_wiki_markup(text: str) -> str:
-    """The text without anchors, presentational tags, note boxes' markers, callout kinds and wiki
-    link brackets (`[[续约流程|the renewal page]]` → `the renewal page`); `<br>` is a line break
-    and `<b>`/`<strong>` is bold. Code blocks keep every character."""
+    """The text without anchors, presentational tags, note boxes' markers, callout kinds and the
+    brackets of wiki links and of links to other files (`[[续约流程|the renewal page]]` → `the
+    renewal page`); `<br>` is a line break and `<b>`/`<strong>` is bold. Code blocks keep every
+    character."""
     lines, in_code = [], False
     for line in text.split("\n"):
         if _FENCE.match(line):
@@ -66,6 +73,7 @@ def without_wiki_markup(text: str) -> str:
         line = _WIKI_LINK.sub(
             lambda link: (link.group(2) or link.group(1)).strip(), _WIKI_EMBED.sub("", line)
         )
+        line = _LOCAL_LINK.sub(r"\1", line)
         if line.strip() or not lines or lines[-1].strip():
             lines.append(line)
     return "\n".join(lines)

@@ -73,3 +73,22 @@ def test_callouts_wiki_links_and_bold_tags_read_as_the_rendered_page() -> None:
 def test_code_blocks_keep_every_character() -> None:
     code = '```html\n<a name="top"></a>\n:::note\n[[not a link]]<br>\n```'
     assert without_wiki_markup(f"Example:\n{code}\nDone.") == f"Example:\n{code}\nDone."
+
+
+def test_a_notion_export_loses_its_callout_toggle_and_picture_tags_and_its_file_links() -> None:
+    text = (
+        "<aside>\n💡 Discounts need approval.\n</aside>\n\n"
+        "See [Discount table](Discount%20table%201a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d.md) and "
+        "[the wiki](https://wiki.example.com/renewals).<img src='flow.png' width='300'>\n\n"
+        "<details>\n<summary>Why 90 days?</summary>\nIt leaves time to fix weak usage.\n</details>"
+    )
+    assert without_wiki_markup(text).split("\n") == [
+        "",
+        "💡 Discounts need approval.",
+        "",
+        "See Discount table and [the wiki](https://wiki.example.com/renewals).",
+        "",
+        "Why 90 days?",
+        "It leaves time to fix weak usage.",
+        "",
+    ]
