@@ -1,4 +1,5 @@
-"""Reading the team's documents: Markdown, plain text, HTML, DOCX and PDF, into titled sections.
+"""Reading the team's documents: Markdown, plain text, HTML, DOCX, PDF and question-and-answer
+spreadsheets (.xlsx, .csv), into titled sections.
 
 Every way a file can be unusable (binary, encrypted, empty, too large, unknown encoding, not what
 its extension says) is refused with a reason in both languages before anything reaches the index.
@@ -21,10 +22,11 @@ from charset_normalizer import from_bytes
 from knowledge.faq import question_page
 from knowledge.html_text import main_content, page_title, without_chrome
 from knowledge.pdf_text import reflowed, without_running_lines
+from knowledge.spreadsheets import cell_text, column_names, question_answer_pairs, workbook_sheets
 from knowledge.tables import markdown_rows
 from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
 from knowledge.wiki_markup import front_matter_title, without_wiki_markup
-from skills.csv_files import binary_format
+from skills.csv_files import binary_format, csv_reader
 from skills.errors import SkillError
 
 if TYPE_CHECKING:
@@ -33,7 +35,10 @@ if TYPE_CHECKING:
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf")
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf", ".xlsx", ".csv")
+SPREADSHEET_SUFFIXES = (".xlsx", ".csv")
+"""Read as questions and answers; shared in Slack they are learned only when asked, since most
+spreadsheets people share are data to analyse."""
 _PLAIN_TEXT_SUFFIXES = (".txt", ".text")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """Encrypted .docx files (and old .doc files) are OLE compound files, not zip archives."""
@@ -94,6 +99,10 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
         document = _docx(name, stem, data)
     elif suffix == ".pdf":
         document = _pdf(name, stem, data)
+    elif suffix == ".xlsx":
+        document = _question_sheets(name, stem, _workbook(name, data))
+    elif suffix == ".csv":
+        document = _question_sheets(name, stem, [(stem, _csv_rows(name, data))])
     else:
         text = decode_text(name, data)
         if suffix in (".html", ".htm"):
@@ -119,9 +128,46 @@ def _pairs_apart(section: LoadedSection) -> list[LoadedSection]:
     if page is None:
         return [section]
     intro = [LoadedSection(section.title, page.intro)] if page.intro else []
-    return intro + [
-        LoadedSection(pair.question, f"##### {pair.question}\n\n{pair.answer}") for pair in page.pairs
-    ]
+    return intro + [_pair_section(pair.question, pair.answer) for pair in page.pairs]
+
+
+def _pair_section(question: str, answer: str) -> LoadedSection:
+    return LoadedSection(question, f"##### {question}\n\n{answer}")
+
+
+def _workbook(name: str, data: bytes) -> list[tuple[str, list[list[str]]]]:
+    _check_office_archive(name, data, _EXCEL)
+    try:
+        return workbook_sheets(data)
+    except Exception:  # a broken workbook fails anywhere in openpyxl and its XML parser
+        raise DocumentRefused(
+            f"{name} is not a readable .xlsx file.", f"{name} 不是可读取的 .xlsx 文件。"
+        ) from None
+
+
+def _csv_rows(name: str, data: bytes) -> list[list[str]]:
+    try:
+        return [[cell_text(cell) for cell in row] for row in csv_reader(decode_text(name, data))]
+    except DocumentRefused:
+        raise
+    except SkillError as error:  # a quote never closed, a huge cell: said with the line
+        raise DocumentRefused(f"{name}: {error.en}", f"{name}:{error.zh}") from None
+
+
+def _question_sheets(name: str, stem: str, sheets: list[tuple[str, list[list[str]]]]) -> LoadedDocument:
+    """A spreadsheet as its question-and-answer rows, a section per row; one without a question and
+    an answer column is data, not a document, and is refused saying what it has instead."""
+    found = [pairs for _, rows in sheets if (pairs := question_answer_pairs(rows)) is not None]
+    if not found:
+        columns = column_names(sheets)
+        raise DocumentRefused(
+            f"{name} has no question and answer columns, so it reads as data rather than answers. "
+            "A spreadsheet is indexed as questions and answers: name one column Question (or 问题) and "
+            f"one Answer (or 答案). Its columns: {columns}.",
+            f"{name} 没有问题列和答案列,看起来是数据而不是问答。表格按问答收录:请把一列命名为“问题”"
+            f"(或 Question),一列命名为“答案”(或 Answer)。它现有的列:{columns}。",
+        )
+    return LoadedDocument(stem, tuple(_pair_section(p.question, p.answer) for pairs in found for p in pairs))
 
 
 def too_large(name: str, size: int) -> DocumentRefused:
@@ -307,12 +353,7 @@ def _table_rows(table: Tag) -> str:
 
 
 def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
-    if data.startswith(_OLE_MAGIC):
-        raise DocumentRefused(
-            f"{name} is password-protected (or an old .doc file). Remove the password and save as .docx.",
-            f"{name} 设有密码(或是旧的 .doc 格式)。请去掉密码并另存为 .docx。",
-        )
-    _check_docx_archive(name, data)
+    _check_office_archive(name, data, _WORD)
     try:
         import docx
 
@@ -323,36 +364,60 @@ def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:
         ) from None
 
 
-def _check_docx_archive(name: str, data: bytes) -> None:
-    """A .docx is a ZIP archive holding word/document.xml, unpacking to a sane size: anything else
-    (a PDF or a workbook renamed .docx, a zip bomb) is refused before python-docx opens it."""
-    kind = binary_format(data)
-    if not data.startswith(_ZIP_MAGIC):
-        what_en, what_zh = kind if kind is not None else ("not a Word document", "不是 Word 文档")
+@dataclass(frozen=True)
+class _OfficeFormat:
+    suffix: str
+    member: str
+    """The part every such archive holds."""
+    app: str
+    what_en: str
+    what_zh: str
+
+
+_WORD = _OfficeFormat(".docx", "word/document.xml", "Word", "a Word document", "Word 文档")
+_EXCEL = _OfficeFormat(".xlsx", "xl/workbook.xml", "Excel", "an Excel workbook", "Excel 工作簿")
+
+
+def _check_office_archive(name: str, data: bytes, expected: _OfficeFormat) -> None:
+    """A .docx or .xlsx is a ZIP archive holding its main part, unpacking to a sane size: anything
+    else (a PDF or a workbook renamed .docx, a zip bomb) is refused before the reader opens it."""
+    suffix, app = expected.suffix, expected.app
+    if data.startswith(_OLE_MAGIC):
         raise DocumentRefused(
-            f"{name} is not a readable .docx file: it is {what_en}. Save it from Word as .docx "
+            f"{name} is password-protected (or in the old {suffix[:-1]} format). Remove the password and "
+            f"save it as {suffix}.",
+            f"{name} 设有密码(或是旧的 {suffix[:-1]} 格式)。请去掉密码并另存为 {suffix}。",
+        )
+    if not data.startswith(_ZIP_MAGIC):
+        kind = binary_format(data)
+        what_en, what_zh = (
+            kind if kind is not None else (f"not {expected.what_en}", f"不是 {expected.what_zh}")
+        )
+        raise DocumentRefused(
+            f"{name} is not a readable {suffix} file: it is {what_en}. Save it from {app} as {suffix} "
             "(or share it with its real extension).",
-            f"{name} 不是可读取的 .docx 文件:它是{what_zh}。请在 Word 中另存为 .docx(或用它真正的扩展名分享)。",
+            f"{name} 不是可读取的 {suffix} 文件:它是{what_zh}。请在 {app} 中另存为 {suffix}(或用它真正的扩展名分享)。",
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return  # a damaged archive: python-docx's own refusal says so
+        return  # a damaged archive: the reader's own refusal says so
     names = {member.filename for member in members}
-    if "word/document.xml" not in names:
-        other = "an Excel workbook" if "xl/workbook.xml" in names else "a ZIP archive without a Word document"
-        other_zh = "Excel 工作簿" if "xl/workbook.xml" in names else "不含 Word 文档的 ZIP 压缩包"
+    if expected.member not in names:
+        other = next((f for f in (_WORD, _EXCEL) if f.member in names), None)
+        what_en = other.what_en if other else f"a ZIP archive without {expected.what_en}"
+        what_zh = other.what_zh if other else f"不含 {expected.what_zh}的 ZIP 压缩包"
         raise DocumentRefused(
-            f"{name} is not a readable .docx file: it is {other}. Save the document from Word as .docx.",
-            f"{name} 不是可读取的 .docx 文件:它是{other_zh}。请在 Word 中另存为 .docx。",
+            f"{name} is not a readable {suffix} file: it is {what_en}. Save it from {app} as {suffix}.",
+            f"{name} 不是可读取的 {suffix} 文件:它是{what_zh}。请在 {app} 中另存为 {suffix}。",
         )
     if sum(member.file_size for member in members) > MAX_DOCX_UNPACKED_BYTES:
         limit = MAX_DOCX_UNPACKED_BYTES // 1024 // 1024
         raise DocumentRefused(
             f"{name} unpacks to more than {limit} MB, far more than any document holds. Save it again "
-            "from Word, or split it.",
-            f"{name} 解压后超过 {limit} MB,远超正常文档。请在 Word 中重新保存,或拆分后再分享。",
+            f"from {app}, or split it.",
+            f"{name} 解压后超过 {limit} MB,远超正常文档。请在 {app} 中重新保存,或拆分后再分享。",
         )
 
 

@@ -25,7 +25,7 @@ from bot.slack.blocks import context, failure_notice, message, notice_message, s
 from bot.slack.files import SharedFile, download, file_id_in, file_info, latest_file
 from bot.slack.text import escape, safe_url
 from knowledge.ingest import IngestReport
-from knowledge.loaders import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
+from knowledge.loaders import MAX_DOCUMENT_BYTES, SPREADSHEET_SUFFIXES, SUPPORTED_SUFFIXES
 from knowledge.text import Lang
 from skills.errors import SkillError
 from skills.wording import counted
@@ -45,6 +45,13 @@ def asks_to_learn(text: str) -> bool:
 
 
 def is_document(shared: SharedFile) -> bool:
+    """A file learned as soon as it is shared. A spreadsheet is learned only when asked (`/ops
+    learn`, or "learn this" with it): most spreadsheets shared with opsbot are data to analyse."""
+    suffix = PurePath(shared.name).suffix.lower()
+    return suffix in SUPPORTED_SUFFIXES and suffix not in SPREADSHEET_SUFFIXES
+
+
+def is_learnable(shared: SharedFile) -> bool:
     return PurePath(shared.name).suffix.lower() in SUPPORTED_SUFFIXES
 
 
@@ -114,14 +121,15 @@ def learn_command(
     user: str,
     lang: Lang,
 ) -> None:
-    """`/ops learn [FILE-LINK]`: the linked file, else the newest document the user shared here."""
+    """`/ops learn [FILE-LINK]`: the linked file, else the newest document or question-and-answer
+    spreadsheet the user shared here."""
 
     def send(payload: dict[str, Any]) -> None:
         respond(response_type="ephemeral", replace_original=True, **payload)
 
     file_id = file_id_in(words)
     try:
-        shared = file_info(client, file_id) if file_id else latest_file(client, channel, user, is_document)
+        shared = file_info(client, file_id) if file_id else latest_file(client, channel, user, is_learnable)
     except SkillError as error:
         send(notice_message(f":warning: {escape(error.message(lang))}"))
         return

@@ -65,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     tier.add_argument("--lang", choices=("en", "zh"), help="output language (default: the file's header)")
     ingest = sub.add_parser("ingest", help="index the team's documents (files or folders)")
     ingest.add_argument(
-        "paths", nargs="+", type=Path, help=".md .txt .html .docx .pdf files, or folders of them"
+        "paths",
+        nargs="+",
+        type=Path,
+        help=".md .txt .html .docx .pdf files, .xlsx .csv question-and-answer sheets, or folders of them",
     )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
     ingest.add_argument(

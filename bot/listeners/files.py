@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
-from bot.answers.learning import asks_to_learn, is_document, learn
+from bot.answers.learning import asks_to_learn, is_document, is_learnable, learn
 from bot.reports.file_requests import analyse_shared_files
 from bot.slack.files import SharedFile
 from bot.slack.progress import message_in_place
@@ -25,7 +25,10 @@ def on_shared_files(services: Services, client: WebClient, event: dict[str, Any]
     thread_ts = event.get("thread_ts") or event["ts"]
     text = strip_bot_mentions(event.get("text") or "")
     shared_files = [SharedFile.from_slack(data) for data in event.get("files") or []]
-    documents = [f for f in shared_files if is_document(f) or (asks_to_learn(text) and not f.is_csv)]
+    learn_asked = asks_to_learn(text)
+    documents = [
+        f for f in shared_files if is_document(f) or (learn_asked and (is_learnable(f) or not f.is_csv))
+    ]
     if documents:
         lang = file_request_language(text, documents[0])
         progress = message_in_place(client, channel, thread_ts)

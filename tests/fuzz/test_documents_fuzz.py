@@ -1,5 +1,5 @@
-"""Ingested files: Markdown, text in several encodings, HTML, DOCX and PDF. Random bytes and broken
-copies of real files must be refused with DocumentRefused, never crash the ingest."""
+"""Ingested files: Markdown, text in several encodings, HTML, DOCX, PDF and spreadsheets. Random
+bytes and broken copies of real files must be refused with DocumentRefused, never crash the ingest."""
 
 from __future__ import annotations
 
@@ -36,6 +36,22 @@ def _docx() -> bytes:
         [("客诉处理", ["两小时内响应。"]), ("回访", ["三天内回访。"])],
         table=[["级别", "时限"], ["紧急", "2小时"]],
     )
+
+
+@cache
+def _xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (
+        ["问题", "答案", "分类"],
+        ["发票多久能开？", "3 个工作日内。", "发票"],
+        ["能退款吗？", "7 天内可以。", None],
+    ):
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 @cache
@@ -130,6 +146,12 @@ def test_random_bytes_under_any_name(suffix: str, data: bytes) -> None:
 @example(b"PK\x03\x04" + b"\x00" * 40)
 def test_damaged_docx_files(broken: bytes) -> None:
     load("manual.docx", broken)
+
+
+@fuzz(scale=0.3)
+@given(st.deferred(lambda: damaged(_xlsx())))
+def test_damaged_xlsx_files(broken: bytes) -> None:
+    load("faq.xlsx", broken)
 
 
 @fuzz(scale=0.3)

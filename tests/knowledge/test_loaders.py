@@ -230,7 +230,7 @@ def test_pdf_pages_are_sections_cited_by_page() -> None:
         ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks binary"),
         ("empty.md", b"   \n\n", "is empty"),
         ("headings.md", b"# Title\n\n## Empty section\n", "no text to index"),
-        ("sheet.xlsx", b"PK\x03\x04", ".xlsx files are not supported"),
+        ("old.xls", b"\xd0\xcf\x11\xe0", ".xls files are not supported"),
         ("huge.txt", b"a" * (MAX_DOCUMENT_BYTES + 1), "the limit is 20 MB"),
         ("garbled.txt", b"\xff\xfe\xfd\x80" * 50, "unknown text encoding"),
     ],

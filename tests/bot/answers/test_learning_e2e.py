@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 
@@ -131,3 +132,46 @@ def test_ops_learn_without_a_document_says_how(learning: Running) -> None:
     )
     assert learning.slack.wait_for(lambda s: len(s.responses) >= 1, timeout=60)
     assert "Share a document here first" in json.dumps(learning.slack.responses[0])
+
+
+def _reply_sheet() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (
+        ["客户问题", "标准回复"],
+        ["发票多久能开出来？", "付款后 3 个工作日内开出电子发票，发到合同上的财务邮箱。"],
+        ["账号被锁定了怎么办？", "连续输错 5 次会锁定 30 分钟，管理员可在后台解锁。"],
+    ):
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_a_reply_sheet_is_learned_when_asked_and_answers_from_its_row(learning: Running) -> None:
+    file = learning.slack.add_file("客服话术.xlsx", _reply_sheet(), user="UADMIN", channel="D777")
+    send_event(learning.events_url, SIGNING_SECRET, _dm_with_file(file, "UADMIN", "学习一下"), "Ev-learn-6")
+    _, summary = _progress_then_summary(learning.slack)
+    assert "已加入:客服话术.xlsx" in summary and "共写入 2 段" in summary
+    question = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D777",
+        "user": "U123",
+        "text": "发票多久能开出来?",
+        "ts": "1700000400.000100",
+    }
+    send_event(learning.events_url, SIGNING_SECRET, question, "Ev-learn-7")
+    assert learning.slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 2, timeout=60)
+    answer = json.dumps(learning.slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
+    assert "3 个工作日内开出电子发票" in answer
+    assert "客服话术 › 发票多久能开出来？" in answer
+
+
+def test_a_spreadsheet_shared_without_asking_is_not_learned_and_says_how(learning: Running) -> None:
+    file = learning.slack.add_file("客服话术.xlsx", _reply_sheet(), user="UADMIN", channel="D777")
+    send_event(learning.events_url, SIGNING_SECRET, _dm_with_file(file, "UADMIN"), "Ev-learn-8")
+    [reply] = _posts(learning.slack, 1)
+    assert "/ops learn" in reply and "问答表格" in reply
+    assert not [r for r in learning.services.knowledge.sources() if r.source.startswith(SLACK_SOURCE_PREFIX)]
