@@ -1,5 +1,5 @@
-"""Reading the team's documents: Markdown, plain text, HTML, DOCX, PDF and question-and-answer
-spreadsheets (.xlsx, .csv), into titled sections.
+"""Reading the team's documents: Markdown, plain text, HTML, DOCX, PDF, PowerPoint decks and
+question-and-answer spreadsheets (.xlsx, .csv), into titled sections.
 
 Every way a file can be unusable (binary, encrypted, empty, too large, unknown encoding, not what
 its extension says) is refused with a reason in both languages before anything reaches the index.
@@ -22,6 +22,7 @@ from charset_normalizer import from_bytes
 from knowledge.faq import question_page
 from knowledge.html_text import main_content, page_title, without_chrome
 from knowledge.pdf_text import reflowed, without_running_lines
+from knowledge.slides import deck_slides
 from knowledge.spreadsheets import cell_text, column_names, question_answer_pairs, workbook_sheets
 from knowledge.tables import markdown_rows
 from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
@@ -35,7 +36,19 @@ if TYPE_CHECKING:
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 """20 MB per file: far beyond any SOP or article; larger files are usually scans or exports."""
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".docx", ".pdf", ".xlsx", ".csv")
+SUPPORTED_SUFFIXES = (
+    ".md",
+    ".markdown",
+    ".txt",
+    ".text",
+    ".html",
+    ".htm",
+    ".docx",
+    ".pdf",
+    ".pptx",
+    ".xlsx",
+    ".csv",
+)
 SPREADSHEET_SUFFIXES = (".xlsx", ".csv")
 """Read as questions and answers; shared in Slack they are learned only when asked, since most
 spreadsheets people share are data to analyse."""
@@ -99,6 +112,8 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
         document = _docx(name, stem, data)
     elif suffix == ".pdf":
         document = _pdf(name, stem, data)
+    elif suffix == ".pptx":
+        document = _deck(name, stem, data)
     elif suffix == ".xlsx":
         document = _question_sheets(name, stem, _workbook(name, data))
     elif suffix == ".csv":
@@ -133,6 +148,17 @@ def _pairs_apart(section: LoadedSection) -> list[LoadedSection]:
 
 def _pair_section(question: str, answer: str) -> LoadedSection:
     return LoadedSection(question, f"##### {question}\n\n{answer}")
+
+
+def _deck(name: str, stem: str, data: bytes) -> LoadedDocument:
+    _check_office_archive(name, data, _POWERPOINT)
+    try:
+        title, slides = deck_slides(data)
+    except Exception:  # a broken deck fails anywhere in python-pptx and its XML parser
+        raise DocumentRefused(
+            f"{name} is not a readable .pptx file.", f"{name} 不是可读取的 .pptx 文件。"
+        ) from None
+    return LoadedDocument(title or stem, tuple(LoadedSection(heading, text) for heading, text in slides))
 
 
 def _workbook(name: str, data: bytes) -> list[tuple[str, list[list[str]]]]:
@@ -376,6 +402,9 @@ class _OfficeFormat:
 
 _WORD = _OfficeFormat(".docx", "word/document.xml", "Word", "a Word document", "Word 文档")
 _EXCEL = _OfficeFormat(".xlsx", "xl/workbook.xml", "Excel", "an Excel workbook", "Excel 工作簿")
+_POWERPOINT = _OfficeFormat(
+    ".pptx", "ppt/presentation.xml", "PowerPoint", "a PowerPoint deck", "PowerPoint 演示文稿"
+)
 
 
 def _check_office_archive(name: str, data: bytes, expected: _OfficeFormat) -> None:
@@ -405,7 +434,7 @@ def _check_office_archive(name: str, data: bytes, expected: _OfficeFormat) -> No
         return  # a damaged archive: the reader's own refusal says so
     names = {member.filename for member in members}
     if expected.member not in names:
-        other = next((f for f in (_WORD, _EXCEL) if f.member in names), None)
+        other = next((f for f in (_WORD, _EXCEL, _POWERPOINT) if f.member in names), None)
         what_en = other.what_en if other else f"a ZIP archive without {expected.what_en}"
         what_zh = other.what_zh if other else f"不含 {expected.what_zh}的 ZIP 压缩包"
         raise DocumentRefused(

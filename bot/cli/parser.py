@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="+",
         type=Path,
-        help=".md .txt .html .docx .pdf files, .xlsx .csv question-and-answer sheets, or folders of them",
+        help=".md .txt .html .docx .pdf .pptx files, .xlsx .csv question-and-answer sheets, or folders of them",
     )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
     ingest.add_argument(

@@ -109,17 +109,17 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "没有可添加的内容。",
     },
     "learn_needs_file": {
-        "en": "Share a document here first (.md, .txt, .html, .docx or .pdf, or a spreadsheet of questions "
-        "and answers, .xlsx or .csv), then run `/ops learn`, or send the file to me in a DM. A file link "
+        "en": "Share a document here first (.md, .txt, .html, .docx, .pdf or .pptx, or a spreadsheet of "
+        "questions and answers, .xlsx or .csv), then run `/ops learn`, or send the file to me in a DM. A file link "
         "works too: `/ops learn LINK`.",
-        "zh": "请先把文档(.md、.txt、.html、.docx 或 .pdf,或问答表格 .xlsx、.csv)分享到这里再运行 `/ops learn`,"
+        "zh": "请先把文档(.md、.txt、.html、.docx、.pdf 或 .pptx,或问答表格 .xlsx、.csv)分享到这里再运行 `/ops learn`,"
         "或者私信发给我。也可以附上文件链接:`/ops learn 链接`。",
     },
     "unsupported_file": {
         "en": "I can't use {name}. I read CSV files (`rfm`, `tier`), documents to learn from "
-        "(.md, .txt, .html, .docx, .pdf) and, with `/ops learn`, spreadsheets of questions and answers "
+        "(.md, .txt, .html, .docx, .pdf, .pptx) and, with `/ops learn`, spreadsheets of questions and answers "
         "(.xlsx, .csv).",
-        "zh": "无法处理 {name}。我能读取 CSV 文件(`rfm`、`分层`)、可学习的文档(.md、.txt、.html、.docx、.pdf),"
+        "zh": "无法处理 {name}。我能读取 CSV 文件(`rfm`、`分层`)、可学习的文档(.md、.txt、.html、.docx、.pdf、.pptx),"
         "以及用 `/ops learn` 学习的问答表格(.xlsx、.csv)。",
     },
     "unknown_command": {

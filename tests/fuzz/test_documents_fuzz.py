@@ -1,5 +1,6 @@
-"""Ingested files: Markdown, text in several encodings, HTML, DOCX, PDF and spreadsheets. Random
-bytes and broken copies of real files must be refused with DocumentRefused, never crash the ingest."""
+"""Ingested files: Markdown, text in several encodings, HTML, DOCX, PDF, decks and spreadsheets.
+Random bytes and broken copies of real files must be refused with DocumentRefused, never crash the
+ingest."""
 
 from __future__ import annotations
 
@@ -51,6 +52,20 @@ def _xlsx() -> bytes:
         workbook.active.append(row)
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+@cache
+def _pptx() -> bytes:
+    from pptx import Presentation
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "续约三步"
+    slide.placeholders[1].text_frame.text = "提前 90 天启动"
+    slide.notes_slide.notes_text_frame.text = "先讲价值。"
+    out = io.BytesIO()
+    deck.save(out)
     return out.getvalue()
 
 
@@ -152,6 +167,12 @@ def test_damaged_docx_files(broken: bytes) -> None:
 @given(st.deferred(lambda: damaged(_xlsx())))
 def test_damaged_xlsx_files(broken: bytes) -> None:
     load("faq.xlsx", broken)
+
+
+@fuzz(scale=0.3)
+@given(st.deferred(lambda: damaged(_pptx())))
+def test_damaged_pptx_files(broken: bytes) -> None:
+    load("training.pptx", broken)
 
 
 @fuzz(scale=0.3)
