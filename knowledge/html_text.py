@@ -1,4 +1,5 @@
-"""What a web page is about, apart from the site around it: its main content and its own title.
+"""What a web page is about, apart from the site around it: its main content, its own title, and
+its tables as rows whose cells stay apart.
 
 Saved articles and wiki exports carry the site with them: breadcrumbs, "Created by … last modified
 on …", share and comment bars, a table of contents that repeats the headings, "Document generated
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+
+from knowledge.tables import markdown_rows
 
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup, Tag
@@ -80,3 +83,15 @@ def page_title(title: str, first_heading: str) -> str:
 
 def _text_length(element: Tag | BeautifulSoup) -> int:
     return len(element.get_text("", strip=True))
+
+
+def html_table_rows(table: Tag) -> str:
+    """An HTML table as Markdown rows, a separator under its header row: its cells stay apart
+    (as text they ran together, `KA15 分钟4 小时`) and answers can name each by its column."""
+    rows = [
+        (row, [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["th", "td"])])
+        for row in table.find_all("tr")
+    ]
+    kept = [(row, cells) for row, cells in rows if any(cells)]
+    has_header = bool(kept) and kept[0][0].find("th") is not None
+    return "\n".join(markdown_rows([cells for _, cells in kept], has_header))

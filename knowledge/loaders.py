@@ -20,11 +20,10 @@ from typing import TYPE_CHECKING
 from charset_normalizer import from_bytes
 
 from knowledge.faq import question_page
-from knowledge.html_text import main_content, page_title, without_chrome
+from knowledge.html_text import html_table_rows, main_content, page_title, without_chrome
 from knowledge.pdf_text import reflowed, without_running_lines
 from knowledge.slides import deck_slides
 from knowledge.spreadsheets import cell_text, column_names, question_answer_pairs, workbook_sheets
-from knowledge.tables import markdown_rows
 from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
 from knowledge.wiki_markup import front_matter_title, without_wiki_markup
 from skills.csv_files import binary_format, csv_reader
@@ -346,7 +345,7 @@ def _html(stem: str, text: str) -> LoadedDocument:
     for item in soup.find_all("li"):
         item.insert(0, "- ")
     for table in soup.find_all("table"):
-        table.replace_with(f"\n{_table_rows(table)}\n")
+        table.replace_with(f"\n{html_table_rows(table)}\n")
     for block in soup.find_all(list(_BLOCK_HTML)):
         block.insert_before("\n")
         block.insert_after("\n")
@@ -364,18 +363,6 @@ def _bold_throughout(paragraph: Tag) -> bool:
     bold = "".join(tag.get_text("", strip=True) for tag in paragraph.find_all(["strong", "b"]))
     text = paragraph.get_text("", strip=True)
     return bool(text) and len(bold) >= len(text)
-
-
-def _table_rows(table: Tag) -> str:
-    """An HTML table as Markdown rows, a separator under its header row: its cells stay apart
-    (as text they ran together, `KA15 分钟4 小时`) and answers can name each by its column."""
-    rows = [
-        (row, [" ".join(cell.get_text(" ", strip=True).split()) for cell in row.find_all(["th", "td"])])
-        for row in table.find_all("tr")
-    ]
-    kept = [(row, cells) for row, cells in rows if any(cells)]
-    has_header = bool(kept) and kept[0][0].find("th") is not None
-    return "\n".join(markdown_rows([cells for _, cells in kept], has_header))
 
 
 def _docx(name: str, stem: str, data: bytes) -> LoadedDocument:

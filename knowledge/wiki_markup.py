@@ -11,6 +11,8 @@ import re
 
 import yaml
 
+from knowledge.html_text import html_table_rows
+
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 _ANCHOR = re.compile(r"<a\s+(?:name|id)\s*=\s*[\"'][^\"']*[\"']\s*/?>\s*(?:</a>)?", re.IGNORECASE)
@@ -31,6 +33,12 @@ _WIKI_EMBED = re.compile(r"!\[\[[^\]\n]*\]\]")
 _LOCAL_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\((?!https?://)[^)\n]*\)", re.IGNORECASE)
 """`[Discount table](Discount%20table%201a2b….md)`: a link to another file of the export, which no
 one in Slack can open; its label is the text. Links to web addresses stay links."""
+_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
+_LINK_DEFINITION = re.compile(
+    r"^ {0,3}\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)>?(?:[ \t]+[\"'(].*)?[ \t]*$\n?", re.MULTILINE
+)
+"""`[1]: https://tickets.example.com "Tickets"`: where a reference link points; not shown."""
+_REFERENCE_LINK = re.compile(r"(?<!!)\[([^\]\n]+)\]\[([^\]\n]*)\]")
 _WIKI_LINK = re.compile(r"\[\[([^\]|#\n]+)(?:#[^\]|\n]*)?(?:\|([^\]\n]+))?\]\]")
 
 
@@ -53,15 +61,45 @@ def front_matter_title(text: str) -> tuple[str, str]:
 def without_wiki_markup(text: str) -> str:
     """The text without anchors, presentational tags, note boxes' markers, callout kinds and the
     brackets of wiki links and of links to other files (`[[续约流程|the renewal page]]` → `the
-    renewal page`); `<br>` is a line break and `<b>`/`<strong>` is bold. Code blocks keep every
-    character."""
-    lines, in_code = [], False
+    renewal page`); `<br>` is a line break, `<b>`/`<strong>` bold, an HTML table Markdown rows,
+    and a reference link (`[工单系统][1]` with `[1]: https://…` below) an inline one. Code blocks
+    keep every character."""
+    segments = _code_and_prose(text)
+    definitions = {
+        label.lower(): url
+        for is_code, segment in segments
+        if not is_code
+        for label, url in _LINK_DEFINITION.findall(segment)
+    }
+    return "\n".join(segment if is_code else _prose(segment, definitions) for is_code, segment in segments)
+
+
+def _code_and_prose(text: str) -> list[tuple[bool, str]]:
+    """Fenced code blocks (their fences included) and the prose between them, in order: each line
+    of the text in one of them."""
+    segments: list[tuple[bool, str]] = []
+    current: list[str] = []
+    in_code = False
     for line in text.split("\n"):
-        if _FENCE.match(line):
-            in_code = not in_code
-        if in_code or _FENCE.match(line):
-            lines.append(line)
-            continue
+        if _FENCE.match(line) and not in_code:
+            if current:
+                segments.append((False, "\n".join(current)))
+            current, in_code = [line], True
+        elif _FENCE.match(line):
+            segments.append((True, "\n".join([*current, line])))
+            current, in_code = [], False
+        else:
+            current.append(line)
+    if current:
+        segments.append((in_code, "\n".join(current)))
+    return segments
+
+
+def _prose(text: str, definitions: dict[str, str]) -> str:
+    text = _HTML_TABLE.sub(lambda table: _html_table(table.group(0)), text)
+    text = _REFERENCE_LINK.sub(lambda link: _inline_link(link, definitions), _LINK_DEFINITION.sub("", text))
+    lines: list[str] = []
+    for line in text.split("\n"):
         if _ADMONITION.match(line):
             continue
         if _CALLOUT.match(line):
@@ -77,3 +115,16 @@ def without_wiki_markup(text: str) -> str:
         if line.strip() or not lines or lines[-1].strip():
             lines.append(line)
     return "\n".join(lines)
+
+
+def _html_table(markup: str) -> str:
+    """An HTML table written into Markdown (Yuque and Notion export merged cells so) as rows."""
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(markup, "html.parser").find("table")
+    return f"\n{html_table_rows(table)}\n" if table is not None else markup
+
+
+def _inline_link(link: re.Match[str], definitions: dict[str, str]) -> str:
+    label, key = link.group(1), (link.group(2) or link.group(1)).lower()
+    return f"[{label}]({definitions[key]})" if key in definitions else link.group(0)

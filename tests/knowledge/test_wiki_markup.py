@@ -92,3 +92,35 @@ def test_a_notion_export_loses_its_callout_toggle_and_picture_tags_and_its_file_
         "It leaves time to fix weak usage.",
         "",
     ]
+
+
+def test_an_html_table_in_markdown_becomes_rows_and_its_answer_names_the_columns() -> None:
+    text = (
+        "## 响应时限\n\n时限如下：\n\n<table>\n<tr><th>级别</th><th>首次响应</th></tr>\n"
+        "<tr><td>KA</td><td>15 分钟</td></tr>\n<tr><td>小微</td><td>2 小时</td></tr>\n</table>\n"
+    )
+    section = load_document("客诉.md", text.encode()).sections[0]
+    assert section.text.split("\n") == [
+        "时限如下：",
+        "",
+        "| 级别 | 首次响应 |",
+        "| --- | --- |",
+        "| KA | 15 分钟 |",
+        "| 小微 | 2 小时 |",
+    ]
+
+
+def test_reference_links_read_as_links_and_their_definitions_are_not_text() -> None:
+    text = (
+        "See [the ticket system][1], [Tickets][] and [the SOP][sop]; [not a link][none] stays.\n\n"
+        "```\n[1]: code keeps this\n```\n\n"
+        '[1]: https://tickets.example.com "Tickets"\n[tickets]: <https://t.example.com>\n[sop]: ./sop.md\n'
+    )
+    assert without_wiki_markup(text).strip().split("\n") == [
+        "See [the ticket system](https://tickets.example.com), [Tickets](https://t.example.com) and the SOP; "
+        "[not a link][none] stays.",
+        "",
+        "```",
+        "[1]: code keeps this",
+        "```",
+    ]
