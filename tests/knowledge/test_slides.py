@@ -9,6 +9,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from knowledge.loaders import DocumentRefused, load_document
+from tests.fakes.documents import make_docx
 
 TITLE_AND_CONTENT, TITLE_ONLY, BLANK = 1, 5, 6
 
@@ -64,12 +65,8 @@ def test_each_slide_with_text_is_a_section_of_its_points_boxes_tables_and_notes(
 
 
 def test_a_word_document_renamed_pptx_is_refused_as_what_it_is() -> None:
-    import docx
-
-    out = io.BytesIO()
-    docx.Document().save(out)
     with pytest.raises(DocumentRefused) as caught:
-        load_document("deck.pptx", out.getvalue())
+        load_document("deck.pptx", make_docx("Notes", [("Intro", ["Kickoff within 5 days."])]))
     assert "it is a Word document" in caught.value.en
 
 

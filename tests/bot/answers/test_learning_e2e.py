@@ -62,23 +62,29 @@ def _progress_then_summary(slack: LocalSlack) -> tuple[str, str]:
     )
 
 
+def _answer_in_dm(learning: Running, text: str, ts: str, event_id: str) -> str:
+    """Someone asks in a DM after a document was added: the answer, once its reply is complete
+    (the learning summary is the first edit, the answer the second)."""
+    question = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D777",
+        "user": "U123",
+        "text": text,
+        "ts": ts,
+    }
+    send_event(learning.events_url, SIGNING_SECRET, question, event_id)
+    assert learning.slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 2, timeout=60)
+    return json.dumps(learning.slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
+
+
 def test_an_admin_adds_a_document_in_a_dm_and_it_answers_with_a_citation(learning: Running) -> None:
     file = learning.slack.add_file("值班手册.md", HANDBOOK.encode(), user="UADMIN", channel="D777")
     send_event(learning.events_url, SIGNING_SECRET, _dm_with_file(file, "UADMIN"), "Ev-learn-1")
     progress, summary = _progress_then_summary(learning.slack)
     assert "正在阅读 值班手册.md" in progress
     assert "已加入:值班手册.md" in summary and "共写入 1 段" in summary
-    question = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D777",
-        "user": "U123",
-        "text": "大促当天客服值班到几点?",
-        "ts": "1700000300.000100",
-    }
-    send_event(learning.events_url, SIGNING_SECRET, question, "Ev-learn-2")
-    assert learning.slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 2, timeout=60)
-    answer = json.dumps(learning.slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
+    answer = _answer_in_dm(learning, "大促当天客服值班到几点?", "1700000300.000100", "Ev-learn-2")
     assert "凌晨两点" in answer
     assert "<https://wiki.example.com/oncall|大促值班手册 › 值班安排>" in answer
 
@@ -154,17 +160,7 @@ def test_a_reply_sheet_is_learned_when_asked_and_answers_from_its_row(learning: 
     send_event(learning.events_url, SIGNING_SECRET, _dm_with_file(file, "UADMIN", "学习一下"), "Ev-learn-6")
     _, summary = _progress_then_summary(learning.slack)
     assert "已加入:客服话术.xlsx" in summary and "共写入 2 段" in summary
-    question = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "D777",
-        "user": "U123",
-        "text": "发票多久能开出来?",
-        "ts": "1700000400.000100",
-    }
-    send_event(learning.events_url, SIGNING_SECRET, question, "Ev-learn-7")
-    assert learning.slack.wait_for(lambda s: len(s.calls_to("chat.update")) >= 2, timeout=60)
-    answer = json.dumps(learning.slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
+    answer = _answer_in_dm(learning, "发票多久能开出来?", "1700000400.000100", "Ev-learn-7")
     assert "3 个工作日内开出电子发票" in answer
     assert "客服话术 › 发票多久能开出来？" in answer
 
