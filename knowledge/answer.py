@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from knowledge.composition import LIST_MARKER, CompositionConfig, compose
+from knowledge.composition import CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
 from knowledge.documents import belongs_with
 from knowledge.embedders import Relevance, is_relevant
@@ -16,7 +16,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.normalize import to_simplified, to_traditional, written_in_traditional
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
-from knowledge.text import Lang, detect_language, has_words
+from knowledge.text import LIST_MARKER, Lang, detect_language, has_words
 from skills.number_check import unsupported_numbers
 
 log = logging.getLogger(__name__)

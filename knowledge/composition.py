@@ -19,10 +19,8 @@ from functools import lru_cache
 from knowledge.documents import same_topic
 from knowledge.ranking import Hit
 from knowledge.tables import introduces_table, is_table_row, table_items
-from knowledge.text import CJK_CHARACTER, SENTENCE_ENDINGS, Lang, split_sentences, tokenize
+from knowledge.text import CJK_CHARACTER, LIST_MARKER, SENTENCE_ENDINGS, Lang, split_sentences, tokenize
 
-LIST_MARKER = re.compile(r"^\s*(?:[-•]|\*(?=\s)|\d+[.)、])\s*")
-"""`- `, `• `, `* ` (a star only before a space: `**bold**` opens a sentence, not a list), `1.`, `1、`."""
 _STEP_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十\d]+[步点条]|首先|其次|再次|然后|接着|最后|"
     r"step \d+\b|(?:first|second|third|fourth|fifth|then|next|finally|lastly)(?:ly)?,)",

@@ -24,6 +24,7 @@ from knowledge.html_text import html_table_rows, main_content, page_title, witho
 from knowledge.pdf_text import reflowed, without_running_lines
 from knowledge.slides import deck_slides
 from knowledge.spreadsheets import cell_text, column_names, question_answer_pairs, workbook_sheets
+from knowledge.tables import as_paragraphs
 from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
 from knowledge.wiki_markup import front_matter_title, without_wiki_markup
 from skills.csv_files import binary_format, csv_reader
@@ -350,7 +351,7 @@ def _html(stem: str, text: str) -> LoadedDocument:
         block.insert_before("\n")
         block.insert_after("\n")
     lines = [line.strip() for line in content.get_text("").splitlines() if line.strip()]
-    markdown = "\n".join(
+    markdown = as_paragraphs(
         f"{'#' * int(line[2])} {line[4:]}" if line.startswith(_HEADING_MARK) else line for line in lines
     )
     document = _markdown(stem, markdown, title)
@@ -461,12 +462,12 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
             continue
         if style.startswith(("heading", "标题")) or bold_heading(block):
             if lines:
-                sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
+                sections.append(LoadedSection(heading or title or stem, as_paragraphs(lines)))
             heading, lines = words, []
             continue
         lines.append(list_markers.marker(block) + words)
     if lines:
-        sections.append(LoadedSection(heading or title or stem, "\n".join(lines)))
+        sections.append(LoadedSection(heading or title or stem, as_paragraphs(lines)))
     return LoadedDocument(title or stem, tuple(sections))
 
 

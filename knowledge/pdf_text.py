@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from knowledge.tables import as_paragraphs
 from knowledge.text import CJK_CHARACTER, SENTENCE_ENDINGS, reads_as_heading, screen_width
 
 MIN_PAGES_FOR_RUNNING_LINES = 3
@@ -69,7 +70,7 @@ def without_running_lines(pages: list[str]) -> list[str]:
 
 
 def reflowed(page: str) -> str:
-    """The page's lines as paragraphs, one per line: a line that ran to the margin without ending
+    """The page's lines as paragraphs, a blank line between them: a line that ran to the margin without ending
     its sentence is joined to the next, a short line without punctuation that opens a paragraph of
     text is a heading (`##### Escalation steps`), and a bullet glyph is a Markdown list item."""
     lines = [_BULLET.sub("- ", line.strip()) for line in page.splitlines()]
@@ -89,7 +90,7 @@ def reflowed(page: str) -> str:
             paragraphs.append(current)
         current = printed = line
     paragraphs.append(current)
-    return "\n".join(paragraphs)
+    return as_paragraphs(paragraphs)
 
 
 def _full_width(lines: list[str]) -> int:

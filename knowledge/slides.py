@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from knowledge.tables import markdown_rows
+from knowledge.tables import as_paragraphs, markdown_rows
 
 if TYPE_CHECKING:
     from pptx.shapes.base import BaseShape
@@ -34,7 +34,7 @@ def deck_slides(data: bytes) -> tuple[str, list[tuple[str, str]]]:
         lines = [line for shape in _in_reading_order(slide) for line in _shape_lines(shape)]
         lines += _notes(slide)
         if lines:
-            slides.append((title or f"slide {number}", "\n".join(lines)))
+            slides.append((title or f"slide {number}", as_paragraphs(lines)))
     return " ".join((deck.core_properties.title or "").split()), slides
 
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from knowledge.tables import as_paragraphs
+
 HEADER_SEARCH_ROWS = 10
 """A sheet may open with a title row or a note above its header: the header is looked for in its
 first ten rows."""
@@ -99,7 +101,7 @@ def question_answer_pairs(rows: Sequence[Sequence[str]]) -> list[Pair] | None:
             for column, (name, cell) in enumerate(zip(header, cells, strict=False))
             if column not in (question_column, answer_column) and name and cell
         ]
-        pairs.append(Pair(" ".join(question.split()), "\n".join([answer, *others])))
+        pairs.append(Pair(" ".join(question.split()), as_paragraphs([*answer.split("\n"), *others])))
     return pairs
 
 

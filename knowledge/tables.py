@@ -8,8 +8,9 @@ A table's rows are said as list items, each cell named by its column (`KA — �
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from knowledge.text import CJK_CHARACTER
+from knowledge.text import CJK_CHARACTER, LIST_MARKER
 
 _SEPARATOR_CELL = re.compile(r"^:?-{2,}:?$")
 _INTRODUCES = re.compile(r"[:：]$|如下|下表|以下|below|following|table", re.IGNORECASE)
@@ -22,6 +23,22 @@ def markdown_rows(grid: list[list[str]], has_header: bool) -> list[str]:
     if has_header and rows:
         rows.insert(1, "|" + " --- |" * len(grid[0]))
     return rows
+
+
+def as_paragraphs(blocks: Iterable[str]) -> str:
+    """Blocks a document marks as paragraphs (Word's paragraphs, a page's `<p>`s, a slide's boxes),
+    with a blank line between them as Markdown writes them: answers read lines without one as a
+    paragraph wrapped at the margin, which ran a label without punctuation into the sentence
+    after it. A table's rows, and a list's items, stay together."""
+    text, previous = "", ""
+    for block in blocks:
+        if text:
+            together = (is_table_row(block) and is_table_row(previous)) or (
+                bool(LIST_MARKER.match(block)) and bool(LIST_MARKER.match(previous))
+            )
+            text += "\n" if together else "\n\n"
+        text, previous = text + block, block
+    return text
 
 
 def is_table_row(line: str) -> bool:

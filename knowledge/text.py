@@ -67,6 +67,8 @@ language; a longer text is decided by its scripts' weight, which is reliable at 
 
 SENTENCE_ENDINGS = (".", "!", "?", ":", "\u3002", "\uff01", "\uff1f", "\uff1a")
 """How a line that is a sentence ends (。！？： and their Latin twins), rather than a title."""
+LIST_MARKER = re.compile(r"^\s*(?:[-•]|\*(?=\s)|\d+[.)、])\s*")
+"""`- `, `• `, `* ` (a star only before a space: `**bold**` opens a sentence, not a list), `1.`, `1、`."""
 
 
 def screen_width(text: str) -> int:

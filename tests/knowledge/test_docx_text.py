@@ -12,6 +12,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 
+from knowledge.composition import answer_units
 from knowledge.loaders import load_document
 
 
@@ -52,14 +53,11 @@ def test_numbered_and_bulleted_items_keep_their_markers_under_their_lead() -> No
     for item in ("Call log", "Invoice copy"):
         document.add_paragraph(item, style="List Bullet")
     section = load_document("late.docx", _saved(document)).sections[0]
-    assert section.text.split("\n") == [
+    assert section.text.split("\n\n") == [
         "When a client pays late, follow these steps:",
-        "1. Confirm the invoice was received",
-        "2. The team lead joins the call",
-        "3. Finance decides",
+        "1. Confirm the invoice was received\n2. The team lead joins the call\n3. Finance decides",
         "Attach:",
-        "- Call log",
-        "- Invoice copy",
+        "- Call log\n- Invoice copy",
     ]
 
 
@@ -78,8 +76,8 @@ def test_a_paragraph_taken_out_of_its_styles_list_has_no_marker() -> None:
     document.add_heading("Notes", level=1)
     document.add_paragraph("Numbered", style="List Number")
     _in_list(document.add_paragraph("Taken out", style="List Number"), 0, 0)
-    lines = load_document("notes.docx", _saved(document)).sections[0].text.split("\n")
-    assert lines == ["1. Numbered", "Taken out"]
+    paragraphs = load_document("notes.docx", _saved(document)).sections[0].text.split("\n\n")
+    assert paragraphs == ["1. Numbered", "Taken out"]
 
 
 def test_a_document_without_numbering_definitions_reads_its_items_as_plain_paragraphs() -> None:
@@ -138,3 +136,16 @@ def test_words_in_a_content_control_are_read_and_a_text_box_is_not_glued_to_its_
     )
     paragraph._p.append(box)
     assert load_document("contacts.docx", _saved(document)).sections[0].text == "Owner: Li Na"
+
+
+def test_a_paragraph_without_punctuation_is_not_run_into_the_next_in_an_answer() -> None:
+    document = docx.Document()
+    document.add_heading("Renewal", level=1)
+    for words in ("Internal only", "Trainer: stress value before price.", "Discount tiers"):
+        document.add_paragraph(words)
+    section = load_document("renewal.docx", _saved(document)).sections[0]
+    assert answer_units(section.text) == [
+        "Internal only",
+        "Trainer: stress value before price.",
+        "Discount tiers",
+    ]

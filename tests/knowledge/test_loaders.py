@@ -116,7 +116,7 @@ def test_html_keeps_content_drops_navigation_and_finds_the_canonical_link() -> N
     assert document.url == "https://blog.example.com/renewal"
     text = "\n".join(f"{s.title}: {s.text}" for s in document.sections)
     assert "Start 90 days before the contract ends." in text
-    assert "Pricing: Prepare two discount offers.\n- Offer A\n- Offer B" in text
+    assert "Pricing: Prepare two discount offers.\n\n- Offer A\n- Offer B" in text
     for junk in ("Home | Blog", "tracking", "© 2024"):
         assert junk not in text
 
@@ -130,7 +130,7 @@ def test_docx_headings_paragraphs_and_tables() -> None:
     document = load_document("manual.docx", data)
     assert document.title == "售后手册"
     assert [s.title for s in document.sections] == ["客诉处理", "回访"]
-    assert document.sections[0].text == "两小时内响应。\n紧急问题升级到主管。"
+    assert document.sections[0].text == "两小时内响应。\n\n紧急问题升级到主管。"
     assert "紧急 | 2小时" in document.sections[1].text
 
 
@@ -142,7 +142,7 @@ def test_an_html_table_keeps_its_cells_apart_under_its_header() -> None:
     )
     (section,) = load_document("contacts.html", html.encode()).sections
     assert section.text == (
-        "Escalate as below:\n| Level | Who |\n| --- | --- |\n| L1 | Support on duty |\n| L3 | VP, within 30 minutes |"
+        "Escalate as below:\n\n| Level | Who |\n| --- | --- |\n| L1 | Support on duty |\n| L3 | VP, within 30 minutes |"
     )
 
 
@@ -165,7 +165,7 @@ def test_a_word_table_stays_in_the_section_it_was_written_in() -> None:
     first, second = load_document("sla.docx", out.getvalue()).sections
     assert (
         first.text
-        == "各级客户的响应时限如下表。\n| 层级 | 首次响应 |\n| --- | --- |\n| KA | 15 分钟 |\n| 小微 | 当天 |"
+        == "各级客户的响应时限如下表。\n\n| 层级 | 首次响应 |\n| --- | --- |\n| KA | 15 分钟 |\n| 小微 | 当天 |"
     )
     assert second.text == "三天内回访。"  # before, every table was put at the end of the last section
 
@@ -187,7 +187,7 @@ def test_a_short_bold_paragraph_of_a_word_document_is_a_heading() -> None:
     sections = load_document("complaints.docx", out.getvalue()).sections
     assert [(s.title, s.text) for s in sections] == [
         ("一、分级标准", "P1 客诉 30 分钟内联系客户。"),
-        ("二、处理流程", "先安抚情绪。\n注意：周末照常处理。"),
+        ("二、处理流程", "先安抚情绪。\n\n注意：周末照常处理。"),
     ]
 
 
@@ -203,8 +203,8 @@ def test_running_headers_and_footers_of_a_pdf_are_not_its_text() -> None:
     pages[1].insert(2, "ACME Handbook - Confidential is the name we print on every page.")
     document = load_document("handbook.pdf", make_pdf(pages))
     assert [s.text for s in document.sections] == [
-        "Renewals start 90 days early.\nPage after page.",
-        "Kickoff within 5 days.\nACME Handbook - Confidential is the name we print on every page.",
+        "Renewals start 90 days early.\n\nPage after page.",
+        "Kickoff within 5 days.\n\nACME Handbook - Confidential is the name we print on every page.",
         "Red below 60.",
     ]
     two_pages = load_document("short.pdf", make_pdf(pages[:2]))  # too few pages to tell

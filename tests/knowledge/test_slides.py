@@ -48,18 +48,16 @@ def _deck() -> bytes:
 def test_each_slide_with_text_is_a_section_of_its_points_boxes_tables_and_notes() -> None:
     document = load_document("续约培训.pptx", _deck())
     assert document.title == "续约培训"
-    assert [(s.title, s.text.split("\n")) for s in document.sections] == [
+    assert [(s.title, s.text.split("\n\n")) for s in document.sections] == [
         (
             "续约三步",
             [
-                "- 提前 90 天启动",
-                "  - 准备使用数据报告",
-                "- 准备两到三档折扣方案",
+                "- 提前 90 天启动\n  - 准备使用数据报告\n- 准备两到三档折扣方案",
                 "折扣需主管审批",
                 "先讲价值，再谈价格。",
             ],
         ),
-        ("响应时限", ["| 级别 | 首次响应 |", "| --- | --- |", "| KA | 15 分钟 |", "| 普通 | 2 小时 |"]),
+        ("响应时限", ["| 级别 | 首次响应 |\n| --- | --- |\n| KA | 15 分钟 |\n| 普通 | 2 小时 |"]),
         ("slide 4", ["左边", "右边", "下面"]),
     ]
 

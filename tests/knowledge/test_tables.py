@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.tables import introduces_table, is_table_row, table_items
+from knowledge.tables import as_paragraphs, introduces_table, is_table_row, table_items
 
 SLA = [
     "| 客户层级 | 首次响应 | 解决时限 |",
@@ -33,3 +33,10 @@ def test_what_is_a_row_and_what_introduces_a_table() -> None:
     assert is_table_row("| a | b |") and not is_table_row("a | b") and not is_table_row("|")
     assert introduces_table("各级响应时限如下表。") and introduces_table("The contacts:")
     assert introduces_table("See the table below.") and not introduces_table("节假日按同样标准执行。")
+
+
+def test_blocks_become_paragraphs_with_a_table_and_a_list_kept_together() -> None:
+    blocks = ["Levels:", "| A | B |", "| --- | --- |", "| 1 | 2 |", "Steps:", "1. Call", "2. Write", "Done"]
+    assert as_paragraphs(blocks) == (
+        "Levels:\n\n| A | B |\n| --- | --- |\n| 1 | 2 |\n\nSteps:\n\n1. Call\n2. Write\n\nDone"
+    )
