@@ -25,13 +25,15 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 _MARKUP_COMPATIBILITY = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_TEXT_BOX = qn("w:txbxContent")
+_FALLBACK = f"{{{_MARKUP_COMPATIBILITY}}}Fallback"
 _SHOWN = {qn("w:t"): None, qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n"}
 _NOT_SHOWN = frozenset(
     {
         qn("w:del"),  # deleted with tracked changes on (its words are w:delText, but not its tabs)
         qn("w:moveFrom"),  # moved away with tracked changes on: shown where it was moved to
-        qn("w:txbxContent"),  # a text box floating over the page, not this paragraph's line
-        f"{{{_MARKUP_COMPATIBILITY}}}Fallback",  # the same drawing again, for older readers
+        _TEXT_BOX,  # floating over the page, not this paragraph's line: see text_box_paragraphs
+        _FALLBACK,  # the same drawing again, for older readers
     }
 )
 NO_NUMBERING = 0
@@ -116,7 +118,23 @@ def _numbering_of(paragraph: Paragraph) -> tuple[int, int] | None:
 
 def shown_text(paragraph: Paragraph) -> str:
     """The paragraph's words as Word shows them, tracked changes accepted."""
-    element = paragraph._p
+    return _shown(paragraph._p)
+
+
+def text_box_paragraphs(paragraph: Paragraph) -> list[str]:
+    """The words of the text boxes anchored in the paragraph, a paragraph each: a note or callout
+    floating beside the text, which is not part of the paragraph's line but is the document's
+    text (often anchored in an empty paragraph)."""
+    boxes = [
+        box
+        for box in paragraph._p.iter(_TEXT_BOX)
+        if not any(ancestor.tag in (_FALLBACK, _TEXT_BOX) for ancestor in box.iterancestors())
+    ]
+    found = (_shown(inner).strip() for box in boxes for inner in box.iter(qn("w:p")))
+    return [words for words in found if words]
+
+
+def _shown(element: BaseOxmlElement) -> str:
     parts = []
     for node in element.iter(*_SHOWN):
         ancestor = node.getparent()

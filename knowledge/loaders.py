@@ -443,7 +443,7 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
     under a heading belongs to that heading's section)."""
     from docx.table import Table
 
-    from knowledge.docx_text import ListMarkers, bold_heading, shown_text, table_rows
+    from knowledge.docx_text import ListMarkers, bold_heading, shown_text, table_rows, text_box_paragraphs
 
     title = (document.core_properties.title or "").strip()
     sections: list[LoadedSection] = []
@@ -455,17 +455,21 @@ def _docx_sections(document: DocxDocument, stem: str) -> LoadedDocument:
             continue
         style = (block.style.name if block.style is not None else "").lower()
         words = shown_text(block).strip()
+        boxes = text_box_paragraphs(block)
         if not words:
+            lines.extend(boxes)
             continue
         if style == "title" and not title:
             title = words
+            lines.extend(boxes)
             continue
         if style.startswith(("heading", "标题")) or bold_heading(block):
             if lines:
                 sections.append(LoadedSection(heading or title or stem, as_paragraphs(lines)))
-            heading, lines = words, []
+            heading, lines = words, list(boxes)
             continue
         lines.append(list_markers.marker(block) + words)
+        lines.extend(boxes)
     if lines:
         sections.append(LoadedSection(heading or title or stem, as_paragraphs(lines)))
     return LoadedDocument(title or stem, tuple(sections))

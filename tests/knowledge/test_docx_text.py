@@ -123,19 +123,30 @@ def test_tracked_changes_read_as_accepted_in_paragraphs_and_table_cells() -> Non
     assert "60" not in section.text
 
 
-def test_words_in_a_content_control_are_read_and_a_text_box_is_not_glued_to_its_line() -> None:
+def _text_box(words: str, fallback: bool = False) -> object:
+    """A run holding a text box, as Word writes one (a drawing, with the same box again in a
+    fallback picture for older readers when `fallback`)."""
+    box = f"<w:txbxContent><w:p><w:r><w:t>{words}</w:t></w:r></w:p></w:txbxContent>"
+    if not fallback:
+        return parse_xml(f"<w:r {nsdecls('w')}><w:pict>{box}</w:pict></w:r>")
+    return parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+        f'<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{box}</w:drawing></mc:Choice>'
+        f"<mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+
+
+def test_words_in_a_content_control_are_read_and_a_text_box_is_its_own_paragraph() -> None:
     document = docx.Document()
     document.add_heading("Contacts", level=1)
     paragraph = document.add_paragraph("Owner: ")
     paragraph._p.append(
         parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtContent><w:r><w:t>Li Na</w:t></w:r></w:sdtContent></w:sdt>")
     )
-    box = parse_xml(
-        f"<w:r {nsdecls('w')}><w:pict><w:txbxContent><w:p><w:r><w:t>DRAFT</w:t></w:r></w:p>"
-        "</w:txbxContent></w:pict></w:r>"
-    )
-    paragraph._p.append(box)
-    assert load_document("contacts.docx", _saved(document)).sections[0].text == "Owner: Li Na"
+    paragraph._p.append(_text_box("Backup: Wang Wei"))
+    document.add_paragraph()._p.append(_text_box("Escalate after 2 hours", fallback=True))
+    section = load_document("contacts.docx", _saved(document)).sections[0]
+    assert section.text.split("\n\n") == ["Owner: Li Na", "Backup: Wang Wei", "Escalate after 2 hours"]
 
 
 def test_a_paragraph_without_punctuation_is_not_run_into_the_next_in_an_answer() -> None:
