@@ -25,6 +25,8 @@ _PRESENTATION_TAG = re.compile(
 )
 """Tags wikis add for colour, size, layout, callouts (Notion's `<aside>`), toggles and pictures: the
 words inside them are text, the tags are not."""
+_CONTENTS_MARKER = re.compile(r"^\s*(?:\[\[?toc\]?\]|@\[toc\](?:\([^)\n]*\))?|\$\{toc\})\s*$", re.IGNORECASE)
+"""`[TOC]`, `[[toc]]`, `@[toc](目录)`, `${toc}`: where an editor draws the table of contents."""
 _ADMONITION = re.compile(r"^\s*:::.*$")
 """`:::tips` … `:::` (Yuque, Docusaurus, VuePress): the box around a note; the note is the text."""
 _CALLOUT = re.compile(r"^(\s*>\s*)\[!\w+\][+-]?\s*")
@@ -59,7 +61,8 @@ def front_matter_title(text: str) -> tuple[str, str]:
 
 
 def without_wiki_markup(text: str) -> str:
-    """The text without anchors, presentational tags, note boxes' markers, callout kinds and the
+    """The text without anchors, presentational tags, table-of-contents markers (`[TOC]`), note
+    boxes' markers, callout kinds and the
     brackets of wiki links and of links to other files (`[[续约流程|the renewal page]]` → `the
     renewal page`); `<br>` is a line break, `<b>`/`<strong>` bold, an HTML table Markdown rows,
     and a reference link (`[工单系统][1]` with `[1]: https://…` below) an inline one. Code blocks
@@ -100,7 +103,7 @@ def _prose(text: str, definitions: dict[str, str]) -> str:
     text = _REFERENCE_LINK.sub(lambda link: _inline_link(link, definitions), _LINK_DEFINITION.sub("", text))
     lines: list[str] = []
     for line in text.split("\n"):
-        if _ADMONITION.match(line):
+        if _ADMONITION.match(line) or _CONTENTS_MARKER.match(line):
             continue
         if _CALLOUT.match(line):
             line = _CALLOUT.sub(r"\1", line)

@@ -124,3 +124,14 @@ def test_reference_links_read_as_links_and_their_definitions_are_not_text() -> N
         "[1]: code keeps this",
         "```",
     ]
+
+
+def test_table_of_contents_markers_are_not_text() -> None:
+    text = "[TOC]\n[[toc]]\n@[toc](目录)\n${toc}\n\n## 准备\n\n提前 90 天启动。\n\nSee [toc] below for the [TOC] spec."
+    assert without_wiki_markup(text).strip().split("\n") == [
+        "## 准备",
+        "",
+        "提前 90 天启动。",
+        "",
+        "See [toc] below for the [TOC] spec.",
+    ]
