@@ -59,9 +59,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _PDF_MAGIC = b"%PDF-"
 PDF_HEADER_WINDOW = 1024
 """Readers accept the %PDF- header anywhere in the first 1,024 bytes, and so does opsbot."""
-MAX_DOCX_UNPACKED_BYTES = 200 * 1024 * 1024
-"""What a .docx may unpack to: ten times the file limit, far beyond real documents; more is a
-zip bomb that would exhaust memory while python-docx reads it."""
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+"""What a .docx, .pptx or .xlsx may unpack to: ten times the file limit, far beyond real documents;
+more is a zip bomb that would exhaust memory while it is read."""
 MAX_SECTION_LEVEL = 4
 """Headings #…#### start sections; deeper ones stay in their section's text."""
 _URL_LINE = re.compile(
@@ -396,8 +396,8 @@ _POWERPOINT = _OfficeFormat(
 
 
 def _check_office_archive(name: str, data: bytes, expected: _OfficeFormat) -> None:
-    """A .docx or .xlsx is a ZIP archive holding its main part, unpacking to a sane size: anything
-    else (a PDF or a workbook renamed .docx, a zip bomb) is refused before the reader opens it."""
+    """A .docx, .pptx or .xlsx is a ZIP archive holding its main part, unpacking to a sane size:
+    anything else (a PDF or a workbook renamed .docx, a zip bomb) is refused before it is read."""
     suffix, app = expected.suffix, expected.app
     if data.startswith(_OLE_MAGIC):
         raise DocumentRefused(
@@ -429,8 +429,8 @@ def _check_office_archive(name: str, data: bytes, expected: _OfficeFormat) -> No
             f"{name} is not a readable {suffix} file: it is {what_en}. Save it from {app} as {suffix}.",
             f"{name} 不是可读取的 {suffix} 文件:它是{what_zh}。请在 {app} 中另存为 {suffix}。",
         )
-    if sum(member.file_size for member in members) > MAX_DOCX_UNPACKED_BYTES:
-        limit = MAX_DOCX_UNPACKED_BYTES // 1024 // 1024
+    if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        limit = MAX_UNPACKED_BYTES // 1024 // 1024
         raise DocumentRefused(
             f"{name} unpacks to more than {limit} MB, far more than any document holds. Save it again "
             f"from {app}, or split it.",

@@ -9,7 +9,7 @@ read from top to bottom, then left to right, as a reader's eye goes.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from knowledge.tables import as_paragraphs, markdown_rows
@@ -39,36 +39,36 @@ def deck_slides(data: bytes) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _in_reading_order(slide: Slide) -> list[BaseShape]:
-    shapes = [
-        shape for shape in slide.shapes if shape.shape_id != getattr(slide.shapes.title, "shape_id", None)
-    ]
+    title_id = getattr(slide.shapes.title, "shape_id", None)
+    return _by_position([shape for shape in slide.shapes if shape.shape_id != title_id])
+
+
+def _by_position(shapes: Iterable[BaseShape]) -> list[BaseShape]:
+    """Top to bottom, then left to right (a shape placed by its layout may have no position)."""
     return sorted(shapes, key=lambda shape: (shape.top or 0, shape.left or 0))
 
 
 def _shape_lines(shape: BaseShape) -> Iterator[str]:
-    from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
+    from pptx.enum.shapes import PP_PLACEHOLDER
+    from pptx.shapes.autoshape import Shape
+    from pptx.shapes.graphfrm import GraphicFrame
+    from pptx.shapes.group import GroupShape
 
-    if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
-        for inner in sorted(shape.shapes, key=lambda s: (s.top or 0, s.left or 0)):  # type: ignore[attr-defined]
+    if isinstance(shape, GroupShape):
+        for inner in _by_position(shape.shapes):
             yield from _shape_lines(inner)
         return
-    if getattr(shape, "has_table", False):
-        grid = [[" ".join(cell.text.split()) for cell in row.cells] for row in shape.table.rows]  # type: ignore[attr-defined]
+    if isinstance(shape, GraphicFrame) and shape.has_table:
+        grid = [[" ".join(cell.text.split()) for cell in row.cells] for row in shape.table.rows]
         yield from markdown_rows([row for row in grid if any(row)], has_header=len(grid) > 1)
         return
-    if not shape.has_text_frame:
+    if not isinstance(shape, Shape) or not shape.has_text_frame:
         return
-    if shape.is_placeholder and shape.placeholder_format.type in (
-        PP_PLACEHOLDER.FOOTER,
-        PP_PLACEHOLDER.DATE,
-        PP_PLACEHOLDER.SLIDE_NUMBER,
-    ):
+    kind = shape.placeholder_format.type if shape.is_placeholder else None
+    if kind in (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.DATE, PP_PLACEHOLDER.SLIDE_NUMBER):
         return  # the same on every slide, like a PDF's running lines
-    points = shape.is_placeholder and shape.placeholder_format.type in (
-        PP_PLACEHOLDER.BODY,
-        PP_PLACEHOLDER.OBJECT,
-    )
-    for paragraph in shape.text_frame.paragraphs:  # type: ignore[attr-defined]
+    points = kind in (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
+    for paragraph in shape.text_frame.paragraphs:
         words = " ".join(paragraph.text.split())
         if words:
             yield f"{INDENT_PER_LEVEL * paragraph.level}- {words}" if points else words
