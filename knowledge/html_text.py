@@ -12,6 +12,7 @@ when it holds most of the page's text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from knowledge.tables import markdown_rows
@@ -36,22 +37,28 @@ MIN_MAIN_SHARE = 0.4
 is not the page), and furniture holds less (a `has-sidebar` class on a wrapper is not furniture)."""
 _CHROME_WORDS = frozenset({"breadcrumb", "breadcrumbs", "toc", "sidebar", "share", "footer", "metadata"})
 """Words in an element's id or class that name the site's furniture rather than the article."""
+_BREADCRUMB_WORDS = frozenset({"breadcrumb", "breadcrumbs"})
 _ID_WORDS = re.compile(r"[-_\s]+")
 _TITLE_SEPARATORS = re.compile(r"^\s*[-|–—:·•_]+\s*|\s*[-|–—:·•_]+\s*$")
 
 
-def without_chrome(soup: BeautifulSoup) -> None:
+def without_chrome(soup: BeautifulSoup) -> list[str]:
     """Drops elements whose id or class names site furniture (`breadcrumb-section`, `toc-macro`,
-    `page-metadata`, `share`), in place; never one that holds most of the page (`<body
-    class="has-sidebar">`)."""
+    `page-metadata`, `share`), in place, never one that holds most of the page (`<body
+    class="has-sidebar">`); returns the names in the breadcrumb trail, which `page_title` takes
+    off the title."""
     total = _text_length(soup.body or soup)
+    trail: list[str] = []
     for element in soup.find_all(True):
         if element.decomposed:
             continue
         names = [element.get("id") or "", *(element.get("class") or [])]
         words = {word.lower() for name in names for word in _ID_WORDS.split(str(name)) if word}
         if words & _CHROME_WORDS and _text_length(element) < MIN_MAIN_SHARE * total:
+            if words & _BREADCRUMB_WORDS:
+                trail += [text for link in element.find_all("a") if (text := link.get_text(" ", strip=True))]
             element.decompose()
+    return trail
 
 
 def main_content(soup: BeautifulSoup) -> Tag | BeautifulSoup:
@@ -71,14 +78,21 @@ def main_content(soup: BeautifulSoup) -> Tag | BeautifulSoup:
     return page
 
 
-def page_title(title: str, first_heading: str) -> str:
+def page_title(title: str, first_heading: str, trail: Sequence[str] = ()) -> str:
     """The page's own title: its first heading when the `<title>` is that heading plus the site's
-    name (`续约谈判要点 | 运营笔记`), else the `<title>`."""
+    name (`续约谈判要点 | 运营笔记`), else the `<title>`; either without a name from the breadcrumb
+    trail before or after it (Confluence's `Ops Space : Renewal checklist`)."""
+    chosen = title or first_heading
     if first_heading and title != first_heading:
         for affix in (title.removeprefix(first_heading), title.removesuffix(first_heading)):
             if affix != title and _TITLE_SEPARATORS.search(affix):
-                return first_heading
-    return title or first_heading
+                chosen = first_heading
+    for name in trail:
+        for rest in (chosen.removeprefix(name), chosen.removesuffix(name)):
+            core = _TITLE_SEPARATORS.sub("", rest).strip()
+            if rest != chosen and core != rest.strip() and core:
+                return core
+    return chosen
 
 
 def _text_length(element: Tag | BeautifulSoup) -> int:

@@ -332,9 +332,9 @@ def _html(stem: str, text: str) -> LoadedDocument:
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     for tag in soup(list(_DROPPED_HTML)):
         tag.decompose()
-    without_chrome(soup)
+    trail = without_chrome(soup)
     first_heading = soup.find("h1")
-    title = page_title(title, first_heading.get_text(" ", strip=True) if first_heading else "")
+    title = page_title(title, first_heading.get_text(" ", strip=True) if first_heading else "", trail)
     content = main_content(soup)
     if not soup.find(["h2", "h3", "h4"]):
         for paragraph in soup.find_all("p"):

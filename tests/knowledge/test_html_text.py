@@ -28,8 +28,9 @@ SAVED_ARTICLE = """<html><head><title>续约谈判要点 | 运营笔记</title><
 </body></html>"""
 
 
-def test_a_confluence_export_is_read_without_breadcrumbs_metadata_contents_or_footer() -> None:
+def test_a_confluence_export_is_its_page_under_its_own_title() -> None:
     document = load_document("Renewal-checklist_98765.html", CONFLUENCE_EXPORT.encode())
+    assert document.title == "Renewal checklist"  # not "Ops : Renewal checklist": Ops is in the trail
     assert [(s.title, s.text) for s in document.sections] == [
         ("Prepare", "Start 90 days before the contract ends, with a usage report."),
         ("Offer", "Prepare two or three discount tiers; discounts need approval."),
@@ -67,3 +68,13 @@ def test_the_page_title_is_its_heading_when_the_title_adds_only_the_site_name() 
     )
     assert page_title("", "Weekly report") == "Weekly report"
     assert page_title("Weekly report", "") == "Weekly report"
+
+
+def test_a_name_from_the_breadcrumb_trail_is_taken_off_the_title() -> None:
+    assert (
+        page_title("Ops : Renewal checklist", "Ops : Renewal checklist", ["Ops", "Home"])
+        == "Renewal checklist"
+    )
+    assert page_title("Weekly report - Ops Wiki", "", ["Ops Wiki"]) == "Weekly report"
+    assert page_title("Renewals and more", "", ["Renewals"]) == "Renewals and more"
+    assert page_title("Home", "Home", ["Home"]) == "Home"
