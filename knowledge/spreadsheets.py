@@ -20,26 +20,15 @@ HEADER_SEARCH_ROWS = 10
 """A sheet may open with a title row or a note above its header: the header is looked for in its
 first ten rows."""
 _QUESTION_HEADERS = frozenset(
-    {
-        "问题",
-        "常见问题",
-        "客户问题",
-        "用户问题",
-        "客户提问",
-        "提问",
-        "问",
-        "q",
-        "question",
-        "questions",
-        "faq",
-    }
-)
+    {"问题", "常见问题", "客户问题", "用户问题", "客户提问", "提问", "问", "q", "question", "questions", "faq"}
+)  # fmt: skip
 _ANSWER_HEADERS = frozenset(
     {
         "答案", "回答", "答复", "回复", "解答", "答", "标准回答", "标准答案", "标准回复", "话术", "标准话术",
-        "参考话术", "回复话术", "a", "answer", "answers", "reply", "response", "suggested reply",
+        "参考话术", "回复话术", "a", "answer", "answers", "reply", "response",
     }
 )  # fmt: skip
+"""Header names compared without spaces and punctuation, in lower case (`Answer:` is `answer`)."""
 _QUESTION_WORDS = re.compile(r"问题|提问|question", re.IGNORECASE)
 _ANSWER_WORDS = re.compile(r"答|回复|话术|answer|reply|response", re.IGNORECASE)
 _NOT_THE_TEXT = re.compile(r"分类|类别|类型|编号|序号|category|type|id\b|number|no\.", re.IGNORECASE)
