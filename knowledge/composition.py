@@ -19,7 +19,15 @@ from functools import lru_cache
 from knowledge.documents import same_topic
 from knowledge.ranking import Hit
 from knowledge.tables import introduces_table, is_table_row, table_items
-from knowledge.text import CJK_CHARACTER, LIST_MARKER, SENTENCE_ENDINGS, Lang, split_sentences, tokenize
+from knowledge.text import (
+    CJK_CHARACTER,
+    LIST_MARKER,
+    SENTENCE_ENDINGS,
+    Lang,
+    joined_lines,
+    split_sentences,
+    tokenize,
+)
 
 _STEP_MARKER = re.compile(
     r"^(?:第[一二三四五六七八九十\d]+[步点条]|首先|其次|再次|然后|接着|最后|"
@@ -197,17 +205,10 @@ def _blocks(body: str) -> list[str]:
             and (not LIST_MARKER.match(previous) or raw[:1].isspace())
         )
         if continues:
-            blocks[-1] = _joined(previous, line)
+            blocks[-1] = joined_lines(previous, line)
         else:
             blocks.append(line)
     return blocks
-
-
-def _joined(text: str, more: str) -> str:
-    """Two wrapped lines as one: no space between Chinese characters, one between words."""
-    if CJK_CHARACTER.match(text[-1]) and CJK_CHARACTER.match(more[0]):
-        return text + more
-    return f"{text} {more}"
 
 
 def asks_for_several(question: str) -> bool:

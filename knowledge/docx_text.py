@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from docx.oxml.ns import qn
 
 from knowledge.tables import markdown_rows
-from knowledge.text import reads_as_heading
+from knowledge.text import LIST_INDENT, reads_as_heading
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -38,7 +38,6 @@ _NOT_SHOWN = frozenset(
 )
 NO_NUMBERING = 0
 """numId 0 takes a paragraph out of the list its style would put it in."""
-INDENT_PER_LEVEL = "  "
 MAX_STYLE_DEPTH = 10
 """Styles based on styles: real documents nest a few; a damaged one could loop."""
 
@@ -84,7 +83,7 @@ class ListMarkers:
         number_format = self._formats.get((num_id, level))
         if number_format is None or number_format == "none":
             return ""
-        indent = INDENT_PER_LEVEL * level
+        indent = LIST_INDENT * level
         if number_format == "bullet":
             return f"{indent}- "
         for deeper in [key for key in self._counts if key[0] == num_id and key[1] > level]:

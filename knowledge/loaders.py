@@ -25,7 +25,7 @@ from knowledge.pdf_text import reflowed, without_running_lines
 from knowledge.slides import deck_slides
 from knowledge.spreadsheets import cell_text, column_names, question_answer_pairs, workbook_sheets
 from knowledge.tables import as_paragraphs
-from knowledge.text import SENTENCE_ENDINGS, reads_as_heading
+from knowledge.text import INNER_HEADING, SENTENCE_ENDINGS, reads_as_heading
 from knowledge.wiki_markup import front_matter_title, without_wiki_markup
 from skills.csv_files import binary_format, csv_reader
 from skills.errors import SkillError
@@ -147,7 +147,7 @@ def _pairs_apart(section: LoadedSection) -> list[LoadedSection]:
 
 
 def _pair_section(question: str, answer: str) -> LoadedSection:
-    return LoadedSection(question, f"##### {question}\n\n{answer}")
+    return LoadedSection(question, f"{INNER_HEADING}{question}\n\n{answer}")
 
 
 def _deck(name: str, stem: str, data: bytes) -> LoadedDocument:

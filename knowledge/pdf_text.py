@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from knowledge.tables import as_paragraphs
-from knowledge.text import CJK_CHARACTER, SENTENCE_ENDINGS, reads_as_heading, screen_width
+from knowledge.text import INNER_HEADING, SENTENCE_ENDINGS, joined_lines, reads_as_heading, screen_width
 
 MIN_PAGES_FOR_RUNNING_LINES = 3
 RUNNING_EDGE = 2
@@ -37,10 +37,6 @@ _GOES_ON = (",", "，", "、", "(", "（", "-", "/")
 """A line ending so is cut mid-sentence, however short it is."""
 _ENDS_CLAUSE = (*SENTENCE_ENDINGS, ";", "；", "!", "?")
 _HYPHENATED = re.compile(r"[A-Za-z]-$")
-_WIDE = re.compile(rf"{CJK_CHARACTER.pattern}|[\u3000-\u303f\uff00-\uffef]")
-"""Chinese characters and full-width punctuation: text wrapped between two of them has no space."""
-HEADING_MARK = "##### "
-"""A heading inside a section, as in Markdown: answers lead with it in bold."""
 
 
 def without_running_lines(pages: list[str]) -> list[str]:
@@ -70,9 +66,10 @@ def without_running_lines(pages: list[str]) -> list[str]:
 
 
 def reflowed(page: str) -> str:
-    """The page's lines as paragraphs, a blank line between them: a line that ran to the margin without ending
-    its sentence is joined to the next, a short line without punctuation that opens a paragraph of
-    text is a heading (`##### Escalation steps`), and a bullet glyph is a Markdown list item."""
+    """The page's lines as paragraphs, a blank line between them: a line that ran to the margin
+    without ending its sentence is joined to the next, a short line without punctuation that opens
+    a paragraph of text is a heading (`##### Escalation steps`), and a bullet glyph is a Markdown
+    list item."""
     lines = [_BULLET.sub("- ", line.strip()) for line in page.splitlines()]
     lines = [line for line in lines if line]
     if not lines:
@@ -82,7 +79,7 @@ def reflowed(page: str) -> str:
     current, printed = lines[0], lines[0]  # the paragraph so far, and its last printed line
     for line in lines[1:]:
         if current == printed and _heading(printed, line, full):
-            paragraphs.append(HEADING_MARK + current)
+            paragraphs.append(INNER_HEADING + current)
         elif _goes_on(printed, line, full):
             current, printed = _joined(current, line), line
             continue
@@ -126,6 +123,4 @@ def _goes_on(line: str, following: str, full: int) -> bool:
 def _joined(line: str, following: str) -> str:
     if _HYPHENATED.search(line) and following[:1].islower():
         return line[:-1] + following  # re- / minder: a word cut at the margin
-    if _WIDE.match(line[-1]) and _WIDE.match(following[0]):
-        return line + following
-    return f"{line} {following}"
+    return joined_lines(line, following)

@@ -13,12 +13,11 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from knowledge.tables import as_paragraphs, markdown_rows
+from knowledge.text import LIST_INDENT
 
 if TYPE_CHECKING:
     from pptx.shapes.base import BaseShape
     from pptx.slide import Slide
-
-INDENT_PER_LEVEL = "  "
 
 
 def deck_slides(data: bytes) -> tuple[str, list[tuple[str, str]]]:
@@ -71,7 +70,7 @@ def _shape_lines(shape: BaseShape) -> Iterator[str]:
     for paragraph in shape.text_frame.paragraphs:
         words = " ".join(paragraph.text.split())
         if words:
-            yield f"{INDENT_PER_LEVEL * paragraph.level}- {words}" if points else words
+            yield f"{LIST_INDENT * paragraph.level}- {words}" if points else words
 
 
 def _notes(slide: Slide) -> list[str]:

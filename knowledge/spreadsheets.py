@@ -12,8 +12,8 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from knowledge.faq import Pair
 from knowledge.tables import as_paragraphs
 
 HEADER_SEARCH_ROWS = 10
@@ -34,13 +34,6 @@ _ANSWER_WORDS = re.compile(r"答|回复|话术|answer|reply|response", re.IGNORE
 _NOT_THE_TEXT = re.compile(r"分类|类别|类型|编号|序号|category|type|id\b|number|no\.", re.IGNORECASE)
 """A column about the question (问题分类, Question ID) rather than the question itself."""
 _HEADER_NOISE = re.compile(r"[\s:：*（）()]+")
-
-
-@dataclass(frozen=True)
-class Pair:
-    question: str
-    answer: str
-    """With the row's other filled cells after it, each named by its column (适用版本：专业版)."""
 
 
 def workbook_sheets(data: bytes) -> list[tuple[str, list[list[str]]]]:
@@ -73,7 +66,8 @@ def cell_text(value: object) -> str:
 
 def question_answer_pairs(rows: Sequence[Sequence[str]]) -> list[Pair] | None:
     """The sheet's rows as pairs, or None when it has no question and answer columns. A row
-    without a question or without an answer has nothing to answer with and is left out."""
+    without a question or without an answer has nothing to answer with and is left out; the row's
+    other filled cells follow its answer, each named by its column (适用版本：专业版)."""
     found = _header(rows)
     if found is None:
         return None

@@ -71,6 +71,23 @@ LIST_MARKER = re.compile(r"^\s*(?:[-•]|\*(?=\s)|\d+[.)、])\s*")
 """`- `, `• `, `* ` (a star only before a space: `**bold**` opens a sentence, not a list), `1.`, `1、`."""
 
 
+LIST_INDENT = "  "
+"""How far a list item of the next level down is indented, as Markdown nests lists."""
+INNER_HEADING = "##### "
+"""A heading inside a section, written at Markdown's fifth level (sections start at levels 1-4):
+answers lead with it, in bold, what is under it."""
+_WIDE = re.compile(rf"{CJK_CHARACTER.pattern}|[\u3000-\u303f\uff00-\uffef]")
+"""Chinese characters and full-width punctuation: text wrapped between two of them has no space."""
+
+
+def joined_lines(text: str, more: str) -> str:
+    """Two lines of one paragraph, wrapped at the margin, as one: no space between Chinese
+    characters or full-width punctuation, one between words."""
+    if _WIDE.match(text[-1]) and _WIDE.match(more[0]):
+        return text + more
+    return f"{text} {more}"
+
+
 def screen_width(text: str) -> int:
     """How much room the text takes on screen: a Chinese character counts twice."""
     return len(text) + len(CJK_CHARACTER.findall(text))
