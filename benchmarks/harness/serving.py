@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +19,11 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tests' port picker
+from tests.fakes.ports import free_port as free_port  # benchmarks take it from here
+
 SECRET = "benchmark-signing-secret"
 BOT_TOKEN = "xoxb-benchmark"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def percentile(samples: list[float], fraction: float) -> float:

@@ -19,7 +19,8 @@ from bot.answers.votes import VOTE_ACTION
 from bot.local.slack_api import BOT_USER_ID, LocalSlack
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.serving import free_port, health, serve_http, wait_until
+from tests.fakes.ports import free_port
+from tests.fakes.serving import health, serve_http, wait_until
 from tests.fakes.slack_requests import button_click, send_event, send_interaction
 
 

@@ -4,7 +4,6 @@ as several opsbot processes would share it."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from knowledge.ingest import IngestReport, ingest_bytes
 from knowledge.ranking import FusionConfig
 from tests.conftest import ChromaSnapshot, empty_chroma, make_settings
 from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash
+from tests.fakes.ports import free_port
 
 CHROMA = Path(sys.executable).with_name("chroma")
 STARTUP_LIMIT_SECONDS = 60.0
@@ -35,19 +35,13 @@ RENEWALS = b"# Renewals\n\n## Discount ladder\n\nOffer the renewal discount ladd
 ONBOARDING = b"# Onboarding\n\n## Kickoff call\n\nThe kickoff call sets the onboarding milestones.\n"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Chroma server on loopback for this module, stopped at the end."""
     if not CHROMA.exists():
         pytest.fail(f"{CHROMA} is missing: the chromadb package installs it")
     home = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = home / "server.log"
     with log_path.open("wb") as log:
@@ -206,7 +200,7 @@ def test_an_ingest_still_running_elsewhere_is_left_alone(
 
 
 def test_an_unreachable_server_is_one_clear_error(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(ChromaUnreachable, match=r"^cannot reach http://127\.0\.0\.1:\d+ \(.+\)$"):
         KnowledgeIndex(None, HashEmbedder(), chroma_url=url)
     service = create_knowledge(

@@ -12,7 +12,8 @@ from bot.answers.process import AnswerProcess
 from bot.answers.service import KnowledgeService
 from bot.local.slack_api import LocalSlack
 from tests.conftest import make_settings
-from tests.fakes.serving import alive, children_of, free_port, health, serve_http, wait_until
+from tests.fakes.ports import free_port
+from tests.fakes.serving import alive, children_of, health, serve_http, wait_until
 
 
 def test_child_process_answers_and_reports_ready(playbook_home: Path, knowledge: KnowledgeService) -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bot.local.slack_api import LocalSlack
 from tests.conftest import SIGNING_SECRET
-from tests.fakes.serving import alive, children_of, free_port, health, serve_http, wait_until
+from tests.fakes.ports import free_port
+from tests.fakes.serving import alive, children_of, health, serve_http, wait_until
 from tests.fakes.slack_requests import send_event
 
 
