@@ -13,7 +13,7 @@ from knowledge.conversation import Turn, recent, search_text
 from knowledge.documents import belongs_with
 from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
-from knowledge.normalize import to_simplified, to_traditional, written_in_traditional
+from knowledge.normalize import simplified_throughout, to_simplified, to_traditional, written_in_traditional
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
 from knowledge.text import LIST_MARKER, Lang, detect_language, has_words
@@ -380,18 +380,17 @@ def in_traditional(answer: Answer) -> Answer:
 def in_simplified(hit: Hit) -> Hit:
     """A passage of a document written in Traditional script, in Simplified for anyone who does
     not write Traditional, as the playbook is put in Traditional for those who do: one answer in
-    one script, whichever copy of a reprinted article ranked first. Passages in Simplified are left
-    untouched: converting them again could change a word."""
+    one script, whichever copy of a reprinted article ranked first. A passage in Simplified changes
+    only where Traditional characters were pasted into it: converting it whole could change a word."""
     chunk = hit.chunk
-    if not written_in_traditional(chunk.body):
-        return hit
+    convert = to_simplified if written_in_traditional(chunk.body) else simplified_throughout
     simplified = replace(
         chunk,
-        body=to_simplified(chunk.body),
-        doc_title=to_simplified(chunk.doc_title),
-        section_title=to_simplified(chunk.section_title),
+        body=convert(chunk.body),
+        doc_title=convert(chunk.doc_title),
+        section_title=convert(chunk.section_title),
     )
-    return replace(hit, chunk=simplified)
+    return hit if simplified == chunk else replace(hit, chunk=simplified)
 
 
 def _citation_in_traditional(citation: Citation) -> Citation:

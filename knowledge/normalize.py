@@ -96,6 +96,24 @@ def to_traditional(text: str) -> str:
     return _to_traditional().convert(text)
 
 
+def simplified_throughout(text: str) -> str:
+    """A Simplified text with Traditional characters pasted into it (`启动續約流程`) all in
+    Simplified. Only a character that is the Traditional form of one Simplified character changes
+    (續 and 续 map to each other); one that Simplified text writes too stays (乾 of 乾隆, whose
+    Simplified 干 maps back to 幹), so no word of the Simplified text is rewritten."""
+    if to_simplified(text) == text:  # nothing to change: most texts, at the converter's speed
+        return text
+    return "".join(_in_simplified(character) for character in text)
+
+
+@cache
+def _in_simplified(character: str) -> str:
+    if character.isascii():
+        return character
+    simplified = to_simplified(character)
+    return simplified if simplified != character and to_traditional(simplified) == character else character
+
+
 def written_in_traditional(text: str) -> bool:
     """More of the text's characters are Traditional-only than Simplified-only: 復盤怎麼做 is,
     复盘怎么做 is not, and neither is a text whose characters both scripts share."""

@@ -434,6 +434,22 @@ def test_a_team_document_in_traditional_script_is_quoted_in_the_askers_script(
         knowledge.forget(source)
 
 
+def test_traditional_characters_pasted_into_a_simplified_document_are_quoted_in_simplified(
+    knowledge: KnowledgeService,
+) -> None:
+    """A renewal note written in Simplified with a copied phrase in Traditional reads in one script."""
+    source = "docs/team/renewal-prep.txt"
+    note = "续约准备\n\n提前准备\n合同到期前 90 天启动續約流程，先整理客户过去一年的使用数据报告。\n"
+    knowledge.ingest(source, "renewal-prep.txt", note.encode("utf-8"))
+    try:
+        answer = knowledge.answerer.answer("合同到期前多少天启动续约流程?")
+        assert answer.citations[0].source == source
+        assert "合同到期前 90 天启动续约流程" in answer.text
+        assert "續約" not in answer.text
+    finally:
+        knowledge.forget(source)
+
+
 def test_the_llm_is_asked_for_traditional_script_and_what_slips_through_is_converted(
     knowledge: KnowledgeService,
 ) -> None:

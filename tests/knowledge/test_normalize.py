@@ -15,6 +15,7 @@ from knowledge.normalize import (
     is_pinyin,
     normalize_for_index,
     normalize_query,
+    simplified_throughout,
     strip_pinyin_annotations,
     to_simplified,
     written_in_traditional,
@@ -112,6 +113,21 @@ def test_content_that_mentions_the_same_words_is_kept(line: str) -> None:
 def test_normalizing_is_idempotent(text: str) -> None:
     once = normalize_for_index(text)
     assert normalize_for_index(once) == once
+
+
+def test_traditional_characters_pasted_into_simplified_text_become_simplified() -> None:
+    assert simplified_throughout("合同到期前 90 天启动續約流程。") == "合同到期前 90 天启动续约流程。"
+    assert simplified_throughout("發現問題後") == "发现问题后"
+
+
+def test_characters_that_simplified_text_writes_too_are_left_as_they_are() -> None:
+    """Converting a whole Simplified text would turn 乾隆 into 干隆; one character at a time, only
+    those that are one Simplified character's Traditional form change."""
+    assert to_simplified("乾隆年间") == "乾隆年间"  # OpenCC knows the word ...
+    assert to_simplified("乾") == "干"  # ... but not the character alone
+    assert simplified_throughout("乾隆年间續約") == "乾隆年间续约"
+    assert simplified_throughout("著名的RFM模型") == "著名的RFM模型"
+    assert simplified_throughout("Renewal: 30 days, 100%") == "Renewal: 30 days, 100%"
 
 
 def test_traditional_script_is_told_by_the_characters_only_it_uses() -> None:
