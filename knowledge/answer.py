@@ -212,7 +212,23 @@ class Answerer:
             for hit in found[1:]
             if hit not in joining and belongs_with(hit.chunk, hits[0].chunk) and self._is_related(hit)
         ]
-        return whole_sections([joining[0], *siblings, *joining[1:]])[: self.config.context_hits]
+        chosen = whole_sections([joining[0], *siblings, *joining[1:]])[: self.config.context_hits]
+        return self._with_surest(hits, chosen)
+
+    def _with_surest(self, hits: list[Hit], chosen: list[Hit]) -> list[Hit]:
+        """`chosen`, holding the passage the primary embedder (the most accurate) is surest of when
+        it is confident on its own: the fusion can rank such a passage below the answer's limit
+        when neither the keywords nor the other model see it (客服想往运营方向发展,从哪开始? is
+        answered by 从客服成长为用户运营 in other words). It takes the last place, and counts as
+        much as the best passage when units are chosen."""
+        surest = max(hits, key=lambda hit: hit.similarities[0])
+        relevance, similarity = next(self._calibrated(surest))
+        section = (surest.chunk.source, surest.chunk.section_id)
+        if similarity < relevance.strong or section in {
+            (hit.chunk.source, hit.chunk.section_id) for hit in chosen
+        }:
+            return chosen
+        return [*chosen[: self.config.context_hits - 1], replace(surest, score=hits[0].score)]
 
     def _calibrated(self, hit: Hit) -> Iterator[tuple[Relevance, float]]:
         """Each embedder's thresholds (or the configured ones) with its cosine for the passage."""

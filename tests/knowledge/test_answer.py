@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -71,6 +72,24 @@ def test_sibling_sections_of_the_best_passage_join_it_whatever_their_rank() -> N
     unrelated_sibling = _hit("Renewal: history", 0.09, 0.1)
     answerer = Answerer(_RankedIndex([best, *others, sibling, unrelated_sibling]))  # type: ignore[arg-type]
     assert answerer.passages("q", "en") == [best, sibling]
+
+
+def test_the_passage_the_primary_embedder_is_surest_of_is_not_cut_by_the_limit() -> None:
+    """Ranked last by the fusion, it takes the last of the four places, weighted as the best."""
+    best = _hit("best", 0.35, 0.51)
+    close = [_hit(f"close {n}", 0.3, 0.45) for n in range(3)]
+    surest = _hit("surest", 0.12, 0.6)
+    answerer = Answerer(_RankedIndex([best, *close, surest]))  # type: ignore[arg-type]
+    assert answerer.passages("q", "en") == [best, close[0], close[1], replace(surest, score=0.35)]
+    unsure = _hit("unsure", 0.12, 0.49)  # the highest cosine, but below the embedder's strong mark
+    answerer = Answerer(_RankedIndex([best, *close, unsure]))  # type: ignore[arg-type]
+    assert answerer.passages("q", "en") == [best, *close]
+
+
+def test_a_question_in_other_words_gets_the_section_only_e5_recognizes(knowledge: KnowledgeService) -> None:
+    answer = knowledge.answerer.answer("客服想往运营方向发展,从哪开始?")
+    assert "QA文档" in answer.text and "社群活动" in answer.text
+    assert "从客服成长为用户运营" in [c.section_title for c in answer.citations]
 
 
 def _piece(position: int, score: float, similarity: float, body: str) -> Hit:
