@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.answers.service import KnowledgeService
 from knowledge.answer_evaluation import load_answer_questions, score_answers
 from knowledge.text import detect_language
+from skills.feedback_categories import CATEGORY_INFO
 
 QUESTIONS = load_answer_questions(Path(__file__).parent / "answer_questions.jsonl")
 
@@ -71,3 +72,26 @@ def test_the_funnel_example_never_states_the_article_slip_as_fact(knowledge: Kno
         for line in answer.text.splitlines():
             if "12500w" in line:
                 assert any(word in line for word in ("wrote", "not 12500w", "原文", "而不是", "写成")), line
+
+
+HANDLING_SECTIONS = {
+    "bug": ("Handling production bugs", "生产类bug的处理"),
+    "how_to": ("Operation questions and the Q&A manual", "操作问题与QA手册"),
+    "ops_admin": ("Ops-management issues", "运营管理问题"),
+    "feature_request": ("Feature requests and complaints", "新需求与客诉"),
+}
+
+
+def test_asking_how_to_handle_a_feedback_category_finds_its_playbook_section(
+    knowledge: KnowledgeService,
+) -> None:
+    """Feedback is filed under these names, so the playbook answers to them: a person reading
+    "Feature request" on a filed item and asking how to handle one gets the section on it."""
+    for category, (english, chinese) in HANDLING_SECTIONS.items():
+        labels = CATEGORY_INFO[category].label
+        for question, section in (
+            (f"How do I handle a {labels['en'].lower()}?", english),
+            (f"{labels['zh']}怎么处理?", chinese),
+        ):
+            answer = knowledge.answerer.answer(question)
+            assert section in [c.section_title for c in answer.citations[:2]], question
