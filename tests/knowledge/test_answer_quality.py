@@ -95,3 +95,14 @@ def test_asking_how_to_handle_a_feedback_category_finds_its_playbook_section(
         ):
             answer = knowledge.answerer.answer(question)
             assert section in [c.section_title for c in answer.citations[:2]], question
+
+
+def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: KnowledgeService) -> None:
+    """GMV for sales, 加功能 for a new requirement: the playbook names both."""
+    for question, section in (
+        ("昨天的GMV突然掉了30%,怎么查?", "数据异常分析清单"),
+        ("大客户要求加功能怎么办?", "新需求与客诉"),
+        ("How do I handle a feature request from a big client?", "Feature requests and complaints"),
+    ):
+        answer = knowledge.answerer.answer(question)
+        assert answer.found and section in [c.section_title for c in answer.citations], question
