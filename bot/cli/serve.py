@@ -120,13 +120,13 @@ def _serve_http(
     `check_slack` (one workspace, one token), `/healthz` waits for Slack to answer once as well, and
     a refused token stops the server with status 1."""
     from bot.slack.connection import SlackConnection
-    from bot.slack.http import create_http_server, serve_until_closed
+    from bot.slack.http import close_server, create_http_server, serve_until_closed
 
     refused: list[str] = []
     connection = None
     if check_slack:
         connection = SlackConnection(
-            app.client, on_token_refused=lambda problem: (refused.append(problem), server.close())
+            app.client, on_token_refused=lambda problem: (refused.append(problem), close_server(server))
         )
     server = create_http_server(
         app, services, getattr(args, "host", "0.0.0.0"), getattr(args, "port", 3000), connection
@@ -145,7 +145,7 @@ def _serve_http(
         stopping.append(True)
         signal.signal(signal.SIGINT, stop)
         log.info("stopping: no new events; answers in flight have up to %g s to finish", grace)
-        server.close()
+        close_server(server)
 
     signal.signal(signal.SIGTERM, stop)
     log.info("opsbot listening on http://%s:%s/slack/events", server.effective_host, server.effective_port)

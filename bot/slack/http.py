@@ -115,6 +115,14 @@ def create_http_server(  # type: ignore[no-untyped-def]
 
 
 def serve_until_closed(server) -> None:  # type: ignore[no-untyped-def]
-    """Run until `server.close()`; waitress's loop then ends with EBADF, which is the normal way out."""
+    """Run until `close_server(server)`; waitress's loop then ends with EBADF, the normal way out."""
     with contextlib.suppress(OSError):
         server.run()
+
+
+def close_server(server, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Stop serving: the request threads finish the request in hand (up to `timeout` seconds), then
+    the sockets close. Closed first, a thread just finishing a request would wake the closed loop
+    and log a traceback (EBADF) instead of leaving quietly."""
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+    server.close()

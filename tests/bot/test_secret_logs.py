@@ -30,7 +30,7 @@ from bot.digest.scheduler import DigestScheduler
 from bot.local.slack_api import BOT_USER_ID, LocalSlack
 from bot.services import Services
 from bot.slack.health import RECHECK
-from bot.slack.http import create_http_server, serve_until_closed
+from bot.slack.http import close_server, create_http_server, serve_until_closed
 from bot.storage.engine import create_db_engine
 from bot.storage.owners import Owner
 from knowledge.answer import Answerer
@@ -107,7 +107,7 @@ def secret_run(services: Services, tmp_path: Path) -> Iterator[SecretRun]:
             f"http://127.0.0.1:{server.effective_port}", slack, openai, services, settings, buffer
         )
     finally:
-        server.close()
+        close_server(server)
         thread.join(timeout=5)
         services.jobs.drain(timeout=30)
         slack.stop()

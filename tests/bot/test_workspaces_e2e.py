@@ -21,7 +21,7 @@ import pytest
 from bot.app import create_app
 from bot.core.jobs import JobRunner
 from bot.local.slack_api import LocalSlack
-from bot.slack.http import create_http_server, serve_until_closed
+from bot.slack.http import close_server, create_http_server, serve_until_closed
 from bot.storage.engine import EventLedger, create_db_engine
 from bot.storage.feedback import FeedbackStore
 from bot.storage.installations import BOT_SCOPES, installed_workspaces
@@ -120,7 +120,7 @@ def served(
     thread = threading.Thread(target=serve_until_closed, args=(server,), daemon=True)
     thread.start()
     yield Served(f"http://127.0.0.1:{server.effective_port}", slack, workspaces, tmp_path)
-    server.close()
+    close_server(server)
     thread.join(timeout=5)
     workspaces.jobs.shutdown()
     _ScopedIndexCleanup(knowledge)()
