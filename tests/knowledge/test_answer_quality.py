@@ -98,11 +98,13 @@ def test_asking_how_to_handle_a_feedback_category_finds_its_playbook_section(
 
 
 def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: KnowledgeService) -> None:
-    """GMV for sales, 加功能 for a new requirement, a contact who leaves: the playbook names them."""
+    """GMV for sales, 加功能 for a new requirement, a contact who leaves, the repurchase rate: the
+    playbook names them."""
     for question, section in (
         ("昨天的GMV突然掉了30%,怎么查?", "数据异常分析清单"),
         ("大客户要求加功能怎么办?", "新需求与客诉"),
         ("客户的关键联系人离职了怎么办?", "续约：风险与谈判"),
+        ("怎么提高复购率?", "电商运营的抓手"),
         ("How do I handle a feature request from a big client?", "Feature requests and complaints"),
     ):
         answer = knowledge.answerer.answer(question)
