@@ -24,9 +24,9 @@ def test_held_out_answers_carry_the_key_points(knowledge: KnowledgeService) -> N
     assert scores["all"].count >= 30
     assert scores["all"].refused == 0
     # The target is 0.95; with fusion, gate and composition all chosen on the tuning half,
-    # the held-out half reaches 0.949 (Chinese 1.0, English 0.895). These floors guard against less.
-    assert scores["all"].coverage >= 0.94, misses
-    assert scores["zh"].coverage >= 0.95 and scores["en"].coverage >= 0.88, misses
+    # the held-out half reaches 0.974 (Chinese 1.0, English 0.947). These floors guard against less.
+    assert scores["all"].coverage >= 0.95, misses
+    assert scores["zh"].coverage >= 0.95 and scores["en"].coverage >= 0.9, misses
 
 
 def test_a_mixed_question_is_answered_in_the_language_its_sentence_is_built_in(
