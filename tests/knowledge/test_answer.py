@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import PurePosixPath
 from types import SimpleNamespace
 
 import pytest
@@ -25,6 +28,18 @@ def test_units_keep_a_list_with_its_lead_sentence() -> None:
         "The steps are:\n1. review\n2. evaluate",
         "Afterwards, share it.",
     ]
+
+
+@contextlib.contextmanager
+def team_document(
+    knowledge: KnowledgeService, source: str, text: str, visibility: str = ""
+) -> Iterator[None]:
+    """`text` indexed as the team document `source` for the block, and forgotten after it."""
+    knowledge.ingest(source, PurePosixPath(source).name, text.encode("utf-8"), visibility=visibility)
+    try:
+        yield
+    finally:
+        knowledge.forget(source)
 
 
 class _RankedIndex:
@@ -264,14 +279,11 @@ TEAM_RENEWAL_SOP = """# 华东区续约SOP
 def test_a_team_document_that_answers_better_leads_the_answer(knowledge: KnowledgeService) -> None:
     """The team's own SOP is more specific than the playbook: it is not buried under it."""
     source = "docs/team/renewal-sop.md"
-    knowledge.ingest(source, "renewal-sop.md", TEAM_RENEWAL_SOP.encode("utf-8"))
-    try:
+    with team_document(knowledge, source, TEAM_RENEWAL_SOP):
         for question in ("续约前要准备什么?", "我们续约要准备哪些材料?"):
             answer = knowledge.answerer.answer(question)
             assert answer.citations[0].source == source, question
             assert "八五折" in answer.text and "[1]" in answer.text
-    finally:
-        knowledge.forget(source)
 
 
 TEAM_ESCALATION_SOP = """# Ticket escalation
@@ -302,16 +314,13 @@ working day of the fix.
 def test_a_long_team_section_is_answered_whole_and_cited_once(knowledge: KnowledgeService) -> None:
     """Indexed in two pieces; the answer reads them in the order written, under one source."""
     source = "docs/team/escalation.md"
-    knowledge.ingest(source, "escalation.md", TEAM_ESCALATION_SOP.encode("utf-8"))
-    try:
+    with team_document(knowledge, source, TEAM_ESCALATION_SOP):
         pieces = [c for c in knowledge.answerer.index.chunks() if c.source == source]
         assert len(pieces) == 2, "the section is long enough to be indexed in pieces"
         answer = knowledge.answerer.answer("How do we escalate a ticket?")
         assert [c.source for c in answer.citations] == [source]
         assert answer.text.startswith("• Support owns every ticket")
         assert "on-call engineer is paged" in answer.text
-    finally:
-        knowledge.forget(source)
 
 
 TEAM_ONBOARDING_NOTE = """# New hire onboarding
@@ -328,8 +337,7 @@ def test_a_question_in_one_language_is_pointed_to_a_team_document_in_the_other(
 ) -> None:
     """Too far for the gate across languages, yet the right document: the asker is told where to look."""
     source = "docs/team/onboarding.md"
-    knowledge.ingest(source, "onboarding.md", TEAM_ONBOARDING_NOTE.encode("utf-8"))
-    try:
+    with team_document(knowledge, source, TEAM_ONBOARDING_NOTE):
         question = "新同事入职第一周要做什么?"
         answer = knowledge.answerer.answer(question)
         assert (answer.found, answer.note) == (False, "closest")
@@ -351,8 +359,6 @@ def test_a_question_in_one_language_is_pointed_to_a_team_document_in_the_other(
             assert (answer.found, answer.note, answer.citations[0].source) == (False, "closest", source)
         answerer, seen = _with_llm(knowledge, "made up")
         assert answerer.answer("best pizza recipe with mozzarella").citations == [] and seen == []
-    finally:
-        knowledge.forget(source)
 
 
 def test_a_follow_up_in_a_conversation_stays_on_its_topic(knowledge: KnowledgeService) -> None:
@@ -416,15 +422,12 @@ A：合同到期后数据保留 90 天，期间续约可以完整恢复。
 def test_a_question_and_answer_page_is_answered_by_the_pair_asked_about(knowledge: KnowledgeService) -> None:
     """Before, the page was one passage and the answer began with how to reset a password."""
     source = "docs/team/faq.md"
-    knowledge.ingest(source, "faq.md", TEAM_FAQ.encode("utf-8"))
-    try:
+    with team_document(knowledge, source, TEAM_FAQ):
         answer = knowledge.answerer.answer("账号锁定了怎么办?")
         assert answer.citations[0].source == source
         assert answer.citations[0].section_title == "账号被锁定了怎么办？"
         assert answer.text.startswith("**账号被锁定了怎么办？** 连续输错 5 次密码会锁定 30 分钟")
         assert "重置密码" not in answer.text
-    finally:
-        knowledge.forget(source)
 
 
 TEAM_COMPLAINT_RULES = (
@@ -438,8 +441,7 @@ def test_a_team_document_in_traditional_script_is_quoted_in_the_askers_script(
     """Whoever does not write Traditional reads it in Simplified, the index's script, without the
     pinyin a copied article carries; whoever writes Traditional reads it as written."""
     source = "docs/team/complaints.txt"
-    knowledge.ingest(source, "complaints.txt", TEAM_COMPLAINT_RULES.encode("utf-8"))
-    try:
+    with team_document(knowledge, source, TEAM_COMPLAINT_RULES):
         simplified = knowledge.answerer.answer("P1级客诉多久要联系客户?")
         assert simplified.citations[0].source == source
         assert "影响客户核心业务，30 分钟内电话联系客户" in simplified.text
@@ -449,8 +451,6 @@ def test_a_team_document_in_traditional_script_is_quoted_in_the_askers_script(
         assert "影响客户核心业务" in english.text
         traditional = knowledge.answerer.answer("P1級客訴多久要聯繫客戶?")
         assert "影響客戶核心業務，30 分鐘內電話聯繫客戶" in traditional.text
-    finally:
-        knowledge.forget(source)
 
 
 def test_traditional_characters_pasted_into_a_simplified_document_are_quoted_in_simplified(
@@ -459,14 +459,11 @@ def test_traditional_characters_pasted_into_a_simplified_document_are_quoted_in_
     """A renewal note written in Simplified with a copied phrase in Traditional reads in one script."""
     source = "docs/team/renewal-prep.txt"
     note = "续约准备\n\n提前准备\n合同到期前 90 天启动續約流程，先整理客户过去一年的使用数据报告。\n"
-    knowledge.ingest(source, "renewal-prep.txt", note.encode("utf-8"))
-    try:
+    with team_document(knowledge, source, note):
         answer = knowledge.answerer.answer("合同到期前多少天启动续约流程?")
         assert answer.citations[0].source == source
         assert "合同到期前 90 天启动续约流程" in answer.text
         assert "續約" not in answer.text
-    finally:
-        knowledge.forget(source)
 
 
 def test_the_llm_is_asked_for_traditional_script_and_what_slips_through_is_converted(
@@ -492,15 +489,12 @@ def test_a_word_of_a_restricted_document_is_never_named_to_other_channels(
 ) -> None:
     source = "docs/team/quillmarsh.md"
     text = "# Quillmarsh renewal playbook\n\nQuillmarsh renewals start with the usage report and a discount ladder.\n"
-    knowledge.ingest(source, "quillmarsh.md", text.encode("utf-8"), visibility="G1")
-    try:
+    with team_document(knowledge, source, text, visibility="G1"):
         public = knowledge.answerer.answer("quillmarch renewal usage report")
         assert public.found  # from the playbook's renewal section
         assert "quillmarsh" not in repr(public).lower()
         private = knowledge.answerer.answer("quillmarch renewal usage report", channel="G1")
         assert Correction("quillmarch", "quillmarsh") in private.read_as
-    finally:
-        knowledge.forget(source)
 
 
 def test_an_llm_answer_with_a_number_its_sources_do_not_give_is_not_used(knowledge: KnowledgeService) -> None:
