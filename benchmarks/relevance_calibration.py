@@ -28,20 +28,26 @@ from knowledge.evaluation import in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
 from knowledge.ranking import Hit
 from knowledge.text import detect_language
+from knowledge.wanted_figures import serves, wanted_figure
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"
 
 Gate = tuple[Relevance, ...]
 
 
-def passes(hits: list[Hit], gate: Gate) -> bool:
-    """Any passage the gate finds relevant, by the answerer's own rule."""
-    return any(is_relevant(hit.similarities, hit.coverage, gate) for hit in hits)
+def passes(question: str, hits: list[Hit], gate: Gate) -> bool:
+    """Any passage the gate finds relevant, by the answerer's own rule (which also wants a question
+    asking for a formula or a normal figure to find one in that passage)."""
+    wanted = wanted_figure(question)
+    return any(
+        is_relevant(hit.similarities, hit.coverage, gate) and serves(wanted, hit.chunk.text, rank)
+        for rank, hit in enumerate(hits)
+    )
 
 
 def score(hits: dict[str, list[Hit]], questions: list[str], gate: Gate) -> int:
     """How many of `questions` the gate lets through."""
-    return sum(passes(hits[q], gate) for q in questions)
+    return sum(passes(q, hits[q], gate) for q in questions)
 
 
 def gate_grid(current: Gate) -> list[Gate]:
@@ -123,7 +129,7 @@ def main() -> None:
                     for kind in ("off-topic", "tangential")
                 )
             )
-    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(hits[q.q], chosen or current)]
+    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(q.q, hits[q.q], chosen or current)]
     if leaks:
         label = "chosen" if chosen is not None else "current"
         print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))

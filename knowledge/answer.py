@@ -17,6 +17,7 @@ from knowledge.normalize import simplified_throughout, to_simplified, to_traditi
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
 from knowledge.text import LIST_MARKER, Lang, detect_language, has_words
+from knowledge.wanted_figures import WantedFigure, serves, wanted_figure
 from skills.number_check import unsupported_numbers
 
 log = logging.getLogger(__name__)
@@ -135,15 +136,18 @@ class Answerer:
         query = search_text(question, earlier)
         traditional = lang == "zh" and written_in_traditional(question)
         found = self._search(query, lang, channel)
-        context = self._answering(found, lang)
+        wanted = wanted_figure(question)
+        context = self._answering(found, lang, wanted)
         refused = not context
+        # Near passages that show no formula or figure where one was asked for: say that.
+        lacks_figure = refused and wanted is not None and bool(self._answering(found, lang))
         if refused:  # the sections near the question are named, and a model may judge them
             context = self.closest(found)
         if not traditional:  # the index's script, unless the asker writes Traditional
             context = [in_simplified(hit) for hit in context]
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
         if refused:
-            note = "closest" if context else None
+            note = f"no_{wanted}" if lacks_figure else "closest" if context else None
             offline = Answer(question, lang, "", sources, found=False, method="none", note=note)
         else:
             offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
@@ -163,7 +167,7 @@ class Answerer:
 
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
         """What an answer may be made of, best first; none when no passage passes the relevance gate."""
-        return self._answering(self._search(question, lang, channel), lang)
+        return self._answering(self._search(question, lang, channel), lang, wanted_figure(question))
 
     def closest(self, found: Sequence[Hit]) -> list[Hit]:
         """When no passage answers: the sections every embedder finds at least weakly similar,
@@ -182,10 +186,13 @@ class Answerer:
             question, top_k=self.config.top_k + self.config.sibling_depth, lang=lang, visible_to=channel
         )
 
-    def _answering(self, found: list[Hit], lang: Lang) -> list[Hit]:
-        """The passages of `found` an answer is made of; none when no passage passes the gate."""
+    def _answering(self, found: list[Hit], lang: Lang, wanted: WantedFigure | None = None) -> list[Hit]:
+        """The passages of `found` an answer is made of; none when no passage passes the gate, or
+        none near the top that passes shows the formula or figure the question wants."""
         hits = found[: self.config.top_k]
-        relevant = [self._is_relevant(hit) for hit in hits]
+        relevant = [
+            self._is_relevant(hit) and serves(wanted, hit.chunk.text, rank) for rank, hit in enumerate(hits)
+        ]
         if not any(relevant):
             return []
         # The gate decides whether the question is answered at all, the fused ranking from what:

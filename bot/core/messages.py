@@ -28,6 +28,18 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "运营手册和团队文档里没有能直接回答这个问题的内容。下面是最接近的章节,或许有帮助;"
         "也可以带上关键词再问,或输入 `/ops help` 查看用法。",
     },
+    "no_formula": {
+        "en": "The playbook and your team's documents don't say how to compute this, so I won't make "
+        "up a formula. The closest sections are below; or see `/ops help`.",
+        "zh": "运营手册和团队文档里没有讲这个怎么计算,我就不自己编公式了。下面是最接近的章节,"
+        "也可以输入 `/ops help` 查看用法。",
+    },
+    "no_benchmark": {
+        "en": "The playbook and your team's documents give no figure for what is normal here, so I "
+        "won't guess one. The closest sections are below; or see `/ops help`.",
+        "zh": "运营手册和团队文档里没有给出这个指标多少算正常的数字,我就不乱猜了。下面是最接近的章节,"
+        "也可以输入 `/ops help` 查看用法。",
+    },
     "not_covered": {
         "en": "The sources I found don't cover this question, so I won't guess. "
         "Closest sections are listed below; see also `/ops help`.",

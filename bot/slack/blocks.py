@@ -75,9 +75,12 @@ def answer_message(answer: Answer) -> dict[str, Any]:
             )
         )
     if not answer.found:
-        key = {"not_covered": "not_covered", "closest": "not_found_closest"}.get(
-            answer.note or "", "not_found"
-        )
+        key = {
+            "not_covered": "not_covered",
+            "closest": "not_found_closest",
+            "no_formula": "no_formula",
+            "no_benchmark": "no_benchmark",
+        }.get(answer.note or "", "not_found")
         blocks = [section(label(key))]
         if answer.citations:
             blocks.append(context(*citation_lines()))

@@ -109,3 +109,28 @@ def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: Kn
     ):
         answer = knowledge.answerer.answer(question)
         assert answer.found and section in [c.section_title for c in answer.citations], question
+
+
+def test_a_question_wanting_a_formula_or_a_normal_figure_is_not_answered_with_a_neighbouring_topic(
+    knowledge: KnowledgeService,
+) -> None:
+    for question, note in (
+        ("How do I compute customer lifetime value?", "no_formula"),
+        ("What churn rate is normal for B2B SaaS?", "no_benchmark"),
+        ("续约率多少算正常?", "no_benchmark"),
+    ):
+        answer = knowledge.answerer.answer(question)
+        assert (answer.found, answer.note) == (False, note), (question, answer.text)
+    lifetime = knowledge.answerer.answer("How do I compute customer lifetime value?")
+    assert lifetime.citations  # the sections near it are named, never quoted
+
+
+def test_the_playbook_s_own_computations_still_answer(knowledge: KnowledgeService) -> None:
+    for question, fact in (
+        ("从销售目标倒推需要多少流量，怎么算", "除以客单价"),
+        ("How do I calculate the funnel for a 1000w target?", "1250w"),
+        ("加权打分具体怎么算?", "3.95"),
+        ("怎么计算运营的投入产出比?", "投入产出比"),
+    ):
+        answer = knowledge.answerer.answer(question)
+        assert answer.found and fact in answer.text, (question, answer.text)

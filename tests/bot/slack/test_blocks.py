@@ -41,6 +41,18 @@ def test_no_answer_messages_in_both_languages() -> None:
     assert len(en["blocks"]) == 2
 
 
+def test_a_missing_formula_or_normal_figure_is_said_as_such_in_the_askers_language() -> None:
+    for lang, note, words in (
+        ("en", "no_formula", "won't make up a formula"),
+        ("zh", "no_formula", "不自己编公式"),
+        ("en", "no_benchmark", "no figure for what is normal"),
+        ("zh", "no_benchmark", "多少算正常"),
+    ):
+        message = answer_message(Answer("q", lang, "", [_citation(1)], found=False, method="none", note=note))
+        assert words in message["text"], message["text"]
+        assert [e["text"] for e in message["blocks"][1]["elements"]] == ["[1] Doc › Section"]
+
+
 def test_a_question_nothing_answers_is_pointed_to_the_closest_sections_in_the_askers_words() -> None:
     zh = answer_message(Answer("q", "zh", "", [_citation(1, title="新人第一周")], False, "none", "closest"))
     assert "没有能直接回答" in zh["text"] and "最接近的章节" in zh["text"]
