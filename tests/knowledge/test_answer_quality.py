@@ -106,9 +106,27 @@ def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: Kn
         ("客户的关键联系人离职了怎么办?", "续约：风险与谈判"),
         ("怎么提高复购率?", "电商运营的抓手"),
         ("How do I handle a feature request from a big client?", "Feature requests and complaints"),
+        ("新客户上线第一个月要做哪些事?", "项目启动"),
     ):
         answer = knowledge.answerer.answer(question)
         assert answer.found and section in [c.section_title for c in answer.citations], question
+
+
+def test_signs_that_a_client_may_leave_lead_the_answer_to_a_churn_question(
+    knowledge: KnowledgeService,
+) -> None:
+    for question, section, sign in (
+        (
+            "How do I tell if a client is at risk of churning?",
+            "Warning signs that a client may leave",
+            "payments run late",
+        ),
+        ("怎么判断客户要流失了?", "客户可能流失的预警信号", "付款逾期"),
+        ("客户流失预警有哪些信号", "客户可能流失的预警信号", "使用量下降"),
+    ):
+        answer = knowledge.answerer.answer(question)
+        assert answer.found and answer.citations[0].section_title == section, (question, answer.citations)
+        assert sign in answer.text, answer.text
 
 
 def test_a_question_wanting_a_formula_or_a_normal_figure_is_not_answered_with_a_neighbouring_topic(
