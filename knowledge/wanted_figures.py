@@ -48,8 +48,8 @@ def wanted_figure(question: str) -> WantedFigure | None:
 
 def shows_figure(wanted: WantedFigure | None, passage: str) -> bool:
     """Whether the passage can answer a question wanting `wanted` (any passage when None)."""
-    if wanted == "formula":
-        return bool(_SHOWS_COMPUTATION.search(passage))
+    if wanted == "formula":  # an operation, or scores and rates that add up (100 points, 35 off)
+        return bool(_SHOWS_COMPUTATION.search(passage) or _SHOWS_LEVEL.search(passage))
     if wanted == "benchmark":
         return bool(_SHOWS_LEVEL.search(passage))
     return True

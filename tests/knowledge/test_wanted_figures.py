@@ -56,6 +56,7 @@ def test_a_formula_is_an_operation_or_a_word_for_one() -> None:
         "If the target is revenue, divide by the average order value.",
         "先除以客单价，得到需要的付费客户数",
         "两者结合就能算出运营工作的投入产出比",
+        "Each client starts at 100 points; falling usage takes off up to 35 points.",
     ):
         assert shows_figure("formula", passage), passage
     for passage in ("Renewal starts with evidence.", "客户价值的评分维度：订单金额、公司规模"):
