@@ -11,7 +11,7 @@ from typing import Literal
 from knowledge.composition import CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
 from knowledge.documents import belongs_with
-from knowledge.embedders import Relevance, is_relevant
+from knowledge.embedders import Relevance, agreed_without_terms, is_relevant
 from knowledge.index import KnowledgeIndex
 from knowledge.normalize import simplified_throughout, to_simplified, to_traditional, written_in_traditional
 from knowledge.ranking import Hit
@@ -191,7 +191,9 @@ class Answerer:
         none near the top that passes shows the formula or figure the question wants."""
         hits = found[: self.config.top_k]
         relevant = [
-            self._is_relevant(hit) and serves(wanted, hit.chunk.text, rank) for rank, hit in enumerate(hits)
+            (self._is_relevant(hit) or self._agreed_across_languages(hit, found, lang))
+            and serves(wanted, hit.chunk.text, rank)
+            for rank, hit in enumerate(hits)
         ]
         if not any(relevant):
             return []
@@ -250,6 +252,16 @@ class Answerer:
     def _is_relevant(self, hit: Hit) -> bool:
         gate = [relevance for relevance, _ in self._calibrated(hit)]
         return is_relevant(hit.similarities, hit.coverage, gate)
+
+    def _agreed_across_languages(self, hit: Hit, found: Sequence[Hit], lang: Lang) -> bool:
+        """A team document in the other language only (the playbook has both), which every model
+        finds weakly similar and none finds another passage more so: `新人第一周要做什么` and the
+        English onboarding note, which share no word for the gate's moderate path to count."""
+        if hit.chunk.lang == lang or hit.coverage > 0:
+            return False
+        gate = [relevance for relevance, _ in self._calibrated(hit)]
+        rivals = [other.similarities for other in found if other is not hit]
+        return agreed_without_terms(hit.similarities, rivals, gate)
 
     # -- extractive ---------------------------------------------------------------------------
 

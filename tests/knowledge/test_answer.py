@@ -80,6 +80,30 @@ def test_a_passage_with_none_of_the_questions_words_does_not_pad_the_answer() ->
     assert Answerer(_RankedIndex([best, alike])).passages("q", "zh") == [best, alike]  # type: ignore[arg-type]
 
 
+class _TwoModelIndex(_RankedIndex):
+    """Fixed hits judged by two embedders' gates."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        super().__init__(hits)
+        self.embedders = [SimpleNamespace(relevance=Relevance(strong=0.5, weak=0.4))] * 2
+
+
+def _team_note(title: str, score: float, similarities: tuple[float, float], lang: str = "zh") -> Hit:
+    chunk = Chunk(title, "docs/sop.md", "SOP", title, title, lang, f"{title}.", title, 0, "h")  # type: ignore[arg-type]
+    return Hit(chunk, score, similarities, 0.0)
+
+
+def test_a_note_only_in_the_other_language_answers_when_both_models_prefer_it() -> None:
+    """It cannot hold the question's words for the moderate path, so the two models agreeing on
+    it stand in for them."""
+    note, other = _team_note("响应时限", 0.35, (0.45, 0.44)), _team_note("升级规则", 0.1, (0.1, 0.1))
+    assert Answerer(_TwoModelIndex([note, other])).passages("q", "en") == [note]  # type: ignore[arg-type]
+    rival = _team_note("复盘会", 0.3, (0.3, 0.46))  # the second model prefers another passage
+    assert Answerer(_TwoModelIndex([note, rival])).passages("q", "en") == []  # type: ignore[arg-type]
+    same_language = _team_note("Response times", 0.35, (0.45, 0.44), lang="en")
+    assert Answerer(_TwoModelIndex([same_language, other])).passages("q", "en") == []  # type: ignore[arg-type]
+
+
 def test_sibling_sections_of_the_best_passage_join_it_whatever_their_rank() -> None:
     best = _hit("Renewal: risks and negotiation", 0.35, 0.6)
     others = [_hit(f"Other {n}", 0.1, 0.1) for n in range(5)]

@@ -71,6 +71,14 @@ def test_off_topic_questions_get_no_answer_with_team_documents_in_the_index(
     assert [q for q in off_topic if answerer.answer(q).found] == []
 
 
+def test_a_note_in_the_other_language_that_both_models_prefer_answers(team_index: KnowledgeIndex) -> None:
+    """Asked in English, the Traditional-script SOP's response times share no word with the
+    question; both models put them first, and they are quoted."""
+    answer = Answerer(team_index).answer("how fast must we respond to an urgent ticket")
+    assert answer.found and "15 分钟内响应" in answer.text, answer.text
+    assert answer.citations[0].section_title == "工单响应时限"
+
+
 def test_the_playbook_is_still_found_with_team_documents_in_the_index(team_index: KnowledgeIndex) -> None:
     results = evaluate_modes(team_index, PLAYBOOK_QUESTIONS)
     fused, dense, bm25 = (results[mode]["all"] for mode in ("fused", "dense", "bm25"))
