@@ -281,7 +281,10 @@ class Answerer:
             _citation(number, hits[passage], more=passage in composition.partial)
             for passage, number in numbering.items()
         ]
-        return Answer(question, lang, "\n".join(lines), citations, method="extractive")
+        # Quoted from documents written only in the other language: the reader is told why.
+        elsewhere = bool(numbering) and all(hits[passage].chunk.lang != lang for passage in numbering)
+        note = "other_language_sources" if elsewhere else None
+        return Answer(question, lang, "\n".join(lines), citations, method="extractive", note=note)
 
     # -- LLM ----------------------------------------------------------------------------------
 

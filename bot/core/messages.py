@@ -45,6 +45,10 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "Closest sections are listed below; see also `/ops help`.",
         "zh": "找到的资料没有覆盖这个问题,我就不乱猜了。下面列出最接近的章节,也可以输入 `/ops help`。",
     },
+    "other_language_sources": {
+        "en": "The documents that answer this are written in Chinese, so they are quoted as written.",
+        "zh": "回答这个问题的资料是英文写的,以下按原文引用。",
+    },
     "llm_unavailable": {
         "en": "The language model did not respond, so this is the direct extract from the sources.",
         "zh": "语言模型暂时没有响应,以下是直接从资料中摘出的内容。",

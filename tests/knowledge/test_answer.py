@@ -104,6 +104,14 @@ def test_a_note_only_in_the_other_language_answers_when_both_models_prefer_it() 
     assert Answerer(_TwoModelIndex([same_language, other])).passages("q", "en") == []  # type: ignore[arg-type]
 
 
+def test_an_answer_quoted_wholly_from_the_other_language_says_so() -> None:
+    note, english = _team_note("响应时限", 0.35, (0.45, 0.44)), _hit("Response times", 0.3, 0.45)
+    answerer = Answerer(_TwoModelIndex([note]))  # type: ignore[arg-type]
+    assert answerer.extractive_answer("q", "en", [note]).note == "other_language_sources"
+    assert answerer.extractive_answer("q", "en", [english, note]).note is None
+    assert answerer.extractive_answer("q", "zh", [note]).note is None
+
+
 def test_sibling_sections_of_the_best_passage_join_it_whatever_their_rank() -> None:
     best = _hit("Renewal: risks and negotiation", 0.35, 0.6)
     others = [_hit(f"Other {n}", 0.1, 0.1) for n in range(5)]

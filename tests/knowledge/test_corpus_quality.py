@@ -77,6 +77,7 @@ def test_a_note_in_the_other_language_that_both_models_prefer_answers(team_index
     answer = Answerer(team_index).answer("how fast must we respond to an urgent ticket")
     assert answer.found and "15 分钟内响应" in answer.text, answer.text
     assert answer.citations[0].section_title == "工单响应时限"
+    assert answer.note == "other_language_sources"
 
 
 def test_the_playbook_is_still_found_with_team_documents_in_the_index(team_index: KnowledgeIndex) -> None:

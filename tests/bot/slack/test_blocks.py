@@ -53,6 +53,14 @@ def test_a_missing_formula_or_normal_figure_is_said_as_such_in_the_askers_langua
         assert [e["text"] for e in message["blocks"][1]["elements"]] == ["[1] Doc › Section"]
 
 
+def test_an_answer_quoted_from_the_other_language_says_why() -> None:
+    for lang, words in (("en", "written in Chinese"), ("zh", "英文写的")):
+        message = answer_message(
+            Answer("q", lang, "紧急工单 15 分钟内响应 [1]", [_citation(1)], note="other_language_sources")
+        )
+        assert any(words in str(block) for block in message["blocks"]), message["blocks"]
+
+
 def test_a_question_nothing_answers_is_pointed_to_the_closest_sections_in_the_askers_words() -> None:
     zh = answer_message(Answer("q", "zh", "", [_citation(1, title="新人第一周")], False, "none", "closest"))
     assert "没有能直接回答" in zh["text"] and "最接近的章节" in zh["text"]
