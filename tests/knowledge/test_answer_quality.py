@@ -107,6 +107,9 @@ def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: Kn
         ("怎么提高复购率?", "电商运营的抓手"),
         ("How do I handle a feature request from a big client?", "Feature requests and complaints"),
         ("新客户上线第一个月要做哪些事?", "项目启动"),
+        ("How do I improve retention?", "Raising retention"),
+        ("我们的留存很差,怎么办?", "提高留存"),
+        ("What do I do with users who signed up but never bought?", "The four user outcomes"),
     ):
         answer = knowledge.answerer.answer(question)
         assert answer.found and section in [c.section_title for c in answer.citations], question
