@@ -36,6 +36,10 @@ _STEP_MARKER = re.compile(
 )
 """How a sentence of steps written as prose starts: 第一步…, 首先…, Step 2…, Finally, …"""
 _STANDS_ALONE = re.compile(r"^(?:#|\||>)")
+_POINTS_BACK = re.compile(
+    r"^(?:\S+\s+){0,2}(?:these|those|the above)\b|^.{0,4}(?:这些|这几|上述|以上)", re.IGNORECASE
+)
+"""A sentence that speaks of what was just listed: "Check these for every client…", 这些信号要…"""
 _HEADING_LINE = re.compile(r"^#{1,6}\s+")
 
 _ASKS_FOR_SEVERAL = re.compile(
@@ -267,9 +271,15 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     def ways_to_say(unit: Unit) -> list[list[Unit]]:
         """A step written as prose is said with the other steps of its run, or alone when the whole
         run no longer fits (a question about one step is still answered by it); no further step
-        of a run said in part joins, so the answer never reads as steps 1 and 3."""
+        of a run said in part joins, so the answer never reads as steps 1 and 3. A sentence
+        pointing back at the list before it is said with that list, never without it."""
         if unit.steps_from is None:
-            return [with_lead([unit])]
+            listed = _list_pointed_at(unit, candidates)
+            if listed is None:
+                return [with_lead([unit])]
+            if any(u is listed for u in chosen):
+                return [[unit]]
+            return [with_lead([listed, unit])] if any(u is listed for _, u in remaining) else []
         if (unit.passage, unit.steps_from) in cut_runs:
             return []
         run = [u for _, u in remaining if u.passage == unit.passage and u.steps_from == unit.steps_from]
@@ -299,6 +309,16 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     used_passages = {unit.passage for unit in chosen}
     partial = frozenset(unit.passage for _, unit in remaining if unit.passage in used_passages)
     return Composition(chosen, partial)
+
+
+def _list_pointed_at(unit: Unit, candidates: Sequence[tuple[float, Unit]]) -> Unit | None:
+    """The list right before `unit` in its passage when `unit` speaks of it ("Check these…")."""
+    if unit.is_list or not _POINTS_BACK.match(unit.text):
+        return None
+    before = next(
+        (u for _, u in candidates if u.passage == unit.passage and u.position == unit.position - 1), None
+    )
+    return before if before is not None and before.is_list else None
 
 
 def _overlap(unit: Unit, chosen: list[Unit]) -> float:

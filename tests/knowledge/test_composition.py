@@ -72,6 +72,24 @@ def test_a_later_unit_comes_with_its_passage_lead() -> None:
     assert "Before opening chat or email, write down today's to-dos." not in [u.text for u in loose]
 
 
+def test_a_sentence_speaking_of_the_list_before_it_comes_with_that_list_or_not_at_all() -> None:
+    signs = (
+        "A client seldom leaves without warning. These signs show up first:\n\n"
+        "- usage falls;\n- payments run late;\n- the key contact changes.\n\n"
+        "Check these for every client regularly, not only in the renewal month."
+    )
+    alone = compose("Check every client regularly?", [_hit("signs", signs, 0.3)], "en", CompositionConfig())
+    assert [unit.text[:11] for unit in alone.units] == ["A client se", "These signs", "Check these"]
+    # After the daily numbers, the signs' list no longer fits, and "Check these" is not said alone.
+    hits = [_hit("metrics", METRICS, 0.30), _hit("signs", signs, 0.29)]
+    config = CompositionConfig(max_chars_en=250)
+    texts = [
+        unit.text for unit in compose("Which numbers should I check every morning?", hits, "en", config).units
+    ]
+    assert "A client seldom leaves without warning." in texts
+    assert not any(text.startswith(("These signs", "Check these")) for text in texts), texts
+
+
 def test_a_sentence_wrapped_over_lines_is_one_unit() -> None:
     """Team documents are often wrapped at 80 columns; a unit cut at a line end would quote half a sentence."""
     body = (
