@@ -115,6 +115,13 @@ def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: Kn
         assert answer.found and section in [c.section_title for c in answer.citations], question
 
 
+def test_a_new_hire_s_first_month_is_not_read_as_users_leaving_after_a_month(
+    knowledge: KnowledgeService,
+) -> None:
+    answer = knowledge.answerer.answer("What should a new CSM learn in their first month?")
+    assert "Raising retention" not in [c.section_title for c in answer.citations], answer.citations
+
+
 def test_signs_that_a_client_may_leave_lead_the_answer_to_a_churn_question(
     knowledge: KnowledgeService,
 ) -> None:
