@@ -110,6 +110,8 @@ def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: Kn
         ("How do I improve retention?", "Raising retention"),
         ("我们的留存很差,怎么办?", "提高留存"),
         ("What do I do with users who signed up but never bought?", "The four user outcomes"),
+        ("怎么做增购?", "增购：让老客户买得更多"),
+        ("How do I upsell an existing client?", "Expansion: selling more to existing clients"),
     ):
         answer = knowledge.answerer.answer(question)
         assert answer.found and section in [c.section_title for c in answer.citations], question
