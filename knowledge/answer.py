@@ -255,8 +255,9 @@ class Answerer:
 
     def _agreed_across_languages(self, hit: Hit, found: Sequence[Hit], lang: Lang) -> bool:
         """A team document in the other language only (the playbook has both), which every model
-        finds weakly similar and none finds another passage more so: `新人第一周要做什么` and the
-        English onboarding note, which share no word for the gate's moderate path to count."""
+        finds weakly similar and none finds another passage more so: `how fast must we respond to
+        an urgent ticket` and a Chinese SOP's response times share no word for the gate's moderate
+        path to count."""
         if hit.chunk.lang == lang or hit.coverage > 0:
             return False
         gate = [relevance for relevance, _ in self._calibrated(hit)]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from knowledge.normalize import to_simplified
+
 WantedFigure = Literal["formula", "benchmark"]
 
 _ASKS_FORMULA = re.compile(
@@ -38,7 +40,8 @@ _SHOWS_LEVEL = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?\s*(?:%|％|分|points?
 
 
 def wanted_figure(question: str) -> WantedFigure | None:
-    """What kind of figure the question asks for, if any."""
+    """What kind of figure the question asks for, if any (怎麼計算 asks as 怎么计算 does)."""
+    question = to_simplified(question)
     if _ASKS_FORMULA.search(question):
         return "formula"
     if _ASKS_BENCHMARK.search(question):
@@ -48,11 +51,12 @@ def wanted_figure(question: str) -> WantedFigure | None:
 
 def shows_figure(wanted: WantedFigure | None, passage: str) -> bool:
     """Whether the passage can answer a question wanting `wanted` (any passage when None)."""
+    if wanted is None:
+        return True
+    passage = to_simplified(passage)  # a team's note in Traditional script: 計算 as 计算
     if wanted == "formula":  # an operation, or scores and rates that add up (100 points, 35 off)
         return bool(_SHOWS_COMPUTATION.search(passage) or _SHOWS_LEVEL.search(passage))
-    if wanted == "benchmark":
-        return bool(_SHOWS_LEVEL.search(passage))
-    return True
+    return bool(_SHOWS_LEVEL.search(passage))  # a benchmark: a rate or score with its unit
 
 
 def serves(wanted: WantedFigure | None, passage: str, rank: int) -> bool:

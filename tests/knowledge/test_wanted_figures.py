@@ -16,6 +16,7 @@ from knowledge.wanted_figures import serves, shows_figure, wanted_figure
         "留存率怎么算?",
         "转化率如何计算",
         "客单价的计算公式是什么",
+        "續約率怎麼計算?",
     ],
 )
 def test_a_question_asking_how_to_compute_wants_a_formula(question: str) -> None:
@@ -56,6 +57,7 @@ def test_a_formula_is_an_operation_or_a_word_for_one() -> None:
         "If the target is revenue, divide by the average order value.",
         "先除以客单价，得到需要的付费客户数",
         "两者结合就能算出运营工作的投入产出比",
+        "續約率的計算方式見月報",
         "Each client starts at 100 points; falling usage takes off up to 35 points.",
     ):
         assert shows_figure("formula", passage), passage
