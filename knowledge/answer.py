@@ -22,6 +22,9 @@ from skills.number_check import unsupported_numbers
 
 log = logging.getLogger(__name__)
 
+FIGURE_NOTES = ("no_formula", "no_benchmark")
+"""A refusal's notes for a question wanting a formula or a normal figure that no passage shows."""
+
 ChatMessages = list[dict[str, str]]
 LLMCall = Callable[[ChatMessages], str]
 """Takes OpenAI-style chat messages, returns the reply text; raises on any failure."""
@@ -314,6 +317,8 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
         return fall_back(draft, "llm_unavailable")
     traditional = draft.fallback.traditional
     if reply.startswith(NOT_COVERED):
+        # The model agrees the sources do not answer; a missing formula or figure stays named.
+        lacking = draft.fallback.note if draft.fallback.note in FIGURE_NOTES else None
         return Answer(
             draft.question,
             draft.lang,
@@ -321,7 +326,7 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
             draft.sources,
             found=False,
             method="llm",
-            note="not_covered",
+            note=lacking or "not_covered",
             traditional=traditional,
         )
     sources = draft.sources

@@ -256,6 +256,15 @@ def test_llm_not_covered_is_reported_as_no_answer(knowledge: KnowledgeService) -
     assert answer.note == "not_covered"
 
 
+def test_a_model_agreeing_that_no_formula_is_given_keeps_the_refusal_that_says_so(
+    knowledge: KnowledgeService,
+) -> None:
+    answerer, seen = _with_llm(knowledge, NOT_COVERED)
+    answer = answerer.answer("How do I compute customer lifetime value?")
+    assert seen and (answer.found, answer.note) == (False, "no_formula")
+    assert answer.citations  # the closest sections, as the model saw them
+
+
 @pytest.mark.parametrize("failure", [TimeoutError("slow"), RuntimeError("500"), ""])
 def test_llm_failure_falls_back_to_the_extractive_answer(
     knowledge: KnowledgeService, failure: object
