@@ -22,13 +22,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.answer import Answerer
-from knowledge.embedders import Relevance, create_embedders, is_relevant
+from knowledge.answer import Answerer, admits
+from knowledge.embedders import Relevance, create_embedders
 from knowledge.evaluation import in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
 from knowledge.ranking import Hit
 from knowledge.text import detect_language
-from knowledge.wanted_figures import serves, wanted_figure
+from knowledge.wanted_figures import wanted_figure
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"
 
@@ -36,13 +36,9 @@ Gate = tuple[Relevance, ...]
 
 
 def passes(question: str, hits: list[Hit], gate: Gate) -> bool:
-    """Any passage the gate finds relevant, by the answerer's own rule (which also wants a question
-    asking for a formula or a normal figure to find one in that passage)."""
-    wanted = wanted_figure(question)
-    return any(
-        is_relevant(hit.similarities, hit.coverage, gate) and serves(wanted, hit.chunk.text, rank)
-        for rank, hit in enumerate(hits)
-    )
+    """Whether the gate lets the question be answered from `hits`, by the answerer's own rule."""
+    lang, wanted = detect_language(question), wanted_figure(question)
+    return any(admits(hit, rank, hits, lang, gate, wanted) for rank, hit in enumerate(hits))
 
 
 def score(hits: dict[str, list[Hit]], questions: list[str], gate: Gate) -> int:

@@ -22,8 +22,8 @@ from skills.number_check import unsupported_numbers
 
 log = logging.getLogger(__name__)
 
-FIGURE_NOTES = ("no_formula", "no_benchmark")
-"""A refusal's notes for a question wanting a formula or a normal figure that no passage shows."""
+FIGURE_NOTES: dict[WantedFigure, str] = {"formula": "no_formula", "benchmark": "no_benchmark"}
+"""A refusal's note for a question wanting a formula or a normal figure that no passage shows."""
 
 ChatMessages = list[dict[str, str]]
 LLMCall = Callable[[ChatMessages], str]
@@ -143,14 +143,14 @@ class Answerer:
         context = self._answering(found, lang, wanted)
         refused = not context
         # Near passages that show no formula or figure where one was asked for: say that.
-        lacks_figure = refused and wanted is not None and bool(self._answering(found, lang))
+        lacking = FIGURE_NOTES[wanted] if refused and wanted and self._answering(found, lang) else None
         if refused:  # the sections near the question are named, and a model may judge them
             context = self.closest(found)
         if not traditional:  # the index's script, unless the asker writes Traditional
             context = [in_simplified(hit) for hit in context]
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
         if refused:
-            note = f"no_{wanted}" if lacks_figure else "closest" if context else None
+            note = lacking or ("closest" if context else None)
             offline = Answer(question, lang, "", sources, found=False, method="none", note=note)
         else:
             offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
@@ -193,11 +193,8 @@ class Answerer:
         """The passages of `found` an answer is made of; none when no passage passes the gate, or
         none near the top that passes shows the formula or figure the question wants."""
         hits = found[: self.config.top_k]
-        relevant = [
-            (self._is_relevant(hit) or self._agreed_across_languages(hit, found, lang))
-            and serves(wanted, hit.chunk.text, rank)
-            for rank, hit in enumerate(hits)
-        ]
+        gate = [self.config.relevance or embedder.relevance for embedder in self.index.embedders]
+        relevant = [admits(hit, rank, found, lang, gate, wanted) for rank, hit in enumerate(hits)]
         if not any(relevant):
             return []
         # The gate decides whether the question is answered at all, the fused ranking from what:
@@ -252,21 +249,6 @@ class Answerer:
         best only because little else matched is not part of the answer."""
         return any(similarity >= relevance.weak for relevance, similarity in self._calibrated(hit))
 
-    def _is_relevant(self, hit: Hit) -> bool:
-        gate = [relevance for relevance, _ in self._calibrated(hit)]
-        return is_relevant(hit.similarities, hit.coverage, gate)
-
-    def _agreed_across_languages(self, hit: Hit, found: Sequence[Hit], lang: Lang) -> bool:
-        """A team document in the other language only (the playbook has both), which every model
-        finds weakly similar and none finds another passage more so: `how fast must we respond to
-        an urgent ticket` and a Chinese SOP's response times share no word for the gate's moderate
-        path to count."""
-        if hit.chunk.lang == lang or hit.coverage > 0:
-            return False
-        gate = [relevance for relevance, _ in self._calibrated(hit)]
-        rivals = [other.similarities for other in found if other is not hit]
-        return agreed_without_terms(hit.similarities, rivals, gate)
-
     # -- extractive ---------------------------------------------------------------------------
 
     def extractive_answer(
@@ -291,6 +273,31 @@ class Answerer:
         return Answer(question, lang, "\n".join(lines), citations, method="extractive", note=note)
 
     # -- LLM ----------------------------------------------------------------------------------
+
+
+def admits(
+    hit: Hit,
+    rank: int,
+    found: Sequence[Hit],
+    lang: Lang,
+    gate: Sequence[Relevance],
+    wanted: WantedFigure | None = None,
+) -> bool:
+    """Whether the passage at `rank` of `found` lets the question be answered (see `is_relevant`
+    for the thresholds in `gate`). A passage written only in the other language than the
+    question's cannot hold its terms for the moderate path; it also answers when both models
+    prefer it (`agreed_without_terms`: `how fast must we respond to an urgent ticket` and a
+    Chinese SOP's response times). The playbook, written in both languages, never goes that way.
+    A question wanting a formula or a normal figure needs one shown near the top (`serves`).
+    The answerer and the calibration benchmarks judge by this one rule."""
+    if not serves(wanted, hit.chunk.text, rank):
+        return False
+    if is_relevant(hit.similarities, hit.coverage, gate):
+        return True
+    if hit.chunk.lang == lang or hit.coverage > 0:
+        return False
+    rivals = [other.similarities for other in found if other is not hit]
+    return agreed_without_terms(hit.similarities, rivals, gate)
 
 
 def unbacked_numbers(text: str, facts: Sequence[str]) -> list[str]:
@@ -318,7 +325,7 @@ def finish_llm_answer(draft: Draft, reply: str) -> Answer:
     traditional = draft.fallback.traditional
     if reply.startswith(NOT_COVERED):
         # The model agrees the sources do not answer; a missing formula or figure stays named.
-        lacking = draft.fallback.note if draft.fallback.note in FIGURE_NOTES else None
+        lacking = draft.fallback.note if draft.fallback.note in FIGURE_NOTES.values() else None
         return Answer(
             draft.question,
             draft.lang,

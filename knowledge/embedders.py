@@ -42,7 +42,7 @@ class Relevance:
 def is_relevant(similarities: Sequence[float], coverage: float, gate: Sequence[Relevance]) -> bool:
     """Whether a passage answers the question: some model (with its own thresholds in `gate`) is
     confident on its own, or moderately confident with the question's key terms in the passage.
-    The answerer and the calibration benchmarks judge by this one rule."""
+    The core of the rule the answerer and the calibration benchmarks share (knowledge.answer.admits)."""
     return any(
         relevance.admits(similarity, coverage)
         for similarity, relevance in zip(similarities, gate, strict=True)
