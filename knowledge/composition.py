@@ -254,6 +254,7 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
             candidates.append((value, unit))
 
     budget = config.max_chars_zh if lang == "zh" else config.max_chars_en
+    pointing = _lists_pointed_at(candidates)
     chosen: list[Unit] = []
     used = 0
     remaining = list(candidates)
@@ -274,7 +275,7 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
         of a run said in part joins, so the answer never reads as steps 1 and 3. A sentence
         pointing back at the list before it is said with that list, never without it."""
         if unit.steps_from is None:
-            listed = _list_pointed_at(unit, candidates)
+            listed = pointing.get((unit.passage, unit.position))
             if listed is None:
                 return [with_lead([unit])]
             if any(u is listed for u in chosen):
@@ -311,14 +312,18 @@ def compose(question: str, hits: Sequence[Hit], lang: Lang, config: CompositionC
     return Composition(chosen, partial)
 
 
-def _list_pointed_at(unit: Unit, candidates: Sequence[tuple[float, Unit]]) -> Unit | None:
-    """The list right before `unit` in its passage when `unit` speaks of it ("Check these…")."""
-    if unit.is_list or not _POINTS_BACK.match(unit.text):
-        return None
-    before = next(
-        (u for _, u in candidates if u.passage == unit.passage and u.position == unit.position - 1), None
-    )
-    return before if before is not None and before.is_list else None
+def _lists_pointed_at(candidates: Sequence[tuple[float, Unit]]) -> dict[tuple[int, int], Unit]:
+    """(passage, position) of each unit that speaks of the list right before it ("Check these…"),
+    with that list; looked up once per answer, not at every choice."""
+    at = {(unit.passage, unit.position): unit for _, unit in candidates}
+    return {
+        place: before
+        for place, unit in at.items()
+        if not unit.is_list
+        and _POINTS_BACK.match(unit.text)
+        and (before := at.get((unit.passage, unit.position - 1))) is not None
+        and before.is_list
+    }
 
 
 def _overlap(unit: Unit, chosen: list[Unit]) -> float:
