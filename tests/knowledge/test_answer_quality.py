@@ -117,6 +117,38 @@ def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: Kn
         assert answer.found and section in [c.section_title for c in answer.citations], question
 
 
+def test_everyday_customer_success_questions_lead_with_the_section_that_answers_them(
+    knowledge: KnowledgeService,
+) -> None:
+    """Complaints, business reviews, late payments, satisfaction, A/B tests and a full book of
+    clients: each used to be answered from a neighbouring section (a late payment with the churn
+    signs, satisfaction with the client-value dimensions) or refused."""
+    for question, section, fact in (
+        ("客户投诉了怎么处理?", "客诉怎么处理", "指定一个负责人"),
+        ("QBR 要讲什么?", "客户业务回顾（QBR）", "上次约定的目标"),
+        (
+            "How do I run a quarterly business review with a client?",
+            "Business reviews with a client",
+            "next quarter",
+        ),
+        ("客户拖欠回款怎么办?", "回款逾期", "先弄清楚为什么逾期"),
+        ("How do I chase an overdue invoice?", "Late payments", "find out why it is late"),
+        ("How do I measure customer satisfaction?", "Measuring satisfaction", "CSAT"),
+        ("客户满意度怎么调研?", "客户满意度怎么衡量", "NPS"),
+        ("How do I run an A/B test?", "Running an A/B test", "change one thing only"),
+        ("AB测试怎么做?", "怎么做A/B测试", "一次只改一处"),
+        ("我负责的客户太多了,忙不过来怎么办?", "客户太多、忙不过来时先顾哪头", "先处理异常"),
+        (
+            "How should I prioritise my time across too many accounts?",
+            "Too many clients: where the time goes",
+            "first anything abnormal",
+        ),
+    ):
+        answer = knowledge.answerer.answer(question)
+        assert answer.found and answer.citations[0].section_title == section, (question, answer.citations)
+        assert fact in answer.text, (question, answer.text)
+
+
 def test_a_new_hire_s_first_month_is_not_read_as_users_leaving_after_a_month(
     knowledge: KnowledgeService,
 ) -> None:
