@@ -24,7 +24,7 @@ def test_held_out_answers_carry_the_key_points(knowledge: KnowledgeService) -> N
     assert scores["all"].count >= 30
     assert scores["all"].refused == 0
     # The target is 0.95; with fusion, gate and composition all chosen on the tuning half,
-    # the held-out half reaches 0.974 (Chinese 1.0, English 0.947). These floors guard against less.
+    # the held-out half reaches 0.987 (Chinese 1.0, English 0.974). These floors guard against less.
     assert scores["all"].coverage >= 0.95, misses
     assert scores["zh"].coverage >= 0.95 and scores["en"].coverage >= 0.9, misses
 
@@ -120,11 +120,10 @@ def test_questions_in_everyday_ops_words_find_the_playbook_section(knowledge: Kn
 def test_everyday_customer_success_questions_lead_with_the_section_that_answers_them(
     knowledge: KnowledgeService,
 ) -> None:
-    """Complaints, business reviews, late payments, satisfaction, A/B tests and a full book of
-    clients: each used to be answered from a neighbouring section (a late payment with the churn
-    signs, satisfaction with the client-value dimensions) or refused."""
+    """Business reviews, late payments, satisfaction, A/B tests and a full book of clients: each used
+    to be answered from a neighbouring section (a late payment with the churn signs, satisfaction
+    with the client-value dimensions) or refused."""
     for question, section, fact in (
-        ("客户投诉了怎么处理?", "客诉怎么处理", "指定一个负责人"),
         ("QBR 要讲什么?", "客户业务回顾（QBR）", "上次约定的目标"),
         (
             "How do I run a quarterly business review with a client?",

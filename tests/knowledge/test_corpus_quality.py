@@ -51,7 +51,7 @@ def test_fused_retrieval_meets_the_target_on_the_corpus_and_beats_each_side(
     fused, dense, bm25 = (results[mode]["all"] for mode in ("fused", "dense", "bm25"))
     print({mode: scores["all"].as_dict() for mode, scores in results.items()})
     # Over a third of these questions are asked in another language than their document's; the
-    # target is 0.96, the held-out half reaches 0.94 (32/34) and MRR@5 0.83 (0.77 before sections
+    # target is 0.96, the held-out half reaches 0.94 (32/34) and MRR@5 0.84 (0.77 before sections
     # in one language made up for the lexical vote they cannot get). These floors guard against less.
     assert fused.hit_at_5 >= 0.94, fused.misses
     assert fused.mrr_at_5 >= 0.8, fused.misses
