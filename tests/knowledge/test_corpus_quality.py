@@ -7,7 +7,6 @@ pasted twice.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,14 @@ PLAYBOOK_QUESTIONS = in_split(load_questions(HERE / "playbook_questions.jsonl"),
 
 
 @pytest.fixture(scope="module")
-def team_index(
-    knowledge: KnowledgeService, playbook_home: Path, tmp_path_factory: pytest.TempPathFactory
-) -> KnowledgeIndex:
-    """The session's playbook index, copied, with the corpus ingested (as a team's index would be)."""
-    home = tmp_path_factory.mktemp("team-index")
-    shutil.copytree(playbook_home / "chroma", home / "chroma")
-    index = KnowledgeIndex(home / "chroma", knowledge.answerer.index.embedders)
+def team_index(knowledge: KnowledgeService, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
+    """The playbook and the corpus in an index of their own, as a team's index would be. Not a copy
+    of the session's index: other tests write to that one (and its background vectors may be
+    mid-write), so a copy's rankings would depend on which tests ran before."""
+    index = KnowledgeIndex(
+        tmp_path_factory.mktemp("team-index") / "chroma", knowledge.answerer.index.embedders
+    )
+    index.sync_playbook()
     report = ingest_paths(index, [CORPUS])
     assert report.refused == [] and len(report.added) == 8
     return index
