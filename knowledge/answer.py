@@ -194,7 +194,7 @@ class Answerer:
         none near the top that passes shows the formula or figure the question wants."""
         hits = found[: self.config.top_k]
         gate = [self.config.relevance or embedder.relevance for embedder in self.index.embedders]
-        relevant = [admits(hit, rank, found, lang, gate, wanted) for rank, hit in enumerate(hits)]
+        relevant = judged(found, self.config.top_k, lang, gate, wanted)
         if not any(relevant):
             return []
         # The gate decides whether the question is answered at all, the fused ranking from what:
@@ -298,6 +298,20 @@ def admits(
         return False
     rivals = [other.similarities for other in found if other is not hit]
     return agreed_without_terms(hit.similarities, rivals, gate)
+
+
+def judged(
+    found: Sequence[Hit],
+    top_k: int,
+    lang: Lang,
+    gate: Sequence[Relevance],
+    wanted: WantedFigure | None = None,
+) -> list[bool]:
+    """For each of the first `top_k` passages of `found`, whether it lets the question be answered
+    (`admits`). The passages past them, searched as room for sibling sections, are judged by no
+    one but are rivals all the same: the answerer and the calibration benchmarks search as deep,
+    so the rule gives both the same verdict."""
+    return [admits(hit, rank, found, lang, gate, wanted) for rank, hit in enumerate(found[:top_k])]
 
 
 def unbacked_numbers(text: str, facts: Sequence[str]) -> list[str]:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.answers.service import KnowledgeService
-from knowledge.answer import NOT_COVERED, Answerer, ChatMessages
+from knowledge.answer import NOT_COVERED, Answerer, ChatMessages, judged
 from knowledge.composition import answer_units
 from knowledge.conversation import Turn
 from knowledge.embedders import Relevance
@@ -102,6 +102,17 @@ def test_a_note_only_in_the_other_language_answers_when_both_models_prefer_it() 
     assert Answerer(_TwoModelIndex([note, rival])).passages("q", "en") == []  # type: ignore[arg-type]
     same_language = _team_note("Response times", 0.35, (0.45, 0.44), lang="en")
     assert Answerer(_TwoModelIndex([same_language, other])).passages("q", "en") == []  # type: ignore[arg-type]
+
+
+def test_passages_past_the_top_ones_are_judged_by_no_one_but_are_rivals() -> None:
+    """The answerer searches past its top passages for sibling sections, and the calibration
+    benchmarks search as deep, so both give the same verdict."""
+    gate = [Relevance(strong=0.5, weak=0.4)] * 2
+    note = _team_note("响应时限", 0.35, (0.45, 0.44))
+    fillers = [_team_note(f"其他{n}", 0.1, (0.1, 0.1)) for n in range(4)]
+    convincing_but_deep = _team_note("复盘会", 0.05, (0.9, 0.9), lang="en")
+    assert judged([note, *fillers], 5, "en", gate) == [True, False, False, False, False]
+    assert judged([note, *fillers, convincing_but_deep], 5, "en", gate) == [False] * 5
 
 
 def test_an_answer_quoted_wholly_from_the_other_language_says_so() -> None:
