@@ -25,9 +25,11 @@ _PINYIN_SYLLABLE = re.compile(
     r"(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|üan|iao|ian|ai|ei|ao|ou|an|en|in|un|ün|er|ia|ie|iu|ua|uo|ui|üe|ue|a|o|e|i|u|ü|v)"
     r"[1-5]?$"
 )
-_ANNOTATION = re.compile(
-    rf"(?<=[{_CJK}])\s?[(\uff08]\s*([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,7}}[1-5]?)\s*[)\uff09]"
-)
+_TONED_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_ANNOTATION = re.compile(rf"(?<=[{_CJK}])\s?[(\uff08]\s*([a-zü{_TONED_LETTERS}1-5' ]{{1,48}}?)\s*[)\uff09]")
+_CJK_CHARACTER = re.compile(f"[{_CJK}]")
+_LONGEST_SYLLABLE = 7
+"""zhuang plus a tone digit."""
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -56,10 +58,60 @@ def is_pinyin(word: str) -> bool:
     return bool(_PINYIN_SYLLABLE.match(word.translate(_TONE_MARKS).replace("u:", "ü")))
 
 
+def _joined_syllables(word: str) -> int | None:
+    """How many syllables a word written without spaces spells (`jiābīn` 2, `xu4yue1` 2), or None.
+    At least half of its syllables must carry a tone (a mark or a digit; `péngyou` ends in a
+    neutral one): English words split into syllables too (`change` is chan·ge), but never carry
+    pinyin's tone marks."""
+    plain = word.translate(_TONE_MARKS)
+    # best[i]: (untoned, syllables) of the best split of word[:i]; fewest untoned syllables wins.
+    best: list[tuple[int, int] | None] = [None] * (len(word) + 1)
+    best[0] = (0, 0)
+    for start in range(len(word)):
+        reached = best[start]
+        if reached is None:
+            continue
+        for end in range(start + 1, min(len(word), start + _LONGEST_SYLLABLE) + 1):
+            if not _PINYIN_SYLLABLE.match(plain[start:end]):
+                continue
+            toned = plain[end - 1].isdigit() or any(c in _TONED_LETTERS for c in word[start:end])
+            candidate = (reached[0] + (not toned), reached[1] + 1)
+            if best[end] is None or candidate < best[end]:  # type: ignore[operator]
+                best[end] = candidate
+    split = best[len(word)]
+    if split is None:
+        return None
+    untoned, syllables = split
+    return syllables if syllables - untoned >= max(untoned, 1) else None
+
+
+def pinyin_syllables(reading: str) -> int | None:
+    """How many syllables a parenthesized reading spells (`chǎn` 1, `jiā bīn` 2, `jiābīn` 2), or
+    None when it is not pinyin: `API`, `plan b` and `change` are not."""
+    total = 0
+    for word in re.split(r"[\s']+", reading.strip()):
+        if not word:
+            continue
+        count = 1 if is_pinyin(word) else _joined_syllables(word)
+        if count is None:
+            return None
+        total += count
+    return total or None
+
+
 def strip_pinyin_annotations(text: str) -> str:
-    """`產(chǎn)品` → `產品`: drop a parenthesized pinyin syllable that follows a Chinese character.
-    `(API)`, `(B端)` and `(app)` are not pinyin syllables and stay."""
-    return _ANNOTATION.sub(lambda match: "" if is_pinyin(match.group(1)) else match.group(0), text)
+    """`產(chǎn)品` → `產品`, `嘉宾(jiā bīn)` → `嘉宾`: drop a parenthesized pinyin reading that follows
+    Chinese characters, of a character or of the word before it (no more syllables than the
+    characters right before it). `(API)`, `(B端)` and `(app)` are not pinyin and stay."""
+
+    def replaced(match: re.Match[str]) -> str:
+        syllables = pinyin_syllables(match.group(1))
+        if syllables is None:
+            return match.group(0)
+        before = text[max(0, match.start() - syllables) : match.start()]
+        return "" if len(_CJK_CHARACTER.findall(before)) == syllables else match.group(0)
+
+    return _ANNOTATION.sub(replaced, text)
 
 
 def is_boilerplate(line: str) -> bool:

@@ -15,6 +15,7 @@ from knowledge.normalize import (
     is_pinyin,
     normalize_for_index,
     normalize_query,
+    pinyin_syllables,
     simplified_throughout,
     strip_pinyin_annotations,
     to_simplified,
@@ -34,6 +35,15 @@ from knowledge.normalize import (
         ("下载(app)安装", "下载(app)安装"),
         ("客户（VIP）", "客户（VIP）"),
         ("see (chan) here", "see (chan) here"),
+        ("定下嘉宾(jiā bīn)，并", "定下嘉宾，并"),
+        ("完整彩排(cǎipái)一次", "完整彩排一次"),
+        ("續約 (xu4 yue1) 流程", "續約 流程"),
+        ("周报(zhōu bào)和月报(yuè bào)", "周报和月报"),
+        ("老朋友(péngyou)", "老朋友"),
+        ("用户(user)画像", "用户(user)画像"),
+        ("产品(change)日志", "产品(change)日志"),
+        ("备选方案(plan b)", "备选方案(plan b)"),
+        ("嘉(jiā bīn)", "嘉(jiā bīn)"),
     ],
 )
 def test_pinyin_annotations_go_and_real_parentheticals_stay(text: str, expected: str) -> None:
@@ -48,6 +58,19 @@ def test_pinyin_syllables(word: str) -> None:
 @pytest.mark.parametrize("word", ["api", "app", "vip", "hello", "b"])
 def test_not_pinyin(word: str) -> None:
     assert not is_pinyin(word)
+
+
+@pytest.mark.parametrize(
+    ("reading", "syllables"),
+    [("chǎn", 1), ("jiā bīn", 2), ("jiābīn", 2), ("xu4yue1", 2), ("péngyou", 2), ("xi'ān", 2)],
+)
+def test_pinyin_readings_count_their_syllables(reading: str, syllables: int) -> None:
+    assert pinyin_syllables(reading) == syllables
+
+
+@pytest.mark.parametrize("reading", ["API", "plan b", "change", "ops team", "hello world", ""])
+def test_words_that_are_not_pinyin_readings(reading: str) -> None:
+    assert pinyin_syllables(reading) is None
 
 
 def test_the_broken_converter_example_indexes_as_simplified() -> None:
