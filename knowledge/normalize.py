@@ -41,9 +41,13 @@ _BOILERPLATE = re.compile(
     r"阅读原文|点击.{0,4}关注|关注(我们|公众号|微信|作者)|扫码关注|扫描二维码|长按(识别)?二维码|"
     r"点赞.{0,4}(在看|收藏|转发)|分享到|评论\s*[(\uff08]?\d*[)\uff09]?$|^评论区|^上一篇|^下一篇|^相关(文章|阅读|推荐)|"
     r"免责声明|^责任编辑|^编辑[:\uff1a]|^来源[:\uff1a]|^作者[:\uff1a]|"
+    r"^(本文|本文件|本文档|本资料)?(仅供内部(使用|参考|学习|传阅)|内部资料)[，,。.\s]*(请勿(外传|外泄|转发))?[。.!！]?$|"
+    r"^请勿(外传|外泄)[。.!！]?$|"
     r"all rights reserved|^copyright\b|©|^share (this|on)\b|^follow us\b|^subscribe\b|"
     r"^\d+\s+comments?$|^comments?\s*\(\d+\)$|^leave a (comment|reply)|^related (posts|articles)|"
-    r"^posted (by|on|in)\b|^tags?:|^read more\b|^click here to)",
+    r"^posted (by|on|in)\b|^tags?:|^read more\b|^click here to|"
+    r"^(for )?internal use only[.!]?(\s+do not (forward|distribute|share)\b.{0,20})?$|"
+    r"^do not (forward|distribute|share)( this( document| email| page)?)?[.!]?$)",
     re.IGNORECASE,
 )
 

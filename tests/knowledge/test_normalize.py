@@ -113,6 +113,9 @@ def test_whitespace_is_collapsed_and_pdf_spacing_between_characters_removed() ->
         "12 comments",
         "Copyright © 2024 Example Inc. All rights reserved.",
         "Follow us on LinkedIn",
+        "本文僅供內部使用，請勿外傳",
+        "内部资料 请勿转发",
+        "For internal use only. Do not forward.",
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -125,6 +128,11 @@ def test_boilerplate_lines(line: str) -> None:
         "本文讨论如何关注客户满意度，并在复盘时把结论分享到团队的公共文档里，这样所有人都能看到做得好的和做得不好的地方。",
         "Follow up with every complaint within two hours, and share the fix with the customer's team.",
         "关注留存率",
+        "内部使用的模板请勿直接发给客户，先改成客户的名字和数字。",
+        "客户的合同请勿转发给第三方",
+        "仅供内部使用的报价表放在共享盘",
+        "Internal use only templates live in the shared drive.",
+        "Do not forward a complaint to engineering before you have reproduced it.",
     ],
 )
 def test_content_that_mentions_the_same_words_is_kept(line: str) -> None:
