@@ -37,13 +37,12 @@ Gate = tuple[Relevance, ...]
 
 ANSWERING = AnswerConfig()
 SEARCH_DEPTH = ANSWERING.top_k + ANSWERING.sibling_depth
-"""As deep as the answerer searches: past its top passages lie rivals an other-language passage is
-compared with (knowledge.answer.judged)."""
+"""As deep as the answerer searches, so that both see the same passages."""
 
 
 def passes(question: str, hits: list[Hit], gate: Gate) -> bool:
     """Whether the gate lets the question be answered from `hits` (a search `SEARCH_DEPTH` deep), by
-    the answerer's own rule."""
+    the answerer's own rule (knowledge.answer.judged)."""
     lang, wanted = detect_language(question), wanted_figure(question)
     return any(judged(hits, ANSWERING.top_k, lang, gate, wanted))
 

@@ -11,7 +11,7 @@ from typing import Literal
 from knowledge.composition import CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
 from knowledge.documents import belongs_with
-from knowledge.embedders import Relevance, agreed_without_terms, is_relevant
+from knowledge.embedders import Relevance, is_relevant
 from knowledge.index import KnowledgeIndex
 from knowledge.normalize import simplified_throughout, to_simplified, to_traditional, written_in_traditional
 from knowledge.ranking import Hit
@@ -278,26 +278,23 @@ class Answerer:
 def admits(
     hit: Hit,
     rank: int,
-    found: Sequence[Hit],
     lang: Lang,
     gate: Sequence[Relevance],
     wanted: WantedFigure | None = None,
 ) -> bool:
-    """Whether the passage at `rank` of `found` lets the question be answered (see `is_relevant`
-    for the thresholds in `gate`). A passage written only in the other language than the
-    question's cannot hold its terms for the moderate path; it also answers when both models
-    prefer it (`agreed_without_terms`: `how fast must we respond to an urgent ticket` and a
-    Chinese SOP's response times). The playbook, written in both languages, never goes that way.
-    A question wanting a formula or a normal figure needs one shown near the top (`serves`).
-    The answerer and the calibration benchmarks judge by this one rule."""
+    """Whether the passage at `rank` lets the question be answered (see `is_relevant` for the
+    thresholds in `gate`). A passage in the question's own language that shares none of its
+    terms (when it has two or more: `Hit.terms`) is not an answer, however close its vector: 高铁票怎么退票 and
+    a team's refund policy share no word. One term is too little to count against a passage
+    (`What do R, F and M stand for?` keeps only "stand"). A passage written only in the other
+    language cannot share terms and answers on its cosines alone. A question wanting a formula or
+    a normal figure needs one shown near the top (`serves`). The answerer and the calibration
+    benchmarks judge by this one rule."""
     if not serves(wanted, hit.chunk.text, rank):
         return False
-    if is_relevant(hit.similarities, hit.coverage, gate):
-        return True
-    if hit.chunk.lang == lang or hit.coverage > 0:
+    if hit.terms >= 2 and hit.chunk.lang == lang and hit.coverage == 0:
         return False
-    rivals = [other.similarities for other in found if other is not hit]
-    return agreed_without_terms(hit.similarities, rivals, gate)
+    return is_relevant(hit.similarities, hit.coverage, gate)
 
 
 def judged(
@@ -308,10 +305,8 @@ def judged(
     wanted: WantedFigure | None = None,
 ) -> list[bool]:
     """For each of the first `top_k` passages of `found`, whether it lets the question be answered
-    (`admits`). The passages past them, searched as room for sibling sections, are judged by no
-    one but are rivals all the same: the answerer and the calibration benchmarks search as deep,
-    so the rule gives both the same verdict."""
-    return [admits(hit, rank, found, lang, gate, wanted) for rank, hit in enumerate(found[:top_k])]
+    (`admits`)."""
+    return [admits(hit, rank, lang, gate, wanted) for rank, hit in enumerate(found[:top_k])]
 
 
 def unbacked_numbers(text: str, facts: Sequence[str]) -> list[str]:
@@ -489,6 +484,7 @@ def _joined_pieces(pieces: list[Hit]) -> Hit:
         max(hit.score for hit in pieces),
         tuple(max(cosines) for cosines in zip(*(hit.similarities for hit in pieces), strict=True)),
         max(hit.coverage for hit in pieces),
+        ordered[0].terms,
     )
 
 

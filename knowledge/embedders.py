@@ -49,19 +49,6 @@ def is_relevant(similarities: Sequence[float], coverage: float, gate: Sequence[R
     )
 
 
-def agreed_without_terms(
-    similarities: Sequence[float], rivals: Sequence[Sequence[float]], gate: Sequence[Relevance]
-) -> bool:
-    """For a passage written only in the other language than the question's, which cannot hold
-    the question's terms that the moderate path asks for: every model finds it at least weakly
-    similar, and finds no passage of `rivals` (the question's other top passages) more similar.
-    Two models of different make agreeing on one passage stand in for the shared words."""
-    return all(
-        similarity >= relevance.weak and all(similarity >= rival[position] for rival in rivals)
-        for position, (similarity, relevance) in enumerate(zip(similarities, gate, strict=True))
-    )
-
-
 class EmbeddingUnavailable(RuntimeError):
     """A remote embedder's endpoint failed (network, quota, bad model name): recoverable."""
 

@@ -826,7 +826,7 @@ class KnowledgeIndex:
                 for cid in variants
                 if cid not in hidden
             )
-            hits.append(Hit(chunk, score, tuple(similarities[key]), key_coverage))
+            hits.append(Hit(chunk, score, tuple(similarities[key]), key_coverage, len(set(query_tokens))))
             if len(hits) == top_k:
                 break
         return hits

@@ -44,12 +44,14 @@ class FusionConfig:
 @dataclass(frozen=True)
 class Hit:
     """One search result. `similarities`: the best cosine per embedder, in the index's order (0 when
-    that embedder did not rank it); `coverage`: share of the query's term weight found in it (0 to 1)."""
+    that embedder did not rank it); `coverage`: share of the query's term weight found in it (0 to 1);
+    `terms`: how many distinct terms the query had, which that share is of."""
 
     chunk: Chunk
     score: float
     similarities: tuple[float, ...]
     coverage: float
+    terms: int = 0
 
     @property
     def similarity(self) -> float:

@@ -6,7 +6,7 @@ import pytest
 from threadpoolctl import ThreadpoolController
 
 from bot.answers.service import KnowledgeService
-from knowledge.embedders import E5Embedder, Relevance, Vectors, agreed_without_terms
+from knowledge.embedders import E5Embedder, Vectors
 
 
 def _openmp_threads() -> int:
@@ -40,11 +40,3 @@ def test_e5_embeds_a_question_on_one_thread_and_passages_on_every_core(
     e5.embed_passages(["复盘分四步。"])
     assert seen == [1, usual]
     assert _openmp_threads() == usual
-
-
-def test_models_agree_on_a_passage_when_each_finds_it_weakly_similar_and_most_similar() -> None:
-    gate = [Relevance(strong=0.32, weak=0.22), Relevance(strong=0.33, weak=0.2)]
-    assert agreed_without_terms((0.30, 0.29), [(0.25, 0.21), (0.18, 0.29)], gate)  # a tie is no rival
-    assert not agreed_without_terms((0.30, 0.29), [(0.25, 0.31)], gate)  # the second model prefers another
-    assert not agreed_without_terms((0.30, 0.19), [(0.1, 0.1)], gate)  # below the second model's weak mark
-    assert agreed_without_terms((0.30, 0.25), [], gate)
