@@ -42,6 +42,7 @@ from bot.storage.feedback import FeedbackStore
 from bot.storage.owners import OwnerStore, TodoStore
 from bot.storage.threads import ThreadStore
 from knowledge.embedders import Embedder, Vectors, create_embedders
+from knowledge.index import KnowledgeIndex
 from skills.feedback_classifier import FeedbackClassifier
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -304,6 +305,16 @@ class ServerPlaybook:
             self._service = KnowledgeService(self.settings, embedders=lambda: self.embedders, llm=None)
             self._service.warm_up()  # the playbook sync finds every file unchanged
         return self._service
+
+
+@pytest.fixture(scope=_knowledge_scope)
+def quiet_playbook_home(knowledge: KnowledgeService, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home whose index holds the shipped playbook and to which no test writes: copy it to give a
+    test an index of its own. A copy of the session's index would depend on what other tests wrote
+    there before, or were writing (background vectors) while it was copied."""
+    home = tmp_path_factory.mktemp("quiet-home")
+    KnowledgeIndex(home / "chroma", knowledge.answerer.index.embedders).sync_playbook()
+    return home
 
 
 @pytest.fixture(scope="session")

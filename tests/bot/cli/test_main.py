@@ -219,12 +219,12 @@ def test_funnel_and_rfm_charts_are_written_whole(tmp_path: Path, capsys: pytest.
 
 
 @pytest.fixture
-def own_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, playbook_home: Path) -> Path:
-    """A copy of the session index, so documents added here do not reach other tests."""
+def own_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, quiet_playbook_home: Path) -> Path:
+    """An index of the test's own, so documents added here do not reach other tests."""
     import shutil
 
     home = tmp_path / "home"
-    shutil.copytree(playbook_home / "chroma", home / "chroma")
+    shutil.copytree(quiet_playbook_home / "chroma", home / "chroma")
     monkeypatch.setenv("OPSBOT_HOME", str(home))
     return home
 

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pexpect
 
-from bot.answers.service import KnowledgeService
-
 OPSBOT = Path(sys.executable).parent / "opsbot"
 STARTUP_SECONDS = 120
 LEFT_OUT = ("SLACK_", "OPENAI_", "OPSBOT_", "DATABASE_URL", "CHROMA_URL")
@@ -36,10 +34,10 @@ def _spawn(home: Path, cwd: Path) -> pexpect.spawn:
 
 
 def test_chat_in_a_terminal_answers_styled_ctrl_c_cancels_the_line_and_ctrl_d_leaves(
-    knowledge: KnowledgeService, playbook_home: Path, tmp_path: Path
+    quiet_playbook_home: Path, tmp_path: Path
 ) -> None:
     home = tmp_path / "home"
-    shutil.copytree(playbook_home, home)  # the session's index: the console opens without indexing
+    shutil.copytree(quiet_playbook_home, home)  # the playbook indexed: the console opens without indexing
     child = _spawn(home, tmp_path)
     try:
         child.expect_exact("you> ")
