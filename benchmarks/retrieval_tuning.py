@@ -4,6 +4,8 @@ The index holds the playbook and the messy test corpus (tests/knowledge/corpus),
 would; both question sets are scored, over their "heldout" questions. The fusion's settings are
 chosen elsewhere, with the relevance gate, on the tuning halves (benchmarks/joint_tuning.py). The
 last row is the fusion right after an ingest, before the team documents' e5 vectors are computed.
+Last, what a user sees: how many team-document questions get an offline answer that quotes the
+passage answering them, and how many are refused.
 Usage: python benchmarks/retrieval_tuning.py
 """
 
@@ -13,10 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from knowledge.answer import Answerer
 from knowledge.embedders import create_embedders
 from knowledge.evaluation import Question, Scores, evaluate, in_split, load_questions
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
+from knowledge.normalize import normalize_for_index
 from knowledge.ranking import FusionConfig
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "knowledge"
@@ -57,6 +61,24 @@ def main() -> None:
         fresh.defer_slow = True
         ingest_paths(fresh, [TESTS / "corpus"])
         _row(f"fused, {fresh.pending} e5 vectors still pending", fresh, sets, FusionConfig())
+        _answers(index, in_split(sets["corpus"], "heldout"))
+
+
+def _answers(index: KnowledgeIndex, questions: list[Question]) -> None:
+    """Prints how many of the team-document `questions` the offline answer quotes an answering
+    passage for (one of the question's phrases), and how many it refuses."""
+    answerer = Answerer(index)
+    quoted = refused = 0
+    for question in questions:
+        answer = answerer.answer(question.q)
+        refused += not answer.found
+        text = normalize_for_index(answer.text)
+        quoted += answer.found and any(normalize_for_index(phrase) in text for phrase in question.any)
+    print(
+        f"offline answers, held-out corpus: {quoted} of {len(questions)} quote the passage that answers, "
+        f"{refused} refused",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
