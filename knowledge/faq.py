@@ -57,3 +57,13 @@ def question_page(text: str) -> QuestionPage | None:
         "\n".join(intro).strip(),
         tuple(Pair(" ".join(question).strip(), "\n".join(answer).strip()) for question, answer in pairs),
     )
+
+
+def headed_pair(heading: str, text: str) -> Pair | None:
+    """A section whose heading asks (`## Q: How do I export?`) and whose text answers (`A: …`): the
+    pair without its markers, as a page of `Q:` and `A:` lines gives them. None for any other."""
+    if not _QUESTION.match(heading) or not _ANSWER.match(text.lstrip()):
+        return None
+    question = _QUESTION.sub("", heading, count=1).replace("**", "").strip()
+    answer = _ANSWER.sub("", text.lstrip(), count=1).strip()
+    return Pair(question, answer) if question and answer else None

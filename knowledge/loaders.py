@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from charset_normalizer import from_bytes
 
-from knowledge.faq import question_page
+from knowledge.faq import headed_pair, question_page
 from knowledge.html_text import html_table_rows, main_content, page_title, without_chrome
 from knowledge.pdf_text import reflowed, without_running_lines
 from knowledge.slides import deck_slides
@@ -138,7 +138,11 @@ def load_document(name: str, data: bytes) -> LoadedDocument:
 def _pairs_apart(section: LoadedSection) -> list[LoadedSection]:
     """A question-and-answer section as a section per pair, titled by its question, which also
     heads its text: an answer quoted without its question ("Yes, for plans under 50 seats.") says
-    nothing, and an answer leads with the question in bold. Any other section as it is."""
+    nothing, and an answer leads with the question in bold. A section headed by its question
+    (`## Q: …` over `A: …`) is such a pair already. Any other section as it is."""
+    pair = headed_pair(section.title, section.text)
+    if pair is not None:
+        return [_pair_section(pair.question, pair.answer)]
     page = question_page(section.text)
     if page is None:
         return [section]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge.faq import Pair, question_page
+from knowledge.faq import Pair, headed_pair, question_page
 
 
 def test_pairs_in_each_way_of_writing_them() -> None:
@@ -40,3 +40,14 @@ def test_numbered_questions_and_longer_markers() -> None:
     page = question_page(text)
     assert page is not None
     assert page.pairs == (Pair("怎么开票？", "后台申请。"), Pair("多久到账？", "三个工作日。"))
+
+
+def test_a_heading_that_asks_over_a_text_that_answers_is_a_pair() -> None:
+    assert headed_pair("Q: Who can turn on SSO?", "A: Only the owner.") == Pair(
+        "Who can turn on SSO?", "Only the owner."
+    )
+    assert headed_pair("问：发票多久能开？", "\n答：3 个工作日内。") == Pair(
+        "发票多久能开？", "3 个工作日内。"
+    )
+    assert headed_pair("Who can turn on SSO?", "A: Only the owner.") is None  # no question marker
+    assert headed_pair("Q: Who can turn on SSO?", "Only the owner.") is None  # no answer marker

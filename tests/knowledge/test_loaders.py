@@ -314,6 +314,20 @@ def test_each_pair_of_a_question_and_answer_page_is_a_section_titled_by_its_ques
     )  # said under its question
 
 
+def test_a_section_headed_by_its_question_is_a_pair_without_the_markers() -> None:
+    text = "# Data FAQ\n\n## Q: How long are deleted records kept?\n\nA: 30 days in the recycle bin.\n\n## Q：能导出全部数据吗？\n\n答：可以，在设置里导出。\n\n## Limits\n\nA: is a grade, not an answer.\n"
+    document = load_document("faq.md", text.encode())
+    assert [s.title for s in document.sections] == [
+        "How long are deleted records kept?",
+        "能导出全部数据吗？",
+        "Limits",
+    ]
+    assert (
+        document.sections[0].text == "##### How long are deleted records kept?\n\n30 days in the recycle bin."
+    )
+    assert document.sections[2].text == "A: is a grade, not an answer."
+
+
 def test_comments_and_images_of_a_markdown_page_are_not_its_text() -> None:
     text = "# Refunds\n\nApproved within 5 days.\n\n![refund flow](images/flow.png)\n<!-- TODO: check\nwith finance -->\nUse the form."
     (section,) = load_document("refunds.md", text.encode()).sections
