@@ -284,12 +284,12 @@ def admits(
 ) -> bool:
     """Whether the passage at `rank` lets the question be answered (see `is_relevant` for the
     thresholds in `gate`). A passage in the question's own language that shares none of its
-    terms (when it has two or more: `Hit.terms`) is not an answer, however close its vector: 高铁票怎么退票 and
-    a team's refund policy share no word. One term is too little to count against a passage
-    (`What do R, F and M stand for?` keeps only "stand"). A passage written only in the other
-    language cannot share terms and answers on its cosines alone. A question wanting a formula or
-    a normal figure needs one shown near the top (`serves`). The answerer and the calibration
-    benchmarks judge by this one rule."""
+    terms (when it has two or more: `Hit.terms`) is not an answer, however close its vector:
+    高铁票怎么退票 and a team's refund policy share no word. One term is too little to count
+    against a passage (`What do R, F and M stand for?` keeps only "stand"). A passage written only
+    in the other language cannot share terms and answers on its cosines alone. A question wanting
+    a formula or a normal figure needs one shown near the top (`serves`). The answerer and the
+    calibration benchmarks judge by this one rule."""
     if not serves(wanted, hit.chunk.text, rank):
         return False
     if hit.terms >= 2 and hit.chunk.lang == lang and hit.coverage == 0:
