@@ -9,8 +9,10 @@ that refuse every tuning off-topic question and keep at least 90% of the tuning 
 the one answering fewest tuning tangential questions wins, then the one keeping most (ties:
 the current setting if it is one). The held-out halves are scored once, for the winner and the
 current setting. joint_tuning.py uses the same rule for each fusion setting it tries.
-Last, with the current setting, how many refused questions of each kind and split are pointed to
-the closest sections (Answerer.closest), as the reply to a refused question in Slack does.
+Then, with the current setting, how many unanswerable questions get an answer over an index that
+also holds the team documents of tests/knowledge/corpus (the gate is chosen on the playbook alone).
+Last, how many refused questions of each kind and split are pointed to the closest sections
+(Answerer.closest), as the reply to a refused question in Slack does.
 Usage: python benchmarks/relevance_calibration.py
 """
 
@@ -26,6 +28,7 @@ from knowledge.answer import AnswerConfig, Answerer, judged
 from knowledge.embedders import Relevance, create_embedders
 from knowledge.evaluation import in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
+from knowledge.ingest import ingest_paths
 from knowledge.ranking import Hit
 from knowledge.text import detect_language
 from knowledge.wanted_figures import wanted_figure
@@ -104,6 +107,13 @@ def main() -> None:
         current: Gate = tuple(embedder.relevance for embedder in index.embedders)
         answerer = Answerer(index)
         replies = {text: answerer.answer(text) for text in asked}
+        team = KnowledgeIndex(Path(home) / "team", index.embedders)
+        team.sync_playbook()
+        ingest_paths(team, [TESTS / "corpus"])
+        unanswered = [q.q for q in unanswerable]
+        team_hits = {
+            text: team.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in unanswered
+        }
     answer, off, near = (
         texts(answerable, "tune"),
         texts(unanswerable, "tune", "off-topic"),
@@ -135,6 +145,16 @@ def main() -> None:
     if leaks:
         label = "chosen" if chosen is not None else "current"
         print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))
+    print("with the team documents (tests/knowledge/corpus) in the index, the current setting answers:")
+    for split in ("tune", "heldout"):
+        print(
+            f"  {split:8s} "
+            + ", ".join(
+                f"{score(team_hits, texts(unanswerable, split, kind), current)}"
+                f"/{len(texts(unanswerable, split, kind))} {kind}"
+                for kind in ("off-topic", "tangential")
+            )
+        )
     print("refused by the current setting, and pointed to the closest sections:")
     for split in ("tune", "heldout"):
         groups = [("playbook", texts(answerable, split))] + [
