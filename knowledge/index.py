@@ -809,6 +809,7 @@ class KnowledgeIndex:
         for key in exact:
             fused.setdefault(key, 0.0)
         hits: list[Hit] = []
+        terms = len(set(query_tokens))
         kept: list[tuple[frozenset[int], frozenset[str]]] = []
         # Passages holding the question's codes (SOP numbers, order ids) come first, most codes first.
         for key, score in sorted(fused.items(), key=lambda item: (-exact.get(item[0], 0), -item[1])):
@@ -826,7 +827,7 @@ class KnowledgeIndex:
                 for cid in variants
                 if cid not in hidden
             )
-            hits.append(Hit(chunk, score, tuple(similarities[key]), key_coverage, len(set(query_tokens))))
+            hits.append(Hit(chunk, score, tuple(similarities[key]), key_coverage, terms))
             if len(hits) == top_k:
                 break
         return hits

@@ -16,16 +16,13 @@ import opencc
 from knowledge.text import screen_width
 
 _CJK = "\u4e00-\u9fff\u3400-\u4dbf"
-_TONE_MARKS = str.maketrans(
-    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ",
-    "aaaaeeeeiiiioooouuuuüüüünnnm",
-)
+_TONED_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_TONE_MARKS = str.maketrans(_TONED_LETTERS, "aaaaeeeeiiiioooouuuuüüüünnnm")
 _PINYIN_SYLLABLE = re.compile(
     r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
     r"(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|üan|iao|ian|ai|ei|ao|ou|an|en|in|un|ün|er|ia|ie|iu|ua|uo|ui|üe|ue|a|o|e|i|u|ü|v)"
     r"[1-5]?$"
 )
-_TONED_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _ANNOTATION = re.compile(rf"(?<=[{_CJK}])\s?[(\uff08]\s*([a-zü{_TONED_LETTERS}1-5' ]{{1,48}}?)\s*[)\uff09]")
 _CJK_CHARACTER = re.compile(f"[{_CJK}]")
 _LONGEST_SYLLABLE = 7
