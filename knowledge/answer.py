@@ -240,9 +240,11 @@ class Answerer:
         return [*chosen[: self.config.context_hits - 1], replace(surest, score=hits[0].score)]
 
     def _calibrated(self, hit: Hit) -> Iterator[tuple[Relevance, float]]:
-        """Each embedder's thresholds (or the configured ones) with its cosine for the passage."""
+        """Each embedder's thresholds (or the configured ones) for the passage's origin, with its
+        cosine for the passage."""
         for embedder, similarity in zip(self.index.embedders, hit.similarities, strict=True):
-            yield self.config.relevance or embedder.relevance, similarity
+            relevance = self.config.relevance or embedder.relevance
+            yield relevance.for_passage(hit.chunk.from_playbook), similarity
 
     def _is_related(self, hit: Hit) -> bool:
         """Some embedder finds the passage at least weakly similar: a passage ranked close to the
@@ -283,8 +285,9 @@ def admits(
     wanted: WantedFigure | None = None,
 ) -> bool:
     """Whether the passage at `rank` lets the question be answered (see `is_relevant` for the
-    thresholds in `gate`). A passage in the question's own language that shares none of its
-    terms (when it has two or more: `Hit.terms`) is not an answer, however close its vector:
+    thresholds in `gate`, stricter for team documents' passages than for the playbook's). A
+    passage in the question's own language that shares none of its terms (when it has two or
+    more: `Hit.terms`) is not an answer, however close its vector:
     高铁票怎么退票 and a team's refund policy share no word. One term is too little to count
     against a passage (`What do R, F and M stand for?` keeps only "stand"). A passage written only
     in the other language cannot share terms and answers on its cosines alone. A question wanting
@@ -294,7 +297,7 @@ def admits(
         return False
     if hit.terms >= 2 and hit.chunk.lang == lang and hit.coverage == 0:
         return False
-    return is_relevant(hit.similarities, hit.coverage, gate)
+    return is_relevant(hit.similarities, hit.coverage, gate, hit.chunk.from_playbook)
 
 
 def judged(

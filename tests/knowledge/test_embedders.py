@@ -6,7 +6,7 @@ import pytest
 from threadpoolctl import ThreadpoolController
 
 from bot.answers.service import KnowledgeService
-from knowledge.embedders import E5Embedder, Vectors
+from knowledge.embedders import E5Embedder, Relevance, Vectors, is_relevant
 
 
 def _openmp_threads() -> int:
@@ -40,3 +40,15 @@ def test_e5_embeds_a_question_on_one_thread_and_passages_on_every_core(
     e5.embed_passages(["复盘分四步。"])
     assert seen == [1, usual]
     assert _openmp_threads() == usual
+
+
+def test_team_documents_have_their_own_thresholds_when_set() -> None:
+    shared = Relevance(strong=0.5, weak=0.3, coverage=0.4)
+    assert shared.for_passage(from_playbook=False) is shared
+    documents = Relevance(strong=0.7, weak=0.3, coverage=0.6)
+    split = Relevance(strong=0.5, weak=0.3, coverage=0.4, documents=documents)
+    assert split.for_passage(from_playbook=True) is split
+    assert split.for_passage(from_playbook=False) is documents
+    assert is_relevant([0.6], 0.0, [split]) and not is_relevant([0.6], 0.0, [split], from_playbook=False)
+    assert is_relevant([0.35], 0.6, [split], from_playbook=False)
+    assert not is_relevant([0.35], 0.5, [split], from_playbook=False)
