@@ -16,7 +16,7 @@ ones, those to refuse the tuning off-topic ones and the everyday questions that 
 the team documents (tests/knowledge/team_unanswerable_questions.jsonl: refunds, time off, exports).
 Only tuning questions are named; held-out ones are counted.
 Last, how many refused questions of each kind and split are pointed to the closest sections
-(Answerer.closest), as the reply to a refused question in Slack does.
+(Answerer.closest), as the reply to a refused question in Slack does, over each index.
 Usage: python benchmarks/relevance_calibration.py
 """
 
@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.answer import AnswerConfig, Answerer, judged
+from knowledge.answer import Answer, AnswerConfig, Answerer, judged
 from knowledge.embedders import Relevance, create_embedders
 from knowledge.evaluation import in_split, load_questions, load_unanswerable
 from knowledge.index import KnowledgeIndex
@@ -156,6 +156,8 @@ def main() -> None:
         team_hits = {
             text: team.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in team_asked
         }
+        team_answerer = Answerer(team)
+        team_replies = {text: team_answerer.answer(text) for text in team_asked}
     answer, off, near = (
         texts(answerable, "tune"),
         texts(unanswerable, "tune", "off-topic"),
@@ -232,12 +234,20 @@ def main() -> None:
         groups = [("playbook", texts(answerable, split))] + [
             (kind, texts(unanswerable, split, kind)) for kind in ("off-topic", "tangential")
         ]
-        counts = []
-        for kind, questions in groups:
-            refused = [q for q in questions if not replies[q].found]
-            named = sum(bool(replies[q].citations) for q in refused)
-            counts.append(f"{kind} {named} of {len(refused)} refused")
-        print(f"  {split:8s} " + ", ".join(counts))
+        print(f"  {split:8s} " + pointed(replies, groups))
+    print("the same, with the team documents in the index:")
+    for split in ("tune", "heldout"):
+        print(f"  {split:8s} " + pointed(team_replies, team_groups(split)))
+
+
+def pointed(replies: dict[str, Answer], groups: list[tuple[str, list[str]]]) -> str:
+    """For each group of questions, how many of those refused name the closest sections."""
+    counts = []
+    for kind, questions in groups:
+        refused = [q for q in questions if not replies[q].found]
+        named = sum(bool(replies[q].citations) for q in refused)
+        counts.append(f"{kind} {named} of {len(refused)} refused")
+    return ", ".join(counts)
 
 
 if __name__ == "__main__":

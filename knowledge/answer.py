@@ -145,7 +145,7 @@ class Answerer:
         # Near passages that show no formula or figure where one was asked for: say that.
         lacking = FIGURE_NOTES[wanted] if refused and wanted and self._answering(found, lang) else None
         if refused:  # the sections near the question are named, and a model may judge them
-            context = self.closest(found)
+            context = self.closest(found, lang)
         if not traditional:  # the index's script, unless the asker writes Traditional
             context = [in_simplified(hit) for hit in context]
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
@@ -172,13 +172,17 @@ class Answerer:
         """What an answer may be made of, best first; none when no passage passes the relevance gate."""
         return self._answering(self._search(question, lang, channel), lang, wanted_figure(question))
 
-    def closest(self, found: Sequence[Hit]) -> list[Hit]:
+    def closest(self, found: Sequence[Hit], lang: Lang) -> list[Hit]:
         """When no passage answers: the sections every embedder finds at least weakly similar,
         pointed to as worth a look, never quoted as an answer. They are often the right section,
         asked in words the gate cannot match, or a team document written in the other language;
-        an off-topic question has none."""
+        an off-topic question has none. Like an answer, a pointer in the question's language
+        shares a word with it (`only_resembles`): 淘宝买的衣服怎么退货 is not pointed to a refund
+        policy."""
         near: dict[tuple[str, str], Hit] = {}
         for hit in found[: self.config.top_k]:
+            if only_resembles(hit, lang):
+                continue
             if all(similarity >= relevance.weak for relevance, similarity in self._calibrated(hit)):
                 near.setdefault((hit.chunk.source, hit.chunk.section_title), hit)
         return list(near.values())[:CLOSEST_SOURCES]
@@ -295,9 +299,15 @@ def admits(
     calibration benchmarks judge by this one rule."""
     if not serves(wanted, hit.chunk.text, rank):
         return False
-    if hit.terms >= 2 and hit.chunk.lang == lang and hit.coverage == 0:
+    if only_resembles(hit, lang):
         return False
     return is_relevant(hit.similarities, hit.coverage, gate, hit.chunk.from_playbook)
+
+
+def only_resembles(hit: Hit, lang: Lang) -> bool:
+    """In the question's language and sharing none of its terms, when it has two or more: the
+    passage's vector is close, its content is not (see `admits`)."""
+    return hit.terms >= 2 and hit.chunk.lang == lang and hit.coverage == 0
 
 
 def judged(

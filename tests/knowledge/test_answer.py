@@ -403,6 +403,21 @@ def test_a_long_team_section_is_answered_whole_and_cited_once(knowledge: Knowled
         assert "on-call engineer is paged" in answer.text
 
 
+def test_a_pointer_in_the_questions_language_shares_a_word_with_it() -> None:
+    """Like an answer: an everyday question is not pointed to a refund policy it shares no word
+    with, while a document in the other language, which cannot share one, still may be."""
+    alike = _team_note("Refunds", 0.3, (0.45, 0.45), lang="en", terms=3)
+    other_language = _team_note("退款条件", 0.2, (0.45, 0.45), lang="zh", terms=3)
+    answerer = Answerer(_TwoModelIndex([alike, other_language]))  # type: ignore[arg-type]
+    answer = answerer.answer("how do I return shoes I bought online")
+    assert (answer.found, answer.note) == (False, "closest")
+    assert [c.section_title for c in answer.citations] == ["退款条件"]
+    sharing = replace(alike, coverage=0.2)
+    answerer = Answerer(_TwoModelIndex([sharing, other_language]))  # type: ignore[arg-type]
+    titles = [c.section_title for c in answerer.answer("how do I return shoes I bought online").citations]
+    assert titles == ["Refunds", "退款条件"]
+
+
 TEAM_ONBOARDING_NOTE = """# New hire onboarding
 
 ## First week
