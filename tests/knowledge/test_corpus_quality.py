@@ -80,10 +80,10 @@ thresholds for team documents cannot refuse it, and the playbook's were chosen w
 def test_everyday_questions_sharing_words_with_team_documents_get_no_answer(
     team_index: KnowledgeIndex,
 ) -> None:
-    """ "how do I get a refund for a cancelled flight" and a team's refund policy; "what is the
-    weather this weekend" and an on-call page's time off. Every tuning question is refused but one
-    the playbook answers; of the held-out ones, 3 of 20 are answered (10 with the playbook's
-    thresholds for team documents too), which is what this guards."""
+    """Close vectors, a word or two in common, another matter: a refund for a cancelled flight and
+    a team's refund policy, this weekend's weather and an on-call page's time off. Every tuning
+    question is refused but one the playbook answers; of the held-out ones, 3 of 20 are answered
+    (10 with the playbook's thresholds for team documents too), which is what this guards."""
     answerer = Answerer(team_index)
     near = load_unanswerable(HERE / "team_unanswerable_questions.jsonl")
     assert len(in_split(near, "tune")) == len(in_split(near, "heldout")) == 20
