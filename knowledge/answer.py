@@ -150,7 +150,7 @@ class Answerer:
             context = [in_simplified(hit) for hit in context]
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
         if refused:
-            note = lacking or ("closest" if context else None)
+            note = lacking or (pointer_note(context, lang) if context else None)
             offline = Answer(question, lang, "", sources, found=False, method="none", note=note)
         else:
             offline = self.extractive_answer(question, lang, context, self.index.corrected(query))
@@ -302,6 +302,14 @@ def admits(
     if only_resembles(hit, lang):
         return False
     return is_relevant(hit.similarities, hit.coverage, gate, hit.chunk.from_playbook)
+
+
+def pointer_note(pointed: Sequence[Hit], lang: Lang) -> str:
+    """How a refusal names the closest sections: "closest_other_language" when every one is a
+    team document written only in the other language (asked in Chinese, an English onboarding
+    note), so the asker knows why, else "closest"."""
+    elsewhere = all(hit.chunk.lang != lang for hit in pointed)
+    return "closest_other_language" if elsewhere else "closest"
 
 
 def only_resembles(hit: Hit, lang: Lang) -> bool:

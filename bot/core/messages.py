@@ -28,6 +28,13 @@ _MESSAGES: dict[str, dict[Lang, str]] = {
         "zh": "运营手册和团队文档里没有能直接回答这个问题的内容。下面是最接近的章节,或许有帮助;"
         "也可以带上关键词再问,或输入 `/ops help` 查看用法。",
     },
+    "not_found_closest_other_language": {
+        "en": "Nothing in the playbook or your team's documents answers this directly. The closest "
+        "sections are below, written in Chinese, and may help; or ask again with the key term, or see "
+        "`/ops help`.",
+        "zh": "运营手册和团队文档里没有能直接回答这个问题的内容。下面最接近的章节是英文写的,或许有帮助;"
+        "也可以带上关键词再问,或输入 `/ops help` 查看用法。",
+    },
     "no_formula": {
         "en": "The playbook and your team's documents don't say how to compute this, so I won't make "
         "up a formula. The closest sections are below; or see `/ops help`.",

@@ -78,6 +78,7 @@ def answer_message(answer: Answer) -> dict[str, Any]:
         key = {
             "not_covered": "not_covered",
             "closest": "not_found_closest",
+            "closest_other_language": "not_found_closest_other_language",
             "no_formula": "no_formula",
             "no_benchmark": "no_benchmark",
         }.get(answer.note or "", "not_found")

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 from bot.slack.blocks import BLOCKS_LIMIT, SECTION_LIMIT, answer_message, help_message
 from knowledge.answer import Answer, Citation
@@ -67,6 +68,12 @@ def test_a_question_nothing_answers_is_pointed_to_the_closest_sections_in_the_as
     assert [e["text"] for e in zh["blocks"][1]["elements"]] == ["[1] Doc › 新人第一周"]
     en = answer_message(Answer("q", "en", "", [_citation(1)], found=False, method="none", note="closest"))
     assert "closest sections are below" in en["text"]
+    elsewhere = Answer(
+        "q", "en", "", [_citation(1, title="新人第一周")], False, "none", "closest_other_language"
+    )
+    assert "closest sections are below, written in Chinese" in answer_message(elsewhere)["text"]
+    elsewhere = replace(elsewhere, lang="zh")
+    assert "最接近的章节是英文写的" in answer_message(elsewhere)["text"]
 
 
 def test_help_follows_the_language() -> None:
