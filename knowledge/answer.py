@@ -274,7 +274,7 @@ class Answerer:
             for passage, number in numbering.items()
         ]
         # Quoted from documents written only in the other language: the reader is told why.
-        elsewhere = bool(numbering) and all(hits[passage].chunk.lang != lang for passage in numbering)
+        elsewhere = written_elsewhere([hits[passage] for passage in numbering], lang)
         note = "other_language_sources" if elsewhere else None
         return Answer(question, lang, "\n".join(lines), citations, method="extractive", note=note)
 
@@ -308,8 +308,13 @@ def pointer_note(pointed: Sequence[Hit], lang: Lang) -> str:
     """How a refusal names the closest sections: "closest_other_language" when every one is a
     team document written only in the other language (asked in Chinese, an English onboarding
     note), so the asker knows why, else "closest"."""
-    elsewhere = all(hit.chunk.lang != lang for hit in pointed)
-    return "closest_other_language" if elsewhere else "closest"
+    return "closest_other_language" if written_elsewhere(pointed, lang) else "closest"
+
+
+def written_elsewhere(hits: Sequence[Hit], lang: Lang) -> bool:
+    """Every one of `hits` (at least one) is written only in the other language than the
+    question's: quoted or pointed to, the asker is told so."""
+    return bool(hits) and all(hit.chunk.lang != lang for hit in hits)
 
 
 def only_resembles(hit: Hit, lang: Lang) -> bool:
