@@ -17,6 +17,7 @@ from knowledge.normalize import simplified_throughout, to_simplified, to_traditi
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
 from knowledge.text import LIST_MARKER, Lang, detect_language, has_words
+from knowledge.translation import other_language, translated_question
 from knowledge.wanted_figures import WantedFigure, serves, wanted_figure
 from skills.number_check import unsupported_numbers
 
@@ -128,7 +129,9 @@ class Answerer:
         relevant), else the Draft a model writes from, with the offline answer in it. With a model,
         a question the gate refuses while some sections are near it (`closest`) gets a Draft too:
         the model reads those sections and says NOT_COVERED when they do not answer, and the
-        fallback is the refusal that names them."""
+        fallback is the refusal that names them. Before that, a model translates a question that
+        nothing answers in its own language, and team documents in the other language may answer
+        the translation (`_answering_translated`)."""
         question = question.strip()
         lang = detect_language(question)
         if not has_words(question):
@@ -141,6 +144,8 @@ class Answerer:
         found = self._search(query, lang, channel)
         wanted = wanted_figure(question)
         context = self._answering(found, lang, wanted)
+        if not context:
+            query, context = self._answering_translated(query, lang, channel, wanted)
         refused = not context
         # Near passages that show no formula or figure where one was asked for: say that.
         lacking = FIGURE_NOTES[wanted] if refused and wanted and self._answering(found, lang) else None
@@ -171,6 +176,23 @@ class Answerer:
     def passages(self, question: str, lang: Lang, channel: str | None = None) -> list[Hit]:
         """What an answer may be made of, best first; none when no passage passes the relevance gate."""
         return self._answering(self._search(question, lang, channel), lang, wanted_figure(question))
+
+    def _answering_translated(
+        self, query: str, lang: Lang, channel: str | None, wanted: WantedFigure | None
+    ) -> tuple[str, list[Hit]]:
+        """With a model, and team documents the asker may read in the other language: the question
+        translated into it, and the passages that answer the translation, judged as a question
+        asked in that language (its keywords count); else the query unchanged and no passage.
+        The small embedders match across languages too loosely to find an English question's
+        answer in a Chinese SOP; the translated question finds it by its words."""
+        into = other_language(lang)
+        if self.llm is None or not self.index.has_documents_in(into, visible_to=channel):
+            return query, []
+        translation = translated_question(self.llm, query, into)
+        if translation is None:
+            return query, []
+        answering = self._answering(self._search(translation, into, channel), into, wanted)
+        return (translation, answering) if answering else (query, [])
 
     def closest(self, found: Sequence[Hit], lang: Lang) -> list[Hit]:
         """When no passage answers: the sections every embedder finds at least weakly similar,

@@ -520,6 +520,17 @@ class KnowledgeIndex:
         """Source → channel, from the chunks: they are the truth in both manifest kinds."""
         return {self._chunks[cid].source: channel for cid, channel in self._restricted.items()}
 
+    def has_documents_in(self, lang: Lang, visible_to: str | None = None) -> bool:
+        """Whether a team document (not the shipped playbook, which is written in both languages)
+        that `visible_to` may read has passages in `lang`: only then can a question be worth
+        asking again in that language."""
+        self.refresh()
+        with self._state_lock:
+            return any(
+                chunk.lang == lang and not chunk.from_playbook and self._visible(chunk_id, visible_to)
+                for chunk_id, chunk in self._chunks.items()
+            )
+
     def _visible(self, chunk_id: str, visible_to: str | None) -> bool:
         return is_visible(self._restricted.get(chunk_id), visible_to)
 

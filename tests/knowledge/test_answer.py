@@ -19,6 +19,7 @@ from knowledge.index import Chunk
 from knowledge.normalize import written_in_traditional
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
+from knowledge.translation import translation_messages
 
 
 def test_units_keep_a_list_with_its_lead_sentence() -> None:
@@ -265,10 +266,23 @@ def test_no_answer_is_said_plainly(knowledge: KnowledgeService) -> None:
     assert not knowledge.answerer.answer("   ").found
 
 
-def _with_llm(knowledge: KnowledgeService, reply: str | Exception) -> tuple[Answerer, list[ChatMessages]]:
+def _asks_for_a_translation(messages: ChatMessages) -> bool:
+    return any(messages[0] == translation_messages("", lang)[0] for lang in ("zh", "en"))
+
+
+def _with_llm(
+    knowledge: KnowledgeService, reply: str | Exception, translation: str | Exception | None = None
+) -> tuple[Answerer, list[ChatMessages]]:
+    """An answerer whose model gives `reply` to every request for an answer (recorded in the list)
+    and `translation` to a request to translate the question (by default the question unchanged,
+    which is no translation)."""
     seen: list[ChatMessages] = []
 
     def llm(messages: ChatMessages) -> str:
+        if _asks_for_a_translation(messages):
+            if isinstance(translation, Exception):
+                raise translation
+            return messages[-1]["content"] if translation is None else translation
         seen.append(messages)
         if isinstance(reply, Exception):
             raise reply
@@ -456,6 +470,70 @@ def test_a_question_in_one_language_is_pointed_to_a_team_document_in_the_other(
             assert refusal == (False, "closest_other_language", source)
         answerer, seen = _with_llm(knowledge, "made up")
         assert answerer.answer("best pizza recipe with mozzarella").citations == [] and seen == []
+
+
+TEAM_TICKET_SOP = """# 客户成功 SOP
+
+## 工单响应时限
+
+紧急工单（系统不可用）15 分钟内响应、4 小时内给出解决方案；一般工单 2 小时内响应、2 个工作日内解决。
+超时的工单自动升级给客户成功主管。
+"""
+
+
+def test_with_a_model_a_question_is_answered_by_a_team_document_in_the_other_language(
+    knowledge: KnowledgeService,
+) -> None:
+    """The small embedders do not match "ticket" with 工单; the question translated by the model does,
+    by its words. Without a model, or when the translation fails, the question is refused as before."""
+    source = "docs/team/ticket-sop.md"
+    question = "when does a normal ticket have to be resolved"
+    with team_document(knowledge, source, TEAM_TICKET_SOP):
+        assert not knowledge.answerer.answer(question).found
+
+        reply = "A normal ticket must be resolved within 2 working days [1]."
+        answerer, seen = _with_llm(knowledge, reply, translation="一般工单多久要解决?")
+        answer = answerer.answer(question)
+        assert (answer.found, answer.method, answer.text) == (True, "llm", reply)
+        assert answer.citations[0].source == source
+        assert "2 个工作日内解决" in seen[0][-1]["content"]
+        assert "English" in seen[0][0]["content"]  # the answer is written in the asker's language
+
+        # The model's answer fails: the offline answer quotes the document the translation found.
+        answerer, _ = _with_llm(knowledge, TimeoutError("slow"), translation="一般工单多久要解决?")
+        offline = answerer.answer(question)
+        assert (offline.found, offline.method) == (True, "extractive")
+        assert "2 个工作日内解决" in offline.text and offline.citations[0].source == source
+        assert offline.note == "llm_unavailable"
+
+        # No usable translation: the question is refused as it was before.
+        untranslated = _with_llm(knowledge, NOT_COVERED)[0].answer(question)
+        assert not untranslated.found
+        for failing in (TimeoutError("slow"), "", "\n\n", "一般工单多久要解决" * 100, question, "Sure!"):
+            answerer, seen = _with_llm(knowledge, NOT_COVERED, translation=failing)
+            assert answerer.answer(question) == untranslated
+
+        # An off-topic question stays refused in either language.
+        answerer, seen = _with_llm(knowledge, "made up", translation="红烧肉怎么做?")
+        assert not answerer.answer("how do I cook braised pork").found and seen == []
+
+
+def test_a_document_the_channel_cannot_read_is_no_reason_to_translate(knowledge: KnowledgeService) -> None:
+    source = "docs/team/ticket-sop.md"
+    with team_document(knowledge, source, TEAM_TICKET_SOP, visibility="C-SUPPORT"):
+        index = knowledge.answerer.index
+        assert index.has_documents_in("zh", visible_to="C-SUPPORT")
+        assert not index.has_documents_in("zh", visible_to="C-GENERAL")
+        assert not index.has_documents_in("en", visible_to="C-SUPPORT")  # the playbook does not count
+
+        asked: list[ChatMessages] = []
+
+        def llm(messages: ChatMessages) -> str:
+            asked.append(messages)
+            return "一般工单多久要解决?"
+
+        answer = Answerer(index, llm=llm).answer("when does a normal ticket have to be resolved", "C-GENERAL")
+        assert asked == [] and not answer.found
 
 
 def test_a_follow_up_in_a_conversation_stays_on_its_topic(knowledge: KnowledgeService) -> None:
