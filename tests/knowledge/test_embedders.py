@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from threadpoolctl import ThreadpoolController
 
@@ -40,6 +41,33 @@ def test_e5_embeds_a_question_on_one_thread_and_passages_on_every_core(
     e5.embed_passages(["复盘分四步。"])
     assert seen == [1, usual]
     assert _openmp_threads() == usual
+
+
+def test_e5_is_given_one_passage_at_a_time_and_its_vectors_are_those_of_a_batch(
+    knowledge: KnowledgeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine runs faster on one passage per call than on a batch packed into one sequence."""
+    e5 = knowledge.answerer.index.embedders[0]
+    while not isinstance(e5, E5Embedder):
+        e5 = e5.base
+    model = e5._model
+    texts = [
+        "复盘分四步：回顾目标、评估结果、分析原因、总结经验。",
+        "Renewal talks start 90 days ahead.",
+        "短",
+    ]
+    calls: list[object] = []
+
+    class Recording:
+        def passage(self, given: str | list[str]) -> Vectors:
+            calls.append(given)
+            return model.passage(given)
+
+    monkeypatch.setattr(e5, "_model", Recording())
+    vectors = e5.embed_passages(texts)
+    assert calls == texts
+    batch = model.passage(texts)
+    assert np.allclose(vectors, batch / np.linalg.norm(batch, axis=1, keepdims=True), atol=1e-6)
 
 
 def test_team_documents_have_their_own_thresholds_when_set() -> None:
