@@ -29,6 +29,9 @@ class FakeOpenAI:
     token by token, whole ones after the time the whole reply takes; None: at once."""
     fail_after_tokens: int | None = None
     """Streamed replies end in an error event after this many tokens, as a failing upstream does."""
+    whole_reply: str | None = None
+    """When set, what requests that are not streamed get (a question to translate before the
+    answer streams), while streamed ones still get `reply`."""
     requests: list[dict[str, Any]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -70,7 +73,10 @@ class FakeOpenAI:
                             {
                                 "index": 0,
                                 "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": fake.reply},
+                                "message": {
+                                    "role": "assistant",
+                                    "content": fake.reply if fake.whole_reply is None else fake.whole_reply,
+                                },
                             }
                         ],
                     }
@@ -86,6 +92,12 @@ class FakeOpenAI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        """The base URL of the running server, as `start` returned it."""
+        assert self._server is not None, "start the server first"
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.answers.streaming import BackedText, SafeText
-from bot.core.llm import create_llm_stream
+from bot.core.llm import create_llm, create_llm_stream
 from bot.local.slack_api import BOT_USER_ID, streamed_text
 from knowledge.answer import NOT_COVERED
 from tests.bot.conftest import Running
@@ -136,6 +136,38 @@ def test_sections_only_near_the_question_are_given_to_the_model_which_may_answer
         _mention(running, "新同事入职第一周要做什么?", "EvStream8")
         final = json.dumps(slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
         assert "没有覆盖" in final and "onboarding" in final.lower() and NOT_COVERED not in final
+    finally:
+        knowledge.forget(source)
+
+
+TICKET_SOP = """# 客户成功 SOP
+
+## 工单响应时限
+
+紧急工单 15 分钟内响应；一般工单 2 小时内响应、2 个工作日内解决。
+"""
+
+
+def test_a_question_in_english_is_answered_from_a_chinese_team_document_through_its_translation(
+    running: Running, model: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused in English, the question is translated by the model, found in the Chinese SOP by its
+    words, and the answer streams in English with the SOP as its source."""
+    knowledge = running.services.knowledge
+    source = "docs/team/ticket-sop.md"
+    knowledge.ingest(source, "ticket-sop.md", TICKET_SOP.encode("utf-8"))
+    settings = make_settings(running.services.settings.home, OPENAI_BASE_URL=model.url)
+    monkeypatch.setattr(knowledge.answerer, "llm", create_llm(settings))
+    try:
+        model.whole_reply = "一般工单多久要解决?"
+        model.reply = "A normal ticket must be resolved within 2 working days [1]."
+        _mention(running, "when does a normal ticket have to be resolved", "EvStream9")
+        final = json.dumps(running.slack.calls_to("chat.update")[-1].params, ensure_ascii=False)
+        assert model.reply in final and "客户成功 SOP" in final
+        translation, answer = (request["body"] for request in model.requests[-2:])
+        assert "Simplified Chinese" in translation["messages"][0]["content"] and not translation.get("stream")
+        assert translation["messages"][1]["content"] == "when does a normal ticket have to be resolved"
+        assert answer["stream"] is True and "2 个工作日内解决" in json.dumps(answer, ensure_ascii=False)
     finally:
         knowledge.forget(source)
 
