@@ -131,8 +131,8 @@ class E5Embedder:
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         """One passage per call to the engine: it packs a batch's passages into one sequence whose
-        activations outgrow the CPU's caches, and was about 15% slower with 32 at a time than
-        one by one (the vectors are the same). A question waits for one passage at most."""
+        activations outgrow the CPU's caches, and reads about 20% more tokens per second one by
+        one than 32 at a time (the vectors are the same). A question waits for one passage at most."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         rows = []
