@@ -471,6 +471,14 @@ def test_a_question_in_one_language_is_pointed_to_a_team_document_in_the_other(
         answerer, seen = _with_llm(knowledge, "made up")
         assert answerer.answer("best pizza recipe with mozzarella").citations == [] and seen == []
 
+        # Translated by the model, the question finds the note by its words: even when the model's
+        # answer then fails, the note is quoted, not merely named.
+        translation = "What does a new teammate do in their first week?"
+        answerer, _ = _with_llm(knowledge, TimeoutError("slow"), translation=translation)
+        answer = answerer.answer(question)
+        assert (answer.found, answer.method, answer.citations[0].source) == (True, "extractive", source)
+        assert "shadows two customer calls" in answer.text
+
 
 TEAM_TICKET_SOP = """# 客户成功 SOP
 
