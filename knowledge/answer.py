@@ -129,9 +129,9 @@ class Answerer:
         relevant), else the Draft a model writes from, with the offline answer in it. With a model,
         a question the gate refuses while some sections are near it (`closest`) gets a Draft too:
         the model reads those sections and says NOT_COVERED when they do not answer, and the
-        fallback is the refusal that names them. Before that, a model translates a question that
-        nothing answers in its own language, and team documents in the other language may answer
-        the translation (`_answering_translated`)."""
+        fallback is the refusal that names them. Those sections are, first, the passages of team
+        documents in the other language that answer the question as the model translates it
+        (`_answering_translated`), else the closest ones."""
         question = question.strip()
         lang = detect_language(question)
         if not has_words(question):
@@ -144,13 +144,14 @@ class Answerer:
         found = self._search(query, lang, channel)
         wanted = wanted_figure(question)
         context = self._answering(found, lang, wanted)
-        if not context:
-            query, context = self._answering_translated(query, lang, channel, wanted)
         refused = not context
-        # Near passages that show no formula or figure where one was asked for: say that.
-        lacking = FIGURE_NOTES[wanted] if refused and wanted and self._answering(found, lang) else None
+        lacking = None
         if refused:  # the sections near the question are named, and a model may judge them
-            context = self.closest(found, lang)
+            translated = self._answering_translated(query, lang, channel, wanted)
+            # Near passages that show no formula or figure where one was asked for: say that.
+            if wanted and not translated and self._answering(found, lang):
+                lacking = FIGURE_NOTES[wanted]
+            context = translated or self.closest(found, lang)
         if not traditional:  # the index's script, unless the asker writes Traditional
             context = [in_simplified(hit) for hit in context]
         sources = [_citation(n, hit) for n, hit in enumerate(context, start=1)]
@@ -179,20 +180,21 @@ class Answerer:
 
     def _answering_translated(
         self, query: str, lang: Lang, channel: str | None, wanted: WantedFigure | None
-    ) -> tuple[str, list[Hit]]:
-        """With a model, and team documents the asker may read in the other language: the question
-        translated into it, and the passages that answer the translation, judged as a question
-        asked in that language (its keywords count); else the query unchanged and no passage.
-        The small embedders match across languages too loosely to find an English question's
-        answer in a Chinese SOP; the translated question finds it by its words."""
+    ) -> list[Hit]:
+        """With a model, and team documents the asker may read in the other language: the passages
+        that answer the question translated into it, judged as a question asked in that language
+        (its keywords count); none without. The small embedders match across languages too
+        loosely to find an English question's answer in a Chinese SOP; the translated question
+        finds it by its words. The model then judges them as it judges the closest sections, and
+        they are never quoted without it: the translation is the model's, and an everyday
+        question translated (航班取消了怎么退款?) can pass the gate on a refund policy's words."""
         into = other_language(lang)
         if self.llm is None or not self.index.has_documents_in(into, visible_to=channel):
-            return query, []
+            return []
         translation = translated_question(self.llm, query, into)
         if translation is None:
-            return query, []
-        answering = self._answering(self._search(translation, into, channel), into, wanted)
-        return (translation, answering) if answering else (query, [])
+            return []
+        return self._answering(self._search(translation, into, channel), into, wanted)
 
     def closest(self, found: Sequence[Hit], lang: Lang) -> list[Hit]:
         """When no passage answers: the sections every embedder finds at least weakly similar,

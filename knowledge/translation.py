@@ -3,8 +3,8 @@
 The two offline embedders match a question and a passage in different languages only loosely, and
 keywords not at all: "when does a normal ticket have to be resolved" does not find a team's Chinese
 SOP on 工单. With a model configured, a question that nothing answers in its own words is
-translated and searched again (see `Answerer.prepare`). The translation is only ever a search
-query: it is not shown, quoted or trusted for a fact.
+translated and searched again (see `Answerer._answering_translated`). The translation is only
+ever a search query: it is not shown, quoted or trusted for a fact.
 """
 
 from __future__ import annotations
