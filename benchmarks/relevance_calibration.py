@@ -185,6 +185,16 @@ def pointed(replies: dict[str, Answer], groups: list[tuple[str, list[str]]]) -> 
     return ", ".join(counts)
 
 
+def leaked(
+    questions: list[Any], hits: dict[str, list[Hit]], chosen: Gate | None, current: Gate, wording: str
+) -> None:
+    """Names the `questions` the chosen gate (else the current one) lets through, after `wording`
+    with the gate's label in its braces."""
+    leaks = [f"{q.q} ({q.split})" for q in questions if passes(q.q, hits[q.q], chosen or current)]
+    if leaks:
+        print(wording.format("chosen" if chosen is not None else "current"), "; ".join(leaks))
+
+
 def main() -> None:
     answerable = load_questions(TESTS / "playbook_questions.jsonl")
     unanswerable = load_unanswerable(TESTS / "unanswerable_questions.jsonl")
@@ -222,10 +232,9 @@ def main() -> None:
         print("no setting refuses every tuning off-topic question and keeps 90% of the playbook ones;")
         print("the current setting, for the record:")
     report(index.embedders, playbook.hits, {"chosen": chosen, "current": current}, playbook_groups)
-    leaks = [f"{q.q} ({q.split})" for q in unanswerable if passes(q.q, playbook.hits[q.q], chosen or current)]
-    if leaks:
-        label = "chosen" if chosen is not None else "current"
-        print(f"answered by the {label} setting though they should not be:", "; ".join(leaks))
+    leaked(
+        unanswerable, playbook.hits, chosen, current, "answered by the {} setting though they should not be:"
+    )
 
     playbook_gate = chosen or current
     team_answer = texts(answerable, "tune") + texts(corpus, "tune")
@@ -242,14 +251,10 @@ def main() -> None:
         print("  no setting for their passages refuses every tuning off-topic question they answer")
         print("  and keeps 90% of the playbook and team-document ones")
     report(index.embedders, team.hits, {"chosen": documents, "current": current}, team_groups)
-    team_leaks = [
-        f"{q.q} ({q.split})"
-        for q in in_split([*unanswerable, *near_team], "tune")
-        if passes(q.q, team.hits[q.q], documents or current)
-    ]
-    if team_leaks:
-        label = "chosen" if documents is not None else "current"
-        print(f"tuning questions the {label} setting answers though it should not:", "; ".join(team_leaks))
+    tuning = in_split([*unanswerable, *near_team], "tune")
+    leaked(
+        tuning, team.hits, documents, current, "tuning questions the {} setting answers though it should not:"
+    )
 
     print("refused by the current setting, and pointed to the closest sections:")
     for split in ("tune", "heldout"):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from knowledge.chat import ChatMessages, LLMCall
 from knowledge.composition import CompositionConfig, compose
 from knowledge.conversation import Turn, recent, search_text
 from knowledge.documents import belongs_with
@@ -17,7 +18,7 @@ from knowledge.normalize import simplified_throughout, to_simplified, to_traditi
 from knowledge.ranking import Hit
 from knowledge.spelling import Correction
 from knowledge.text import LIST_MARKER, Lang, detect_language, has_words
-from knowledge.translation import other_language, translated_question
+from knowledge.translation import LANGUAGE_NAMES, other_language, translated_question
 from knowledge.wanted_figures import WantedFigure, serves, wanted_figure
 from skills.number_check import unsupported_numbers
 
@@ -26,9 +27,6 @@ log = logging.getLogger(__name__)
 FIGURE_NOTES: dict[WantedFigure, str] = {"formula": "no_formula", "benchmark": "no_benchmark"}
 """A refusal's note for a question wanting a formula or a normal figure that no passage shows."""
 
-ChatMessages = list[dict[str, str]]
-LLMCall = Callable[[ChatMessages], str]
-"""Takes OpenAI-style chat messages, returns the reply text; raises on any failure."""
 
 NOT_COVERED = "NOT_COVERED"
 MAX_QUESTION_CHARS = 2_000
@@ -430,7 +428,7 @@ def build_messages(
     """A grounded prompt: numbered sources only, cite them, say NOT_COVERED when they do not answer.
     The conversation's earlier turns come first, as chat history, so "the second step" has a
     referent; only this turn's sources may be cited."""
-    language = "English" if lang == "en" else "Traditional Chinese" if traditional else "Simplified Chinese"
+    language = "Traditional Chinese" if traditional else LANGUAGE_NAMES[lang]
     sources = "\n\n".join(
         f'<source n="{n}">\n[{n}] {_quoted(hit.chunk.doc_title)} › {_quoted(hit.chunk.section_title)}\n'
         f"{_quoted(hit.chunk.body)}\n</source>"

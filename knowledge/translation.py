@@ -10,16 +10,14 @@ ever a search query: it is not shown, quoted or trusted for a fact.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
+from knowledge.chat import ChatMessages, LLMCall
 from knowledge.text import Lang, detect_language, has_words
 
 log = logging.getLogger(__name__)
 
-Translate = Callable[[list[dict[str, str]]], str]
-"""The model as `Answerer` holds it: OpenAI-style chat messages in, the reply's text out."""
-
 LANGUAGE_NAMES: dict[Lang, str] = {"zh": "Simplified Chinese", "en": "English"}
+"""How a model is told a language: to translate into it, or to answer in it."""
 MAX_TRANSLATION_CHARS = 600
 """A question's translation is about as long as the question (at most 2,000 characters are
 asked); a longer reply is the model doing something else."""
@@ -34,14 +32,14 @@ def other_language(lang: Lang) -> Lang:
     return "en" if lang == "zh" else "zh"
 
 
-def translation_messages(question: str, into: Lang) -> list[dict[str, str]]:
+def translation_messages(question: str, into: Lang) -> ChatMessages:
     return [
         {"role": "system", "content": INSTRUCTION.format(language=LANGUAGE_NAMES[into])},
         {"role": "user", "content": question},
     ]
 
 
-def translated_question(model: Translate, question: str, into: Lang) -> str | None:
+def translated_question(model: LLMCall, question: str, into: Lang) -> str | None:
     """The question in `into`, or None when the model fails or replies with something that is not
     a question in that language (an answer, a refusal, the question unchanged): the question is
     then simply not asked again."""

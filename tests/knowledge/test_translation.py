@@ -6,13 +6,14 @@ import logging
 
 import pytest
 
-from knowledge.translation import Translate, other_language, translated_question, translation_messages
+from knowledge.chat import ChatMessages, LLMCall
+from knowledge.translation import other_language, translated_question, translation_messages
 
 QUESTION = "when does a normal ticket have to be resolved"
 
 
-def _model(reply: str | Exception, asked: list[list[dict[str, str]]] | None = None) -> Translate:
-    def model(messages: list[dict[str, str]]) -> str:
+def _model(reply: str | Exception, asked: list[ChatMessages] | None = None) -> LLMCall:
+    def model(messages: ChatMessages) -> str:
         if asked is not None:
             asked.append(messages)
         if isinstance(reply, Exception):
@@ -23,7 +24,7 @@ def _model(reply: str | Exception, asked: list[list[dict[str, str]]] | None = No
 
 
 def test_the_model_is_asked_for_the_question_alone_in_the_other_language() -> None:
-    asked: list[list[dict[str, str]]] = []
+    asked: list[ChatMessages] = []
     assert translated_question(_model("一般工单多久要解决?", asked), QUESTION, "zh") == "一般工单多久要解决?"
     system, user = asked[0]
     assert "Simplified Chinese" in system["content"] and user == {"role": "user", "content": QUESTION}
