@@ -11,7 +11,7 @@ import pytest
 from bot.app import create_app
 from bot.local.slack_api import LocalSlack
 from bot.services import Services
-from bot.slack.http import create_http_server, serve_until_closed
+from bot.slack.http import close_server, create_http_server, serve_until_closed
 from skills.feedback_classifier import FeedbackClassifier
 from tests.conftest import make_settings
 
@@ -46,7 +46,7 @@ def running(services: Services, tmp_path) -> Iterator[Running]:  # type: ignore[
     thread = threading.Thread(target=serve_until_closed, args=(server,), daemon=True)
     thread.start()
     yield Running(f"http://127.0.0.1:{server.effective_port}", slack, services)
-    server.close()
+    close_server(server)
     thread.join(timeout=5)
     slack.stop()
 

@@ -79,7 +79,13 @@ def test_stopping_lets_the_request_in_hand_finish_without_a_traceback(
         close_server(server)
         client.join(6)
         time.sleep(0.5)  # time for a thread still answering to log what went wrong
-    assert not [record for record in caplog.records if record.name.startswith("waitress")]
+    # Only what a failing stop logs counts: an error or a traceback. A queue-depth warning is a
+    # sign of load (the process may be serving other tests' servers) and says nothing of the stop.
+    assert not [
+        record
+        for record in caplog.records
+        if record.name.startswith("waitress") and (record.levelno >= logging.ERROR or record.exc_info)
+    ]
 
 
 def _request(url: str) -> None:
