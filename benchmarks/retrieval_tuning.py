@@ -2,9 +2,10 @@
 
 The index holds the playbook and the messy test corpus (tests/knowledge/corpus), as a team's index
 would; both question sets are scored, over their "heldout" questions. The fusion's settings are
-chosen elsewhere, with the relevance gate, on the tuning halves (benchmarks/joint_tuning.py). The
-last row is the fusion right after an ingest, before the team documents' e5 vectors are computed.
-Last, what a user sees: how many team-document questions get an offline answer that quotes the
+chosen elsewhere, with the relevance gate, on the tuning halves (benchmarks/joint_tuning.py). Then
+the fusion right after an ingest, before the team documents' e5 vectors are computed, and with
+every e5 vector owed, before and after a running bot's first pass (long passages ranked by their
+first tokens). Last, what a user sees: how many team-document questions get an offline answer that quotes the
 passage answering them, and how many are refused.
 Usage: python benchmarks/retrieval_tuning.py
 """
@@ -15,8 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import knowledge.index as index_module
 from knowledge.answer import Answerer
-from knowledge.embedders import create_embedders
+from knowledge.embedders import LEAD_TOKENS, Embedder, create_embedders
 from knowledge.evaluation import Question, Scores, evaluate, in_split, load_questions
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
@@ -61,7 +63,27 @@ def main() -> None:
         fresh.defer_slow = True
         ingest_paths(fresh, [TESTS / "corpus"])
         _row(f"fused, {fresh.pending} e5 vectors still pending", fresh, sets, FusionConfig())
+        _first_pass_rows(centered, use, Path(home), sets)
         _answers(index, in_split(sets["corpus"], "heldout"))
+
+
+def _first_pass_rows(centered: Embedder, use: Embedder, home: Path, sets: dict[str, list[Question]]) -> None:
+    """The fusion before and after a running bot's first pass over what an ingest left owed: each long passage
+    ranked by e5 over its first tokens, a short one by its full vector. The test corpus's passages
+    are short and mostly read whole, so the playbook's shipped vectors are withheld here: its
+    passages, about twice as long, are owed too and show what a first pass costs in ranking."""
+    shipped = index_module.shipped_vectors
+    index_module.shipped_vectors = lambda name: {}
+    try:
+        owed = KnowledgeIndex(home / "owed", [centered, use], defer_slow=True)
+        owed.sync_playbook()
+        ingest_paths(owed, [TESTS / "corpus"])
+    finally:
+        index_module.shipped_vectors = shipped
+    _row(f"fused, all {owed.pending} e5 vectors owed", owed, sets, FusionConfig())
+    while owed.pending_unread:
+        owed.fill_pending(limit=64, leads_first=True)
+    _row(f"  then after e5's first pass ({owed.pending} by {LEAD_TOKENS} tokens)", owed, sets, FusionConfig())
 
 
 def _answers(index: KnowledgeIndex, questions: list[Question]) -> None:

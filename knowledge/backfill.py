@@ -1,6 +1,7 @@
 """The vectors a slow embedder still owes (see `KnowledgeIndex.defer_slow`), computed in the
 background of a long-running process, a few at a time and only while nobody is asking: documents
-are findable the moment they are committed, and their best ranking follows within minutes."""
+are findable the moment they are committed, ranked nearly as well once their long passages' first
+tokens are read (see `knowledge.lead_vectors`), and their best ranking follows within minutes."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class Backfill:
         while not self._stopped.is_set():
             if not self._index.pending:
                 if filled:
-                    log.info("ranking vectors complete: %d computed in the background", filled)
+                    log.info("ranking vectors complete: %d passages embedded in the background", filled)
                     filled = 0
                 self._stopped.wait(IDLE_SECONDS)
                 continue
@@ -56,7 +57,7 @@ class Backfill:
                 self._stopped.wait(self._quiet_seconds - quiet)
                 continue
             try:
-                filled += self._index.fill_pending(self._batch)
+                filled += self._index.fill_pending(self._batch, leads_first=True)
             except Exception as error:  # a Chroma server away for a while: try again later
                 log.warning("background vectors paused: %s", type(error).__name__)
                 self._stopped.wait(ERROR_PAUSE_SECONDS)

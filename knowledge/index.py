@@ -47,8 +47,9 @@ from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chroma_server import ServerManifest, connect
 from knowledge.documents import Chunk, Section, chunk_sections, content_hash, load_playbook
-from knowledge.embedders import Embedder, EmbeddingUnavailable, Vectors
+from knowledge.embedders import Embedder, EmbeddingUnavailable, Vectors, leading_part
 from knowledge.identifiers import holds, identifiers
+from knowledge.lead_vectors import LeadVectors, merged
 from knowledge.lexical import BM25Index
 from knowledge.manifest import MANIFEST, FileManifest, Manifest, SourceRecord
 from knowledge.near_duplicates import CONTAINED, NearDuplicates, codes, containment, shingles
@@ -165,6 +166,9 @@ class KnowledgeIndex:
             if embedder.kind == "slow" and position != self._catalog_at
         }
         """Embedder position → committed chunks that still lack its vector (a slow embedder's)."""
+        self._leads = {position: LeadVectors() for position in self._pending}
+        """Embedder position → the vectors of the first tokens of long passages among those still
+        lacking its vector, which rank them until the full vector is in (see `fill_pending`)."""
         self.last_search = 0.0
         """time.monotonic() of the latest search, so background work can wait for a quiet moment."""
         self._write_lock = threading.Lock()
@@ -372,10 +376,25 @@ class KnowledgeIndex:
         with self._state_lock:
             return sum(len(lacking) for lacking in self._pending.values())
 
-    def fill_pending(self, limit: int = 8) -> int:
-        """Compute up to `limit` of the vectors a slow embedder still owes; returns how many were
-        taken off the list (0: none left). Until then those chunks rank in that embedder's place
+    @property
+    def pending_unread(self) -> int:
+        """Owed vectors of passages that have no lead vector either (see `fill_pending`): 0 once a
+        first pass is done."""
+        with self._state_lock:
+            return sum(
+                sum(chunk_id not in self._leads[position] for chunk_id in lacking)
+                for position, lacking in self._pending.items()
+            )
+
+    def fill_pending(self, limit: int = 8, leads_first: bool = False) -> int:
+        """Compute up to `limit` of the vectors a slow embedder still owes; returns how many
+        passages were embedded (0: none owed). Until then those chunks rank in that embedder's place
         where the catalog's embedder ranks them (see `_search`).
+
+        `leads_first`: a first pass gives each long passage a vector of its first tokens, which
+        ranks it nearly as well at a third of the cost (see `knowledge.lead_vectors`), and a short
+        one its full vector; the full vectors of long passages follow. For a process that answers
+        questions meanwhile; one that only waits for the vectors saves the first pass.
 
         A random few are taken each time, and on a shared server those another process wrote
         meanwhile are skipped, so two processes filling at once seldom do the same work twice."""
@@ -384,17 +403,37 @@ class KnowledgeIndex:
                 position = next((p for p, lacking in self._pending.items() if lacking), None)
                 if position is None:
                     return 0
-                lacking = self._pending[position]
-                taken = random.sample(sorted(lacking), min(limit, len(lacking)))
+                lacking, leads = self._pending[position], self._leads[position]
+                leadless = (
+                    sorted(chunk_id for chunk_id in lacking if chunk_id not in leads) if leads_first else []
+                )
+                taken = random.sample(leadless or sorted(lacking), min(limit, len(leadless or lacking)))
                 chunks = [self._chunks[chunk_id] for chunk_id in taken if chunk_id in self._chunks]
             embedder, collection = self.embedders[position], self._collections[position]
             if self._shared:
                 written = set(collection.get(ids=[chunk.id for chunk in chunks], include=[])["ids"])
                 chunks = [chunk for chunk in chunks if chunk.id not in written]
-            if chunks:
-                self._write_vectors(embedder, collection, chunks)
+            parts = {
+                chunk.id: part
+                for chunk in chunks
+                if leadless and (part := leading_part(embedder, chunk.text))
+            }
+            whole = [chunk for chunk in chunks if chunk.id not in parts]
+            if whole:
+                self._write_vectors(embedder, collection, whole)
+            started = [chunk.id for chunk in chunks if chunk.id in parts]
+            lead_vectors = (
+                embedder.embed_passages([parts[chunk_id] for chunk_id in started]) if started else None
+            )
             with self._state_lock:
-                self._pending[position].difference_update(taken)
+                done = set(taken).difference(started)
+                self._pending[position].difference_update(done)
+                leads.discard(done)
+                if lead_vectors is not None:
+                    owed = [
+                        row for row, chunk_id in enumerate(started) if chunk_id in self._pending[position]
+                    ]
+                    leads.add([started[row] for row in owed], lead_vectors[owed])
             return len(taken)
 
     def _note_lacking(self, chunk_ids: Sequence[str]) -> None:
@@ -483,6 +522,8 @@ class KnowledgeIndex:
         self._restricted.pop(chunk_id, None)
         for lacking in self._pending.values():
             lacking.discard(chunk_id)
+        for leads in self._leads.values():
+            leads.discard([chunk_id])
         if chunk is None:
             return
         twins = self._by_key.get(chunk.key)
@@ -771,6 +812,10 @@ class KnowledgeIndex:
             depth,
             hidden_sources,
         )
+        lacking = {  # chunks that rank by neither a full vector nor a lead vector
+            position: {chunk_id for chunk_id in owed if chunk_id not in self._leads[position]}
+            for position, owed in self._pending.items()
+        }
         for position, outcome in dense.items():
             embedder = self.embedders[position]
             try:
@@ -790,23 +835,23 @@ class KnowledgeIndex:
             # query's term weight the chunk holds, so cross-language dense hits are not outvoted.
             return fusion.lexical_weight * coverage(chunk_id) ** fusion.coverage_power
 
-        # Chunks whose slow vector is still pending rank where the complete rankings (the fast
-        # embedders' and BM25's, fused) put them.
+        # Chunks whose slow vector is still pending, and not stood in for by a lead vector, rank
+        # where the complete rankings (the fast embedders' and BM25's, fused) put them.
         stand_in: list[str] = []
-        if any(self._pending.get(position) for position in rankings):
+        if any(lacking.get(position) for position in rankings):
             stand_in = fused_order(
                 [
                     ([chunk_id for chunk_id, _ in ranking], fusion.dense_weight(position))
                     for position, ranking in rankings.items()
-                    if not self._pending.get(position)
+                    if not lacking.get(position)
                 ]
                 + [([chunk_id for chunk_id, _ in lexical], lexical_vote)],
                 fusion.rrf_k,
             )
         for position, ranking in rankings.items():
             ordered = [chunk_id for chunk_id, _ in ranking]
-            if self._pending.get(position):
-                ordered = with_stand_in(ordered, stand_in, self._pending[position])
+            if lacking.get(position):
+                ordered = with_stand_in(ordered, stand_in, lacking[position])
             for rank, key, _chunk_id in best_per_key(ordered, self._key_of):
                 fused[key] += fusion.dense_weight(position) / (fusion.rrf_k + rank + 1)
         for rank, key, chunk_id in best_per_key((chunk_id for chunk_id, _ in lexical), self._key_of):
@@ -883,15 +928,23 @@ class KnowledgeIndex:
                 query,
                 depth,
                 hidden_sources,
+                self._leads.get(position),
             )
             for position in positions
         }
 
     def _dense(
-        self, embedder: Embedder, collection: Collection, query: str, depth: int, hidden_sources: list[str]
+        self,
+        embedder: Embedder,
+        collection: Collection,
+        query: str,
+        depth: int,
+        hidden_sources: list[str],
+        leads: LeadVectors | None = None,
     ) -> list[tuple[str, float]]:
         """Nearest chunks; Chroma leaves out `hidden_sources` (filtered on `source`, which every
-        collection's records carry, old ones too), so they do not take places in the `depth`."""
+        collection's records carry, old ones too), so they do not take places in the `depth`.
+        Passages still owed a full vector rank by their `leads` vector, if they have one."""
         vector = embedder.embed_query(query)
         where = {"source": {"$nin": hidden_sources}} if hidden_sources else None
         result = collection.query(
@@ -902,9 +955,18 @@ class KnowledgeIndex:
         )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
-        return [
+        ranking = [
             (cid, 1.0 - float(dist)) for cid, dist in zip(ids, distances, strict=True) if cid in self._chunks
         ]
+        if leads:
+            hidden = set(hidden_sources)
+            found = [
+                (cid, cosine)
+                for cid, cosine in leads.nearest(vector, len(leads))
+                if (chunk := self._chunks.get(cid)) is not None and chunk.source not in hidden
+            ]
+            ranking = merged(ranking, found, depth)
+        return ranking
 
     def _pick_variant(self, key: str, lang: Lang, hidden: set[str] | frozenset[str] = frozenset()) -> Chunk:
         """The passage in the question's language; among near-duplicates, the first indexed; never

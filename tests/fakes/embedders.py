@@ -39,6 +39,24 @@ class SlowHash(HashEmbedder):
     kind: EmbedderKind = "slow"
 
 
+class SlowHashReadingLeads(SlowHash):
+    """A slow model that reads a long passage's first words for a stand-in vector, as e5 does its
+    first tokens; records what it embedded."""
+
+    LEAD_WORDS = 6
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def leading_part(self, text: str) -> str | None:
+        words = text.split()
+        return " ".join(words[: self.LEAD_WORDS]) if len(words) > self.LEAD_WORDS else None
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += texts
+        return super().embed_passages(texts)
+
+
 class SlowHashAsFirst(SlowHash):
     """The same collection as the catalog of an index written before the catalog moved."""
 

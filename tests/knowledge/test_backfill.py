@@ -8,11 +8,11 @@ from pathlib import Path
 from knowledge.backfill import Backfill
 from knowledge.documents import Section
 from knowledge.index import KnowledgeIndex
-from tests.fakes.embedders import FastHash, SlowHash
+from tests.fakes.embedders import FastHash, SlowHash, SlowHashReadingLeads
 
 
-def _index(tmp_path: Path) -> KnowledgeIndex:
-    index = KnowledgeIndex(tmp_path, [SlowHash(), FastHash()], defer_slow=True)
+def _index(tmp_path: Path, slow: SlowHash | None = None) -> KnowledgeIndex:
+    index = KnowledgeIndex(tmp_path, [slow or SlowHash(), FastHash()], defer_slow=True)
     sections = [
         Section(f"t/{n}.md", "Doc", "s1", f"Part {n}", "en", f"renewal step number {n}", f"t:{n}")
         for n in range(9)
@@ -34,6 +34,23 @@ def test_the_owed_vectors_are_filled_in_the_background(tmp_path: Path) -> None:
         backfill.stop()
     assert index.pending == 0
     assert len(index._collections[0].get(include=[])["ids"]) == 9
+
+
+def test_long_passages_are_first_read_at_their_start_then_whole(tmp_path: Path) -> None:
+    slow = SlowHashReadingLeads()
+    index = _index(tmp_path, slow)
+    backfill = Backfill(index, batch=2, quiet_seconds=0.0)
+    backfill.start()
+    try:
+        deadline = time.monotonic() + 10
+        while index.pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        backfill.stop()
+    assert index.pending == 0 and len(index._leads[0]) == 0
+    texts = sorted(chunk.text for chunk in index.chunks())
+    assert sorted(slow.embedded[:9]) == sorted(slow.leading_part(text) for text in texts), "starts first"
+    assert sorted(slow.embedded[9:]) == texts, "then each passage whole"
 
 
 def test_no_vector_is_computed_while_people_are_asking(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pytest
 from threadpoolctl import ThreadpoolController
 
 from bot.answers.service import KnowledgeService
-from knowledge.embedders import E5Embedder, Relevance, Vectors, is_relevant
+from knowledge.embedders import LEAD_TOKENS, E5Embedder, Relevance, Vectors, is_relevant, leading_part
 
 
 def _openmp_threads() -> int:
@@ -68,6 +68,23 @@ def test_e5_is_given_one_passage_at_a_time_and_its_vectors_are_those_of_a_batch(
     assert calls == texts
     batch = model.passage(texts)
     assert np.allclose(vectors, batch / np.linalg.norm(batch, axis=1, keepdims=True), atol=1e-6)
+
+
+def test_e5_reads_the_longest_start_of_a_long_passage_that_fits_its_lead_tokens(
+    knowledge: KnowledgeService,
+) -> None:
+    centered = knowledge.answerer.index.embedders[0]
+    e5 = centered
+    while not isinstance(e5, E5Embedder):
+        e5 = e5.base
+    count = e5._model.token_count
+    long_zh = "续约前三个月准备使用报告，列出活跃账号、核心功能的使用次数和节省的时间。" * 4
+    long_en = "Prepare the usage report three months before the renewal, with active accounts. " * 4
+    for text in (long_zh, long_en):
+        part = leading_part(centered, text)  # through the language centering, as the index asks
+        assert part is not None and text.startswith(part)
+        assert count(part) <= LEAD_TOKENS < count(text[: len(part) + 1])
+    assert leading_part(centered, "复盘分四步。") is None, "a short passage is read whole"
 
 
 def test_team_documents_have_their_own_thresholds_when_set() -> None:

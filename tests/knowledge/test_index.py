@@ -13,7 +13,7 @@ from knowledge.embedders import EmbeddingUnavailable, Vectors
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import ingest_paths
 from knowledge.ranking import FusionConfig
-from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash, SlowHashAsFirst
+from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash, SlowHashAsFirst, SlowHashReadingLeads
 
 
 def _sections(source: str, body_en: str, body_zh: str) -> list[Section]:
@@ -223,6 +223,78 @@ def test_a_passage_lacking_its_slow_vector_is_not_outranked_for_it(tmp_path: Pat
     assert index.pending == 2
     hits = index.search("renewal discount ladder", top_k=2, lang="en")
     assert hits[0].chunk.source == "new/en.md"
+
+
+def _long_and_short(index: KnowledgeIndex) -> None:
+    index.sync_sections(
+        [
+            Section(
+                "t/long.md",
+                "Doc",
+                "s1",
+                "Discounts",
+                "en",
+                "zebra quantum ladder rules then much more",
+                "t:1",
+            ),
+            Section("t/short.md", "Doc", "s2", "Tiers", "en", "client tier rules", "t:2"),
+        ],
+        prefix="t/",
+    )
+
+
+def test_a_first_pass_reads_long_passages_lead_and_short_ones_whole(tmp_path: Path) -> None:
+    slow = SlowHashReadingLeads()
+    index = KnowledgeIndex(tmp_path, [slow, FastHash()], defer_slow=True)
+    _long_and_short(index)
+    assert index.pending_unread == 2
+    assert index.fill_pending(limit=8, leads_first=True) == 2
+    assert index.pending_unread == 0, "the first pass is done"
+    assert sorted(slow.embedded) == ["Doc › Discounts zebra quantum ladder", "Doc › Tiers\nclient tier rules"]
+    assert index.pending == 1, "the long passage still owes its full vector"
+    assert len(_slow_vectors(index)) == 1, "a lead vector is never stored"
+
+    assert index.fill_pending(limit=8, leads_first=True) == 1
+    assert slow.embedded[-1] == "Doc › Discounts\nzebra quantum ladder rules then much more"
+    assert index.pending == 0
+    assert len(index._leads[0]) == 0
+    assert index.fill_pending(limit=8, leads_first=True) == 0
+
+
+def test_a_passage_owed_its_full_vector_ranks_by_its_lead_vector(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, [SlowHashReadingLeads(), FastHash()], defer_slow=True)
+    _long_and_short(index)
+    slow_only = FusionConfig(dense_weights=(1.0, 0.0), lexical_weight=0.0, cross_language_bonus=0.0)
+    assert index.search("zebra quantum", top_k=1, fusion=slow_only) == [], "no slow vector of any kind yet"
+    index.fill_pending(limit=8, leads_first=True)
+    hit = index.search("zebra quantum", top_k=1, fusion=slow_only)[0]
+    assert hit.chunk.source == "t/long.md"
+    lead = SlowHashReadingLeads().embed_passages(["Doc › Discounts zebra quantum ladder"])[0]
+    expected = float(lead @ SlowHashReadingLeads().embed_query("zebra quantum"))
+    assert hit.similarities[0] == pytest.approx(expected), "the question's cosine with the first words"
+
+
+def test_without_leads_first_each_passage_is_embedded_once(tmp_path: Path) -> None:
+    slow = SlowHashReadingLeads()
+    index = KnowledgeIndex(tmp_path, [slow, FastHash()], defer_slow=True)
+    _long_and_short(index)
+    while index.fill_pending(limit=1):
+        pass
+    assert sorted(slow.embedded) == [
+        "Doc › Discounts\nzebra quantum ladder rules then much more",
+        "Doc › Tiers\nclient tier rules",
+    ]
+
+
+def test_a_source_edited_or_removed_drops_its_lead_vectors(tmp_path: Path) -> None:
+    index = KnowledgeIndex(tmp_path, [SlowHashReadingLeads(), FastHash()], defer_slow=True)
+    _long_and_short(index)
+    index.fill_pending(limit=8, leads_first=True)
+    assert len(index._leads[0]) == 1
+    index.sync_sections([], prefix="t/")
+    assert len(index._leads[0]) == 0 and index.pending == 0
+    slow_only = FusionConfig(dense_weights=(1.0, 0.0), lexical_weight=0.0)
+    assert index.search("zebra quantum", fusion=slow_only) == []
 
 
 class _Meeting(FastHash):
