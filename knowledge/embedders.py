@@ -117,6 +117,9 @@ LEAD_TOKENS = 64
 """How much of a long passage its stand-in vector reads (see `knowledge.lead_vectors`): the
 fewest tokens, of 32, 48, 64 and 96, whose vectors find the answer in the top five within one
 question of the full vectors on the tuning halves of both question sets."""
+READ_WHOLE_UP_TO = 96
+"""A passage up to this many tokens gets its full vector at once rather than a lead vector: the
+lead would save little of the work, and the passage would be read a second time."""
 
 
 class E5Embedder:
@@ -149,9 +152,10 @@ class E5Embedder:
 
     def leading_part(self, text: str, tokens: int = LEAD_TOKENS) -> str | None:
         """The passage cut after its first `tokens` tokens (the model's prefix and marks included),
-        or None when it is no longer than that (see `knowledge.lead_vectors`)."""
+        or None when it is not much longer than that (`READ_WHOLE_UP_TO`; see
+        `knowledge.lead_vectors`)."""
         with self._lock:
-            if self._model.token_count(text) <= tokens:
+            if self._model.token_count(text) <= max(tokens, READ_WHOLE_UP_TO):
                 return None
             kept, cut = 0, len(text)  # the longest start of the text that fits, by bisection
             while kept < cut:

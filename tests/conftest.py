@@ -41,7 +41,7 @@ from bot.storage.engine import EventLedger, create_db_engine, sqlite_url
 from bot.storage.feedback import FeedbackStore
 from bot.storage.owners import OwnerStore, TodoStore
 from bot.storage.threads import ThreadStore
-from knowledge.embedders import Embedder, Vectors, create_embedders
+from knowledge.embedders import Embedder, Vectors, create_embedders, leading_part
 from knowledge.index import KnowledgeIndex
 from skills.feedback_classifier import FeedbackClassifier
 
@@ -378,6 +378,9 @@ class SharedVectors:
 
     def embed_query(self, text: str) -> Vectors:
         return self.base.embed_query(text)
+
+    def leading_part(self, text: str) -> str | None:
+        return leading_part(self.base, text)
 
     def _read(self) -> dict[str, Vectors]:
         if not self._path.exists():

@@ -7,7 +7,15 @@ import pytest
 from threadpoolctl import ThreadpoolController
 
 from bot.answers.service import KnowledgeService
-from knowledge.embedders import LEAD_TOKENS, E5Embedder, Relevance, Vectors, is_relevant, leading_part
+from knowledge.embedders import (
+    LEAD_TOKENS,
+    READ_WHOLE_UP_TO,
+    E5Embedder,
+    Relevance,
+    Vectors,
+    is_relevant,
+    leading_part,
+)
 
 
 def _openmp_threads() -> int:
@@ -78,13 +86,16 @@ def test_e5_reads_the_longest_start_of_a_long_passage_that_fits_its_lead_tokens(
     while not isinstance(e5, E5Embedder):
         e5 = e5.base
     count = e5._model.token_count
-    long_zh = "续约前三个月准备使用报告，列出活跃账号、核心功能的使用次数和节省的时间。" * 4
-    long_en = "Prepare the usage report three months before the renewal, with active accounts. " * 4
+    long_zh = "续约前三个月准备使用报告，列出活跃账号、核心功能的使用次数和节省的时间。" * 8
+    long_en = "Prepare the usage report three months before the renewal, with active accounts. " * 8
     for text in (long_zh, long_en):
         part = leading_part(centered, text)  # through the language centering, as the index asks
         assert part is not None and text.startswith(part)
         assert count(part) <= LEAD_TOKENS < count(text[: len(part) + 1])
     assert leading_part(centered, "复盘分四步。") is None, "a short passage is read whole"
+    barely_long = "Prepare the usage report before the renewal. " * 6
+    assert LEAD_TOKENS < count(barely_long) <= READ_WHOLE_UP_TO
+    assert leading_part(centered, barely_long) is None, "read whole rather than twice"
 
 
 def test_team_documents_have_their_own_thresholds_when_set() -> None:
