@@ -22,8 +22,7 @@ def _index(tmp_path: Path, slow: SlowHash | None = None) -> KnowledgeIndex:
     return index
 
 
-def test_the_owed_vectors_are_filled_in_the_background(tmp_path: Path) -> None:
-    index = _index(tmp_path)
+def _filled_in_the_background(index: KnowledgeIndex) -> None:
     backfill = Backfill(index, batch=2, quiet_seconds=0.0)
     backfill.start()
     try:
@@ -32,6 +31,11 @@ def test_the_owed_vectors_are_filled_in_the_background(tmp_path: Path) -> None:
             time.sleep(0.05)
     finally:
         backfill.stop()
+
+
+def test_the_owed_vectors_are_filled_in_the_background(tmp_path: Path) -> None:
+    index = _index(tmp_path)
+    _filled_in_the_background(index)
     assert index.pending == 0
     assert len(index._collections[0].get(include=[])["ids"]) == 9
 
@@ -39,14 +43,7 @@ def test_the_owed_vectors_are_filled_in_the_background(tmp_path: Path) -> None:
 def test_long_passages_are_first_read_at_their_start_then_whole(tmp_path: Path) -> None:
     slow = SlowHashReadingLeads()
     index = _index(tmp_path, slow)
-    backfill = Backfill(index, batch=2, quiet_seconds=0.0)
-    backfill.start()
-    try:
-        deadline = time.monotonic() + 10
-        while index.pending and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        backfill.stop()
+    _filled_in_the_background(index)
     assert index.pending == 0 and len(index._leads[0]) == 0
     texts = sorted(chunk.text for chunk in index.chunks())
     assert sorted(slow.embedded[:9]) == sorted(slow.leading_part(text) for text in texts), "starts first"
