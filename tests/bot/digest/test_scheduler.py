@@ -171,8 +171,10 @@ def test_a_database_gone_mid_scan_is_one_warning_and_the_next_scan_sends(
     monkeypatch.setattr(DeliveryLog, "claim", down)
     with caplog.at_level(logging.WARNING):
         assert scheduler.scan(datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) == 0
-    assert [r.levelname for r in caplog.records] == ["WARNING"]
-    assert "DATABASE_URL" in caplog.records[0].getMessage()
+    # opsbot's own records only: a thread of another test's server may log in the same window
+    records = [r for r in caplog.records if r.name.split(".")[0] in ("bot", "knowledge")]
+    assert [r.levelname for r in records] == ["WARNING"]
+    assert "DATABASE_URL" in records[0].getMessage()
     monkeypatch.setattr(DeliveryLog, "claim", claim)
     assert scheduler.scan(datetime(2026, 11, 23, 9, 1, tzinfo=UTC)) == 20
     assert scheduler.scan(datetime(2026, 11, 23, 9, 2, tzinfo=UTC)) == 0
