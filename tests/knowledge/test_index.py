@@ -290,7 +290,11 @@ def test_a_source_edited_or_removed_drops_its_lead_vectors(tmp_path: Path) -> No
     index = KnowledgeIndex(tmp_path, [SlowHashReadingLeads(), FastHash()], defer_slow=True)
     _long_and_short(index)
     index.fill_pending(limit=8, leads_first=True)
-    assert len(index._leads[0]) == 1
+    [old] = [chunk.id for chunk in index.chunks() if chunk.source == "t/long.md"]
+    assert old in index._leads[0]
+    edited = "zebra quantum ladder rules rewritten at some length"
+    index.sync_sections([Section("t/long.md", "Doc", "s1", "Discounts", "en", edited, "t:1")], prefix="t/")
+    assert old not in index._leads[0] and index.pending_unread == 1, "the new version is read afresh"
     index.sync_sections([], prefix="t/")
     assert len(index._leads[0]) == 0 and index.pending == 0
     slow_only = FusionConfig(dense_weights=(1.0, 0.0), lexical_weight=0.0)
