@@ -137,9 +137,7 @@ def main() -> None:
                 f"e5's first pass done after {seconds:.0f}s ({index.pending} long passages ranked by their "
                 f"first {LEAD_TOKENS} tokens): {total / 1000 / seconds:.1f} KB/s, {report.chunks / seconds:.1f} chunks/s"
             )
-            while index.fill_pending(limit=32, leads_first=True):
-                pass
-        fill(index)
+        fill(index)  # after a first pass, the full vectors of the long passages
         seconds = time.perf_counter() - started
         print(
             f"e5 vectors complete after {seconds:.0f}s: {total / 1000 / seconds:.1f} KB/s, "

@@ -381,10 +381,13 @@ class KnowledgeIndex:
         """Owed vectors of passages that have no lead vector either (see `fill_pending`): 0 once a
         first pass is done."""
         with self._state_lock:
-            return sum(
-                sum(chunk_id not in self._leads[position] for chunk_id in lacking)
-                for position, lacking in self._pending.items()
-            )
+            return sum(len(self._unread(position)) for position in self._pending)
+
+    def _unread(self, position: int) -> set[str]:
+        """The chunks owed the embedder's vector that have no lead vector either: they rank in its
+        place by the stand-in, and a first pass reads them next. The caller holds the state lock."""
+        leads = self._leads[position]
+        return {chunk_id for chunk_id in self._pending[position] if chunk_id not in leads}
 
     def fill_pending(self, limit: int = 8, leads_first: bool = False) -> int:
         """Compute up to `limit` of the vectors a slow embedder still owes; returns how many
@@ -404,9 +407,7 @@ class KnowledgeIndex:
                 if position is None:
                     return 0
                 lacking, leads = self._pending[position], self._leads[position]
-                leadless = (
-                    sorted(chunk_id for chunk_id in lacking if chunk_id not in leads) if leads_first else []
-                )
+                leadless = sorted(self._unread(position)) if leads_first else []
                 taken = random.sample(leadless or sorted(lacking), min(limit, len(leadless or lacking)))
                 chunks = [self._chunks[chunk_id] for chunk_id in taken if chunk_id in self._chunks]
             embedder, collection = self.embedders[position], self._collections[position]
@@ -812,10 +813,7 @@ class KnowledgeIndex:
             depth,
             hidden_sources,
         )
-        lacking = {  # chunks that rank by neither a full vector nor a lead vector
-            position: {chunk_id for chunk_id in owed if chunk_id not in self._leads[position]}
-            for position, owed in self._pending.items()
-        }
+        lacking = {position: self._unread(position) for position in self._pending}
         for position, outcome in dense.items():
             embedder = self.embedders[position]
             try:
