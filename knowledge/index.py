@@ -169,6 +169,16 @@ class KnowledgeIndex:
         self._leads = {position: LeadVectors() for position in self._pending}
         """Embedder position → the vectors of the first tokens of long passages among those still
         lacking its vector, which rank them until the full vector is in (see `fill_pending`)."""
+        self._lead_collections = {
+            position: self._client.get_or_create_collection(
+                name=f"leads-{self.embedders[position].name}",
+                metadata={"hnsw:space": "cosine"},
+                embedding_function=None,
+            )
+            for position in self._pending
+        }
+        """Where those lead vectors are kept, so a restart or another process sharing the server
+        ranks by them too instead of reading the passages again."""
         self.last_search = 0.0
         """time.monotonic() of the latest search, so background work can wait for a quiet moment."""
         self._write_lock = threading.Lock()
@@ -244,11 +254,11 @@ class KnowledgeIndex:
                 for cid, metadata in present.items()
                 if cid not in self._chunks and self._expired(metadata)
             ]
-            for start in range(0, len(extra), _READ_PAGE):
-                collection.delete(ids=extra[start : start + _READ_PAGE])
+            _delete_ids(collection, extra)
             missing = [chunk for chunk_id, chunk in self._chunks.items() if chunk_id not in present]
             if position in self._pending:  # a slow model: its vectors follow, see `fill_pending`
                 self._pending[position] = {chunk.id for chunk in missing}
+                self._load_leads(position)
                 if missing:
                     log.info("%d chunks still lack %s vectors", len(missing), embedder.name)
             elif missing:
@@ -257,6 +267,33 @@ class KnowledgeIndex:
                     self._write_vectors(embedder, collection, missing)
                 except EmbeddingUnavailable as error:
                     log.warning("%s vectors incomplete (%s); retried at the next start", embedder.name, error)
+
+    def _load_leads(self, position: int) -> None:
+        """The stored lead vectors of the passages still owed the embedder's vector; those of
+        passages no longer owed one (their full vector is in, or they are gone) are deleted."""
+        collection, owed = self._lead_collections[position], self._pending[position]
+        kept: dict[str, Vectors] = {}
+        spent: list[str] = []
+        for chunk_id, metadata, vector in _all_vectors(collection):
+            if chunk_id in owed:
+                kept[chunk_id] = vector
+            elif self._expired(metadata):
+                spent.append(chunk_id)
+        _delete_ids(collection, spent)
+        if kept:
+            self._leads[position].add(list(kept), np.vstack(list(kept.values())))
+            log.info("%d of them are ranked by the vectors of their first words meanwhile", len(kept))
+
+    def _stored_leads(self, position: int, chunk_ids: Sequence[str]) -> dict[str, Vectors]:
+        """The lead vectors stored for these chunks: another process's first pass, on a shared server."""
+        collection = self._lead_collections[position]
+        found: dict[str, Vectors] = {}
+        for start in range(0, len(chunk_ids), _READ_PAGE):
+            page = collection.get(ids=list(chunk_ids[start : start + _READ_PAGE]), include=["embeddings"])
+            if page["embeddings"] is not None:
+                for chunk_id, vector in zip(page["ids"], page["embeddings"], strict=True):
+                    found[chunk_id] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def _adopt_catalog(self, records: list[tuple[str, dict]]) -> bool:  # type: ignore[type-arg]
         """Copy the catalog from another collection into this one's, once: an index written
@@ -414,27 +451,36 @@ class KnowledgeIndex:
             if self._shared:
                 written = set(collection.get(ids=[chunk.id for chunk in chunks], include=[])["ids"])
                 chunks = [chunk for chunk in chunks if chunk.id not in written]
+            # On a shared server another process's first pass may have read some leads already.
+            stored = (
+                self._stored_leads(position, [chunk.id for chunk in chunks])
+                if leadless and self._shared
+                else {}
+            )
             parts = {
                 chunk.id: part
                 for chunk in chunks
-                if leadless and (part := leading_part(embedder, chunk.text))
+                if leadless and chunk.id not in stored and (part := leading_part(embedder, chunk.text))
             }
-            whole = [chunk for chunk in chunks if chunk.id not in parts]
+            whole = [chunk for chunk in chunks if chunk.id not in parts and chunk.id not in stored]
+            lead_store = self._lead_collections[position]
             if whole:
                 self._write_vectors(embedder, collection, whole)
-            started = [chunk.id for chunk in chunks if chunk.id in parts]
-            lead_vectors = (
-                embedder.embed_passages([parts[chunk_id] for chunk_id in started]) if started else None
-            )
+                spent = [chunk.id for chunk in whole if chunk.id in leads or self._shared]
+                if spent:  # after the full vector: a crash in between leaves a lead `_load_leads` drops
+                    lead_store.delete(ids=spent)
+            read = [chunk for chunk in chunks if chunk.id in parts]
+            if read:
+                lead_vectors = embedder.embed_passages([parts[chunk.id] for chunk in read])
+                _upsert_vectors(lead_store, read, lead_vectors)
+                stored.update(zip([chunk.id for chunk in read], lead_vectors, strict=True))
             with self._state_lock:
-                done = set(taken).difference(started)
+                done = set(taken).difference(stored)
                 self._pending[position].difference_update(done)
                 leads.discard(done)
-                if lead_vectors is not None:
-                    owed = [
-                        row for row, chunk_id in enumerate(started) if chunk_id in self._pending[position]
-                    ]
-                    leads.add([started[row] for row in owed], lead_vectors[owed])
+                owed = [chunk_id for chunk_id in stored if chunk_id in self._pending[position]]
+                if owed:
+                    leads.add(owed, np.vstack([stored[chunk_id] for chunk_id in owed]))
             return len(taken)
 
     def _note_lacking(self, chunk_ids: Sequence[str]) -> None:
@@ -447,9 +493,13 @@ class KnowledgeIndex:
                     collection.get(ids=list(chunk_ids[start : start + _READ_PAGE]), include=[])["ids"]
                 )
             with self._state_lock:
-                lacking.update(
-                    chunk_id for chunk_id in chunk_ids if chunk_id not in written and chunk_id in self._chunks
-                )
+                owed = [cid for cid in chunk_ids if cid not in written and cid in self._chunks]
+                lacking.update(owed)
+            stored = self._stored_leads(position, owed)
+            with self._state_lock:
+                owed = [chunk_id for chunk_id in stored if chunk_id in lacking]
+                if owed:
+                    self._leads[position].add(owed, np.vstack([stored[chunk_id] for chunk_id in owed]))
 
     def refresh(self) -> None:
         """Catch up with the commits of other processes sharing the server (a no-op in embedded
@@ -649,8 +699,12 @@ class KnowledgeIndex:
             for position, embedder, collection in self._vector_collections():
                 if self.defer_slow and position in self._pending:
                     deferred[position] = self._carry_over(embedder, collection, chunks, reuse)
+                    # A chunk id the old version used for another text: its vector would pass for the new one's.
+                    _delete_ids(collection, deferred[position])
                 else:
                     self._write_vectors(embedder, collection, chunks, reuse)
+            for lead_store in self._lead_collections.values():  # the same: leads are of the old text
+                _delete_ids(lead_store, [chunk.id for chunk in chunks])
             catalog = self._catalog
             for start in range(0, len(chunks), _WRITE_BATCH):
                 batch = chunks[start : start + _WRITE_BATCH]
@@ -702,9 +756,9 @@ class KnowledgeIndex:
 
     def _delete(self, ids: list[str]) -> None:
         """Catalog first: an id missing there is gone, whatever the vector collections still hold."""
-        for collection in [self._catalog, *(collection for _, _, collection in self._vector_collections())]:
-            for start in range(0, len(ids), _READ_PAGE):
-                collection.delete(ids=ids[start : start + _READ_PAGE])
+        others = [collection for _, _, collection in self._vector_collections()]
+        for collection in [self._catalog, *others, *self._lead_collections.values()]:
+            _delete_ids(collection, ids)
 
     def remove_source(self, source: str) -> int:
         """Uncommit first (a crash after that still removes the chunks at the next open)."""
@@ -1010,6 +1064,26 @@ def _all_records(
         ids = page["ids"]
         metadatas = page["metadatas"] if include_metadata and page["metadatas"] else [{}] * len(ids)
         yield from zip(ids, metadatas, strict=True)
+        if len(ids) < _READ_PAGE:
+            return
+        offset += len(ids)
+
+
+def _delete_ids(collection: Collection, ids: Sequence[str]) -> None:
+    for start in range(0, len(ids), _READ_PAGE):
+        collection.delete(ids=list(ids[start : start + _READ_PAGE]))
+
+
+def _all_vectors(collection: Collection) -> Iterator[tuple[str, dict, Vectors]]:  # type: ignore[type-arg]
+    """Every (id, metadata, vector) of a collection, a page at a time."""
+    offset = 0
+    while True:
+        page = collection.get(include=["metadatas", "embeddings"], limit=_READ_PAGE, offset=offset)
+        ids = page["ids"]
+        metadatas = page["metadatas"] or [{}] * len(ids)
+        vectors = page["embeddings"] if page["embeddings"] is not None else []
+        for chunk_id, metadata, vector in zip(ids, metadatas, vectors, strict=True):
+            yield chunk_id, dict(metadata), np.asarray(vector, dtype=np.float32)
         if len(ids) < _READ_PAGE:
             return
         offset += len(ids)

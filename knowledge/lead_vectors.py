@@ -1,12 +1,13 @@
 """Stand-in vectors for long passages whose slow model's vector is still owed: the same model's
-vector of the passage's first tokens, kept in memory only.
+vector of the passage's first tokens.
 
 A large ingest leaves e5 minutes of work. Ranked by the other models meanwhile, a new document is
 found less often and less high; ranked by e5 over its first 64 tokens, nearly as well as once its
 full vector is in (benchmarks/retrieval_tuning.py). Such a vector costs a third of a full one for
 a passage of average length, so the first pass over a large ingest ends in about a third of the
-time, and the full vectors then replace these one by one. Nothing here is stored: after a restart
-the passages are simply owed again.
+time, and the full vectors then replace these one by one. They are searched here, in memory; the
+index also stores them (`leads-<model>` collections), so a restart or another process sharing the
+server ranks by them without reading the passages again.
 """
 
 from __future__ import annotations

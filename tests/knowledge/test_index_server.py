@@ -24,7 +24,7 @@ from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest_bytes
 from knowledge.ranking import FusionConfig
 from tests.conftest import ChromaSnapshot, empty_chroma, make_settings
-from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash
+from tests.fakes.embedders import FastHash, HashEmbedder, SlowHash, SlowHashReadingLeads
 from tests.fakes.ports import free_port
 
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -300,3 +300,29 @@ def test_slow_vectors_another_process_owes_are_noted_and_filled_once(chroma_url:
     assert reader.fill_pending() == 1
     assert calls == [], "a vector another process wrote meanwhile is not computed again"
     assert reader.pending == 0
+
+
+LONG_RENEWALS = (
+    b"# Renewals\n\n## Discount ladder\n\n"
+    b"Offer the renewal discount ladder ninety days ahead and name the owner of each step.\n"
+)
+
+
+def test_a_first_pass_made_by_one_process_serves_every_process(chroma_url: str) -> None:
+    writer = KnowledgeIndex(
+        None, [SlowHashReadingLeads(), FastHash()], chroma_url=chroma_url, defer_slow=True
+    )
+    slow = SlowHashReadingLeads()
+    reader = KnowledgeIndex(None, [slow, FastHash()], chroma_url=chroma_url, defer_slow=True)
+    _ingest(writer, "renewals.md", LONG_RENEWALS)
+    assert "docs/renewals.md" in _found(reader, "renewal discount ladder")
+    assert reader.pending_unread == 1, "the reader learns what the commit owes, no lead yet"
+
+    assert writer.fill_pending(leads_first=True) == 1
+    assert writer.pending_unread == 0
+    assert reader.fill_pending(leads_first=True) == 1
+    assert slow.embedded == [], "the lead the writer stored is taken, not read again"
+    assert reader.pending_unread == 0 and reader.pending == 1
+
+    late = KnowledgeIndex(None, [SlowHashReadingLeads(), FastHash()], chroma_url=chroma_url)
+    assert (late.pending, late.pending_unread) == (1, 0), "a process opened later ranks by it too"
