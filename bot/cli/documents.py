@@ -87,8 +87,11 @@ def styled_answer(answer: Answer) -> Text:
 
 
 def ingest(settings: Settings, args: argparse.Namespace) -> int:
-    """Commit every file with the fast rankings first (searchable from then on), then compute the
-    slow model's vectors they still lack, unless `--later` leaves those to the running bot."""
+    """Commit every file with the fast rankings first (searchable from then on), then make the slow
+    model's first pass: long passages by their first tokens, short ones whole, which ranks the new
+    documents as well as their full vectors do (see `knowledge.lead_vectors`). The long passages'
+    full vectors follow in the running bot; `--complete` waits for them instead, and `--later`
+    leaves the first pass to the running bot too."""
     from tqdm import tqdm
 
     from knowledge.ingest import discover, ingest_files
@@ -108,7 +111,7 @@ def ingest(settings: Settings, args: argparse.Namespace) -> int:
         report = ingest_files(index, files, progress=advance, workspace=settings.workspace)
     searchable = time.perf_counter() - started
     if index.pending and not args.later:
-        _fill_vectors(index)
+        _fill_vectors(index, complete=args.complete)
     seconds = time.perf_counter() - started
     if args.json:
         print(
@@ -118,6 +121,7 @@ def ingest(settings: Settings, args: argparse.Namespace) -> int:
                     "seconds": round(seconds, 2),
                     "searchable_seconds": round(searchable, 2),
                     "pending_vectors": index.pending,
+                    "ranked_by_first_words": index.pending - index.pending_unread,
                 },
                 ensure_ascii=False,
             )
@@ -130,24 +134,37 @@ def ingest(settings: Settings, args: argparse.Namespace) -> int:
             f"{report.chunks_skipped} skipped ({report.duplicates} repeat text already indexed) "
             f"in {seconds:.1f} s (searchable after {searchable:.1f} s)"
         )
-        if index.pending:
+        if index.pending and not index.pending_unread:
+            print(
+                f"e5 vectors still to compute: {counted(index.pending, 'passage')}. Each is ranked by "
+                "its first words meanwhile, nearly as well; opsbot computes the rest in the background "
+                "while it runs (serving or the console), or run `opsbot ingest --complete` on the same "
+                "files to wait for them now."
+            )
+        elif index.pending:
             print(
                 f"e5 vectors still to compute: {counted(index.pending, 'passage')}. They are searchable "
                 "already; opsbot computes the vectors in the background while it runs (serving or the "
-                "console), or run `opsbot ingest` again to do it now."
+                "console), or run `opsbot ingest` on the same files to do it now."
             )
         for name, reason in report.refused:
             print(f"  refused {name}: {reason.en}")
     return 1 if report.refused else 0
 
 
-def _fill_vectors(index: KnowledgeIndex) -> None:
-    """The pending vectors with a progress bar; Ctrl-C stops here and keeps what was written."""
+def _fill_vectors(index: KnowledgeIndex, complete: bool) -> None:
+    """The first pass over the pending vectors, or with `complete` every full vector (without a
+    first pass, which would only cost time here), with a progress bar; Ctrl-C stops here and keeps
+    what was written."""
     from tqdm import tqdm
 
-    with tqdm(total=index.pending, unit="passage", desc="e5 vectors", disable=None, file=sys.stderr) as bar:
+    owed = index.pending if complete else index.pending_unread
+    desc = "e5 vectors" if complete else "e5 first pass"
+    with tqdm(total=owed, unit="passage", desc=desc, disable=None, file=sys.stderr) as bar:
         try:
-            while done := index.fill_pending(limit=32):
+            while (complete or index.pending_unread) and (
+                done := index.fill_pending(limit=32, leads_first=not complete)
+            ):
                 bar.update(done)
         except KeyboardInterrupt:
             bar.write("stopped: the documents stay searchable, and the rest of the vectors follow later")

@@ -71,10 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=".md .txt .html .docx .pdf .pptx files, .xlsx .csv question-and-answer sheets, or folders of them",
     )
     ingest.add_argument("--json", action="store_true", help="print the summary as JSON")
-    ingest.add_argument(
+    waiting = ingest.add_mutually_exclusive_group()
+    waiting.add_argument(
         "--later",
         action="store_true",
         help="return once the documents are searchable; their e5 vectors follow when opsbot runs",
+    )
+    waiting.add_argument(
+        "--complete",
+        action="store_true",
+        help="return once every e5 vector is computed (by default long passages are read by their "
+        "first words, which ranks them nearly as well, and their full vectors follow when opsbot runs)",
     )
     sources = sub.add_parser("sources", help="list what is indexed")
     sources.add_argument("--json", action="store_true", help="print JSON")

@@ -229,6 +229,18 @@ def own_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, quiet_playbook_ho
     return home
 
 
+LONG_ESCALATION = (
+    "An escalation starts when a key account reports an outage that blocks its daily work, or when a "
+    "complaint stays unresolved for more than two working days. The account owner opens the escalation "
+    "ticket within one hour, names the affected users and the business impact, and sets up a shared "
+    "channel with the client's main contact. Engineering gives a first assessment within four hours and "
+    "an update every business day until the fix ships. The customer success director decides on a "
+    "service credit once the cause is known, and the account owner writes the review with the lessons "
+    "learned within a week of the fix, sharing it with the client and the product team."
+)
+"""One passage longer than e5's first pass reads whole, so its full vector follows."""
+
+
 def test_ingest_sources_forget(
     tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -253,6 +265,16 @@ def test_ingest_sources_forget(
     assert "七个工作日" in json.loads(capsys.readouterr().out)["answer"]
     assert main(["ingest", "team/faq.md", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pending_vectors"] == 0, "the next ingest completes it"
+    (docs / "escalation.md").write_text(f"# Escalation\n\n## Tiers\n\n{LONG_ESCALATION}\n", encoding="utf-8")
+    assert main(["ingest", "team/escalation.md", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pending_vectors"] == report["ranked_by_first_words"] == 1, "its full vector follows"
+    assert main(["ask", "Who decides on a service credit during an escalation?", "--json"]) == 0
+    assert "customer success director" in json.loads(capsys.readouterr().out)["answer"]
+    assert main(["ingest", "team/escalation.md"]) == 0
+    assert "ranked by its first words meanwhile" in capsys.readouterr().out
+    assert main(["ingest", "team/escalation.md", "--complete", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pending_vectors"] == 0
     assert main(["sources"]) == 0
     listing = capsys.readouterr().out
     assert "docs/team/sop.md  1 chunk  " in listing and "playbook/zh/" in listing
