@@ -4,10 +4,11 @@ Usage: python benchmarks/ingest_throughput.py [--megabytes 5] [--inline] [--engi
 
 The files are made from the playbook's sentences in both languages (a realistic vocabulary and
 sentence length), one heading per few paragraphs, about 25 KB each, half Chinese and half English.
-Documents are committed first and searchable from then on; e5's vectors follow, as `opsbot ingest`
-computes them: both moments are printed (`--inline` also times e5 inside each commit, as before;
-`--leads-first` fills them as a running bot does, long passages first by their first tokens, and
-prints when that first pass ends too).
+Documents are committed first and searchable from then on; e5's vectors follow, as
+`opsbot ingest --complete` computes them: both moments are printed (`--inline` also times e5 inside
+each commit, as before; `--leads-first` fills them as `opsbot ingest` and then the running bot do,
+long passages first by their first tokens, and prints when that first pass, where `opsbot ingest`
+returns, ends too).
 Then the same files again (skipped), then each edited at its end (only the changed passages are
 embedded again). `--engine-batches` first times the e5 engine alone on the corpus's first 64
 passages, given to it one at a time and in batches, alternately, twice.
@@ -55,13 +56,14 @@ def write_corpus(folder: Path, total_bytes: int, seed: int = 11) -> int:
 
 
 def fill(index: KnowledgeIndex) -> None:
-    """The e5 vectors the commit left to follow, as `opsbot ingest` computes them."""
+    """The e5 vectors the commit left to follow, as `opsbot ingest --complete` computes them."""
     while index.fill_pending(limit=32):
         pass
 
 
 def first_pass(index: KnowledgeIndex) -> None:
-    """The running bot's first pass: every passage ranked by e5, long ones by their first tokens."""
+    """e5's first pass, which `opsbot ingest` makes before it returns (and the running bot when it
+    is left to it): every passage ranked by e5, long ones by their first tokens."""
     while index.pending_unread:
         index.fill_pending(limit=32, leads_first=True)
 
@@ -102,7 +104,7 @@ def main() -> None:
     parser.add_argument(
         "--leads-first",
         action="store_true",
-        help="fill e5's vectors as the running bot does: long passages' first tokens, then whole",
+        help="fill e5's vectors as `opsbot ingest` and the running bot do: long passages' first tokens, then whole",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:

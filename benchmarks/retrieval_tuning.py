@@ -4,7 +4,7 @@ The index holds the playbook and the messy test corpus (tests/knowledge/corpus),
 would; both question sets are scored, over their "heldout" questions. The fusion's settings are
 chosen elsewhere, with the relevance gate, on the tuning halves (benchmarks/joint_tuning.py). Then
 the fusion right after an ingest, before the team documents' e5 vectors are computed, and with
-every e5 vector owed, before and after a running bot's first pass (long passages ranked by their
+every e5 vector owed, before and after e5's first pass (long passages ranked by their
 first tokens). Last, what a user sees: how many team-document questions get an offline answer
 that quotes the passage answering them, and how many are refused.
 Usage: python benchmarks/retrieval_tuning.py
@@ -68,8 +68,9 @@ def main() -> None:
 
 
 def _first_pass_rows(centered: Embedder, use: Embedder, home: Path, sets: dict[str, list[Question]]) -> None:
-    """The fusion before and after a running bot's first pass over what an ingest left owed: each
-    long passage ranked by e5 over its first tokens, a short one by its full vector. The test
+    """The fusion before and after e5's first pass over what an ingest left owed (where `opsbot
+    ingest` returns): each long passage ranked by e5 over its first tokens, a short one by its
+    full vector. The test
     corpus's passages are short, so the playbook's shipped vectors are withheld here: its
     passages, about twice as long, are owed too and show what a first pass costs in ranking."""
     shipped = index_module.shipped_vectors
