@@ -13,9 +13,12 @@
 (b) Ingest: `opsbot ingest` of a folder of many documents is killed after some files were committed,
     in the middle of the next one. Then the index is opened (`opsbot sources`), searched
     (`opsbot search`), and the ingest is run again, twice: every source in the manifest must have
-    all its chunks (in every embedder's collection), no chunk may be left that no manifest entry
-    commits, searching must work, the second ingest must add exactly the files not committed
-    before the kill (the others unchanged) and the third must find everything unchanged.
+    all its chunks (in the fast embedder's collection; e5's vectors may still be owed, ranked by
+    their first words or by the other models), no chunk may be left that no manifest entry
+    commits, nor a lead vector of a passage no longer owed its e5 vector, searching must work, the
+    second ingest must add exactly the files not committed before the kill (the others unchanged)
+    and leave every owed passage ranked by its first words, and the third (`--complete`) must find
+    everything unchanged and leave no e5 vector owed.
 
 Usage: python benchmarks/crash_recovery.py [--part a|b|both] [--owners 300] [--post-seconds 0.05]
        [--kill-after 0.3] [--takeover age|wait] [--postgres] [--documents 40] [--chroma-server]
@@ -275,6 +278,7 @@ def inspect_index(home: Path, chroma_url: str | None) -> dict[str, Any]:
     from chromadb.config import Settings as ChromaSettings
 
     from knowledge.chroma_server import ServerManifest, connect
+    from knowledge.embedders import E5Embedder
     from knowledge.manifest import MANIFEST
 
     if chroma_url is not None:
@@ -291,7 +295,7 @@ def inspect_index(home: Path, chroma_url: str | None) -> dict[str, Any]:
     collections = {
         collection.name: client.get_collection(collection.name)
         for collection in client.list_collections()
-        if collection.name.startswith("chunks-")
+        if collection.name.startswith(("chunks-", "leads-"))
     }
     contents: dict[str, dict[str, dict[str, Any]]] = {}
     for name, collection in collections.items():
@@ -320,11 +324,16 @@ def inspect_index(home: Path, chroma_url: str | None) -> dict[str, Any]:
     incomplete = sorted(source for source, ids in committed.items() if len(ids) != counts[source])
     vectors_missing = 0
     orphans_vectors = 0
+    owed: set[str] = set()
     for name, found in contents.items():
-        if name == catalog:
+        if name == catalog or name.startswith("leads-"):
             continue
-        vectors_missing += len(committed_ids - found.keys())
+        if name.startswith(f"chunks-{E5Embedder.name}"):  # deferred: owed until filled
+            owed |= committed_ids - found.keys()
+        else:
+            vectors_missing += len(committed_ids - found.keys())
         orphans_vectors += len(found.keys() - committed_ids)
+    leads = {chunk_id for name, found in contents.items() if name.startswith("leads-") for chunk_id in found}
     return {
         "sources": len(manifest),
         "documents": sorted(source for source in manifest if source.startswith("docs/")),
@@ -333,6 +342,9 @@ def inspect_index(home: Path, chroma_url: str | None) -> dict[str, Any]:
         "orphans_catalog": orphans_catalog,
         "orphans_vectors": orphans_vectors,
         "vectors_missing": vectors_missing,
+        "owed": len(owed),
+        "owed_by_first_words": len(owed & leads),
+        "stray_leads": len(leads - owed),
         "collections": sorted(contents),
     }
 
@@ -341,7 +353,9 @@ def describe(state: dict[str, Any]) -> str:
     return (
         f"{state['sources']} sources committed ({len(state['documents'])} documents), {state['chunks']} chunks; "
         f"incomplete sources {len(state['incomplete'])}, uncommitted chunks {state['orphans_catalog']} "
-        f"(+{state['orphans_vectors']} vectors), committed chunks without vectors {state['vectors_missing']}"
+        f"(+{state['orphans_vectors']} vectors), committed chunks without vectors {state['vectors_missing']}; "
+        f"e5 vectors owed {state['owed']} ({state['owed_by_first_words']} ranked by their first words meanwhile), "
+        f"lead vectors of passages not owed one {state['stray_leads']}"
     )
 
 
@@ -419,8 +433,9 @@ def ingest_crash(args: argparse.Namespace, root: Path) -> None:
             not opened["incomplete"],
             f"every committed source has all its chunks ({len(opened['incomplete'])} do not)",
         )
-        check(opened["vectors_missing"] == 0, "every committed chunk has its vectors in every collection")
+        check(opened["vectors_missing"] == 0, "every committed chunk has its fast embedder's vector")
         if chroma_url is None:
+            check(opened["stray_leads"] == 0, "no lead vector of a passage not owed its e5 vector")
             check(
                 opened["orphans_catalog"] == 0 and opened["orphans_vectors"] == 0,
                 "no uncommitted chunk left after opening "
@@ -464,6 +479,11 @@ def ingest_crash(args: argparse.Namespace, root: Path) -> None:
         )
         check(not after["incomplete"] and after["vectors_missing"] == 0, "every committed source complete")
         check(
+            after["owed"] == after["owed_by_first_words"] and after["stray_leads"] == 0,
+            f"every passage still owed its e5 vector is ranked by its first words ({after['owed_by_first_words']}"
+            f"/{after['owed']}), and no other lead vector is left",
+        )
+        check(
             after["orphans_catalog"] == 0 and after["orphans_vectors"] == 0,
             f"no uncommitted chunk left ({after['orphans_catalog']} + {after['orphans_vectors']} vectors)",
         )
@@ -476,10 +496,17 @@ def ingest_crash(args: argparse.Namespace, root: Path) -> None:
                 top is not None and top.endswith(interrupted),
                 f"the file cut short by the kill is found: `{words[interrupted]}` finds {interrupted} (got {top})",
             )
-        status, out, seconds = opsbot(env, "ingest", str(docs), "--json")
+        status, out, seconds = opsbot(env, "ingest", str(docs), "--complete", "--json")
         report = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
-        print(f"  third ingest in {seconds:.0f} s: {len(report.get('unchanged', []))} unchanged")
+        print(
+            f"  third ingest (`--complete`) in {seconds:.0f} s: {len(report.get('unchanged', []))} unchanged"
+        )
         check(set(report.get("unchanged", [])) == every, "the third ingest finds every file unchanged")
+        last = inspect(home, chroma_url)
+        check(
+            last["owed"] == 0 and last["owed_by_first_words"] == 0 and last["stray_leads"] == 0,
+            f"no e5 vector owed and no lead vector left ({last['owed']}, {last['stray_leads']})",
+        )
     finally:
         if chroma is not None:
             chroma.stop()
