@@ -134,22 +134,27 @@ def ingest(settings: Settings, args: argparse.Namespace) -> int:
             f"{report.chunks_skipped} skipped ({report.duplicates} repeat text already indexed) "
             f"in {seconds:.1f} s (searchable after {searchable:.1f} s)"
         )
-        if index.pending and not index.pending_unread:
-            print(
-                f"e5 vectors still to compute: {counted(index.pending, 'passage')}. Each is ranked by "
-                "its first words meanwhile, nearly as well; opsbot computes the rest in the background "
-                "while it runs (serving or the console), or run `opsbot ingest --complete` on the same "
-                "files to wait for them now."
-            )
-        elif index.pending:
-            print(
-                f"e5 vectors still to compute: {counted(index.pending, 'passage')}. They are searchable "
-                "already; opsbot computes the vectors in the background while it runs (serving or the "
-                "console), or run `opsbot ingest` on the same files to do it now."
-            )
+        _print_owed_vectors(index)
         for name, reason in report.refused:
             print(f"  refused {name}: {reason.en}")
     return 1 if report.refused else 0
+
+
+def _print_owed_vectors(index: KnowledgeIndex) -> None:
+    """What the index still owes its best ranking, and how it ranks those passages meanwhile."""
+    if index.pending and not index.pending_unread:
+        print(
+            f"e5 vectors still to compute: {counted(index.pending, 'passage')}. Each is ranked by "
+            "its first words meanwhile, nearly as well; opsbot computes the rest in the background "
+            "while it runs (serving or the console), or run `opsbot ingest --complete` on the same "
+            "files to wait for them now."
+        )
+    elif index.pending:
+        print(
+            f"e5 vectors still to compute: {counted(index.pending, 'passage')}. They are searchable "
+            "already; opsbot computes the vectors in the background while it runs (serving or the "
+            "console), or run `opsbot ingest` on the same files to do it now."
+        )
 
 
 def _fill_vectors(index: KnowledgeIndex, complete: bool) -> None:
@@ -173,7 +178,11 @@ def _fill_vectors(index: KnowledgeIndex, complete: bool) -> None:
 def sources(settings: Settings, args: argparse.Namespace) -> int:
     import datetime
 
-    records = _knowledge(settings).sources()
+    from bot.workspaces import ScopedKnowledge
+
+    service = create_knowledge(settings, progress=IndexingBar())
+    knowledge = ScopedKnowledge(service, settings.workspace) if settings.workspace else service
+    records = knowledge.sources()
     if args.json:
         print(json.dumps([record.__dict__ for record in records], ensure_ascii=False))
         return 0
@@ -182,6 +191,7 @@ def sources(settings: Settings, args: argparse.Namespace) -> int:
         extra = f", {record.duplicates} duplicates" if record.duplicates else ""
         extra += f", only in {record.visibility}" if record.visibility else ""
         print(f"{record.source}  {counted(record.chunks, 'chunk')}{extra}  {when}  {record.title}")
+    _print_owed_vectors(service.answerer.index)
     return 0
 
 
@@ -231,6 +241,13 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     if answer_set and not in_split(answer_set, args.split):
         return refuse(f'{args.answers} has no questions marked "split": "{args.split}".', args.json)
     service = create_knowledge(settings, progress=IndexingBar())
+    if owed := service.answerer.index.pending:  # else the figures would be of a ranking still changing
+        print(
+            f"computing the e5 vectors still owed first ({counted(owed, 'passage')}), so the figures "
+            "are those of the complete index",
+            file=sys.stderr,
+        )
+        _fill_vectors(service.answerer.index, complete=True)
     results = evaluate_modes(service.answerer.index, retrieval) if retrieval else {}
     answering = ScopedKnowledge(service, settings.workspace) if settings.workspace else service
 

@@ -273,8 +273,25 @@ def test_ingest_sources_forget(
     assert "customer success director" in json.loads(capsys.readouterr().out)["answer"]
     assert main(["ingest", "team/escalation.md"]) == 0
     assert "ranked by its first words meanwhile" in capsys.readouterr().out
+    assert main(["sources"]) == 0
+    assert (
+        "e5 vectors still to compute: 1 passage. Each is ranked by its first words" in capsys.readouterr().out
+    )
     assert main(["ingest", "team/escalation.md", "--complete", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pending_vectors"] == 0
+    (docs / "escalation-zh.md").write_text(
+        f"# Escalation\n\n## Credits\n\n{LONG_ESCALATION}\n", encoding="utf-8"
+    )
+    assert main(["ingest", "team/escalation-zh.md", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pending_vectors"] == 1
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(
+        '{"q": "Who decides on a service credit?", "any": ["service credit"]}\n', encoding="utf-8"
+    )
+    assert main(["eval", str(questions), "--json"]) == 0
+    assert "computing the e5 vectors still owed first (1 passage)" in capsys.readouterr().err
+    assert main(["ingest", "team/escalation-zh.md", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pending_vectors"] == 0, "eval measured the complete index"
     assert main(["sources"]) == 0
     listing = capsys.readouterr().out
     assert "docs/team/sop.md  1 chunk  " in listing and "playbook/zh/" in listing
