@@ -467,8 +467,8 @@ class KnowledgeIndex:
             if whole:
                 self._write_vectors(embedder, collection, whole)
                 spent = [chunk.id for chunk in whole if chunk.id in leads or self._shared]
-                if spent:  # after the full vector: a crash in between leaves a lead `_load_leads` drops
-                    lead_store.delete(ids=spent)
+                _delete_ids(lead_store, spent)  # after the full vector: a crash between leaves a
+                # lead that `_load_leads` drops
             read = [chunk for chunk in chunks if chunk.id in parts]
             if read:
                 lead_vectors = embedder.embed_passages([parts[chunk.id] for chunk in read])
@@ -497,9 +497,9 @@ class KnowledgeIndex:
                 lacking.update(owed)
             stored = self._stored_leads(position, owed)
             with self._state_lock:
-                owed = [chunk_id for chunk_id in stored if chunk_id in lacking]
-                if owed:
-                    self._leads[position].add(owed, np.vstack([stored[chunk_id] for chunk_id in owed]))
+                ranked = [chunk_id for chunk_id in stored if chunk_id in lacking]
+                if ranked:
+                    self._leads[position].add(ranked, np.vstack([stored[chunk_id] for chunk_id in ranked]))
 
     def refresh(self) -> None:
         """Catch up with the commits of other processes sharing the server (a no-op in embedded

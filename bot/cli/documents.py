@@ -172,7 +172,10 @@ def _fill_vectors(index: KnowledgeIndex, complete: bool) -> None:
             ):
                 bar.update(done)
         except KeyboardInterrupt:
-            bar.write("stopped: the documents stay searchable, and the rest of the vectors follow later")
+            bar.write(
+                "stopped: the documents stay searchable, and the rest of the vectors follow later",
+                file=sys.stderr,  # standard output may be JSON
+            )
 
 
 def sources(settings: Settings, args: argparse.Namespace) -> int:
@@ -248,6 +251,8 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         _fill_vectors(service.answerer.index, complete=True)
+        if service.answerer.index.pending:
+            return refuse("stopped before the e5 vectors were complete, so there are no figures.", args.json)
     results = evaluate_modes(service.answerer.index, retrieval) if retrieval else {}
     answering = ScopedKnowledge(service, settings.workspace) if settings.workspace else service
 

@@ -14,6 +14,7 @@ import pytest
 from bot.answers.service import KnowledgeService
 from bot.cli import owners
 from bot.cli.main import main
+from knowledge.index import KnowledgeIndex
 
 
 @pytest.fixture(autouse=True)
@@ -241,6 +242,10 @@ LONG_ESCALATION = (
 """One passage longer than e5's first pass reads whole, so its full vector follows."""
 
 
+def _pressed_ctrl_c(*_: object, **__: object) -> int:
+    raise KeyboardInterrupt
+
+
 def test_ingest_sources_forget(
     tmp_path: Path, own_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -288,6 +293,12 @@ def test_ingest_sources_forget(
     questions.write_text(
         '{"q": "Who decides on a service credit?", "any": ["service credit"]}\n', encoding="utf-8"
     )
+    with monkeypatch.context() as interrupted:
+        interrupted.setattr(KnowledgeIndex, "fill_pending", _pressed_ctrl_c)
+        assert main(["eval", str(questions), "--json"]) == 2
+        assert "no figures" in json.loads(capsys.readouterr().out)["error"], (
+            "not those of a ranking half done"
+        )
     assert main(["eval", str(questions), "--json"]) == 0
     assert "computing the e5 vectors still owed first (1 passage)" in capsys.readouterr().err
     assert main(["ingest", "team/escalation-zh.md", "--json"]) == 0
