@@ -258,9 +258,9 @@ class KnowledgeIndex:
             missing = [chunk for chunk_id, chunk in self._chunks.items() if chunk_id not in present]
             if position in self._pending:  # a slow model: its vectors follow, see `fill_pending`
                 self._pending[position] = {chunk.id for chunk in missing}
-                self._load_leads(position)
                 if missing:
                     log.info("%d chunks still lack %s vectors", len(missing), embedder.name)
+                self._load_leads(position)
             elif missing:
                 log.info("adding %d chunks to the %s vectors", len(missing), embedder.name)
                 try:
