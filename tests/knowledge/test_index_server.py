@@ -314,12 +314,17 @@ def test_a_first_pass_made_by_one_process_serves_every_process(chroma_url: str) 
     )
     slow = SlowHashReadingLeads()
     reader = KnowledgeIndex(None, [slow, FastHash()], chroma_url=chroma_url, defer_slow=True)
+    watcher = KnowledgeIndex(None, [SlowHashReadingLeads(), FastHash()], chroma_url=chroma_url)
     _ingest(writer, "renewals.md", LONG_RENEWALS)
     assert "docs/renewals.md" in _found(reader, "renewal discount ladder")
     assert reader.pending_unread == 1, "the reader learns what the commit owes, no lead yet"
 
     assert writer.fill_pending(leads_first=True) == 1
     assert writer.pending_unread == 0
+    assert "docs/renewals.md" in _found(watcher, "renewal discount ladder")
+    assert (watcher.pending, watcher.pending_unread) == (1, 0), (
+        "one learning of the commit now takes its lead"
+    )
     assert reader.fill_pending(leads_first=True) == 1
     assert slow.embedded == [], "the lead the writer stored is taken, not read again"
     assert reader.pending_unread == 0 and reader.pending == 1

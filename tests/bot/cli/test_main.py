@@ -284,10 +284,10 @@ def test_ingest_sources_forget(
     )
     assert main(["ingest", "team/escalation.md", "--complete", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pending_vectors"] == 0
-    (docs / "escalation-zh.md").write_text(
+    (docs / "escalation-credits.md").write_text(
         f"# Escalation\n\n## Credits\n\n{LONG_ESCALATION}\n", encoding="utf-8"
     )
-    assert main(["ingest", "team/escalation-zh.md", "--json"]) == 0
+    assert main(["ingest", "team/escalation-credits.md", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pending_vectors"] == 1
     questions = tmp_path / "questions.jsonl"
     questions.write_text(
@@ -301,7 +301,7 @@ def test_ingest_sources_forget(
         )
     assert main(["eval", str(questions), "--json"]) == 0
     assert "computing the e5 vectors still owed first (1 passage)" in capsys.readouterr().err
-    assert main(["ingest", "team/escalation-zh.md", "--json"]) == 0
+    assert main(["ingest", "team/escalation-credits.md", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pending_vectors"] == 0, "eval measured the complete index"
     assert main(["sources"]) == 0
     listing = capsys.readouterr().out
