@@ -43,6 +43,7 @@ from typing import Protocol
 import chromadb
 import numpy as np
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import GetResult, Include
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chroma_server import ServerManifest, connect
@@ -281,7 +282,7 @@ class KnowledgeIndex:
                 spent.append(chunk_id)
         _delete_ids(collection, spent)
         if kept:
-            self._leads[position].add(list(kept), np.vstack(list(kept.values())))
+            self._leads[position].add(kept)
             log.info("%d of them are ranked by the vectors of their first words meanwhile", len(kept))
 
     def _stored_leads(self, position: int, chunk_ids: Sequence[str]) -> dict[str, Vectors]:
@@ -478,9 +479,7 @@ class KnowledgeIndex:
                 done = set(taken).difference(stored)
                 self._pending[position].difference_update(done)
                 leads.discard(done)
-                owed = [chunk_id for chunk_id in stored if chunk_id in self._pending[position]]
-                if owed:
-                    leads.add(owed, np.vstack([stored[chunk_id] for chunk_id in owed]))
+                leads.add({cid: vector for cid, vector in stored.items() if cid in self._pending[position]})
             return len(taken)
 
     def _note_lacking(self, chunk_ids: Sequence[str]) -> None:
@@ -497,9 +496,7 @@ class KnowledgeIndex:
                 lacking.update(owed)
             stored = self._stored_leads(position, owed)
             with self._state_lock:
-                ranked = [chunk_id for chunk_id in stored if chunk_id in lacking]
-                if ranked:
-                    self._leads[position].add(ranked, np.vstack([stored[chunk_id] for chunk_id in ranked]))
+                self._leads[position].add({cid: vector for cid, vector in stored.items() if cid in lacking})
 
     def refresh(self) -> None:
         """Catch up with the commits of other processes sharing the server (a no-op in embedded
@@ -1049,44 +1046,42 @@ def _upsert_vectors(
     )
 
 
+def _pages(
+    collection: Collection, include: Include, where: dict[str, object] | None = None
+) -> Iterator[GetResult]:
+    """A collection's records (or those matching `where`), a page at a time."""
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=include, limit=_READ_PAGE, offset=offset)  # type: ignore[arg-type]
+        yield page
+        if len(page["ids"]) < _READ_PAGE:
+            return
+        offset += len(page["ids"])
+
+
 def _all_records(
     collection: Collection, include_metadata: bool, where: dict[str, object] | None = None
 ) -> Iterator[tuple[str, dict]]:  # type: ignore[type-arg]
-    """Every (id, metadata) of a collection (or those matching `where`), a page at a time."""
-    offset = 0
-    while True:
-        page = collection.get(
-            where=where,  # type: ignore[arg-type]
-            include=["metadatas"] if include_metadata else [],
-            limit=_READ_PAGE,
-            offset=offset,
-        )
+    """Every (id, metadata) of a collection (or those matching `where`)."""
+    for page in _pages(collection, ["metadatas"] if include_metadata else [], where):
         ids = page["ids"]
         metadatas = page["metadatas"] if include_metadata and page["metadatas"] else [{}] * len(ids)
         yield from zip(ids, metadatas, strict=True)
-        if len(ids) < _READ_PAGE:
-            return
-        offset += len(ids)
-
-
-def _delete_ids(collection: Collection, ids: Sequence[str]) -> None:
-    for start in range(0, len(ids), _READ_PAGE):
-        collection.delete(ids=list(ids[start : start + _READ_PAGE]))
 
 
 def _all_vectors(collection: Collection) -> Iterator[tuple[str, dict, Vectors]]:  # type: ignore[type-arg]
-    """Every (id, metadata, vector) of a collection, a page at a time."""
-    offset = 0
-    while True:
-        page = collection.get(include=["metadatas", "embeddings"], limit=_READ_PAGE, offset=offset)
+    """Every (id, metadata, vector) of a collection."""
+    for page in _pages(collection, ["metadatas", "embeddings"]):
         ids = page["ids"]
         metadatas = page["metadatas"] or [{}] * len(ids)
         vectors = page["embeddings"] if page["embeddings"] is not None else []
         for chunk_id, metadata, vector in zip(ids, metadatas, vectors, strict=True):
             yield chunk_id, dict(metadata), np.asarray(vector, dtype=np.float32)
-        if len(ids) < _READ_PAGE:
-            return
-        offset += len(ids)
+
+
+def _delete_ids(collection: Collection, ids: Sequence[str]) -> None:
+    for start in range(0, len(ids), _READ_PAGE):
+        collection.delete(ids=list(ids[start : start + _READ_PAGE]))
 
 
 def _metadata(

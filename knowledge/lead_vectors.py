@@ -13,7 +13,7 @@ server ranks by them without reading the passages again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -35,9 +35,11 @@ class LeadVectors:
     def __contains__(self, chunk_id: object) -> bool:
         return chunk_id in self._vectors
 
-    def add(self, chunk_ids: Sequence[str], vectors: Vectors) -> None:
+    def add(self, vectors: Mapping[str, Vectors]) -> None:
+        if not vectors:
+            return
         with self._lock:
-            self._vectors.update(zip(chunk_ids, vectors, strict=True))
+            self._vectors.update(vectors)
             self._stacked = None
 
     def discard(self, chunk_ids: Iterable[str]) -> None:

@@ -15,7 +15,7 @@ def _unit(*values: float) -> np.ndarray:
 def test_the_nearest_lead_vectors_come_best_first_with_their_cosines() -> None:
     leads = LeadVectors()
     assert leads.nearest(_unit(1, 0), 5) == []
-    leads.add(["east", "north", "northeast"], np.vstack([_unit(1, 0), _unit(0, 1), _unit(1, 1)]))
+    leads.add({"east": _unit(1, 0), "north": _unit(0, 1), "northeast": _unit(1, 1)})
     ranking = leads.nearest(_unit(1, 0.1), 2)
     assert [chunk_id for chunk_id, _ in ranking] == ["east", "northeast"]
     assert ranking[0][1] > ranking[1][1] > 0.7
@@ -23,12 +23,12 @@ def test_the_nearest_lead_vectors_come_best_first_with_their_cosines() -> None:
 
 def test_a_discarded_vector_no_longer_ranks_and_a_new_one_does() -> None:
     leads = LeadVectors()
-    leads.add(["a", "b"], np.vstack([_unit(1, 0), _unit(0, 1)]))
+    leads.add({"a": _unit(1, 0), "b": _unit(0, 1)})
     assert len(leads.nearest(_unit(1, 0), 5)) == 2
     leads.discard(["a", "unknown"])
     assert "a" not in leads and len(leads) == 1
     assert [chunk_id for chunk_id, _ in leads.nearest(_unit(1, 0), 5)] == ["b"]
-    leads.add(["c"], np.vstack([_unit(1, 0)]))
+    leads.add({"c": _unit(1, 0)})
     assert [chunk_id for chunk_id, _ in leads.nearest(_unit(1, 0), 5)] == ["c", "b"]
 
 
