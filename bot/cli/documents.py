@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.answers.service import Answering, create_knowledge
+from bot.answers.service import Answering, KnowledgeService, create_knowledge
 from bot.cli.output import IndexingBar, refuse
 from bot.core.config import Settings
 from knowledge.answer import Answer
@@ -181,11 +181,8 @@ def _fill_vectors(index: KnowledgeIndex, complete: bool) -> None:
 def sources(settings: Settings, args: argparse.Namespace) -> int:
     import datetime
 
-    from bot.workspaces import ScopedKnowledge
-
     service = create_knowledge(settings, progress=IndexingBar())
-    knowledge = ScopedKnowledge(service, settings.workspace) if settings.workspace else service
-    records = knowledge.sources()
+    records = _scoped(service, settings).sources()
     if args.json:
         print(json.dumps([record.__dict__ for record in records], ensure_ascii=False))
         return 0
@@ -218,16 +215,19 @@ def forget(settings: Settings, args: argparse.Namespace) -> int:
 def _knowledge(settings: Settings) -> Answering:
     """The index as the command line's workspace sees it (OPSBOT_WORKSPACE; unset: the whole index,
     whose documents added without a workspace are visible in every workspace)."""
+    return _scoped(create_knowledge(settings, progress=IndexingBar()), settings)
+
+
+def _scoped(service: KnowledgeService, settings: Settings) -> Answering:
+    """`service` as the command line's workspace sees it (see `_knowledge`)."""
     from bot.workspaces import ScopedKnowledge
 
-    knowledge = create_knowledge(settings, progress=IndexingBar())
-    return ScopedKnowledge(knowledge, settings.workspace) if settings.workspace else knowledge
+    return ScopedKnowledge(service, settings.workspace) if settings.workspace else service
 
 
 def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     """Retrieval metrics for a question set with the passages that answer each question, and
     key-point coverage of the answers themselves for a set with key points (`--answers`)."""
-    from bot.workspaces import ScopedKnowledge
     from knowledge.answer_evaluation import AnswerSetError, load_answer_questions, score_answers
     from knowledge.evaluation import QuestionSetError, evaluate_modes, in_split, load_questions
 
@@ -254,7 +254,7 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
         if service.answerer.index.pending:
             return refuse("stopped before the e5 vectors were complete, so there are no figures.", args.json)
     results = evaluate_modes(service.answerer.index, retrieval) if retrieval else {}
-    answering = ScopedKnowledge(service, settings.workspace) if settings.workspace else service
+    answering = _scoped(service, settings)
 
     def answer(question: str) -> tuple[bool, str]:
         reply = answering.answer(question)
