@@ -70,9 +70,9 @@ def main() -> None:
 def _first_pass_rows(centered: Embedder, use: Embedder, home: Path, sets: dict[str, list[Question]]) -> None:
     """The fusion before and after e5's first pass over what an ingest left owed (where `opsbot
     ingest` returns): each long passage ranked by e5 over its first tokens, a short one by its
-    full vector. The test
-    corpus's passages are short, so the playbook's shipped vectors are withheld here: its
-    passages, about twice as long, are owed too and show what a first pass costs in ranking."""
+    full vector. The test corpus's passages are short, so the playbook's shipped vectors are
+    withheld here: its passages, about twice as long, are owed too and show what a first pass
+    costs in ranking."""
     shipped = index_module.shipped_vectors
     index_module.shipped_vectors = lambda name: {}
     try:
